@@ -1,0 +1,29 @@
+// Activation: a layer that applies one activation function by name.
+#pragma once
+
+#include "tkeras/layers/activations.h"
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// Applies an activation to its input, as Keras's `Activation("softmax")`. Has no weights.
+/// Throws `tkeras::Error` listing the valid names when `name` is unknown.
+class Activation : public Layer {
+ public:
+  /// An activation layer for `name` (see `tkeras::activations::names()`).
+  explicit Activation(std::string_view name);
+
+  std::string class_name() const override { return "Activation"; }
+  std::string activation() const override { return activation_name_; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+  torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  std::string activation_name_;
+  activations::Function function_;
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,49 @@
+// Dense: the fully connected layer, outputs = activation(inputs . kernel + bias).
+#pragma once
+
+#include "tkeras/layers/activations.h"
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// A fully connected layer, as Keras's `Dense`: `activation(inputs . kernel + bias)`.
+///
+/// The input width is inferred when the layer is built. The kernel has Keras's layout,
+/// `[input_features, units]`, initialised Glorot-uniform; the bias `[units]` starts at zero.
+/// On inputs of more than two axes it acts on the last one, as in Keras.
+///
+/// Example:
+/// ```
+/// tkeras::layers::Dense(128, "relu");    // a hidden layer
+/// tkeras::layers::Dense(10, "softmax");  // the output layer: one unit per class
+/// ```
+class Dense : public Layer {
+ public:
+  /// A layer of `units` outputs (positive). `activation`: a name from
+  /// `tkeras::activations::names()`; Default: none (linear). `use_bias`: Default: true.
+  /// Throws `tkeras::Error` for a non-positive `units` or an unknown activation.
+  explicit Dense(int64_t units, std::string_view activation = "", bool use_bias = true);
+
+  /// The number of outputs.
+  int64_t units() const { return units_; }
+  /// Whether the layer adds a bias.
+  bool use_bias() const { return use_bias_; }
+
+  std::string class_name() const override { return "Dense"; }
+  std::string activation() const override { return activation_name_; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+  torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  int64_t units_;
+  std::string activation_name_;
+  activations::Function activation_;
+  bool use_bias_;
+  torch::Tensor kernel_;
+  torch::Tensor bias_;
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,21 @@
+// Flatten: turns each sample into a vector, e.g. a 28x28 image into 784 values.
+#pragma once
+
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// Flattens every axis but the batch axis, as Keras's `Flatten`: `[N, 28, 28]` becomes
+/// `[N, 784]`. Has no weights.
+class Flatten : public Layer {
+ public:
+  Flatten();
+
+  std::string class_name() const override { return "Flatten"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,32 @@
+// Input: declares the shape of one sample, so the model is built before it sees data.
+#pragma once
+
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// The shape of one input sample, without the batch axis, as Keras's `Input(shape=...)`.
+///
+/// As the first entry of a `Sequential` it builds the model at once, so `summary()` works
+/// before `fit`, and data of another shape is refused with a clear error. Without it the
+/// model takes its input shape from the data at the first `fit`, `evaluate` or `predict`.
+///
+/// Example: `tkeras::layers::Input({28, 28})` for 28x28 images.
+class Input : public Layer {
+ public:
+  /// An input of `shape` (every size positive).
+  explicit Input(Shape shape);
+
+  /// The declared shape.
+  const Shape& shape() const { return shape_; }
+  std::string class_name() const override { return "InputLayer"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  Shape shape_;
+};
+
+}  // namespace tkeras::layers

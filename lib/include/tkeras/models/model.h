@@ -1,0 +1,127 @@
+// Model: what every tkeras model offers: building, compile, fit, evaluate, predict, summary.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "tkeras/callbacks/history.h"
+#include "tkeras/core/logs.h"
+#include "tkeras/core/shape.h"
+#include "tkeras/layers/layer.h"
+#include "tkeras/training/options.h"
+
+namespace tkeras {
+
+namespace training {
+struct CompiledState;
+}
+
+/// The base of tkeras models, as Keras's `Model`: a network of layers that can be compiled,
+/// trained with `fit`, scored with `evaluate` and run with `predict`. `Sequential` is the
+/// model most programs use.
+class Model {
+ public:
+  virtual ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  /// Set to true (from a callback) to stop `fit`, as Keras's `model.stop_training`: checked
+  /// after every batch and every epoch; the epoch's logs, validation and `on_epoch_end` still
+  /// run, and `on_train_end` always runs. `fit` resets it when it starts.
+  bool stop_training = false;
+
+  /// The model's type as Keras prints it: `Sequential`.
+  virtual std::string class_name() const = 0;
+  /// The model's unique name, as Keras's: `sequential`, `sequential_1`...
+  const std::string& name() const { return name_; }
+
+  /// Builds every layer for inputs of `input_shape` (without the batch axis), as Keras's
+  /// `model.build`. Throws `tkeras::Error` if a layer cannot take the shape it receives.
+  virtual void build(const Shape& input_shape) = 0;
+  /// Whether the model's weights exist.
+  virtual bool built() const = 0;
+  /// The input shape without the batch axis. Throws if the model is not built.
+  virtual const Shape& input_shape() const = 0;
+  /// The output shape without the batch axis. Throws if the model is not built.
+  virtual const Shape& output_shape() const = 0;
+  /// The layer whose outputs are the model's outputs.
+  virtual const layers::Layer& output_layer() const = 0;
+
+  /// The forward pass on a batch (on the model's device). `training`: Default: false.
+  virtual torch::Tensor call(const torch::Tensor& inputs, bool training = false) = 0;
+  /// The forward pass without the output layer's final activation (the logits).
+  virtual torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) = 0;
+
+  /// All weights of all layers, in order.
+  virtual std::vector<layers::Weight> weights() const = 0;
+  /// The tensors the optimizer updates.
+  std::vector<torch::Tensor> trainable_weights() const;
+  /// The number of scalars in all weights.
+  int64_t count_params() const;
+
+  /// Prints Keras's summary table (layer name and type, output shape, parameter count, then
+  /// total, trainable and non-trainable parameters) to `out` and returns it. Default: stdout.
+  std::string summary(std::ostream& out) const;
+  /// Prints the summary to standard output and returns it.
+  std::string summary() const;
+
+  /// Configures the model for training, as Keras's `compile`: optimizer, loss, metrics and
+  /// device. Checks every name at once and throws `tkeras::Error` listing the valid ones.
+  /// Compiling again starts a fresh optimizer.
+  ///
+  /// Example:
+  /// ```
+  /// model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+  /// ```
+  void compile(const CompileOptions& options = {});
+  /// Whether `compile` has run.
+  bool compiled() const { return compiled_ != nullptr; }
+  /// The device the model trains on (CPU until compiled).
+  torch::Device device() const;
+  /// The LibTorch optimizer, created at the first `fit` after `compile`; null before.
+  torch::optim::Optimizer* optimizer() const;
+
+  /// Trains the model on inputs `x` (`[N, ...]`) and targets `y` (`[N, ...]`), as Keras's
+  /// `fit`, and returns the per-epoch `History`. The data is moved to the model's device once;
+  /// batches are cut there. Integer inputs are converted to float32 (not rescaled).
+  ///
+  /// Before any training it checks, and throws `tkeras::Error` for: no `compile`, no loss,
+  /// `x` and `y` of different lengths, data whose shape does not fit the model's input,
+  /// labels the output layer cannot produce, `validation_split` outside [0, 1), and
+  /// non-positive `epochs` or `batch_size`.
+  ///
+  /// Example:
+  /// ```
+  /// tkeras::History history = model.fit(x_train, y_train, {.epochs = 5, .validation_split = 0.1});
+  /// ```
+  History fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options = {});
+
+  /// Returns the loss and metrics on `x` and `y`, as Keras's `evaluate`, with the same checks
+  /// as `fit`.
+  Logs evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options = {});
+
+  /// Returns the model's outputs for `x`, batch by batch, on the device `x` came from: for a
+  /// softmax output layer `[N, classes]` rows of probabilities that sum to 1. Needs no
+  /// `compile`; builds the model from `x` if it is not built.
+  torch::Tensor predict(const torch::Tensor& x, const PredictOptions& options = {});
+
+ protected:
+  /// A model named from `prefix` (`sequential` -> `sequential`, `sequential_1`...).
+  explicit Model(std::string_view prefix);
+
+  /// Moves every weight to `device`, keeping its identity.
+  virtual void move_weights(torch::Device device) = 0;
+  /// The layers to list in `summary()`.
+  virtual std::vector<std::shared_ptr<layers::Layer>> summary_layers() const = 0;
+
+ private:
+  std::string name_;
+  std::shared_ptr<training::CompiledState> compiled_;
+};
+
+}  // namespace tkeras

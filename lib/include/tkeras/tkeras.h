@@ -1,0 +1,41 @@
+// tkeras: Keras-style deep learning in C++ on LibTorch. Include this one header.
+//
+// Example:
+// ```
+// #include <tkeras/tkeras.h>
+// namespace tk = tkeras;
+// tk::Sequential model({tk::layers::Input({28, 28}), tk::layers::Flatten(),
+//                       tk::layers::Dense(128, "relu"), tk::layers::Dense(10, "softmax")});
+// model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+// tk::History history = model.fit(x_train, y_train, {.epochs = 5, .validation_split = 0.1});
+// ```
+#pragma once
+
+#include <torch/torch.h>  // users write torch::Tensor, torch::kFloat32... beside tkeras
+
+#include "tkeras/callbacks/callback.h"
+#include "tkeras/callbacks/callback_list.h"
+#include "tkeras/callbacks/history.h"
+#include "tkeras/callbacks/lambda_callback.h"
+#include "tkeras/callbacks/progbar_logger.h"
+#include "tkeras/core/device.h"
+#include "tkeras/core/error.h"
+#include "tkeras/core/logs.h"
+#include "tkeras/core/random.h"
+#include "tkeras/core/shape.h"
+#include "tkeras/core/version.h"
+#include "tkeras/data/dataset.h"
+#include "tkeras/data/fashion_mnist.h"
+#include "tkeras/data/idx.h"
+#include "tkeras/data/mnist.h"
+#include "tkeras/layers/activation.h"
+#include "tkeras/layers/activations.h"
+#include "tkeras/layers/dense.h"
+#include "tkeras/layers/flatten.h"
+#include "tkeras/layers/input.h"
+#include "tkeras/layers/layer.h"
+#include "tkeras/models/model.h"
+#include "tkeras/models/sequential.h"
+#include "tkeras/training/losses.h"
+#include "tkeras/training/optimizers.h"
+#include "tkeras/training/options.h"

@@ -1,0 +1,108 @@
+// Losses: cross-entropies and mean squared error, by name or with options, as in Keras.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "tkeras/core/shape.h"
+
+namespace tkeras::losses {
+
+/// Options of the cross-entropy losses.
+struct CrossentropyOptions {
+  /// Whether the model outputs logits rather than probabilities. Default: false. With false,
+  /// a model whose last layer ends in softmax (or sigmoid, for binary cross-entropy) still
+  /// gets a stable loss: tkeras computes it from that layer's logits, as Keras does.
+  bool from_logits = false;
+};
+
+/// A loss as `compile` takes it: by name (`"sparse_categorical_crossentropy"`,
+/// `"categorical_crossentropy"`, `"binary_crossentropy"`, `"mean_squared_error"` or `"mse"`)
+/// or as an object with options. Every loss averages over the batch, as Keras's default
+/// `sum_over_batch_size` reduction.
+///
+/// Example:
+/// ```
+/// model.compile({.loss = "sparse_categorical_crossentropy"});
+/// model.compile({.loss = tkeras::losses::SparseCategoricalCrossentropy({.from_logits = true})});
+/// ```
+class Loss {
+ public:
+  /// The kinds of loss.
+  enum class Kind { kSparseCategoricalCrossentropy, kCategoricalCrossentropy, kBinaryCrossentropy, kMeanSquaredError };
+
+  /// The loss called `name`, with default options. Throws `tkeras::Error` listing the valid
+  /// names when `name` is unknown.
+  Loss(const char* name);  // NOLINT: implicit, so that `.loss = "mse"` works
+  /// The loss called `name`, with default options.
+  Loss(std::string_view name);  // NOLINT
+  /// The loss called `name`, with default options.
+  Loss(const std::string& name);  // NOLINT
+
+  /// The loss's Keras name, e.g. `sparse_categorical_crossentropy`.
+  std::string name() const;
+  /// Which loss this is.
+  Kind kind() const { return kind_; }
+  /// Whether the model's outputs are taken as logits.
+  bool from_logits() const { return from_logits_; }
+
+  /// The batch mean of the loss of `y_pred` (the model's outputs) against `y_true`, as
+  /// Keras's `loss(y_true, y_pred)`.
+  torch::Tensor operator()(const torch::Tensor& y_true, const torch::Tensor& y_pred) const;
+
+  /// The batch mean of the loss, given the model's output layer's pre-activation values and
+  /// its activation name. Cross-entropy after softmax or sigmoid is computed from the
+  /// logits (log-softmax, not the log of a softmax); otherwise the activation is applied.
+  torch::Tensor from_layer_output(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
+                                  std::string_view activation) const;
+
+  /// Checks targets `y` against the model's output shape (without the batch axis) and
+  /// returns them in the dtype and shape the loss computes with: int64 `[N]` class indices for
+  /// the sparse loss, float32 otherwise. `layer` names the output layer in error messages,
+  /// e.g. `Dense "dense_1"`. Throws `tkeras::Error` for labels outside 0..units-1, non-integer
+  /// class indices, shapes that do not match, and binary targets outside [0, 1].
+  torch::Tensor prepare_targets(const torch::Tensor& y, const Shape& output_shape, std::string_view layer) const;
+
+  /// The valid names, sorted.
+  static const std::vector<std::string>& names();
+
+ protected:
+  /// A loss of `kind` with `from_logits`.
+  Loss(Kind kind, bool from_logits);
+
+ private:
+  Kind kind_;
+  bool from_logits_ = false;
+};
+
+/// Cross-entropy between integer class labels `[N]` and class probabilities `[N, C]`.
+class SparseCategoricalCrossentropy : public Loss {
+ public:
+  /// Default: probabilities, not logits.
+  explicit SparseCategoricalCrossentropy(CrossentropyOptions options = {});
+};
+
+/// Cross-entropy between one-hot labels `[N, C]` and class probabilities `[N, C]`.
+class CategoricalCrossentropy : public Loss {
+ public:
+  /// Default: probabilities, not logits.
+  explicit CategoricalCrossentropy(CrossentropyOptions options = {});
+};
+
+/// Cross-entropy between 0/1 labels and probabilities of the positive class.
+class BinaryCrossentropy : public Loss {
+ public:
+  /// Default: probabilities, not logits.
+  explicit BinaryCrossentropy(CrossentropyOptions options = {});
+};
+
+/// The mean of squared differences.
+class MeanSquaredError : public Loss {
+ public:
+  MeanSquaredError();
+};
+
+}  // namespace tkeras::losses

@@ -1,0 +1,80 @@
+// The keyword arguments of compile, fit, evaluate and predict, as designated-initializer structs.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "tkeras/callbacks/callback.h"
+#include "tkeras/training/losses.h"
+#include "tkeras/training/optimizers.h"
+
+namespace tkeras {
+
+/// The arguments of `Model::compile`, as Keras's. Members are in the order designated
+/// initializers must follow; later options are appended at the end.
+///
+/// Example:
+/// ```
+/// model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+/// ```
+struct CompileOptions {
+  /// The optimizer, by name or with options. Default: `"rmsprop"`, as Keras.
+  optimizers::Optimizer optimizer = "rmsprop";
+  /// The loss, by name or with options. Default: none, which allows `predict` only; `fit` and
+  /// `evaluate` then throw, as in Keras.
+  std::optional<losses::Loss> loss;
+  /// Metrics to report besides the loss: `accuracy` (resolved to binary, categorical or
+  /// sparse categorical accuracy from the loss and shapes, as in Keras), `acc`,
+  /// `binary_accuracy`, `categorical_accuracy`, `sparse_categorical_accuracy`,
+  /// `mean_squared_error`/`mse`, `mean_absolute_error`/`mae`. Default: none.
+  std::vector<std::string> metrics;
+  /// Where to train: `"auto"` (CUDA when available, else CPU), `"cpu"`, `"cuda"` or
+  /// `"cuda:N"`. Default: `"auto"`.
+  std::string device = "auto";
+};
+
+/// Data to validate on at the end of each epoch.
+struct ValidationData {
+  torch::Tensor x;  ///< Validation inputs.
+  torch::Tensor y;  ///< Validation targets.
+};
+
+/// The arguments of `Model::fit`, as Keras's. Members are in the order designated
+/// initializers must follow.
+///
+/// Example:
+/// ```
+/// model.fit(x, y, {.epochs = 10, .batch_size = 32, .validation_split = 0.1});
+/// ```
+struct FitOptions {
+  int epochs = 1;                  ///< Epochs to train (up to, counting `initial_epoch`). Default: 1.
+  int64_t batch_size = 32;         ///< Samples per gradient step. Default: 32.
+  /// Fraction of the data, taken from its end before shuffling, to validate on instead of
+  /// training, in [0, 1). Ignored when `validation_data` is given. Default: 0.
+  double validation_split = 0.0;
+  ValidationData validation_data;  ///< Data to validate on each epoch. Default: none.
+  bool shuffle = true;             ///< Shuffle the training samples every epoch. Default: true.
+  int verbose = 1;                 ///< 0 silent, 1 and 2 one progress line per epoch. Default: 1.
+  std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
+  int initial_epoch = 0;           ///< Epoch to start at, to resume a run. Default: 0.
+};
+
+/// The arguments of `Model::evaluate`.
+struct EvaluateOptions {
+  int64_t batch_size = 32;  ///< Samples per batch. Default: 32.
+  int verbose = 1;          ///< 0 silent, 1 or 2 one result line. Default: 1.
+  std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
+};
+
+/// The arguments of `Model::predict`.
+struct PredictOptions {
+  int64_t batch_size = 32;  ///< Samples per batch. Default: 32.
+  int verbose = 1;          ///< 0 silent, 1 or 2 one line at the end. Default: 1, as Keras.
+  std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
+};
+
+}  // namespace tkeras

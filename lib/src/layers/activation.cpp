@@ -1,0 +1,15 @@
+// Activation: a named function as a layer.
+#include "tkeras/layers/activation.h"
+
+namespace tkeras::layers {
+
+Activation::Activation(std::string_view name)
+    : Layer("activation"), activation_name_(activations::canonical_name(name)), function_(activations::get(name)) {}
+
+torch::Tensor Activation::call(const torch::Tensor& inputs, bool /*training*/) { return function_(inputs); }
+
+torch::Tensor Activation::call_without_activation(const torch::Tensor& inputs, bool /*training*/) { return inputs; }
+
+Shape Activation::build_weights(const Shape& input_shape) { return input_shape; }
+
+}  // namespace tkeras::layers

@@ -1,0 +1,46 @@
+// Dense: kernel and bias, created when the input width is known.
+#include "tkeras/layers/dense.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+Dense::Dense(int64_t units, std::string_view activation, bool use_bias)
+    : Layer("dense"),
+      units_(units),
+      activation_name_(activations::canonical_name(activation)),
+      activation_(activations::get(activation)),
+      use_bias_(use_bias) {
+  if (units <= 0) throw Error(fmt::format("Dense: expected a positive number of units, received {}", units));
+}
+
+Shape Dense::build_weights(const Shape& input_shape) {
+  if (input_shape.empty()) {
+    throw Error(fmt::format("Dense \"{}\": expected input with a feature axis, received shape (None,)", name()));
+  }
+  const int64_t fan_in = input_shape.back();
+  // Glorot-uniform, Keras's default kernel initializer: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
+  const double limit = std::sqrt(6.0 / static_cast<double>(fan_in + units_));
+  kernel_ = add_weight("kernel", torch::empty({fan_in, units_}).uniform_(-limit, limit));
+  if (use_bias_) bias_ = add_weight("bias", torch::zeros({units_}));
+  Shape output_shape = input_shape;
+  output_shape.back() = units_;
+  return output_shape;
+}
+
+torch::Tensor Dense::call_without_activation(const torch::Tensor& inputs, bool /*training*/) {
+  if (inputs.dim() == 2) return use_bias_ ? torch::addmm(bias_, inputs, kernel_) : torch::mm(inputs, kernel_);
+  torch::Tensor outputs = torch::matmul(inputs, kernel_);
+  return use_bias_ ? outputs + bias_ : outputs;
+}
+
+torch::Tensor Dense::call(const torch::Tensor& inputs, bool training) {
+  return activation_(call_without_activation(inputs, training));
+}
+
+}  // namespace tkeras::layers

@@ -1,0 +1,16 @@
+// Flatten: one vector per sample.
+#include "tkeras/layers/flatten.h"
+
+#include <torch/torch.h>
+
+namespace tkeras::layers {
+
+Flatten::Flatten() : Layer("flatten") {}
+
+torch::Tensor Flatten::call(const torch::Tensor& inputs, bool /*training*/) {
+  return inputs.reshape({inputs.size(0), -1});
+}
+
+Shape Flatten::build_weights(const Shape& input_shape) { return {element_count(input_shape)}; }
+
+}  // namespace tkeras::layers

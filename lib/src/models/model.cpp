@@ -1,0 +1,122 @@
+// Model: naming, weights, and Keras's summary table.
+#include "tkeras/models/model.h"
+
+#include <iostream>
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "training/compiled_state.h"
+
+namespace tkeras {
+namespace {
+
+std::string unique_model_name(std::string_view prefix) {
+  static std::mutex mutex;
+  static std::map<std::string, int, std::less<>> counts;
+  const std::lock_guard lock(mutex);
+  int& count = counts[std::string(prefix)];
+  const std::string name = count == 0 ? std::string(prefix) : fmt::format("{}_{}", prefix, count);
+  ++count;
+  return name;
+}
+
+std::string with_thousands(int64_t value) {
+  std::string digits = std::to_string(value);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<size_t>(i), ",");
+  return digits;
+}
+
+// Keras's readable_memory_size: float32 bytes in B, KB, MB or GB (powers of 1024).
+std::string memory_size(int64_t params) {
+  double size = static_cast<double>(params) * 4.0;
+  const char* const units[] = {"B", "KB", "MB", "GB"};
+  int unit = 0;
+  while (size >= 1024.0 && unit < 3) {
+    size /= 1024.0;
+    ++unit;
+  }
+  return fmt::format("{:.2f} {}", size, units[unit]);
+}
+
+std::string pad(std::string_view text, size_t width, bool right) {
+  // Box-drawing characters are 3 bytes but one column: count code points, not bytes.
+  size_t columns = 0;
+  for (unsigned char c : text) columns += (c & 0xC0) != 0x80 ? 1 : 0;
+  const std::string fill(columns < width ? width - columns : 0, ' ');
+  return right ? fill + std::string(text) : std::string(text) + fill;
+}
+
+std::string repeat(std::string_view piece, size_t count) {
+  std::string result;
+  for (size_t i = 0; i < count; ++i) result += piece;
+  return result;
+}
+
+}  // namespace
+
+Model::Model(std::string_view prefix) : name_(unique_model_name(prefix)) {}
+Model::~Model() = default;
+
+std::vector<torch::Tensor> Model::trainable_weights() const {
+  std::vector<torch::Tensor> result;
+  for (const layers::Weight& weight : weights()) {
+    if (weight.trainable) result.push_back(weight.value);
+  }
+  return result;
+}
+
+int64_t Model::count_params() const {
+  int64_t count = 0;
+  for (const layers::Weight& weight : weights()) count += weight.value.numel();
+  return count;
+}
+
+torch::Device Model::device() const { return compiled_ ? compiled_->device : torch::Device(torch::kCPU); }
+
+torch::optim::Optimizer* Model::optimizer() const { return compiled_ ? compiled_->optimizer.get() : nullptr; }
+
+std::string Model::summary() const { return summary(std::cout); }
+
+std::string Model::summary(std::ostream& out) const {
+  constexpr size_t kName = 31, kShape = 22, kParams = 13;
+  auto rule = [&](std::string_view left, std::string_view line, std::string_view cross, std::string_view right) {
+    return fmt::format("{}{}{}{}{}{}{}\n", left, repeat(line, kName + 2), cross, repeat(line, kShape + 2), cross,
+                       repeat(line, kParams + 2), right);
+  };
+  auto row = [&](std::string_view bar, std::string_view name, std::string_view shape, std::string_view params) {
+    return fmt::format("{} {} {} {} {} {} {}\n", bar, pad(name, kName, false), bar, pad(shape, kShape, false), bar,
+                       pad(params, kParams, true), bar);
+  };
+
+  std::string table = fmt::format("Model: \"{}\"\n", name());
+  table += rule("┏", "━", "┳", "┓");
+  table += row("┃", "Layer (type)", "Output Shape", "Param #");
+  table += rule("┡", "━", "╇", "┩");
+  const auto layers = summary_layers();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const layers::Layer& layer = *layers[i];
+    table += row("│", fmt::format("{} ({})", layer.name(), layer.class_name()),
+                 layer.built() ? format_batch_shape(layer.output_shape()) : "?",
+                 layer.built() ? with_thousands(layer.count_params()) : "0 (unbuilt)");
+    table += i + 1 < layers.size() ? rule("├", "─", "┼", "┤") : "";
+  }
+  table += rule("└", "─", "┴", "┘");
+
+  int64_t trainable = 0;
+  int64_t total = 0;
+  for (const layers::Weight& weight : weights()) {
+    total += weight.value.numel();
+    if (weight.trainable) trainable += weight.value.numel();
+  }
+  table += fmt::format(" Total params: {} ({})\n", with_thousands(total), memory_size(total));
+  table += fmt::format(" Trainable params: {} ({})\n", with_thousands(trainable), memory_size(trainable));
+  table += fmt::format(" Non-trainable params: {} ({})\n", with_thousands(total - trainable),
+                       memory_size(total - trainable));
+  out << table << std::flush;
+  return table;
+}
+
+}  // namespace tkeras

@@ -1,0 +1,26 @@
+// What compile() fixes for a model: optimizer, loss, metrics, device (internal).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <torch/optim/optimizer.h>
+
+#include "tkeras/training/losses.h"
+#include "tkeras/training/optimizers.h"
+
+namespace tkeras::training {
+
+/// The state `compile` creates and `fit`, `evaluate` and `predict` use.
+struct CompiledState {
+  optimizers::Optimizer optimizer_config;
+  std::optional<losses::Loss> loss;
+  std::vector<std::string> metric_names;
+  torch::Device device;
+  /// Created at the first fit, once the weights exist; kept across fits, as in Keras.
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+};
+
+}  // namespace tkeras::training

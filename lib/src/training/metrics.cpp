@@ -1,0 +1,118 @@
+// Metrics accumulated on the device, and Keras's resolution of "accuracy".
+#include "training/metrics.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+
+namespace tkeras::training {
+namespace {
+
+constexpr std::array<std::string_view, 9> kMetricNames = {
+    "acc", "accuracy", "binary_accuracy", "categorical_accuracy", "mae", "mean_absolute_error",
+    "mean_squared_error", "mse", "sparse_categorical_accuracy"};
+
+}  // namespace
+
+void Metric::update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
+  torch::Tensor values;
+  switch (kind_) {
+    case Kind::kBinaryAccuracy:
+      values = (y_pred > 0.5).eq(y_true > 0.5);
+      break;
+    case Kind::kCategoricalAccuracy:
+      values = y_pred.argmax(-1).eq(y_true.argmax(-1));
+      break;
+    case Kind::kSparseCategoricalAccuracy:
+      values = y_pred.argmax(-1).eq(y_true);
+      break;
+    case Kind::kMeanSquaredError:
+      values = (y_pred - y_true).square();
+      break;
+    case Kind::kMeanAbsoluteError:
+      values = (y_pred - y_true).abs();
+      break;
+  }
+  // Keras averages over the last axis, then over samples; with equal-length rows that is the
+  // mean over all elements.
+  torch::Tensor batch_sum = values.sum(torch::kFloat64);
+  if (total_.defined()) {
+    total_.add_(batch_sum);
+  } else {
+    total_ = batch_sum;
+  }
+  count_ += values.numel();
+}
+
+double Metric::result() const { return count_ == 0 ? 0.0 : total_.item<double>() / static_cast<double>(count_); }
+
+void Metric::reset_state() {
+  total_ = torch::Tensor();
+  count_ = 0;
+}
+
+void check_metric_names(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (std::find(kMetricNames.begin(), kMetricNames.end(), name) == kMetricNames.end()) {
+      throw Error(fmt::format("compile: unknown metric \"{}\"; expected one of: {}", name, fmt::join(kMetricNames, ", ")));
+    }
+  }
+}
+
+std::vector<Metric> resolve_metrics(const std::vector<std::string>& names, int64_t target_rank, int64_t output_rank,
+                                    int64_t target_last, int64_t output_units) {
+  std::vector<Metric> metrics;
+  for (const std::string& name : names) {
+    Metric::Kind kind = Metric::Kind::kMeanSquaredError;
+    if (name == "accuracy" || name == "acc") {
+      // Keras's rule: one output unit means binary; integer labels (fewer axes than the
+      // outputs, or a last axis of 1 against several units) mean sparse; else categorical.
+      const bool is_binary = output_units == 1;
+      const bool is_sparse = target_rank < output_rank || (target_last == 1 && output_units > 1);
+      kind = is_binary   ? Metric::Kind::kBinaryAccuracy
+             : is_sparse ? Metric::Kind::kSparseCategoricalAccuracy
+                         : Metric::Kind::kCategoricalAccuracy;
+    } else if (name == "binary_accuracy") {
+      kind = Metric::Kind::kBinaryAccuracy;
+    } else if (name == "categorical_accuracy") {
+      kind = Metric::Kind::kCategoricalAccuracy;
+    } else if (name == "sparse_categorical_accuracy") {
+      kind = Metric::Kind::kSparseCategoricalAccuracy;
+    } else if (name == "mae" || name == "mean_absolute_error") {
+      kind = Metric::Kind::kMeanAbsoluteError;
+    }
+    metrics.emplace_back(name, kind);
+  }
+  return metrics;
+}
+
+void MetricsTracker::update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
+                            const torch::Tensor& y_pred) {
+  torch::Tensor weighted = loss.to(torch::kFloat64) * static_cast<double>(batch_size);
+  if (loss_total_.defined()) {
+    loss_total_.add_(weighted);
+  } else {
+    loss_total_ = weighted;
+  }
+  count_ += batch_size;
+  for (Metric& metric : metrics_) metric.update_state(y_true, y_pred);
+}
+
+Logs MetricsTracker::result() const {
+  Logs logs;
+  logs["loss"] = count_ == 0 ? 0.0 : loss_total_.item<double>() / static_cast<double>(count_);
+  for (const Metric& metric : metrics_) logs[metric.name()] = metric.result();
+  return logs;
+}
+
+void MetricsTracker::reset() {
+  loss_total_ = torch::Tensor();
+  count_ = 0;
+  for (Metric& metric : metrics_) metric.reset_state();
+}
+
+}  // namespace tkeras::training

@@ -1,0 +1,65 @@
+// Metrics: accuracy and error means accumulated on the device, read once per epoch (internal).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "tkeras/core/logs.h"
+#include "tkeras/training/losses.h"
+
+namespace tkeras::training {
+
+/// A metric that sums per-element values on the device and divides once, at `result()`.
+class Metric {
+ public:
+  enum class Kind { kBinaryAccuracy, kCategoricalAccuracy, kSparseCategoricalAccuracy, kMeanSquaredError, kMeanAbsoluteError };
+
+  Metric(std::string name, Kind kind) : name_(std::move(name)), kind_(kind) {}
+
+  const std::string& name() const { return name_; }
+  Kind kind() const { return kind_; }
+  /// Adds one batch: `y_true` as prepared by the loss, `y_pred` the model's outputs.
+  void update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred);
+  /// The mean so far (one device read); 0 before any update.
+  double result() const;
+  void reset_state();
+
+ private:
+  std::string name_;
+  Kind kind_;
+  torch::Tensor total_;
+  int64_t count_ = 0;
+};
+
+/// Throws `tkeras::Error` listing the valid names if one of `names` is unknown.
+void check_metric_names(const std::vector<std::string>& names);
+
+/// Resolves metric names for targets of `target_rank` axes (after the loss prepared them) and
+/// outputs of `output_rank` axes whose last axis has `output_units` entries; `accuracy` and
+/// `acc` become binary, sparse categorical or categorical accuracy as in Keras.
+std::vector<Metric> resolve_metrics(const std::vector<std::string>& names, int64_t target_rank, int64_t output_rank,
+                                    int64_t target_last, int64_t output_units);
+
+/// The running loss mean (weighted by batch size, as Keras's loss tracker) and metrics of one
+/// epoch or evaluation.
+class MetricsTracker {
+ public:
+  explicit MetricsTracker(std::vector<Metric> metrics) : metrics_(std::move(metrics)) {}
+
+  bool has_metrics() const { return !metrics_.empty(); }
+  /// Adds a batch's mean loss (detached) and outputs; nothing is read from the device.
+  void update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true, const torch::Tensor& y_pred);
+  /// `loss` and each metric, read from the device.
+  Logs result() const;
+  void reset();
+
+ private:
+  std::vector<Metric> metrics_;
+  torch::Tensor loss_total_;
+  int64_t count_ = 0;
+};
+
+}  // namespace tkeras::training

@@ -1,0 +1,246 @@
+// compile, fit, evaluate and predict: Keras's training loop on LibTorch.
+#include <cmath>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/callbacks/callback_list.h"
+#include "tkeras/core/device.h"
+#include "tkeras/core/error.h"
+#include "tkeras/layers/activations.h"
+#include "tkeras/models/model.h"
+#include "training/compiled_state.h"
+#include "training/metrics.h"
+
+namespace tkeras {
+namespace {
+
+// Inputs and targets on the training device, cut into batches as views.
+struct Batches {
+  torch::Tensor x;
+  torch::Tensor y;  // undefined for predict
+  int64_t batch_size = 32;
+
+  int64_t size() const { return x.size(0); }
+  int64_t steps() const { return (size() + batch_size - 1) / batch_size; }
+  int64_t start(int64_t step) const { return step * batch_size; }
+  int64_t length(int64_t step) const { return std::min(batch_size, size() - start(step)); }
+  torch::Tensor x_batch(int64_t step) const { return x.narrow(0, start(step), length(step)); }
+  torch::Tensor y_batch(int64_t step) const { return y.narrow(0, start(step), length(step)); }
+
+  // One gather per epoch, so every batch after it is a view of contiguous memory.
+  Batches shuffled() const {
+    const torch::Tensor order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
+    return {x.index_select(0, order), y.index_select(0, order), batch_size};
+  }
+};
+
+std::string model_label(const Model& model) { return fmt::format("{} \"{}\"", model.class_name(), model.name()); }
+
+std::string layer_label(const layers::Layer& layer) { return fmt::format("{} \"{}\"", layer.class_name(), layer.name()); }
+
+training::CompiledState& require_compiled(const std::shared_ptr<training::CompiledState>& state, const Model& model,
+                                          std::string_view entry) {
+  if (!state) {
+    throw Error(fmt::format("{}: {}() needs compile() first; call model.compile({{.optimizer = ..., .loss = ...}})",
+                            model_label(model), entry));
+  }
+  if (!state->loss) {
+    throw Error(fmt::format("{}: {}() needs a loss; compile received none (pass .loss = \"...\")", model_label(model),
+                            entry));
+  }
+  return *state;
+}
+
+void check_batch_size(int64_t batch_size, std::string_view entry) {
+  if (batch_size <= 0) throw Error(fmt::format("{}: expected a positive batch_size, received {}", entry, batch_size));
+}
+
+// Checks x against the model's input (building the model from it if needed) and returns it on
+// the device, as float32 when it was not floating point already.
+torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_view entry) {
+  if (!x.defined() || x.dim() < 1) {
+    throw Error(fmt::format("{}: expected x as a tensor of shape [N, ...], received {}", entry,
+                            x.defined() ? format_shape(x.sizes().vec()) : "an undefined tensor"));
+  }
+  const Shape sample(x.sizes().begin() + 1, x.sizes().end());
+  if (!model.built()) {
+    model.build(sample);
+    if (!model.built()) throw Error(fmt::format("{}: expected a model with layers, received none", model_label(model)));
+  } else if (sample != model.input_shape()) {
+    throw Error(fmt::format("{}: expected input of shape {}, received x of shape {}", model_label(model),
+                            format_batch_shape(model.input_shape()), format_shape(x.sizes().vec())));
+  }
+  const auto dtype = x.is_floating_point() ? x.scalar_type() : torch::kFloat32;
+  return x.to(model.device(), dtype);
+}
+
+Batches prepare_data(Model& model, const training::CompiledState& state, const torch::Tensor& x,
+                     const torch::Tensor& y, int64_t batch_size, std::string_view entry) {
+  if (!y.defined() || y.dim() < 1) {
+    throw Error(fmt::format("{}: expected y as a tensor of shape [N, ...], received {}", entry,
+                            y.defined() ? format_shape(y.sizes().vec()) : "an undefined tensor"));
+  }
+  if (x.defined() && x.dim() >= 1 && x.size(0) != y.size(0)) {
+    throw Error(fmt::format("{}: expected x and y with the same number of samples, received x with {} and y with {}",
+                            entry, x.size(0), y.size(0)));
+  }
+  if (y.size(0) == 0) throw Error(fmt::format("{}: expected at least one sample, received 0", entry));
+  torch::Tensor inputs = prepare_inputs(model, x, entry);
+  torch::Tensor targets = state.loss->prepare_targets(y, model.output_shape(), layer_label(model.output_layer()));
+  return {inputs, targets.to(model.device()), batch_size};
+}
+
+training::MetricsTracker make_tracker(const Model& model, const training::CompiledState& state, const Batches& data) {
+  const Shape& output = model.output_shape();
+  const int64_t output_rank = static_cast<int64_t>(output.size()) + 1;
+  return training::MetricsTracker(training::resolve_metrics(state.metric_names, data.y.dim(), output_rank,
+                                                            data.y.dim() > 1 ? data.y.size(-1) : 1, output.back()));
+}
+
+Logs batch_logs(const training::MetricsTracker& tracker, const callbacks::CallbackList& callbacks) {
+  return callbacks.wants_batch_logs() ? tracker.result() : Logs{};
+}
+
+void train_step(Model& model, training::CompiledState& state, const torch::Tensor& x, const torch::Tensor& y,
+                training::MetricsTracker& tracker) {
+  const std::string activation = model.output_layer().activation();
+  for (auto& group : state.optimizer->param_groups()) {
+    for (auto& parameter : group.params()) parameter.mutable_grad() = torch::Tensor();
+  }
+  const torch::Tensor logits = model.call_without_activation(x, /*training=*/true);
+  const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation);
+  loss.backward();
+  state.optimizer->step();
+
+  const torch::NoGradGuard no_grad;
+  const torch::Tensor outputs = tracker.has_metrics() ? activations::get(activation)(logits.detach()) : logits;
+  tracker.update(loss.detach(), x.size(0), y, outputs);
+}
+
+Logs test_loop(Model& model, const training::CompiledState& state, const Batches& data,
+               callbacks::CallbackList& callbacks) {
+  const torch::NoGradGuard no_grad;
+  const std::string activation = model.output_layer().activation();
+  training::MetricsTracker tracker = make_tracker(model, state, data);
+  callbacks.on_test_begin({});
+  for (int64_t step = 0; step < data.steps(); ++step) {
+    callbacks.on_test_batch_begin(step, {});
+    const torch::Tensor y = data.y_batch(step);
+    const torch::Tensor logits = model.call_without_activation(data.x_batch(step), /*training=*/false);
+    const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation);
+    tracker.update(loss, y.size(0), y, tracker.has_metrics() ? activations::get(activation)(logits) : logits);
+    callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks));
+  }
+  Logs logs = tracker.result();
+  callbacks.on_test_end(logs);
+  return logs;
+}
+
+// Keras's train_validation_split: the last fraction of the samples, before any shuffling.
+std::pair<torch::Tensor, torch::Tensor> split_off(const torch::Tensor& data, int64_t split_at) {
+  return {data.narrow(0, 0, split_at), data.narrow(0, split_at, data.size(0) - split_at)};
+}
+
+}  // namespace
+
+void Model::compile(const CompileOptions& options) {
+  training::check_metric_names(options.metrics);
+  const torch::Device device = resolve_device(options.device);
+  compiled_ = std::make_shared<training::CompiledState>(
+      training::CompiledState{options.optimizer, options.loss, options.metrics, device, nullptr});
+  move_weights(device);
+}
+
+History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options) {
+  training::CompiledState& state = require_compiled(compiled_, *this, "fit");
+  if (options.epochs <= 0) throw Error(fmt::format("fit: expected epochs >= 1, received {}", options.epochs));
+  if (options.initial_epoch < 0 || options.initial_epoch >= options.epochs) {
+    throw Error(fmt::format("fit: expected initial_epoch in 0..{} (below epochs), received {}", options.epochs - 1,
+                            options.initial_epoch));
+  }
+  check_batch_size(options.batch_size, "fit");
+  if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
+    throw Error(fmt::format("fit: expected validation_split in [0, 1), received {}", options.validation_split));
+  }
+
+  Batches train = prepare_data(*this, state, x, y, options.batch_size, "fit");
+  std::optional<Batches> validation;
+  if (options.validation_data.x.defined() || options.validation_data.y.defined()) {
+    validation = prepare_data(*this, state, options.validation_data.x, options.validation_data.y,
+                              options.batch_size, "fit (validation_data)");
+  } else if (options.validation_split > 0.0) {
+    const int64_t samples = train.size();
+    const auto split_at = static_cast<int64_t>(std::floor(static_cast<double>(samples) * (1.0 - options.validation_split)));
+    if (split_at == 0 || split_at == samples) {
+      throw Error(fmt::format("fit: {} samples cannot be split into training and validation sets with "
+                              "validation_split={}; provide more data or another validation_split",
+                              samples, options.validation_split));
+    }
+    auto [x_train, x_val] = split_off(train.x, split_at);
+    auto [y_train, y_val] = split_off(train.y, split_at);
+    train = {x_train, y_train, options.batch_size};
+    validation = Batches{x_val, y_val, options.batch_size};
+  }
+  if (!state.optimizer) state.optimizer = state.optimizer_config.create(trainable_weights());
+
+  callbacks::CallbackList callbacks(options.callbacks, *this,
+                                    {.epochs = options.epochs, .steps = train.steps(), .verbose = options.verbose},
+                                    {.add_history = true, .add_progbar = options.verbose != 0});
+  training::MetricsTracker tracker = make_tracker(*this, state, train);
+
+  stop_training = false;
+  Logs epoch_logs;
+  callbacks.on_train_begin({});
+  for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
+    tracker.reset();
+    callbacks.on_epoch_begin(epoch, {});
+    const Batches data = options.shuffle ? train.shuffled() : train;
+    for (int64_t step = 0; step < data.steps(); ++step) {
+      callbacks.on_train_batch_begin(step, {});
+      train_step(*this, state, data.x_batch(step), data.y_batch(step), tracker);
+      callbacks.on_train_batch_end(step, batch_logs(tracker, callbacks));
+      if (stop_training) break;
+    }
+    epoch_logs = tracker.result();
+    if (validation) epoch_logs = merged(epoch_logs, with_prefix(test_loop(*this, state, *validation, callbacks), "val_"));
+    callbacks.on_epoch_end(epoch, epoch_logs);
+    if (stop_training) break;
+  }
+  callbacks.on_train_end(epoch_logs);
+  return *callbacks.history();
+}
+
+Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options) {
+  training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
+  check_batch_size(options.batch_size, "evaluate");
+  const Batches data = prepare_data(*this, state, x, y, options.batch_size, "evaluate");
+  callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
+                                    {.add_progbar = options.verbose != 0});
+  return test_loop(*this, state, data, callbacks);
+}
+
+torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& options) {
+  check_batch_size(options.batch_size, "predict");
+  const Batches data{prepare_inputs(*this, x, "predict"), {}, options.batch_size};
+  callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
+                                    {.add_progbar = options.verbose != 0});
+  const torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> outputs;
+  outputs.reserve(static_cast<size_t>(data.steps()));
+  callbacks.on_predict_begin({});
+  for (int64_t step = 0; step < data.steps(); ++step) {
+    callbacks.on_predict_batch_begin(step, {});
+    outputs.push_back(call(data.x_batch(step), /*training=*/false));
+    callbacks.on_predict_batch_end(step, {});
+  }
+  callbacks.on_predict_end({});
+  if (outputs.empty()) {
+    Shape empty_shape = {0};
+    empty_shape.insert(empty_shape.end(), output_shape().begin(), output_shape().end());
+    return torch::empty(empty_shape, x.options().dtype(torch::kFloat32));
+  }
+  return torch::cat(outputs).to(x.device());
+}
+
+}  // namespace tkeras
