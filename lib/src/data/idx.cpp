@@ -118,11 +118,12 @@ torch::Tensor load_idx(const std::filesystem::path& path) {
   for (int d = 0; d < dims; ++d) {
     const uint8_t* b = size_bytes.data() + 4 * d;
     shape[d] = (int64_t{b[0]} << 24) | (int64_t{b[1]} << 16) | (int64_t{b[2]} << 8) | int64_t{b[3]};
-    elements *= std::max<int64_t>(shape[d], 1);
-    if (elements > kMaxElements) {
+    // Checked before multiplying, so that the product cannot overflow.
+    if (shape[d] > kMaxElements / elements) {
       throw Error(fmt::format("{}: header declares shape {} ({}), larger than the {} elements an IDX file may hold",
                               where, format_shape(shape), type->name, kMaxElements));
     }
+    elements *= std::max<int64_t>(shape[d], 1);
   }
   elements = element_count(shape);
 

@@ -1,0 +1,142 @@
+// tkeras-mnist: the course's digit classifier as a command-line program.
+//
+// Normalise the pixels, keep a test set, flatten each 28x28 image, let the first layer take the
+// data's shape, end in one unit per class, and stop once the accuracy is good enough.
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <tkeras/tkeras.h>
+
+namespace tk = tkeras;
+
+namespace {
+
+// The course's callback lesson: stop training once the model is good enough.
+class StopAtAccuracy : public tk::callbacks::Callback {
+ public:
+  explicit StopAtAccuracy(double target) : target_(target) {}
+  void on_epoch_end(int /*epoch*/, const tk::Logs& logs) override {
+    if (target_ > 0 && logs.at("accuracy") >= target_) {
+      fmt::print("Reached {:.0f}% accuracy, so cancelling training.\n", target_ * 100);
+      model().stop_training = true;
+    }
+  }
+
+ private:
+  double target_;
+};
+
+// Times each epoch, for the closing line (training time is what more neurons and layers cost).
+class EpochTimer : public tk::callbacks::Callback {
+ public:
+  void on_train_begin(const tk::Logs& /*logs*/) override { seconds_ = 0, epochs_ = 0; }
+  void on_epoch_begin(int /*epoch*/, const tk::Logs& /*logs*/) override { start_ = Clock::now(); }
+  void on_epoch_end(int /*epoch*/, const tk::Logs& /*logs*/) override {
+    seconds_ += std::chrono::duration<double>(Clock::now() - start_).count();
+    ++epochs_;
+  }
+  double mean_seconds() const { return epochs_ == 0 ? 0.0 : seconds_ / epochs_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start_;
+  double seconds_ = 0;
+  int epochs_ = 0;
+};
+
+struct Settings {
+  std::string dataset = "mnist";
+  std::string data_dir;
+  int epochs = 10;
+  int64_t batch_size = 32;
+  int64_t units = 128;
+  int extra_layers = 0;
+  double target_accuracy = 0.99;
+  double validation_split = 0.1;
+  std::string device = "auto";
+  uint64_t seed = 42;
+  int verbose = 1;
+};
+
+int run(const Settings& settings) {
+  const bool digits = settings.dataset == "mnist";
+  const std::filesystem::path dir =
+      !settings.data_dir.empty() ? std::filesystem::path(settings.data_dir)
+                                 : (digits ? tk::datasets::mnist::default_dir() : tk::datasets::fashion_mnist::default_dir());
+  if (!tk::datasets::has_idx_dataset(dir)) {
+    fmt::print(stderr, "tkeras-mnist: no {} data in {} (looked for train/t10k images and labels, .gz or plain); {}\n",
+               settings.dataset, dir.string(),
+               digits ? "run `make data` in the tkeras checkout to fetch the digits, or pass --data DIR"
+                      : "install Debian's dataset-fashion-mnist package, or pass --data DIR");
+    return 2;
+  }
+
+  tk::utils::set_random_seed(settings.seed);
+  auto [x_train, y_train, x_test, y_test] = tk::datasets::load_idx_dataset(dir, settings.dataset);
+  x_train = x_train.to(torch::kFloat32) / 255.0;  // normalise pixels 0..255 to 0..1
+  x_test = x_test.to(torch::kFloat32) / 255.0;
+  fmt::print("{}: {} training and {} test images of {}x{}\n", settings.dataset, x_train.size(0), x_test.size(0),
+             x_train.size(1), x_train.size(2));
+
+  tk::Sequential model;
+  model.add(tk::layers::Input({x_train.size(1), x_train.size(2)}));  // the first layer takes the data's shape
+  model.add(tk::layers::Flatten());                                   // 28x28 -> 784
+  for (int i = 0; i <= settings.extra_layers; ++i) model.add(tk::layers::Dense(settings.units, "relu"));
+  model.add(tk::layers::Dense(10, "softmax"));  // one unit per class
+  model.compile({.optimizer = "adam",
+                 .loss = "sparse_categorical_crossentropy",
+                 .metrics = {"accuracy"},
+                 .device = settings.device});
+  model.summary();
+
+  auto timer = std::make_shared<EpochTimer>();
+  tk::History history = model.fit(x_train, y_train,
+                                   {.epochs = settings.epochs,
+                                    .batch_size = settings.batch_size,
+                                    .validation_split = settings.validation_split,
+                                    .verbose = settings.verbose,
+                                    .callbacks = {std::make_shared<StopAtAccuracy>(settings.target_accuracy), timer}});
+  const tk::Logs scores = model.evaluate(x_test, y_test, {.verbose = 0});
+  fmt::print("test accuracy {:.4f}, test loss {:.4f}, epochs run {}, {:.2f} s per epoch on {}\n", scores.at("accuracy"),
+             scores.at("loss"), history.epoch.size(), timer->mean_seconds(), model.device().str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings settings;
+  CLI::App app{"Trains the course's classifier (Flatten, Dense relu, Dense softmax) on MNIST digits or Fashion-MNIST."};
+  app.add_option("--dataset", settings.dataset, "mnist or fashion_mnist")
+      ->check(CLI::IsMember({"mnist", "fashion_mnist"}))
+      ->capture_default_str();
+  app.add_option("--data", settings.data_dir, "directory of the four IDX files (default: the dataset's usual place)");
+  app.add_option("--epochs", settings.epochs, "epochs to train at most")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--batch-size", settings.batch_size, "samples per step")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--units", settings.units, "neurons per hidden layer")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--layers", settings.extra_layers, "extra hidden layers")->check(CLI::Range(0, 100))->capture_default_str();
+  app.add_option("--target-accuracy", settings.target_accuracy, "stop once training accuracy reaches this (0: never)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--validation-split", settings.validation_split, "fraction of training data held out to watch overfitting")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
+  app.add_option("--device", settings.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  app.add_option("--seed", settings.seed, "random seed for weights and shuffling")->capture_default_str();
+  app.add_option("--verbose", settings.verbose, "0 silent, 1 or 2 one line per epoch")->check(CLI::Range(0, 2))->capture_default_str();
+  // One readable line for bad arguments, like every other failure of this program.
+  app.failure_message([](const CLI::App* /*app*/, const CLI::Error& error) {
+    return fmt::format("tkeras-mnist: {} (see --help)\n", error.what());
+  });
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    return run(settings);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "tkeras-mnist: error: {}\n", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,257 @@
+// Tests for Model: compile, fit, evaluate, predict, summary, and every bad input refused before training.
+#include "tkeras/models/model.h"
+
+#include <sstream>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "support.h"
+#include "tkeras/core/error.h"
+#include "tkeras/core/random.h"
+#include "tkeras/layers/dense.h"
+#include "tkeras/layers/flatten.h"
+#include "tkeras/layers/input.h"
+#include "tkeras/models/sequential.h"
+
+namespace layers = tkeras::layers;
+
+namespace {
+
+tkeras::CompileOptions classifier_options() {
+  return {.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}, .device = "cpu"};
+}
+
+}  // namespace
+
+TEST_CASE("fit learns separable classes and evaluate reports the same metrics") {
+  tkeras::utils::set_random_seed(1);
+  const auto train = tkeras::testing::blobs(300, 3, 4, 11);
+  tkeras::Sequential model({layers::Dense(16, "relu"), layers::Dense(3, "softmax")});
+  model.compile(classifier_options());
+  const tkeras::History history = model.fit(train.x, train.y, {.epochs = 15, .batch_size = 16, .verbose = 0});
+  const auto& loss = history.history.at("loss");
+  CHECK(loss.back() < loss.front() / 2);
+  CHECK(history.history.at("accuracy").back() > 0.95);
+  const tkeras::Logs scores = model.evaluate(train.x, train.y, {.verbose = 0});
+  CHECK(scores.at("accuracy") > 0.95);
+  CHECK(scores.at("loss") == doctest::Approx(loss.back()).epsilon(0.5));
+}
+
+TEST_CASE("evaluate's loss is the sample-weighted mean over batches, as Keras's") {
+  const auto data = tkeras::testing::blobs(37, 2, 3, 12);
+  tkeras::Sequential model({layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  const tkeras::Logs batched = model.evaluate(data.x, data.y, {.batch_size = 8, .verbose = 0});
+  const tkeras::Logs whole = model.evaluate(data.x, data.y, {.batch_size = 37, .verbose = 0});
+  CHECK(batched.at("loss") == doctest::Approx(whole.at("loss")));
+  CHECK(batched.at("accuracy") == doctest::Approx(whole.at("accuracy")));
+}
+
+TEST_CASE("predict returns softmax rows that sum to 1, on the device x came from") {
+  const auto data = tkeras::testing::blobs(50, 4, 6, 13);
+  tkeras::Sequential model({layers::Dense(4, "softmax")});
+  const torch::Tensor p = model.predict(data.x, {.batch_size = 16, .verbose = 0});
+  CHECK(p.sizes().vec() == std::vector<int64_t>{50, 4});
+  CHECK(torch::allclose(p.sum(1), torch::ones({50})));
+  CHECK(p.device() == data.x.device());
+  CHECK(torch::allclose(p, model.call(data.x)));
+}
+
+TEST_CASE("binary classification with a sigmoid output and accuracy resolved to binary accuracy") {
+  tkeras::utils::set_random_seed(2);
+  const auto data = tkeras::testing::blobs(200, 2, 2, 14);
+  tkeras::Sequential model({layers::Dense(8, "relu"), layers::Dense(1, "sigmoid")});
+  model.compile({.optimizer = tkeras::optimizers::Adam({.learning_rate = 0.01}),
+                 .loss = "binary_crossentropy",
+                 .metrics = {"accuracy"},
+                 .device = "cpu"});
+  const tkeras::History history = model.fit(data.x, data.y, {.epochs = 20, .batch_size = 8, .verbose = 0});
+  CHECK(history.history.at("accuracy").back() > 0.9);
+  const torch::Tensor p = model.predict(data.x, {.verbose = 0});
+  CHECK(p.sizes().vec() == std::vector<int64_t>{200, 1});
+  // Binary accuracy is the share of probabilities on the right side of 0.5.
+  const double expected = (p.squeeze(1) > 0.5).eq(data.y).to(torch::kFloat64).mean().item<double>();
+  CHECK(model.evaluate(data.x, data.y, {.verbose = 0}).at("accuracy") == doctest::Approx(expected));
+}
+
+TEST_CASE("categorical cross-entropy trains on one-hot targets with categorical accuracy") {
+  tkeras::utils::set_random_seed(3);
+  const auto data = tkeras::testing::blobs(200, 3, 4, 15);
+  const torch::Tensor one_hot = torch::one_hot(data.y, 3).to(torch::kFloat32);
+  tkeras::Sequential model({layers::Dense(3, "softmax")});
+  model.compile({.optimizer = "adam", .loss = "categorical_crossentropy", .metrics = {"accuracy"}, .device = "cpu"});
+  const tkeras::History history = model.fit(data.x, one_hot, {.epochs = 20, .verbose = 0});
+  CHECK(history.history.at("accuracy").back() > 0.9);
+}
+
+TEST_CASE("regression with mean squared error and mae fits a linear function") {
+  tkeras::utils::set_random_seed(4);
+  const torch::Tensor x = torch::rand({256, 2});
+  const torch::Tensor y = x.matmul(torch::tensor({{2.0f}, {-1.0f}})) + 0.5;
+  tkeras::Sequential model({layers::Dense(1)});
+  model.compile({.optimizer = tkeras::optimizers::SGD({.learning_rate = 0.1}), .loss = "mse", .metrics = {"mae"}, .device = "cpu"});
+  const tkeras::History history = model.fit(x, y, {.epochs = 60, .batch_size = 16, .verbose = 0});
+  CHECK(history.history.at("loss").back() < 1e-3);
+  CHECK(history.history.at("mae").back() < 0.05);
+}
+
+TEST_CASE("validation_split holds out the last samples and validation_data overrides it") {
+  const auto data = tkeras::testing::blobs(100, 2, 3, 16);
+  tkeras::Sequential model({layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  const tkeras::History split = model.fit(data.x, data.y, {.validation_split = 0.2, .verbose = 0});
+  const tkeras::Logs last = model.evaluate(data.x.slice(0, 80), data.y.slice(0, 80), {.verbose = 0});
+  CHECK(split.history.at("val_loss").size() == 1);
+  const tkeras::History given =
+      model.fit(data.x, data.y, {.validation_split = 0.5, .validation_data = {data.x.slice(0, 10), data.y.slice(0, 10)},
+                                 .shuffle = false, .verbose = 0});
+  CHECK(given.history.contains("val_accuracy"));
+  CHECK(last.contains("loss"));
+}
+
+TEST_CASE("the same seed gives the same training run") {
+  const auto data = tkeras::testing::blobs(64, 3, 5, 17);
+  auto run = [&] {
+    tkeras::utils::set_random_seed(99);
+    tkeras::Sequential model({layers::Dense(8, "tanh"), layers::Dense(3, "softmax")});
+    model.compile(classifier_options());
+    return model.fit(data.x, data.y, {.epochs = 3, .verbose = 0}).history.at("loss");
+  };
+  CHECK(run() == run());
+}
+
+TEST_CASE("integer inputs such as raw uint8 pixels are converted to float32") {
+  const torch::Tensor x = torch::randint(0, 256, {10, 4, 4}, torch::kUInt8);
+  tkeras::Sequential model({layers::Flatten(), layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  CHECK_NOTHROW(model.fit(x, torch::randint(0, 2, {10}, torch::kLong), {.verbose = 0}));
+}
+
+TEST_CASE("a recompiled model starts a fresh optimizer and keeps its weights") {
+  const auto data = tkeras::testing::blobs(20, 2, 3, 18);
+  tkeras::Sequential model({layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  CHECK(model.optimizer() == nullptr);
+  model.fit(data.x, data.y, {.verbose = 0});
+  const torch::optim::Optimizer* first = model.optimizer();
+  CHECK(first != nullptr);
+  const torch::Tensor kernel = model.trainable_weights()[0].detach().clone();
+  model.compile(classifier_options());
+  CHECK(model.optimizer() == nullptr);
+  CHECK(torch::equal(model.trainable_weights()[0], kernel));
+}
+
+TEST_CASE("summary prints Keras's table with 101,770 parameters for the course's model") {
+  tkeras::Sequential model({layers::Input({28, 28}), layers::Flatten(), layers::Dense(128, "relu"),
+                            layers::Dense(10, "softmax")});
+  std::ostringstream out;
+  const std::string table = model.summary(out);
+  CHECK(table == out.str());
+  CHECK(table.starts_with(fmt::format("Model: \"{}\"\n", model.name())));
+  CHECK(table.find("(None, 784)") != std::string::npos);
+  CHECK(table.find("100,480") != std::string::npos);
+  CHECK(table.find(" Total params: 101,770 (397.54 KB)\n") != std::string::npos);
+  CHECK(table.find(" Trainable params: 101,770 (397.54 KB)\n") != std::string::npos);
+  CHECK(table.find(" Non-trainable params: 0 (0.00 B)\n") != std::string::npos);
+  CHECK(model.count_params() == 101770);
+}
+
+TEST_CASE("summary of an unbuilt model shows unknown shapes") {
+  tkeras::Sequential model({layers::Dense(3)});
+  std::ostringstream out;
+  CHECK(model.summary(out).find("0 (unbuilt)") != std::string::npos);
+}
+
+// Every bad input is refused with a clear tkeras::Error before any training starts.
+TEST_CASE("fit and evaluate before compile ask for compile") {
+  const auto data = tkeras::testing::blobs(8, 2, 3, 19);
+  tkeras::Sequential model({layers::Dense(2, "softmax")});
+  const std::string expected = fmt::format(
+      "Sequential \"{}\": fit() needs compile() first; call model.compile({{.optimizer = ..., .loss = ...}})",
+      model.name());
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y), expected.c_str(), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.evaluate(data.x, data.y), doctest::Contains("evaluate() needs compile() first"),
+                       tkeras::Error);
+  model.compile({.optimizer = "adam", .device = "cpu"});
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y), doctest::Contains("fit() needs a loss; compile received none"),
+                       tkeras::Error);
+}
+
+TEST_CASE("x and y of different lengths are refused") {
+  tkeras::Sequential model({layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  CHECK_THROWS_WITH_AS(
+      model.fit(torch::zeros({10, 3}), torch::zeros({9}, torch::kLong)),
+      "fit: expected x and y with the same number of samples, received x with 10 and y with 9", tkeras::Error);
+}
+
+TEST_CASE("data whose shape does not fit the model's input is refused") {
+  tkeras::Sequential model({layers::Input({28, 28}), layers::Flatten(), layers::Dense(10, "softmax")});
+  model.compile(classifier_options());
+  CHECK_THROWS_WITH_AS(model.fit(torch::zeros({4, 784}), torch::zeros({4}, torch::kLong)),
+                       fmt::format("Sequential \"{}\": expected input of shape (None, 28, 28), received x of shape "
+                                   "[4, 784]",
+                                   model.name())
+                           .c_str(),
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.predict(torch::zeros({4, 28, 27})), doctest::Contains("received x of shape [4, 28, 27]"),
+                       tkeras::Error);
+}
+
+TEST_CASE("labels outside the output layer's units are refused, naming the layer") {
+  layers::Dense output(10, "softmax");
+  const std::string name = output.name();
+  tkeras::Sequential model({layers::Flatten(), output});
+  model.compile(classifier_options());
+  CHECK_THROWS_WITH_AS(model.fit(torch::zeros({3, 2, 2}), torch::tensor({1, 10, 4})),
+                       fmt::format("Dense \"{}\" has 10 units, so sparse_categorical_crossentropy expects labels in "
+                                   "0..9; received labels from 1 to 10",
+                                   name)
+                           .c_str(),
+                       tkeras::Error);
+}
+
+TEST_CASE("unknown optimizer, loss, metric and device names fail at compile, listing the valid ones") {
+  tkeras::Sequential model({layers::Dense(2)});
+  CHECK_THROWS_WITH_AS(model.compile({.optimizer = "adagrad"}), doctest::Contains("expected one of: adam, rmsprop, sgd"),
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.loss = "hinge"}), doctest::Contains("unknown loss \"hinge\""), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.metrics = {"acuracy"}}),
+                       "compile: unknown metric \"acuracy\"; expected one of: acc, accuracy, binary_accuracy, "
+                       "categorical_accuracy, mae, mean_absolute_error, mean_squared_error, mse, "
+                       "sparse_categorical_accuracy",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.device = "tpu"}), doctest::Contains("unknown device \"tpu\""), tkeras::Error);
+}
+
+TEST_CASE("validation_split outside 0 <= split < 1, and splits that leave a set empty are refused") {
+  const auto data = tkeras::testing::blobs(5, 2, 3, 20);
+  tkeras::Sequential model({layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  for (double split : {-0.1, 1.0, 1.5}) {
+    CAPTURE(split);
+    CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.validation_split = split}),
+                         fmt::format("fit: expected validation_split in [0, 1), received {}", split).c_str(),
+                         tkeras::Error);
+  }
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.validation_split = 0.9}),
+                       doctest::Contains("5 samples cannot be split into training and validation sets"), tkeras::Error);
+}
+
+TEST_CASE("non-positive epochs and batch sizes, and empty data, are refused") {
+  const auto data = tkeras::testing::blobs(5, 2, 3, 21);
+  tkeras::Sequential model({layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.epochs = 0}), "fit: expected epochs >= 1, received 0", tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.batch_size = 0}), "fit: expected a positive batch_size, received 0",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.predict(data.x, {.batch_size = -1}), "predict: expected a positive batch_size, received -1",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.epochs = 2, .initial_epoch = 2}),
+                       "fit: expected initial_epoch in 0..1 (below epochs), received 2", tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(torch::zeros({0, 3}), torch::zeros({0}, torch::kLong)),
+                       "fit: expected at least one sample, received 0", tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(torch::Tensor(), data.y), "fit: expected x as a tensor of shape [N, ...], received an undefined tensor",
+                       tkeras::Error);
+}

@@ -1,0 +1,114 @@
+// Tests for losses: Keras's values, stable cross-entropy after softmax, and target checks.
+#include "tkeras/training/losses.h"
+
+#include <doctest/doctest.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+
+namespace losses = tkeras::losses;
+
+TEST_CASE("sparse categorical cross-entropy on probabilities is the mean negative log of the true class") {
+  const torch::Tensor p = torch::tensor({{0.7f, 0.2f, 0.1f}, {0.25f, 0.5f, 0.25f}});
+  const torch::Tensor y = torch::tensor({0, 2});
+  const double expected = -(std::log(0.7) + std::log(0.25)) / 2;
+  CHECK(losses::Loss("sparse_categorical_crossentropy")(y, p).item<double>() == doctest::Approx(expected));
+}
+
+TEST_CASE("after a softmax layer the loss is computed from the logits, stably") {
+  const torch::Tensor logits = torch::tensor({{200.0f, 0.0f, -200.0f}, {1.0f, 2.0f, 3.0f}});
+  const torch::Tensor y = torch::tensor({2, 0});
+  const losses::Loss loss("sparse_categorical_crossentropy");
+  const torch::Tensor stable = loss.from_layer_output(y, logits, "softmax");
+  const double expected = -(torch::log_softmax(logits.to(torch::kFloat64), -1)[0][2].item<double>() +
+                            torch::log_softmax(logits.to(torch::kFloat64), -1)[1][0].item<double>()) /
+                          2;
+  CHECK(std::isfinite(stable.item<double>()));
+  CHECK(stable.item<double>() == doctest::Approx(expected));
+  // The naive log of the softmax would be clipped at 1e-7 and lose the true value (200).
+  CHECK(loss(y, torch::softmax(logits, -1)).item<double>() < expected / 2);
+}
+
+TEST_CASE("from_logits takes the model's outputs as logits") {
+  const torch::Tensor logits = torch::tensor({{2.0f, -1.0f}, {0.5f, 0.5f}});
+  const torch::Tensor y = torch::tensor({1, 0});
+  const losses::SparseCategoricalCrossentropy loss({.from_logits = true});
+  CHECK(loss.from_logits());
+  CHECK(loss(y, logits).item<double>() ==
+        doctest::Approx(torch::nn::functional::cross_entropy(logits, y).item<double>()));
+}
+
+TEST_CASE("categorical cross-entropy takes one-hot targets") {
+  const torch::Tensor p = torch::tensor({{0.7f, 0.3f}, {0.4f, 0.6f}});
+  const torch::Tensor y = torch::tensor({{1.0f, 0.0f}, {0.0f, 1.0f}});
+  CHECK(losses::Loss("categorical_crossentropy")(y, p).item<double>() ==
+        doctest::Approx(-(std::log(0.7) + std::log(0.6)) / 2));
+  CHECK(losses::CategoricalCrossentropy().from_layer_output(y, torch::log(p), "softmax").item<double>() ==
+        doctest::Approx(-(std::log(0.7) + std::log(0.6)) / 2).epsilon(1e-5));
+}
+
+TEST_CASE("binary cross-entropy matches on probabilities and after a sigmoid") {
+  const torch::Tensor logits = torch::tensor({{0.3f}, {-1.2f}, {2.0f}});
+  const torch::Tensor y = torch::tensor({{1.0f}, {0.0f}, {1.0f}});
+  const torch::Tensor expected = torch::binary_cross_entropy_with_logits(logits, y);
+  const losses::Loss loss("binary_crossentropy");
+  CHECK(loss(y, torch::sigmoid(logits)).item<double>() == doctest::Approx(expected.item<double>()).epsilon(1e-5));
+  CHECK(loss.from_layer_output(y, logits, "sigmoid").item<double>() == doctest::Approx(expected.item<double>()));
+}
+
+TEST_CASE("mean squared error is the mean of squared differences, by either name") {
+  const torch::Tensor y = torch::tensor({{1.0f}, {2.0f}});
+  const torch::Tensor p = torch::tensor({{2.0f}, {4.0f}});
+  CHECK(losses::Loss("mean_squared_error")(y, p).item<double>() == doctest::Approx(2.5));
+  CHECK(losses::Loss("mse").name() == "mean_squared_error");
+  CHECK(losses::MeanSquaredError()(y, p).item<double>() == doctest::Approx(2.5));
+}
+
+TEST_CASE("an unknown loss name lists the valid ones") {
+  CHECK_THROWS_WITH_AS(losses::Loss("crossentropy"),
+                       "compile: unknown loss \"crossentropy\"; expected one of: binary_crossentropy, "
+                       "categorical_crossentropy, mean_squared_error, mse, sparse_categorical_crossentropy",
+                       tkeras::Error);
+}
+
+TEST_CASE("labels outside 0..units-1 are refused, naming the output layer and its unit count") {
+  const losses::Loss loss("sparse_categorical_crossentropy");
+  CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({0, 3, 11}), {10}, "Dense \"dense_1\""),
+                       "Dense \"dense_1\" has 10 units, so sparse_categorical_crossentropy expects labels in 0..9; "
+                       "received labels from 0 to 11",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({-1, 3}), {10}, "Dense \"dense_1\""),
+                       doctest::Contains("received labels from -1 to 3"), tkeras::Error);
+}
+
+TEST_CASE("sparse labels become an int64 vector, also from an N x 1 column or integral floats") {
+  const losses::Loss loss("sparse_categorical_crossentropy");
+  const torch::Tensor labels = loss.prepare_targets(torch::tensor({{1.0f}, {2.0f}}), {3}, "Dense \"d\"");
+  CHECK((labels.scalar_type() == torch::kInt64));
+  CHECK(labels.sizes().vec() == std::vector<int64_t>{2});
+  CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({0.5f, 1.0f}), {3}, "Dense \"d\""),
+                       "sparse_categorical_crossentropy: expected integer class labels, received non-integer values in y",
+                       tkeras::Error);
+}
+
+TEST_CASE("one-hot targets for the sparse loss, and labels for the categorical one, are refused with a hint") {
+  CHECK_THROWS_WITH_AS(
+      losses::Loss("sparse_categorical_crossentropy").prepare_targets(torch::zeros({4, 10}), {10}, "Dense \"d\""),
+      "sparse_categorical_crossentropy: expected integer class labels of shape [4] for outputs (None, 10), received y "
+      "of shape [4, 10] (one-hot targets take categorical_crossentropy)",
+      tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      losses::Loss("categorical_crossentropy").prepare_targets(torch::zeros({4}), {10}, "Dense \"d\""),
+      "categorical_crossentropy: expected targets of shape [4, 10] matching outputs (None, 10), received y of shape "
+      "[4] (integer labels take sparse_categorical_crossentropy)",
+      tkeras::Error);
+}
+
+TEST_CASE("binary targets must lie between 0 and 1, and N labels are read as N x 1") {
+  const losses::Loss loss("binary_crossentropy");
+  CHECK(loss.prepare_targets(torch::tensor({0, 1, 1}), {1}, "Dense \"d\"").sizes().vec() ==
+        std::vector<int64_t>{3, 1});
+  CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({0, 2}), {1}, "Dense \"d\""),
+                       "binary_crossentropy: expected targets in [0, 1] for Dense \"d\", received values from 0 to 2",
+                       tkeras::Error);
+}
