@@ -35,7 +35,11 @@ install_packages() {
 # tkeras::datasets::mnist::default_dir() looks: $TKERAS_HOME/datasets/mnist (default ~/.tkeras).
 mnist_sha512=c7e49f4b9b522673848da77a8e4b8bf750aeabd100566cb5218b7abdd584b180a3259b23d28076c42abeb20e5c82212df56fb1053df5abd23023687b87556d3b
 fetch_digits() {
-  local dir="${TKERAS_HOME:-$HOME/.tkeras}/datasets/mnist"
+  local home=${TKERAS_HOME:-}
+  if [ -z "$home" ]; then
+    if [ -n "${HOME:-}" ]; then home="$HOME/.tkeras"; else home="${TMPDIR:-/tmp}/.tkeras"; fi
+  fi
+  local dir="$home/datasets/mnist"
   local have=0
   for stem in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
     [ -f "$dir/$stem.gz" ] && have=$((have + 1))
