@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <tkeras/tkeras.h>
+#include <CLI/CLI.hpp>
 
 namespace tk = tkeras;
 
@@ -63,9 +63,9 @@ struct Settings {
 
 int run(const Settings& settings) {
   const bool digits = settings.dataset == "mnist";
-  const std::filesystem::path dir =
-      !settings.data_dir.empty() ? std::filesystem::path(settings.data_dir)
-                                 : (digits ? tk::datasets::mnist::default_dir() : tk::datasets::fashion_mnist::default_dir());
+  const std::filesystem::path dir = !settings.data_dir.empty() ? std::filesystem::path(settings.data_dir)
+                                                               : (digits ? tk::datasets::mnist::default_dir()
+                                                                         : tk::datasets::fashion_mnist::default_dir());
   if (!tk::datasets::has_idx_dataset(dir)) {
     fmt::print(stderr, "tkeras-mnist: no {} data in {} (looked for train/t10k images and labels, .gz or plain); {}\n",
                settings.dataset, dir.string(),
@@ -83,7 +83,7 @@ int run(const Settings& settings) {
 
   tk::Sequential model;
   model.add(tk::layers::Input({x_train.size(1), x_train.size(2)}));  // the first layer takes the data's shape
-  model.add(tk::layers::Flatten());                                   // 28x28 -> 784
+  model.add(tk::layers::Flatten());                                  // 28x28 -> 784
   for (int i = 0; i <= settings.extra_layers; ++i) model.add(tk::layers::Dense(settings.units, "relu"));
   model.add(tk::layers::Dense(10, "softmax"));  // one unit per class
   model.compile({.optimizer = "adam",
@@ -94,11 +94,11 @@ int run(const Settings& settings) {
 
   auto timer = std::make_shared<EpochTimer>();
   tk::History history = model.fit(x_train, y_train,
-                                   {.epochs = settings.epochs,
-                                    .batch_size = settings.batch_size,
-                                    .validation_split = settings.validation_split,
-                                    .verbose = settings.verbose,
-                                    .callbacks = {std::make_shared<StopAtAccuracy>(settings.target_accuracy), timer}});
+                                  {.epochs = settings.epochs,
+                                   .batch_size = settings.batch_size,
+                                   .validation_split = settings.validation_split,
+                                   .verbose = settings.verbose,
+                                   .callbacks = {std::make_shared<StopAtAccuracy>(settings.target_accuracy), timer}});
   const tk::Logs scores = model.evaluate(x_test, y_test, {.verbose = 0});
   fmt::print("test accuracy {:.4f}, test loss {:.4f}, epochs run {}, {:.2f} s per epoch on {}\n", scores.at("accuracy"),
              scores.at("loss"), history.epoch.size(), timer->mean_seconds(), model.device().str());
@@ -114,19 +114,30 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"mnist", "fashion_mnist"}))
       ->capture_default_str();
   app.add_option("--data", settings.data_dir, "directory of the four IDX files (default: the dataset's usual place)");
-  app.add_option("--epochs", settings.epochs, "epochs to train at most")->check(CLI::Range(1, 1000000))->capture_default_str();
-  app.add_option("--batch-size", settings.batch_size, "samples per step")->check(CLI::Range(1, 1000000))->capture_default_str();
-  app.add_option("--units", settings.units, "neurons per hidden layer")->check(CLI::Range(1, 1000000))->capture_default_str();
-  app.add_option("--layers", settings.extra_layers, "extra hidden layers")->check(CLI::Range(0, 100))->capture_default_str();
+  app.add_option("--epochs", settings.epochs, "epochs to train at most")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--batch-size", settings.batch_size, "samples per step")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--units", settings.units, "neurons per hidden layer")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--layers", settings.extra_layers, "extra hidden layers")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
   app.add_option("--target-accuracy", settings.target_accuracy, "stop once training accuracy reaches this (0: never)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  app.add_option("--validation-split", settings.validation_split, "fraction of training data held out to watch overfitting")
+  app.add_option("--validation-split", settings.validation_split,
+                 "fraction of training data held out to watch overfitting")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
   app.add_option("--device", settings.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--seed", settings.seed, "random seed for weights and shuffling")->capture_default_str();
-  app.add_option("--verbose", settings.verbose, "0 silent, 1 or 2 one line per epoch")->check(CLI::Range(0, 2))->capture_default_str();
+  app.add_option("--verbose", settings.verbose, "0 silent, 1 or 2 one line per epoch")
+      ->check(CLI::Range(0, 2))
+      ->capture_default_str();
   // One readable line for bad arguments, like every other failure of this program.
   app.failure_message([](const CLI::App* /*app*/, const CLI::Error& error) {
     return fmt::format("tkeras-mnist: {} (see --help)\n", error.what());

@@ -21,7 +21,9 @@ class Recorder : public tkeras::callbacks::Callback {
 
   void on_train_begin(const tkeras::Logs&) override { calls.push_back("train_begin"); }
   void on_train_end(const tkeras::Logs&) override { calls.push_back("train_end"); }
-  void on_epoch_begin(int epoch, const tkeras::Logs&) override { calls.push_back(fmt::format("epoch_begin {}", epoch)); }
+  void on_epoch_begin(int epoch, const tkeras::Logs&) override {
+    calls.push_back(fmt::format("epoch_begin {}", epoch));
+  }
   void on_epoch_end(int epoch, const tkeras::Logs& logs) override {
     calls.push_back(fmt::format("epoch_end {}", epoch));
     last_epoch_logs = logs;
@@ -64,10 +66,10 @@ struct Fixture {
 TEST_CASE("fit calls every hook in Keras's order, validation after the batches of each epoch") {
   Fixture f;
   // 30 training samples in batches of 16 -> 2 steps; 10 validation samples -> 1 step.
-  f.model.fit(f.data.x, f.data.y, {.epochs = 2, .batch_size = 16, .validation_split = 0.25, .verbose = 0,
-                                   .callbacks = {f.recorder}});
-  const std::vector<std::string> epoch = {"batch_begin 0", "batch_end 0", "batch_begin 1", "batch_end 1",
-                                          "test_begin", "test_batch_begin 0", "test_batch_end 0", "test_end"};
+  f.model.fit(f.data.x, f.data.y,
+              {.epochs = 2, .batch_size = 16, .validation_split = 0.25, .verbose = 0, .callbacks = {f.recorder}});
+  const std::vector<std::string> epoch = {"batch_begin 0", "batch_end 0",        "batch_begin 1",    "batch_end 1",
+                                          "test_begin",    "test_batch_begin 0", "test_batch_end 0", "test_end"};
   std::vector<std::string> expected = {"train_begin", "epoch_begin 0"};
   expected.insert(expected.end(), epoch.begin(), epoch.end());
   expected.insert(expected.end(), {"epoch_end 0", "epoch_begin 1"});
@@ -79,9 +81,9 @@ TEST_CASE("fit calls every hook in Keras's order, validation after the batches o
 TEST_CASE("stop_training set in a batch ends the epoch there, yet its logs, validation and on_train_end still run") {
   Fixture f;
   f.recorder->stop_after_batch = 0;
-  tkeras::History history = f.model.fit(
-      f.data.x, f.data.y,
-      {.epochs = 5, .batch_size = 16, .validation_split = 0.25, .verbose = 0, .callbacks = {f.recorder}});
+  tkeras::History history =
+      f.model.fit(f.data.x, f.data.y,
+                  {.epochs = 5, .batch_size = 16, .validation_split = 0.25, .verbose = 0, .callbacks = {f.recorder}});
   CHECK(f.recorder->calls == std::vector<std::string>{"train_begin", "epoch_begin 0", "batch_begin 0", "batch_end 0",
                                                       "test_begin", "test_batch_begin 0", "test_batch_end 0",
                                                       "test_end", "epoch_end 0", "train_end"});
@@ -110,10 +112,10 @@ TEST_CASE("evaluate and predict call the test and predict hooks") {
   Fixture f;
   f.model.evaluate(f.data.x, f.data.y, {.batch_size = 32, .verbose = 0, .callbacks = {f.recorder}});
   f.model.predict(f.data.x, {.batch_size = 40, .verbose = 0, .callbacks = {f.recorder}});
-  CHECK(f.recorder->calls ==
-        std::vector<std::string>{"test_begin", "test_batch_begin 0", "test_batch_end 0", "test_batch_begin 1",
-                                 "test_batch_end 1", "test_end", "predict_begin", "predict_batch_begin 0",
-                                 "predict_batch_end 0", "predict_end"});
+  CHECK(f.recorder->calls == std::vector<std::string>{"test_begin", "test_batch_begin 0", "test_batch_end 0",
+                                                      "test_batch_begin 1", "test_batch_end 1", "test_end",
+                                                      "predict_begin", "predict_batch_begin 0", "predict_batch_end 0",
+                                                      "predict_end"});
 }
 
 TEST_CASE("params tell a callback the epochs, steps and verbosity of the run") {
@@ -144,7 +146,8 @@ TEST_CASE("batch hooks receive empty logs unless a callback asks for batch logs"
 
   auto asking = std::make_shared<BatchLogs>();
   asking->wants = true;
-  const tkeras::History history = f.model.fit(f.data.x, f.data.y, {.batch_size = 20, .verbose = 0, .callbacks = {asking}});
+  const tkeras::History history =
+      f.model.fit(f.data.x, f.data.y, {.batch_size = 20, .verbose = 0, .callbacks = {asking}});
   REQUIRE(asking->seen.size() == 2);
   CHECK(asking->seen[0].contains("loss"));
   // The last batch's running mean is the epoch's loss, as in Keras.

@@ -20,7 +20,8 @@ TEST_CASE("History keeps one value per epoch for every log key") {
 TEST_CASE("fit returns a History of loss, metrics and validation values, counting from initial_epoch") {
   const auto data = tkeras::testing::blobs(50, 2, 3, 4);
   tkeras::Sequential model({tkeras::layers::Dense(2, "softmax")});
-  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}, .device = "cpu"});
+  model.compile(
+      {.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}, .device = "cpu"});
   const tkeras::History history =
       model.fit(data.x, data.y, {.epochs = 4, .validation_split = 0.2, .verbose = 0, .initial_epoch = 1});
   CHECK(history.epoch == std::vector<int>{1, 2, 3});

@@ -14,9 +14,10 @@ TEST_CASE("LambdaCallback calls the functions it was given and skips the rest") 
   model.compile({.optimizer = "sgd", .loss = "sparse_categorical_crossentropy", .device = "cpu"});
   std::vector<std::string> calls;
   auto callback = std::make_shared<tkeras::callbacks::LambdaCallback>(tkeras::callbacks::LambdaCallbackOptions{
-      .on_epoch_end = [&](int epoch, const tkeras::Logs& logs) {
-        calls.push_back(fmt::format("epoch {} loss {}", epoch, logs.contains("loss")));
-      },
+      .on_epoch_end =
+          [&](int epoch, const tkeras::Logs& logs) {
+            calls.push_back(fmt::format("epoch {} loss {}", epoch, logs.contains("loss")));
+          },
       .on_train_begin = [&](const tkeras::Logs&) { calls.push_back("begin"); },
       .on_train_end = [&](const tkeras::Logs&) { calls.push_back("end"); },
       .on_predict_end = [&](const tkeras::Logs&) { calls.push_back("predicted"); }});

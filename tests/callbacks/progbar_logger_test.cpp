@@ -15,11 +15,12 @@ namespace {
 std::string fit_output(int verbose) {
   const auto data = tkeras::testing::blobs(40, 2, 3, 7);
   tkeras::Sequential model({tkeras::layers::Dense(2, "softmax")});
-  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}, .device = "cpu"});
+  model.compile(
+      {.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}, .device = "cpu"});
   std::ostringstream out;
   auto logger = std::make_shared<tkeras::callbacks::ProgbarLogger>(out);
-  model.fit(data.x, data.y, {.epochs = 2, .batch_size = 10, .validation_split = 0.25, .verbose = verbose,
-                             .callbacks = {logger}});
+  model.fit(data.x, data.y,
+            {.epochs = 2, .batch_size = 10, .validation_split = 0.25, .verbose = verbose, .callbacks = {logger}});
   return out.str();
 }
 
@@ -43,6 +44,8 @@ TEST_CASE("evaluate prints one line of its results, not once per fit epoch") {
   tkeras::Sequential model({tkeras::layers::Dense(2, "softmax")});
   model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .device = "cpu"});
   std::ostringstream out;
-  model.evaluate(data.x, data.y, {.batch_size = 8, .callbacks = {std::make_shared<tkeras::callbacks::ProgbarLogger>(out)}});
-  CHECK_MESSAGE(std::regex_match(out.str(), std::regex("3/3 - 0s - \\d+(us|ms)/step - loss: \\d\\.\\d{4}\n")), out.str());
+  model.evaluate(data.x, data.y,
+                 {.batch_size = 8, .callbacks = {std::make_shared<tkeras::callbacks::ProgbarLogger>(out)}});
+  CHECK_MESSAGE(std::regex_match(out.str(), std::regex("3/3 - 0s - \\d+(us|ms)/step - loss: \\d\\.\\d{4}\n")),
+                out.str());
 }

@@ -12,9 +12,12 @@ namespace {
 
 void write_set(const std::filesystem::path& dir, uint32_t train, uint32_t test, uint32_t train_labels) {
   using tkeras::testing::idx_bytes;
-  tkeras::testing::write_gz(dir / "train-images-idx3-ubyte.gz", idx_bytes(0x08, {train, 2, 2}, std::vector<uint8_t>(train * 4, 9)));
-  tkeras::testing::write_gz(dir / "train-labels-idx1-ubyte.gz", idx_bytes(0x08, {train_labels}, std::vector<uint8_t>(train_labels, 3)));
-  tkeras::testing::write_bytes(dir / "t10k-images-idx3-ubyte", idx_bytes(0x08, {test, 2, 2}, std::vector<uint8_t>(test * 4, 1)));
+  tkeras::testing::write_gz(dir / "train-images-idx3-ubyte.gz",
+                            idx_bytes(0x08, {train, 2, 2}, std::vector<uint8_t>(train * 4, 9)));
+  tkeras::testing::write_gz(dir / "train-labels-idx1-ubyte.gz",
+                            idx_bytes(0x08, {train_labels}, std::vector<uint8_t>(train_labels, 3)));
+  tkeras::testing::write_bytes(dir / "t10k-images-idx3-ubyte",
+                               idx_bytes(0x08, {test, 2, 2}, std::vector<uint8_t>(test * 4, 1)));
   tkeras::testing::write_bytes(dir / "t10k-labels-idx1-ubyte", idx_bytes(0x08, {test}, std::vector<uint8_t>(test, 4)));
 }
 
@@ -39,7 +42,8 @@ TEST_CASE("a missing file is named with the directory searched") {
   CHECK_FALSE(tkeras::datasets::has_idx_dataset(dir.path()));
   CHECK_THROWS_WITH_AS(
       tkeras::datasets::load_idx_dataset(dir.path(), "tiny"),
-      fmt::format("tiny: no t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz in \"{}\"", dir.path().string()).c_str(),
+      fmt::format("tiny: no t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz in \"{}\"", dir.path().string())
+          .c_str(),
       tkeras::Error);
 }
 

@@ -79,9 +79,10 @@ TEST_CASE("load_idx reports truncated data with the sizes expected and found") {
   write_gz(dir.path() / "cut.gz", bytes);
   for (const char* name : {"cut", "cut.gz"}) {
     CAPTURE(name);
-    CHECK_THROWS_WITH_AS(load_idx(dir.path() / name),
-                         doctest::Contains("truncated: expected 1568 bytes of uint8 data for shape [2, 28, 28], found 1000"),
-                         tkeras::Error);
+    CHECK_THROWS_WITH_AS(
+        load_idx(dir.path() / name),
+        doctest::Contains("truncated: expected 1568 bytes of uint8 data for shape [2, 28, 28], found 1000"),
+        tkeras::Error);
   }
 }
 

@@ -55,7 +55,8 @@ TEST_CASE("Dense on a 3-D input acts on the last axis, as in Keras") {
 }
 
 TEST_CASE("Dense refuses non-positive units and unknown activations") {
-  CHECK_THROWS_WITH_AS(tkeras::layers::Dense(0), "Dense: expected a positive number of units, received 0", tkeras::Error);
+  CHECK_THROWS_WITH_AS(tkeras::layers::Dense(0), "Dense: expected a positive number of units, received 0",
+                       tkeras::Error);
   CHECK_THROWS_WITH_AS(tkeras::layers::Dense(3, "softmx"), doctest::Contains("unknown activation \"softmx\""),
                        tkeras::Error);
 }

@@ -22,16 +22,17 @@ TEST_CASE("a layer is built once; another input shape is refused") {
   CHECK_THROWS_WITH_AS(dense.output_shape(), doctest::Contains("unknown until the layer is built"), tkeras::Error);
   CHECK(dense.build({5}) == tkeras::Shape{3});
   CHECK(dense.build({5}) == tkeras::Shape{3});
-  CHECK_THROWS_WITH_AS(dense.build({6}),
-                       fmt::format("Dense \"{}\": built for input shape (None, 5), received input shape (None, 6)",
-                                   dense.name())
-                           .c_str(),
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      dense.build({6}),
+      fmt::format("Dense \"{}\": built for input shape (None, 5), received input shape (None, 6)", dense.name())
+          .c_str(),
+      tkeras::Error);
 }
 
 TEST_CASE("a non-positive input size is refused when building") {
   tkeras::layers::Dense dense(3);
-  CHECK_THROWS_WITH_AS(dense.build({0}), doctest::Contains("expected an input shape of positive sizes, received (None, 0)"),
+  CHECK_THROWS_WITH_AS(dense.build({0}),
+                       doctest::Contains("expected an input shape of positive sizes, received (None, 0)"),
                        tkeras::Error);
 }
 

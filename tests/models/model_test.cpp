@@ -90,7 +90,10 @@ TEST_CASE("regression with mean squared error and mae fits a linear function") {
   const torch::Tensor x = torch::rand({256, 2});
   const torch::Tensor y = x.matmul(torch::tensor({{2.0f}, {-1.0f}})) + 0.5;
   tkeras::Sequential model({layers::Dense(1)});
-  model.compile({.optimizer = tkeras::optimizers::SGD({.learning_rate = 0.1}), .loss = "mse", .metrics = {"mae"}, .device = "cpu"});
+  model.compile({.optimizer = tkeras::optimizers::SGD({.learning_rate = 0.1}),
+                 .loss = "mse",
+                 .metrics = {"mae"},
+                 .device = "cpu"});
   const tkeras::History history = model.fit(x, y, {.epochs = 60, .batch_size = 16, .verbose = 0});
   CHECK(history.history.at("loss").back() < 1e-3);
   CHECK(history.history.at("mae").back() < 0.05);
@@ -103,9 +106,11 @@ TEST_CASE("validation_split holds out the last samples and validation_data overr
   const tkeras::History split = model.fit(data.x, data.y, {.validation_split = 0.2, .verbose = 0});
   const tkeras::Logs last = model.evaluate(data.x.slice(0, 80), data.y.slice(0, 80), {.verbose = 0});
   CHECK(split.history.at("val_loss").size() == 1);
-  const tkeras::History given =
-      model.fit(data.x, data.y, {.validation_split = 0.5, .validation_data = {data.x.slice(0, 10), data.y.slice(0, 10)},
-                                 .shuffle = false, .verbose = 0});
+  const tkeras::History given = model.fit(data.x, data.y,
+                                          {.validation_split = 0.5,
+                                           .validation_data = {data.x.slice(0, 10), data.y.slice(0, 10)},
+                                           .shuffle = false,
+                                           .verbose = 0});
   CHECK(given.history.contains("val_accuracy"));
   CHECK(last.contains("loss"));
 }
@@ -143,8 +148,8 @@ TEST_CASE("a recompiled model starts a fresh optimizer and keeps its weights") {
 }
 
 TEST_CASE("summary prints Keras's table with 101,770 parameters for the course's model") {
-  tkeras::Sequential model({layers::Input({28, 28}), layers::Flatten(), layers::Dense(128, "relu"),
-                            layers::Dense(10, "softmax")});
+  tkeras::Sequential model(
+      {layers::Input({28, 28}), layers::Flatten(), layers::Dense(128, "relu"), layers::Dense(10, "softmax")});
   std::ostringstream out;
   const std::string table = model.summary(out);
   CHECK(table == out.str());
@@ -181,9 +186,9 @@ TEST_CASE("fit and evaluate before compile ask for compile") {
 TEST_CASE("x and y of different lengths are refused") {
   tkeras::Sequential model({layers::Dense(2, "softmax")});
   model.compile(classifier_options());
-  CHECK_THROWS_WITH_AS(
-      model.fit(torch::zeros({10, 3}), torch::zeros({9}, torch::kLong)),
-      "fit: expected x and y with the same number of samples, received x with 10 and y with 9", tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(torch::zeros({10, 3}), torch::zeros({9}, torch::kLong)),
+                       "fit: expected x and y with the same number of samples, received x with 10 and y with 9",
+                       tkeras::Error);
 }
 
 TEST_CASE("data whose shape does not fit the model's input is refused") {
@@ -214,8 +219,8 @@ TEST_CASE("labels outside the output layer's units are refused, naming the layer
 
 TEST_CASE("unknown optimizer, loss, metric and device names fail at compile, listing the valid ones") {
   tkeras::Sequential model({layers::Dense(2)});
-  CHECK_THROWS_WITH_AS(model.compile({.optimizer = "adagrad"}), doctest::Contains("expected one of: adam, rmsprop, sgd"),
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.optimizer = "adagrad"}),
+                       doctest::Contains("expected one of: adam, rmsprop, sgd"), tkeras::Error);
   CHECK_THROWS_WITH_AS(model.compile({.loss = "hinge"}), doctest::Contains("unknown loss \"hinge\""), tkeras::Error);
   CHECK_THROWS_WITH_AS(model.compile({.metrics = {"acuracy"}}),
                        "compile: unknown metric \"acuracy\"; expected one of: acc, accuracy, binary_accuracy, "
@@ -243,15 +248,16 @@ TEST_CASE("non-positive epochs and batch sizes, and empty data, are refused") {
   const auto data = tkeras::testing::blobs(5, 2, 3, 21);
   tkeras::Sequential model({layers::Dense(2, "softmax")});
   model.compile(classifier_options());
-  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.epochs = 0}), "fit: expected epochs >= 1, received 0", tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.epochs = 0}), "fit: expected epochs >= 1, received 0",
+                       tkeras::Error);
   CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.batch_size = 0}), "fit: expected a positive batch_size, received 0",
                        tkeras::Error);
-  CHECK_THROWS_WITH_AS(model.predict(data.x, {.batch_size = -1}), "predict: expected a positive batch_size, received -1",
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.predict(data.x, {.batch_size = -1}),
+                       "predict: expected a positive batch_size, received -1", tkeras::Error);
   CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.epochs = 2, .initial_epoch = 2}),
                        "fit: expected initial_epoch in 0..1 (below epochs), received 2", tkeras::Error);
   CHECK_THROWS_WITH_AS(model.fit(torch::zeros({0, 3}), torch::zeros({0}, torch::kLong)),
                        "fit: expected at least one sample, received 0", tkeras::Error);
-  CHECK_THROWS_WITH_AS(model.fit(torch::Tensor(), data.y), "fit: expected x as a tensor of shape [N, ...], received an undefined tensor",
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(torch::Tensor(), data.y),
+                       "fit: expected x as a tensor of shape [N, ...], received an undefined tensor", tkeras::Error);
 }

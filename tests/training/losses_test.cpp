@@ -86,9 +86,10 @@ TEST_CASE("sparse labels become an int64 vector, also from an N x 1 column or in
   const torch::Tensor labels = loss.prepare_targets(torch::tensor({{1.0f}, {2.0f}}), {3}, "Dense \"d\"");
   CHECK((labels.scalar_type() == torch::kInt64));
   CHECK(labels.sizes().vec() == std::vector<int64_t>{2});
-  CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({0.5f, 1.0f}), {3}, "Dense \"d\""),
-                       "sparse_categorical_crossentropy: expected integer class labels, received non-integer values in y",
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      loss.prepare_targets(torch::tensor({0.5f, 1.0f}), {3}, "Dense \"d\""),
+      "sparse_categorical_crossentropy: expected integer class labels, received non-integer values in y",
+      tkeras::Error);
 }
 
 TEST_CASE("one-hot targets for the sparse loss, and labels for the categorical one, are refused with a hint") {
@@ -106,8 +107,7 @@ TEST_CASE("one-hot targets for the sparse loss, and labels for the categorical o
 
 TEST_CASE("binary targets must lie between 0 and 1, and N labels are read as N x 1") {
   const losses::Loss loss("binary_crossentropy");
-  CHECK(loss.prepare_targets(torch::tensor({0, 1, 1}), {1}, "Dense \"d\"").sizes().vec() ==
-        std::vector<int64_t>{3, 1});
+  CHECK(loss.prepare_targets(torch::tensor({0, 1, 1}), {1}, "Dense \"d\"").sizes().vec() == std::vector<int64_t>{3, 1});
   CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({0, 2}), {1}, "Dense \"d\""),
                        "binary_crossentropy: expected targets in [0, 1] for Dense \"d\", received values from 0 to 2",
                        tkeras::Error);

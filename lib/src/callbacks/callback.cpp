@@ -7,8 +7,9 @@ namespace tkeras::callbacks {
 
 Model& Callback::model() const {
   if (model_ == nullptr) {
-    throw Error("Callback::model(): expected a callback attached to a model by fit, evaluate or predict, received one "
-                "that is not attached");
+    throw Error(
+        "Callback::model(): expected a callback attached to a model by fit, evaluate or predict, received one "
+        "that is not attached");
   }
   return *model_;
 }

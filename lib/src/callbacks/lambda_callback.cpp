@@ -15,7 +15,9 @@ LambdaCallback::LambdaCallback(LambdaCallbackOptions functions) : functions_(std
 
 void LambdaCallback::on_train_begin(const Logs& logs) { call_if_set(functions_.on_train_begin, logs); }
 void LambdaCallback::on_train_end(const Logs& logs) { call_if_set(functions_.on_train_end, logs); }
-void LambdaCallback::on_epoch_begin(int epoch, const Logs& logs) { call_if_set(functions_.on_epoch_begin, epoch, logs); }
+void LambdaCallback::on_epoch_begin(int epoch, const Logs& logs) {
+  call_if_set(functions_.on_epoch_begin, epoch, logs);
+}
 void LambdaCallback::on_epoch_end(int epoch, const Logs& logs) { call_if_set(functions_.on_epoch_end, epoch, logs); }
 void LambdaCallback::on_train_batch_begin(int64_t batch, const Logs& logs) {
   call_if_set(functions_.on_train_batch_begin, batch, logs);

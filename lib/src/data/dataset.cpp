@@ -23,13 +23,13 @@ torch::Tensor load_part(const std::filesystem::path& dir, std::string_view stem,
   return load_idx(*path);
 }
 
-void check_pair(const torch::Tensor& images, const torch::Tensor& labels, std::string_view split,
-                std::string_view name, const std::filesystem::path& dir) {
+void check_pair(const torch::Tensor& images, const torch::Tensor& labels, std::string_view split, std::string_view name,
+                const std::filesystem::path& dir) {
   if (images.dim() < 2 || labels.dim() != 1) {
-    throw Error(fmt::format("{}: expected {} images of shape [N, H, W] and labels of shape [N] in \"{}\", received "
-                            "images {} and labels {}",
-                            name, split, dir.string(), format_shape(images.sizes().vec()),
-                            format_shape(labels.sizes().vec())));
+    throw Error(
+        fmt::format("{}: expected {} images of shape [N, H, W] and labels of shape [N] in \"{}\", received "
+                    "images {} and labels {}",
+                    name, split, dir.string(), format_shape(images.sizes().vec()), format_shape(labels.sizes().vec())));
   }
   if (images.size(0) != labels.size(0)) {
     throw Error(fmt::format("{}: expected as many {} labels as images in \"{}\", received {} images and {} labels",

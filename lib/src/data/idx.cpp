@@ -96,22 +96,22 @@ torch::Tensor load_idx(const std::filesystem::path& path) {
 
   std::vector<uint8_t> header;
   if (reader.read(header, 4) < 4) {
-    throw Error(fmt::format("{}: too short for an IDX header: expected 4 magic bytes, found {} byte(s)", where,
-                            header.size()));
+    throw Error(
+        fmt::format("{}: too short for an IDX header: expected 4 magic bytes, found {} byte(s)", where, header.size()));
   }
   const auto type = std::find_if(kTypes.begin(), kTypes.end(), [&](const IdxType& t) { return t.code == header[2]; });
   const int dims = header[3];
   if (header[0] != 0 || header[1] != 0 || type == kTypes.end() || dims < 1 || dims > kMaxDims) {
-    throw Error(fmt::format(
-        "{}: not an IDX file: expected magic bytes 00 00, a type code (08, 09, 0B, 0C, 0D or 0E) and 1..{} "
-        "dimensions, found {}",
-        where, kMaxDims, hex_bytes(header)));
+    throw Error(
+        fmt::format("{}: not an IDX file: expected magic bytes 00 00, a type code (08, 09, 0B, 0C, 0D or 0E) and 1..{} "
+                    "dimensions, found {}",
+                    where, kMaxDims, hex_bytes(header)));
   }
 
   std::vector<uint8_t> size_bytes;
   if (reader.read(size_bytes, 4 * static_cast<size_t>(dims)) < 4 * static_cast<size_t>(dims)) {
-    throw Error(fmt::format("{}: truncated header: expected {} dimension sizes ({} bytes), found {} bytes", where,
-                            dims, 4 * dims, size_bytes.size()));
+    throw Error(fmt::format("{}: truncated header: expected {} dimension sizes ({} bytes), found {} bytes", where, dims,
+                            4 * dims, size_bytes.size()));
   }
   Shape shape(dims);
   int64_t elements = 1;

@@ -20,8 +20,8 @@ torch::Tensor Input::call(const torch::Tensor& inputs, bool /*training*/) { retu
 
 Shape Input::build_weights(const Shape& input_shape) {
   if (input_shape != shape_) {
-    throw Error(fmt::format("InputLayer \"{}\": expected input shape {}, received {}", name(), format_batch_shape(shape_),
-                            format_batch_shape(input_shape)));
+    throw Error(fmt::format("InputLayer \"{}\": expected input shape {}, received {}", name(),
+                            format_batch_shape(shape_), format_batch_shape(input_shape)));
   }
   return shape_;
 }

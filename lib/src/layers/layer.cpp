@@ -1,39 +1,25 @@
 // The Layer base: unique names, building once, weights and their device.
 #include "tkeras/layers/layer.h"
 
-#include <map>
-#include <mutex>
-
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "core/unique_name.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
-namespace {
-
-// Keras names layers `dense`, `dense_1`, `dense_2`... counting per prefix in the process.
-std::string unique_name(std::string_view prefix) {
-  static std::mutex mutex;
-  static std::map<std::string, int, std::less<>> counts;
-  const std::lock_guard lock(mutex);
-  int& count = counts[std::string(prefix)];
-  const std::string name = count == 0 ? std::string(prefix) : fmt::format("{}_{}", prefix, count);
-  ++count;
-  return name;
-}
-
-}  // namespace
 
 Layer::Layer(std::string_view prefix) : name_(unique_name(prefix)) {}
 
 const Shape& Layer::input_shape() const {
-  if (!built_) throw Error(fmt::format("{} \"{}\": input_shape is unknown until the layer is built", class_name(), name_));
+  if (!built_)
+    throw Error(fmt::format("{} \"{}\": input_shape is unknown until the layer is built", class_name(), name_));
   return input_shape_;
 }
 
 const Shape& Layer::output_shape() const {
-  if (!built_) throw Error(fmt::format("{} \"{}\": output_shape is unknown until the layer is built", class_name(), name_));
+  if (!built_)
+    throw Error(fmt::format("{} \"{}\": output_shape is unknown until the layer is built", class_name(), name_));
   return output_shape_;
 }
 

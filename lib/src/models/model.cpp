@@ -2,31 +2,24 @@
 #include "tkeras/models/model.h"
 
 #include <iostream>
-#include <map>
-#include <mutex>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "core/unique_name.h"
 #include "training/compiled_state.h"
 
 namespace tkeras {
 namespace {
 
-std::string unique_model_name(std::string_view prefix) {
-  static std::mutex mutex;
-  static std::map<std::string, int, std::less<>> counts;
-  const std::lock_guard lock(mutex);
-  int& count = counts[std::string(prefix)];
-  const std::string name = count == 0 ? std::string(prefix) : fmt::format("{}_{}", prefix, count);
-  ++count;
-  return name;
-}
-
 std::string with_thousands(int64_t value) {
-  std::string digits = std::to_string(value);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<size_t>(i), ",");
-  return digits;
+  const std::string digits = std::to_string(value);
+  std::string grouped;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped;
 }
 
 // Keras's readable_memory_size: float32 bytes in B, KB, MB or GB (powers of 1024).
@@ -57,7 +50,7 @@ std::string repeat(std::string_view piece, size_t count) {
 
 }  // namespace
 
-Model::Model(std::string_view prefix) : name_(unique_model_name(prefix)) {}
+Model::Model(std::string_view prefix) : name_(unique_name(prefix)) {}
 Model::~Model() = default;
 
 std::vector<torch::Tensor> Model::trainable_weights() const {

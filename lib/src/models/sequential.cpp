@@ -22,8 +22,9 @@ void Sequential::add(layers::AnyLayer layer) {
   const std::shared_ptr<layers::Layer>& added = layer.get();
   if (const auto input = std::dynamic_pointer_cast<layers::Input>(added)) {
     if (!layers_.empty() || declared_input_shape_) {
-      throw Error(fmt::format("Sequential \"{}\": expected Input as the first layer only, received it after {} layer(s)",
-                              name(), layers_.size() + (declared_input_shape_ ? 1 : 0)));
+      throw Error(
+          fmt::format("Sequential \"{}\": expected Input as the first layer only, received it after {} layer(s)",
+                      name(), layers_.size() + (declared_input_shape_ ? 1 : 0)));
     }
     declared_input_shape_ = input->shape();
     return;
@@ -67,7 +68,8 @@ const Shape& Sequential::output_shape() const {
 }
 
 const layers::Layer& Sequential::output_layer() const {
-  if (layers_.empty()) throw Error(fmt::format("Sequential \"{}\": expected at least one layer, received none", name()));
+  if (layers_.empty())
+    throw Error(fmt::format("Sequential \"{}\": expected at least one layer, received none", name()));
   return *layers_.back();
 }
 

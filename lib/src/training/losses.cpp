@@ -126,11 +126,11 @@ torch::Tensor Loss::prepare_targets(const torch::Tensor& y, const Shape& output_
     torch::Tensor labels = y;
     if (labels.dim() == static_cast<int64_t>(expected.size()) + 1 && labels.size(-1) == 1) labels = labels.squeeze(-1);
     if (labels.sizes().vec() != expected) {
-      throw Error(fmt::format(
-          "{}: expected integer class labels of shape {} for outputs {}, received y of shape {}{}", loss_name,
-          format_shape(expected), format_batch_shape(output_shape), shape_of(y),
-          y.dim() == static_cast<int64_t>(expected.size()) + 1 ? " (one-hot targets take categorical_crossentropy)"
-                                                                : ""));
+      throw Error(fmt::format("{}: expected integer class labels of shape {} for outputs {}, received y of shape {}{}",
+                              loss_name, format_shape(expected), format_batch_shape(output_shape), shape_of(y),
+                              y.dim() == static_cast<int64_t>(expected.size()) + 1
+                                  ? " (one-hot targets take categorical_crossentropy)"
+                                  : ""));
     }
     if (labels.numel() == 0) return labels.to(torch::kInt64);
     if (labels.is_floating_point() && !labels.eq(labels.floor()).all().item<bool>()) {
@@ -149,11 +149,12 @@ torch::Tensor Loss::prepare_targets(const torch::Tensor& y, const Shape& output_
   // A [N] target against one output unit is [N, 1], as Keras broadcasts it.
   if (targets.dim() == 1 && output_shape == Shape{1}) targets = targets.unsqueeze(1);
   if (targets.sizes().vec() != expected) {
-    throw Error(fmt::format("{}: expected targets of shape {} matching outputs {}, received y of shape {}{}", loss_name,
-                            format_shape(expected), format_batch_shape(output_shape), shape_of(y),
-                            kind_ == Kind::kCategoricalCrossentropy && y.dim() + 1 == static_cast<int64_t>(expected.size())
-                                ? " (integer labels take sparse_categorical_crossentropy)"
-                                : ""));
+    throw Error(
+        fmt::format("{}: expected targets of shape {} matching outputs {}, received y of shape {}{}", loss_name,
+                    format_shape(expected), format_batch_shape(output_shape), shape_of(y),
+                    kind_ == Kind::kCategoricalCrossentropy && y.dim() + 1 == static_cast<int64_t>(expected.size())
+                        ? " (integer labels take sparse_categorical_crossentropy)"
+                        : ""));
   }
   targets = targets.to(torch::kFloat32);
   if (kind_ == Kind::kBinaryCrossentropy && targets.numel() > 0) {

@@ -12,9 +12,15 @@
 namespace tkeras::training {
 namespace {
 
-constexpr std::array<std::string_view, 9> kMetricNames = {
-    "acc", "accuracy", "binary_accuracy", "categorical_accuracy", "mae", "mean_absolute_error",
-    "mean_squared_error", "mse", "sparse_categorical_accuracy"};
+constexpr std::array<std::string_view, 9> kMetricNames = {"acc",
+                                                          "accuracy",
+                                                          "binary_accuracy",
+                                                          "categorical_accuracy",
+                                                          "mae",
+                                                          "mean_absolute_error",
+                                                          "mean_squared_error",
+                                                          "mse",
+                                                          "sparse_categorical_accuracy"};
 
 }  // namespace
 
@@ -58,7 +64,8 @@ void Metric::reset_state() {
 void check_metric_names(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
     if (std::find(kMetricNames.begin(), kMetricNames.end(), name) == kMetricNames.end()) {
-      throw Error(fmt::format("compile: unknown metric \"{}\"; expected one of: {}", name, fmt::join(kMetricNames, ", ")));
+      throw Error(
+          fmt::format("compile: unknown metric \"{}\"; expected one of: {}", name, fmt::join(kMetricNames, ", ")));
     }
   }
 }

@@ -15,7 +15,13 @@ namespace tkeras::training {
 /// A metric that sums per-element values on the device and divides once, at `result()`.
 class Metric {
  public:
-  enum class Kind { kBinaryAccuracy, kCategoricalAccuracy, kSparseCategoricalAccuracy, kMeanSquaredError, kMeanAbsoluteError };
+  enum class Kind {
+    kBinaryAccuracy,
+    kCategoricalAccuracy,
+    kSparseCategoricalAccuracy,
+    kMeanSquaredError,
+    kMeanAbsoluteError
+  };
 
   Metric(std::string name, Kind kind) : name_(std::move(name)), kind_(kind) {}
 

@@ -13,8 +13,8 @@ std::variant<AdamOptions, SGDOptions, RMSpropOptions> options_for_name(std::stri
   if (name == "adam") return AdamOptions{};
   if (name == "sgd") return SGDOptions{};
   if (name == "rmsprop") return RMSpropOptions{};
-  throw Error(fmt::format("compile: unknown optimizer \"{}\"; expected one of: {}", name,
-                          fmt::join(Optimizer::names(), ", ")));
+  throw Error(
+      fmt::format("compile: unknown optimizer \"{}\"; expected one of: {}", name, fmt::join(Optimizer::names(), ", ")));
 }
 
 void check_learning_rate(std::string_view optimizer, double learning_rate) {
@@ -59,14 +59,16 @@ std::unique_ptr<torch::optim::Optimizer> Optimizer::create(std::vector<torch::Te
   }
   if (const auto* sgd = std::get_if<SGDOptions>(&options_)) {
     return std::make_unique<torch::optim::SGD>(
-        std::move(parameters), torch::optim::SGDOptions(sgd->learning_rate).momentum(sgd->momentum).nesterov(sgd->nesterov));
+        std::move(parameters),
+        torch::optim::SGDOptions(sgd->learning_rate).momentum(sgd->momentum).nesterov(sgd->nesterov));
   }
   const auto& rmsprop = std::get<RMSpropOptions>(options_);
-  return std::make_unique<torch::optim::RMSprop>(std::move(parameters), torch::optim::RMSpropOptions(rmsprop.learning_rate)
-                                                                            .alpha(rmsprop.rho)
-                                                                            .eps(rmsprop.epsilon)
-                                                                            .momentum(rmsprop.momentum)
-                                                                            .centered(rmsprop.centered));
+  return std::make_unique<torch::optim::RMSprop>(std::move(parameters),
+                                                 torch::optim::RMSpropOptions(rmsprop.learning_rate)
+                                                     .alpha(rmsprop.rho)
+                                                     .eps(rmsprop.epsilon)
+                                                     .momentum(rmsprop.momentum)
+                                                     .centered(rmsprop.centered));
 }
 
 Adam::Adam(AdamOptions options) : Optimizer(options) {

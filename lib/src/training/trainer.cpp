@@ -37,7 +37,9 @@ struct Batches {
 
 std::string model_label(const Model& model) { return fmt::format("{} \"{}\"", model.class_name(), model.name()); }
 
-std::string layer_label(const layers::Layer& layer) { return fmt::format("{} \"{}\"", layer.class_name(), layer.name()); }
+std::string layer_label(const layers::Layer& layer) {
+  return fmt::format("{} \"{}\"", layer.class_name(), layer.name());
+}
 
 training::CompiledState& require_compiled(const std::shared_ptr<training::CompiledState>& state, const Model& model,
                                           std::string_view entry) {
@@ -46,8 +48,8 @@ training::CompiledState& require_compiled(const std::shared_ptr<training::Compil
                             model_label(model), entry));
   }
   if (!state->loss) {
-    throw Error(fmt::format("{}: {}() needs a loss; compile received none (pass .loss = \"...\")", model_label(model),
-                            entry));
+    throw Error(
+        fmt::format("{}: {}() needs a loss; compile received none (pass .loss = \"...\")", model_label(model), entry));
   }
   return *state;
 }
@@ -75,8 +77,8 @@ torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_v
   return x.to(model.device(), dtype);
 }
 
-Batches prepare_data(Model& model, const training::CompiledState& state, const torch::Tensor& x,
-                     const torch::Tensor& y, int64_t batch_size, std::string_view entry) {
+Batches prepare_data(Model& model, const training::CompiledState& state, const torch::Tensor& x, const torch::Tensor& y,
+                     int64_t batch_size, std::string_view entry) {
   if (!y.defined() || y.dim() < 1) {
     throw Error(fmt::format("{}: expected y as a tensor of shape [N, ...], received {}", entry,
                             y.defined() ? format_shape(y.sizes().vec()) : "an undefined tensor"));
@@ -167,15 +169,17 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   Batches train = prepare_data(*this, state, x, y, options.batch_size, "fit");
   std::optional<Batches> validation;
   if (options.validation_data.x.defined() || options.validation_data.y.defined()) {
-    validation = prepare_data(*this, state, options.validation_data.x, options.validation_data.y,
-                              options.batch_size, "fit (validation_data)");
+    validation = prepare_data(*this, state, options.validation_data.x, options.validation_data.y, options.batch_size,
+                              "fit (validation_data)");
   } else if (options.validation_split > 0.0) {
     const int64_t samples = train.size();
-    const auto split_at = static_cast<int64_t>(std::floor(static_cast<double>(samples) * (1.0 - options.validation_split)));
+    const auto split_at =
+        static_cast<int64_t>(std::floor(static_cast<double>(samples) * (1.0 - options.validation_split)));
     if (split_at == 0 || split_at == samples) {
-      throw Error(fmt::format("fit: {} samples cannot be split into training and validation sets with "
-                              "validation_split={}; provide more data or another validation_split",
-                              samples, options.validation_split));
+      throw Error(
+          fmt::format("fit: {} samples cannot be split into training and validation sets with "
+                      "validation_split={}; provide more data or another validation_split",
+                      samples, options.validation_split));
     }
     auto [x_train, x_val] = split_off(train.x, split_at);
     auto [y_train, y_val] = split_off(train.y, split_at);
@@ -203,7 +207,8 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
       if (stop_training) break;
     }
     epoch_logs = tracker.result();
-    if (validation) epoch_logs = merged(epoch_logs, with_prefix(test_loop(*this, state, *validation, callbacks), "val_"));
+    if (validation)
+      epoch_logs = merged(epoch_logs, with_prefix(test_loop(*this, state, *validation, callbacks), "val_"));
     callbacks.on_epoch_end(epoch, epoch_logs);
     if (stop_training) break;
   }

@@ -13,9 +13,9 @@ namespace tkeras::callbacks {
 
 /// What a callback is told about the run it watches, as Keras's `callback.params`.
 struct Params {
-  int epochs = 0;      ///< Epochs `fit` runs (the `epochs` option), 0 outside fit.
-  int64_t steps = 0;   ///< Batches per epoch (or in the evaluate/predict run).
-  int verbose = 0;     ///< The run's verbosity: 0 silent, 1 progress, 2 one line per epoch.
+  int epochs = 0;     ///< Epochs `fit` runs (the `epochs` option), 0 outside fit.
+  int64_t steps = 0;  ///< Batches per epoch (or in the evaluate/predict run).
+  int verbose = 0;    ///< The run's verbosity: 0 silent, 1 progress, 2 one line per epoch.
 };
 
 /// The base class of callbacks, as Keras's `keras.callbacks.Callback`: override the hooks

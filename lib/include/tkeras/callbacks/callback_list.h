@@ -21,8 +21,7 @@ class CallbackList {
   };
 
   /// A list of `callbacks` attached to `model` with `params`.
-  CallbackList(std::vector<std::shared_ptr<Callback>> callbacks, Model& model, const Params& params,
-               Options options);
+  CallbackList(std::vector<std::shared_ptr<Callback>> callbacks, Model& model, const Params& params, Options options);
 
   /// The History of this run (null without `add_history`).
   const std::shared_ptr<History>& history() const { return history_; }

@@ -10,18 +10,18 @@ namespace tkeras::callbacks {
 /// The functions a `LambdaCallback` calls; any left empty is skipped. Keras's keyword
 /// arguments, in Keras's order, then the remaining hooks.
 struct LambdaCallbackOptions {
-  std::function<void(int epoch, const Logs& logs)> on_epoch_begin;  ///< Default: none.
-  std::function<void(int epoch, const Logs& logs)> on_epoch_end;    ///< Default: none.
-  std::function<void(const Logs& logs)> on_train_begin;             ///< Default: none.
-  std::function<void(const Logs& logs)> on_train_end;               ///< Default: none.
-  std::function<void(int64_t batch, const Logs& logs)> on_train_batch_begin;  ///< Default: none.
-  std::function<void(int64_t batch, const Logs& logs)> on_train_batch_end;    ///< Default: none.
-  std::function<void(const Logs& logs)> on_test_begin;                        ///< Default: none.
-  std::function<void(const Logs& logs)> on_test_end;                          ///< Default: none.
-  std::function<void(int64_t batch, const Logs& logs)> on_test_batch_begin;   ///< Default: none.
-  std::function<void(int64_t batch, const Logs& logs)> on_test_batch_end;     ///< Default: none.
-  std::function<void(const Logs& logs)> on_predict_begin;                     ///< Default: none.
-  std::function<void(const Logs& logs)> on_predict_end;                       ///< Default: none.
+  std::function<void(int epoch, const Logs& logs)> on_epoch_begin;              ///< Default: none.
+  std::function<void(int epoch, const Logs& logs)> on_epoch_end;                ///< Default: none.
+  std::function<void(const Logs& logs)> on_train_begin;                         ///< Default: none.
+  std::function<void(const Logs& logs)> on_train_end;                           ///< Default: none.
+  std::function<void(int64_t batch, const Logs& logs)> on_train_batch_begin;    ///< Default: none.
+  std::function<void(int64_t batch, const Logs& logs)> on_train_batch_end;      ///< Default: none.
+  std::function<void(const Logs& logs)> on_test_begin;                          ///< Default: none.
+  std::function<void(const Logs& logs)> on_test_end;                            ///< Default: none.
+  std::function<void(int64_t batch, const Logs& logs)> on_test_batch_begin;     ///< Default: none.
+  std::function<void(int64_t batch, const Logs& logs)> on_test_batch_end;       ///< Default: none.
+  std::function<void(const Logs& logs)> on_predict_begin;                       ///< Default: none.
+  std::function<void(const Logs& logs)> on_predict_end;                         ///< Default: none.
   std::function<void(int64_t batch, const Logs& logs)> on_predict_batch_begin;  ///< Default: none.
   std::function<void(int64_t batch, const Logs& logs)> on_predict_batch_end;    ///< Default: none.
 };

@@ -15,8 +15,8 @@ namespace tkeras::layers {
 
 /// One weight of a layer, as an entry of Keras's `layer.weights`.
 struct Weight {
-  std::string name;     ///< The weight's name within its layer: `kernel`, `bias`.
-  torch::Tensor value;  ///< The tensor; trainable weights require grad.
+  std::string name;       ///< The weight's name within its layer: `kernel`, `bias`.
+  torch::Tensor value;    ///< The tensor; trainable weights require grad.
   bool trainable = true;  ///< Whether the optimizer updates it. Default: true.
 };
 

@@ -51,8 +51,8 @@ struct ValidationData {
 /// model.fit(x, y, {.epochs = 10, .batch_size = 32, .validation_split = 0.1});
 /// ```
 struct FitOptions {
-  int epochs = 1;                  ///< Epochs to train (up to, counting `initial_epoch`). Default: 1.
-  int64_t batch_size = 32;         ///< Samples per gradient step. Default: 32.
+  int epochs = 1;           ///< Epochs to train (up to, counting `initial_epoch`). Default: 1.
+  int64_t batch_size = 32;  ///< Samples per gradient step. Default: 32.
   /// Fraction of the data, taken from its end before shuffling, to validate on instead of
   /// training, in [0, 1). Ignored when `validation_data` is given. Default: 0.
   double validation_split = 0.0;
@@ -60,13 +60,13 @@ struct FitOptions {
   bool shuffle = true;             ///< Shuffle the training samples every epoch. Default: true.
   int verbose = 1;                 ///< 0 silent, 1 and 2 one progress line per epoch. Default: 1.
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
-  int initial_epoch = 0;           ///< Epoch to start at, to resume a run. Default: 0.
+  int initial_epoch = 0;                                        ///< Epoch to start at, to resume a run. Default: 0.
 };
 
 /// The arguments of `Model::evaluate`.
 struct EvaluateOptions {
-  int64_t batch_size = 32;  ///< Samples per batch. Default: 32.
-  int verbose = 1;          ///< 0 silent, 1 or 2 one result line. Default: 1.
+  int64_t batch_size = 32;                                      ///< Samples per batch. Default: 32.
+  int verbose = 1;                                              ///< 0 silent, 1 or 2 one result line. Default: 1.
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
 };
 
