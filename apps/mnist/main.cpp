@@ -50,7 +50,7 @@ class EpochTimer : public tk::callbacks::Callback {
 struct Settings {
   std::string dataset = "mnist";
   std::string data_dir;
-  int epochs = 10;
+  int epochs = 20;
   int64_t batch_size = 32;
   int64_t units = 128;
   int extra_layers = 0;
