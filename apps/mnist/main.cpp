@@ -49,6 +49,7 @@ class EpochTimer : public tk::callbacks::Callback {
 
 struct Settings {
   std::string dataset = "mnist";
+  std::string model = "dense";
   std::string data_dir;
   int epochs = 20;
   int64_t batch_size = 32;
@@ -83,7 +84,15 @@ int run(const Settings& settings) {
 
   tk::Sequential model;
   model.add(tk::layers::Input({x_train.size(1), x_train.size(2)}));  // the first layer takes the data's shape
-  model.add(tk::layers::Flatten());                                  // 28x28 -> 784
+  if (settings.model == "cnn") {
+    // The course's convolutional network: two 3x3 convolutions, each followed by 2x2 max pooling.
+    model.add(tk::layers::Reshape({x_train.size(1), x_train.size(2), 1}));  // one channel
+    model.add(tk::layers::Conv2D(64, 3, {.activation = "relu"}));
+    model.add(tk::layers::MaxPooling2D(2));
+    model.add(tk::layers::Conv2D(64, 3, {.activation = "relu"}));
+    model.add(tk::layers::MaxPooling2D(2));
+  }
+  model.add(tk::layers::Flatten());  // each image (or feature map) as one vector
   for (int i = 0; i <= settings.extra_layers; ++i) model.add(tk::layers::Dense(settings.units, "relu"));
   model.add(tk::layers::Dense(10, "softmax"));  // one unit per class
   model.compile({.optimizer = "adam",
@@ -112,6 +121,9 @@ int main(int argc, char** argv) {
   CLI::App app{"Trains the course's classifier (Flatten, Dense relu, Dense softmax) on MNIST digits or Fashion-MNIST."};
   app.add_option("--dataset", settings.dataset, "mnist or fashion_mnist")
       ->check(CLI::IsMember({"mnist", "fashion_mnist"}))
+      ->capture_default_str();
+  app.add_option("--model", settings.model, "dense (Flatten, Dense) or cnn (two Conv2D + MaxPooling2D first)")
+      ->check(CLI::IsMember({"dense", "cnn"}))
       ->capture_default_str();
   app.add_option("--data", settings.data_dir, "directory of the four IDX files (default: the dataset's usual place)");
   app.add_option("--epochs", settings.epochs, "epochs to train at most")

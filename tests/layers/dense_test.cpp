@@ -60,3 +60,11 @@ TEST_CASE("Dense refuses non-positive units and unknown activations") {
   CHECK_THROWS_WITH_AS(tkeras::layers::Dense(3, "softmx"), doctest::Contains("unknown activation \"softmx\""),
                        tkeras::Error);
 }
+
+TEST_CASE("Dense on a 4-D input acts on the last axis too") {
+  tkeras::layers::Dense dense(3);
+  CHECK(dense.build({5, 5, 8}) == tkeras::Shape{5, 5, 3});
+  CHECK(dense.count_params() == 27);
+  const torch::NoGradGuard no_grad;
+  CHECK(dense(torch::randn({2, 5, 5, 8})).sizes().vec() == std::vector<int64_t>{2, 5, 5, 3});
+}

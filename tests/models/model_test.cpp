@@ -9,9 +9,14 @@
 #include "support.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/random.h"
+#include "tkeras/layers/batch_normalization.h"
+#include "tkeras/layers/conv2d.h"
 #include "tkeras/layers/dense.h"
+#include "tkeras/layers/dropout.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
+#include "tkeras/layers/pooling2d.h"
+#include "tkeras/layers/reshape.h"
 #include "tkeras/models/sequential.h"
 
 namespace layers = tkeras::layers;
@@ -160,6 +165,85 @@ TEST_CASE("summary prints Keras's table with 101,770 parameters for the course's
   CHECK(table.find(" Trainable params: 101,770 (397.54 KB)\n") != std::string::npos);
   CHECK(table.find(" Non-trainable params: 0 (0.00 B)\n") != std::string::npos);
   CHECK(model.count_params() == 101770);
+}
+
+TEST_CASE("summary shows Keras's shapes and 243,786 parameters for the course's convolutional model") {
+  tkeras::Sequential model({layers::Input({28, 28, 1}), layers::Conv2D(64, 3, {.activation = "relu"}),
+                            layers::MaxPooling2D(2), layers::Conv2D(64, 3, {.activation = "relu"}),
+                            layers::MaxPooling2D(2), layers::Flatten(), layers::Dense(128, "relu"),
+                            layers::Dense(10, "softmax")});
+  std::ostringstream out;
+  const std::string table = model.summary(out);
+  for (const char* shape : {"(None, 26, 26, 64)", "(None, 13, 13, 64)", "(None, 11, 11, 64)", "(None, 5, 5, 64)",
+                            "(None, 1600)", "36,928", "204,928"}) {
+    CAPTURE(shape);
+    CHECK(table.find(shape) != std::string::npos);
+  }
+  CHECK(table.find(" Total params: 243,786 (952.29 KB)\n") != std::string::npos);
+}
+
+TEST_CASE("parameter counts and output shapes equal Keras's for a table of models") {
+  struct Case {
+    const char* what;
+    tkeras::Shape input;
+    std::vector<layers::AnyLayer> layers;
+    tkeras::Shape output;
+    int64_t params;
+    int64_t trainable;
+  };
+  const std::vector<Case> cases = {
+      {"strided same conv", {28, 28, 1}, {layers::Conv2D(8, 3, {.strides = 2, .padding = "same"})}, {14, 14, 8}, 80, 80},
+      {"rectangular kernel", {7, 9, 2}, {layers::Conv2D(4, {3, 5})}, {5, 5, 4}, 124, 124},
+      {"even kernel, same", {5, 5, 3}, {layers::Conv2D(16, 4, {.padding = "same"})}, {5, 5, 16}, 784, 784},
+      {"no bias", {28, 28}, {layers::Conv2D(8, 3, {.use_bias = false})}, {26, 26, 8}, 72, 72},
+      {"same pooling of an odd size", {5, 5, 16}, {layers::MaxPooling2D(2, {.padding = "same"})}, {3, 3, 16}, 0, 0},
+      {"strided pooling", {7, 7, 2}, {layers::MaxPooling2D(3, {.strides = 2})}, {3, 3, 2}, 0, 0},
+      {"global pooling", {3, 3, 16}, {layers::GlobalAveragePooling2D()}, {16}, 0, 0},
+      {"batch normalization", {10}, {layers::BatchNormalization()}, {10}, 40, 20},
+      {"reshape then conv", {784}, {layers::Reshape({28, 28, 1}), layers::Conv2D(32, 5)}, {24, 24, 32}, 832, 832},
+      {"dense after dropout", {20}, {layers::Dropout(0.2), layers::Dense(5)}, {5}, 105, 105},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    tkeras::Sequential model(c.layers);
+    model.build(c.input);
+    CHECK(model.output_shape() == c.output);
+    CHECK(model.count_params() == c.params);
+    int64_t trainable = 0;
+    for (const torch::Tensor& weight : model.trainable_weights()) trainable += weight.numel();
+    CHECK(trainable == c.trainable);
+  }
+}
+
+TEST_CASE("Dropout is active in fit only: evaluate and predict are deterministic") {
+  const auto data = tkeras::testing::blobs(32, 2, 4, 22);
+  tkeras::Sequential model({layers::Dense(16, "relu"), layers::Dropout(0.5), layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  model.fit(data.x, data.y, {.epochs = 2, .verbose = 0});
+  const torch::Tensor first = model.predict(data.x, {.verbose = 0});
+  CHECK(torch::equal(first, model.predict(data.x, {.verbose = 0})));
+  const torch::NoGradGuard no_grad;
+  CHECK_FALSE(torch::equal(model.call(data.x, /*training=*/true), first));
+  CHECK(model.evaluate(data.x, data.y, {.verbose = 0}) == model.evaluate(data.x, data.y, {.verbose = 0}));
+}
+
+TEST_CASE("a small convolutional network trains on images end to end") {
+  tkeras::utils::set_random_seed(5);
+  // Bright top half or bright bottom half: a task a convolution and pooling solve quickly.
+  const torch::Tensor y = torch::randint(0, 2, {64}, torch::kLong);
+  torch::Tensor x = torch::rand({64, 8, 8}) * 0.2;
+  x.slice(1, 0, 4) += (y == 0).to(torch::kFloat32).view({64, 1, 1});
+  x.slice(1, 4, 8) += (y == 1).to(torch::kFloat32).view({64, 1, 1});
+  tkeras::Sequential model({layers::Input({8, 8}), layers::Conv2D(4, 3, {.padding = "same", .activation = "relu"}),
+                            layers::BatchNormalization(), layers::MaxPooling2D(2), layers::Flatten(),
+                            layers::Dense(2, "softmax")});
+  model.compile({.optimizer = tkeras::optimizers::Adam({.learning_rate = 0.01}),
+                 .loss = "sparse_categorical_crossentropy",
+                 .metrics = {"accuracy"},
+                 .device = "cpu"});
+  const tkeras::History history = model.fit(x, y, {.epochs = 15, .batch_size = 16, .verbose = 0});
+  CHECK(history.history.at("accuracy").back() > 0.95);
+  CHECK(model.evaluate(x, y, {.verbose = 0}).at("accuracy") > 0.95);
 }
 
 TEST_CASE("summary of an unbuilt model shows unknown shapes") {

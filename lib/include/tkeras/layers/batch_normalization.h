@@ -1,0 +1,38 @@
+// BatchNormalization: normalises each channel with batch statistics, keeping moving averages.
+#pragma once
+
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// BatchNormalization's options, with Keras's defaults and Keras's meaning of `momentum`
+/// (the weight of the old moving average; LibTorch's momentum is 1 minus this).
+struct BatchNormalizationOptions {
+  double momentum = 0.99;  ///< moving = moving * momentum + batch * (1 - momentum). Default: 0.99.
+  double epsilon = 1e-3;   ///< Added to the variance. Default: 0.001.
+};
+
+/// Normalises the last axis (the channels), as Keras's `BatchNormalization`: during `fit`
+/// with the batch's mean and (biased) variance, updating `moving_mean` and `moving_variance`;
+/// in `evaluate` and `predict` with the moving averages. Weights: `gamma`, `beta` (trainable),
+/// `moving_mean`, `moving_variance` (not trainable).
+class BatchNormalization : public Layer {
+ public:
+  /// Throws `tkeras::Error` for a momentum outside [0, 1] or a non-positive epsilon.
+  explicit BatchNormalization(BatchNormalizationOptions options = {});
+
+  std::string class_name() const override { return "BatchNormalization"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  BatchNormalizationOptions options_;
+  torch::Tensor gamma_;
+  torch::Tensor beta_;
+  torch::Tensor moving_mean_;
+  torch::Tensor moving_variance_;
+};
+
+}  // namespace tkeras::layers

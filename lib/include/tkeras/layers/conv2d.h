@@ -1,0 +1,54 @@
+// Conv2D: a 2-D convolution over channels-last images, as Keras's Conv2D.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "tkeras/layers/activations.h"
+#include "tkeras/layers/layer.h"
+#include "tkeras/layers/size2.h"
+
+namespace tkeras::layers {
+
+/// Conv2D's options, Keras's keyword arguments in Keras's order.
+struct Conv2DOptions {
+  Size2 strides = 1;                ///< Step between windows. Default: 1.
+  std::string padding = "valid";    ///< `"valid"` (no padding) or `"same"` (output size ceil(input / stride)). Default: "valid".
+  std::string activation;           ///< Activation name. Default: none (linear).
+  bool use_bias = true;             ///< Add a bias per filter. Default: true.
+};
+
+/// A 2-D convolution, as Keras's `Conv2D`. Inputs are channels-last images `[N, H, W, C]` (or
+/// `[N, H, W]`, read as one channel); outputs are `[N, H', W', filters]`.
+///
+/// The kernel has Keras's layout `[kernel_h, kernel_w, channels, filters]`, initialised
+/// Glorot-uniform; the bias `[filters]` starts at zero. Inside, LibTorch's channels-first
+/// convolution runs on a channels-last view of the same memory, so the layout change costs no
+/// copy.
+///
+/// Example: `tkeras::layers::Conv2D(64, 3, {.activation = "relu"})`.
+class Conv2D : public Layer {
+ public:
+  /// `filters` output channels, `kernel_size` windows. Throws `tkeras::Error` for non-positive
+  /// sizes, an unknown padding or activation.
+  Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options = {});
+
+  std::string class_name() const override { return "Conv2D"; }
+  std::string activation() const override { return options_.activation.empty() ? "linear" : options_.activation; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+  torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  int64_t filters_;
+  Size2 kernel_size_;
+  Conv2DOptions options_;
+  activations::Function activation_;
+  torch::Tensor kernel_;
+  torch::Tensor bias_;
+  std::array<int64_t, 4> padding_ = {0, 0, 0, 0};  // left, right, top, bottom
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,27 @@
+// Dropout: zeroes a random fraction of inputs while training, and nothing otherwise.
+#pragma once
+
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// Sets each input to 0 with probability `rate` during `fit` and scales the rest by
+/// 1 / (1 - rate), as Keras's `Dropout`; in `evaluate` and `predict` it passes inputs through.
+class Dropout : public Layer {
+ public:
+  /// Drops a fraction `rate` in [0, 1). Throws `tkeras::Error` otherwise.
+  explicit Dropout(double rate);
+
+  /// The fraction dropped.
+  double rate() const { return rate_; }
+  std::string class_name() const override { return "Dropout"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  double rate_;
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,74 @@
+// Pooling: MaxPooling2D, AveragePooling2D and GlobalAveragePooling2D over channels-last images.
+#pragma once
+
+#include <optional>
+#include <array>
+#include <string>
+
+#include "tkeras/layers/layer.h"
+#include "tkeras/layers/size2.h"
+
+namespace tkeras::layers {
+
+/// The options of the 2-D pooling layers, Keras's keyword arguments in Keras's order.
+struct Pooling2DOptions {
+  std::optional<Size2> strides;   ///< Step between windows. Default: the pool size.
+  std::string padding = "valid";  ///< `"valid"` or `"same"`. Default: "valid".
+};
+
+/// The maximum of each window, as Keras's `MaxPooling2D`: `[N, H, W, C]` to `[N, H', W', C]`.
+///
+/// Example: `tkeras::layers::MaxPooling2D(2)` halves height and width.
+class MaxPooling2D : public Layer {
+ public:
+  /// Windows of `pool_size`. Default: 2x2. Throws `tkeras::Error` for non-positive sizes or an
+  /// unknown padding.
+  explicit MaxPooling2D(Size2 pool_size = 2, Pooling2DOptions options = {});
+
+  std::string class_name() const override { return "MaxPooling2D"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  Size2 pool_size_;
+  Size2 strides_;
+  std::string padding_mode_;
+  std::array<int64_t, 4> padding_ = {0, 0, 0, 0};
+};
+
+/// The mean of each window, as Keras's `AveragePooling2D`. With `"same"` padding, border windows
+/// average only the values inside the image, as in Keras.
+class AveragePooling2D : public Layer {
+ public:
+  /// Windows of `pool_size`. Default: 2x2.
+  explicit AveragePooling2D(Size2 pool_size = 2, Pooling2DOptions options = {});
+
+  std::string class_name() const override { return "AveragePooling2D"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  Size2 pool_size_;
+  Size2 strides_;
+  std::string padding_mode_;
+  std::array<int64_t, 4> padding_ = {0, 0, 0, 0};
+};
+
+/// The mean over height and width, as Keras's `GlobalAveragePooling2D`: `[N, H, W, C]` to
+/// `[N, C]`.
+class GlobalAveragePooling2D : public Layer {
+ public:
+  GlobalAveragePooling2D();
+
+  std::string class_name() const override { return "GlobalAveragePooling2D"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,26 @@
+// Rescaling: inputs * scale + offset, so that normalising pixels can live in the model.
+#pragma once
+
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// Multiplies inputs by `scale` and adds `offset`, as Keras's `Rescaling`:
+/// `Rescaling(1.0 / 255)` turns pixels 0..255 into 0..1 inside the model. Has no weights.
+class Rescaling : public Layer {
+ public:
+  /// `inputs * scale + offset`. `offset`: Default: 0.
+  explicit Rescaling(double scale, double offset = 0.0);
+
+  std::string class_name() const override { return "Rescaling"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  double scale_;
+  double offset_;
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,28 @@
+// Reshape: gives each sample a new shape with the same number of values.
+#pragma once
+
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// Reshapes each sample to `target_shape` (without the batch axis), as Keras's `Reshape`; one
+/// size may be -1, inferred from the others. Has no weights.
+///
+/// Example: `tkeras::layers::Reshape({28, 28, 1})` adds a channel axis to 28x28 images.
+class Reshape : public Layer {
+ public:
+  /// Throws `tkeras::Error` for sizes below -1, 0, or more than one -1.
+  explicit Reshape(Shape target_shape);
+
+  std::string class_name() const override { return "Reshape"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+
+ protected:
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  Shape target_shape_;
+  Shape resolved_shape_;
+};
+
+}  // namespace tkeras::layers

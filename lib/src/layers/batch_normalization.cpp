@@ -1,0 +1,50 @@
+// BatchNormalization with Keras's statistics: biased batch variance, Keras's momentum.
+#include "tkeras/layers/batch_normalization.h"
+
+#include <numeric>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+BatchNormalization::BatchNormalization(BatchNormalizationOptions options)
+    : Layer("batch_normalization"), options_(options) {
+  if (!(options.momentum >= 0.0 && options.momentum <= 1.0)) {
+    throw Error(fmt::format("BatchNormalization: expected a momentum in [0, 1], received {}", options.momentum));
+  }
+  if (!(options.epsilon > 0.0)) {
+    throw Error(fmt::format("BatchNormalization: expected a positive epsilon, received {}", options.epsilon));
+  }
+}
+
+Shape BatchNormalization::build_weights(const Shape& input_shape) {
+  if (input_shape.empty()) {
+    throw Error(fmt::format("BatchNormalization \"{}\": expected input with a feature axis, received (None,)", name()));
+  }
+  const int64_t channels = input_shape.back();
+  gamma_ = add_weight("gamma", torch::ones({channels}));
+  beta_ = add_weight("beta", torch::zeros({channels}));
+  moving_mean_ = add_weight("moving_mean", torch::zeros({channels}), /*trainable=*/false);
+  moving_variance_ = add_weight("moving_variance", torch::ones({channels}), /*trainable=*/false);
+  return input_shape;
+}
+
+torch::Tensor BatchNormalization::call(const torch::Tensor& inputs, bool training) {
+  if (!training) return (inputs - moving_mean_) * torch::rsqrt(moving_variance_ + options_.epsilon) * gamma_ + beta_;
+  std::vector<int64_t> axes(static_cast<size_t>(inputs.dim() - 1));
+  std::iota(axes.begin(), axes.end(), 0);
+  const torch::Tensor mean = inputs.mean(axes);
+  const torch::Tensor variance = (inputs - mean).square().mean(axes);
+  {
+    const torch::NoGradGuard no_grad;
+    const double keep = options_.momentum;
+    moving_mean_.mul_(keep).add_(mean.detach(), 1.0 - keep);
+    moving_variance_.mul_(keep).add_(variance.detach(), 1.0 - keep);
+  }
+  return (inputs - mean) * torch::rsqrt(variance + options_.epsilon) * gamma_ + beta_;
+}
+
+}  // namespace tkeras::layers

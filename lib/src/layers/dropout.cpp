@@ -1,0 +1,21 @@
+// Dropout: active only while training.
+#include "tkeras/layers/dropout.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+Dropout::Dropout(double rate) : Layer("dropout"), rate_(rate) {
+  if (!(rate >= 0.0 && rate < 1.0)) throw Error(fmt::format("Dropout: expected a rate in [0, 1), received {}", rate));
+}
+
+Shape Dropout::build_weights(const Shape& input_shape) { return input_shape; }
+
+torch::Tensor Dropout::call(const torch::Tensor& inputs, bool training) {
+  return training && rate_ > 0.0 ? torch::dropout(inputs, rate_, /*train=*/true) : inputs;
+}
+
+}  // namespace tkeras::layers

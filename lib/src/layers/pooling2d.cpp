@@ -1,0 +1,84 @@
+// Pooling layers on channels-last views, with Keras's "same" padding.
+#include "tkeras/layers/pooling2d.h"
+
+#include <limits>
+
+#include <torch/torch.h>
+
+#include "layers/spatial.h"
+
+namespace tkeras::layers {
+namespace {
+
+Shape pooled_shape(const Layer& layer, const Shape& input_shape, const Size2& pool, const Size2& strides,
+                   const std::string& padding, std::array<int64_t, 4>& pads) {
+  const Shape image = spatial::image_shape(layer, input_shape);
+  const spatial::Windows out = spatial::windows(layer, image, pool, strides, padding, "pool");
+  pads = out.padding;
+  return {out.height, out.width, image[2]};
+}
+
+}  // namespace
+
+MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
+    : Layer("max_pooling2d"),
+      pool_size_(pool_size),
+      strides_(options.strides.value_or(pool_size)),
+      padding_mode_(std::move(options.padding)) {
+  spatial::check_positive("MaxPooling2D", "pool_size", pool_size_);
+  spatial::check_positive("MaxPooling2D", "strides", strides_);
+  spatial::check_padding("MaxPooling2D", padding_mode_);
+}
+
+Shape MaxPooling2D::build_weights(const Shape& input_shape) {
+  return pooled_shape(*this, input_shape, pool_size_, strides_, padding_mode_, padding_);
+}
+
+torch::Tensor MaxPooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
+  const torch::Tensor images =
+      spatial::pad(spatial::channels_first(inputs), padding_, -std::numeric_limits<double>::infinity());
+  return spatial::channels_last(
+      torch::max_pool2d(images, {pool_size_.height, pool_size_.width}, {strides_.height, strides_.width}));
+}
+
+AveragePooling2D::AveragePooling2D(Size2 pool_size, Pooling2DOptions options)
+    : Layer("average_pooling2d"),
+      pool_size_(pool_size),
+      strides_(options.strides.value_or(pool_size)),
+      padding_mode_(std::move(options.padding)) {
+  spatial::check_positive("AveragePooling2D", "pool_size", pool_size_);
+  spatial::check_positive("AveragePooling2D", "strides", strides_);
+  spatial::check_padding("AveragePooling2D", padding_mode_);
+}
+
+Shape AveragePooling2D::build_weights(const Shape& input_shape) {
+  return pooled_shape(*this, input_shape, pool_size_, strides_, padding_mode_, padding_);
+}
+
+torch::Tensor AveragePooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
+  const torch::Tensor images = spatial::channels_first(inputs);
+  auto average = [&](const torch::Tensor& x) {
+    return torch::avg_pool2d(spatial::pad(x, padding_, 0.0), {pool_size_.height, pool_size_.width},
+                             {strides_.height, strides_.width});
+  };
+  torch::Tensor pooled = average(images);
+  if (padding_ != std::array<int64_t, 4>{0, 0, 0, 0}) {
+    // Keras averages border windows over the pixels inside the image only: divide by the share
+    // of each window that lies inside.
+    pooled = pooled / average(torch::ones({1, 1, images.size(2), images.size(3)}, images.options()));
+  }
+  return spatial::channels_last(pooled);
+}
+
+GlobalAveragePooling2D::GlobalAveragePooling2D() : Layer("global_average_pooling2d") {}
+
+Shape GlobalAveragePooling2D::build_weights(const Shape& input_shape) {
+  return {spatial::image_shape(*this, input_shape)[2]};
+}
+
+torch::Tensor GlobalAveragePooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
+  const torch::Tensor images = inputs.dim() == 3 ? inputs.unsqueeze(-1) : inputs;
+  return images.mean({1, 2});
+}
+
+}  // namespace tkeras::layers

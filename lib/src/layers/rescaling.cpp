@@ -1,0 +1,16 @@
+// Rescaling: an affine map of the inputs.
+#include "tkeras/layers/rescaling.h"
+
+#include <torch/torch.h>
+
+namespace tkeras::layers {
+
+Rescaling::Rescaling(double scale, double offset) : Layer("rescaling"), scale_(scale), offset_(offset) {}
+
+Shape Rescaling::build_weights(const Shape& input_shape) { return input_shape; }
+
+torch::Tensor Rescaling::call(const torch::Tensor& inputs, bool /*training*/) {
+  return offset_ == 0.0 ? inputs * scale_ : inputs * scale_ + offset_;
+}
+
+}  // namespace tkeras::layers

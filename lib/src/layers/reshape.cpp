@@ -1,0 +1,43 @@
+// Reshape: a new sample shape, with one size inferred.
+#include "tkeras/layers/reshape.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+Reshape::Reshape(Shape target_shape) : Layer("reshape"), target_shape_(std::move(target_shape)) {
+  const auto unknown = std::count(target_shape_.begin(), target_shape_.end(), -1);
+  const bool valid = !target_shape_.empty() && unknown <= 1 &&
+                     std::all_of(target_shape_.begin(), target_shape_.end(), [](int64_t s) { return s > 0 || s == -1; });
+  if (!valid) {
+    throw Error(fmt::format("Reshape: expected a target shape of positive sizes with at most one -1, received {}",
+                            format_batch_shape(target_shape_)));
+  }
+}
+
+Shape Reshape::build_weights(const Shape& input_shape) {
+  const int64_t total = element_count(input_shape);
+  int64_t known = 1;
+  for (int64_t size : target_shape_) known *= size == -1 ? 1 : size;
+  resolved_shape_ = target_shape_;
+  const auto unknown = std::find(resolved_shape_.begin(), resolved_shape_.end(), -1);
+  if (unknown != resolved_shape_.end() && total % known == 0) *unknown = total / known;
+  if (element_count(resolved_shape_) != total || (unknown != resolved_shape_.end() && *unknown <= 0)) {
+    throw Error(fmt::format("Reshape \"{}\": cannot reshape input {} ({} values per sample) to {}", name(),
+                            format_batch_shape(input_shape), total, format_batch_shape(target_shape_)));
+  }
+  return resolved_shape_;
+}
+
+torch::Tensor Reshape::call(const torch::Tensor& inputs, bool /*training*/) {
+  Shape shape = {inputs.size(0)};
+  shape.insert(shape.end(), resolved_shape_.begin(), resolved_shape_.end());
+  return inputs.reshape(shape);
+}
+
+}  // namespace tkeras::layers

@@ -1,0 +1,66 @@
+// The 2-D layers' shared arithmetic.
+#include "layers/spatial.h"
+
+#include <fmt/format.h>
+
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers::spatial {
+
+void check_padding(std::string_view layer, std::string_view padding) {
+  if (padding != "valid" && padding != "same") {
+    throw Error(fmt::format("{}: expected padding \"valid\" or \"same\", received \"{}\"", layer, padding));
+  }
+}
+
+void check_positive(std::string_view layer, std::string_view what, const Size2& size) {
+  if (size.height <= 0 || size.width <= 0) {
+    throw Error(fmt::format("{}: expected a positive {}, received {}x{}", layer, what, size.height, size.width));
+  }
+}
+
+Shape image_shape(const Layer& layer, const Shape& input_shape) {
+  if (input_shape.size() == 2) return {input_shape[0], input_shape[1], 1};
+  if (input_shape.size() == 3) return input_shape;
+  throw Error(fmt::format("{} \"{}\": expected images of shape (None, H, W) or (None, H, W, C), received {}",
+                          layer.class_name(), layer.name(), format_batch_shape(input_shape)));
+}
+
+Windows windows(const Layer& layer, const Shape& image, const Size2& window, const Size2& strides,
+                std::string_view padding, std::string_view what) {
+  const bool same = padding == "same";
+  if (!same && (window.height > image[0] || window.width > image[1])) {
+    throw Error(fmt::format("{} \"{}\": {} {}x{} is larger than its input {}x{} (input shape {})", layer.class_name(),
+                            layer.name(), what, window.height, window.width, image[0], image[1],
+                            format_batch_shape(image)));
+  }
+  auto one_axis = [&](int64_t size, int64_t k, int64_t s, int64_t& before, int64_t& after) {
+    if (!same) {
+      before = after = 0;
+      return (size - k) / s + 1;
+    }
+    const int64_t out = (size + s - 1) / s;
+    const int64_t total = std::max<int64_t>((out - 1) * s + k - size, 0);
+    before = total / 2;
+    after = total - before;
+    return out;
+  };
+  Windows result{};
+  result.height = one_axis(image[0], window.height, strides.height, result.padding[2], result.padding[3]);
+  result.width = one_axis(image[1], window.width, strides.width, result.padding[0], result.padding[1]);
+  return result;
+}
+
+torch::Tensor channels_first(const torch::Tensor& images) {
+  const torch::Tensor four_d = images.dim() == 3 ? images.unsqueeze(-1) : images;
+  return four_d.permute({0, 3, 1, 2});
+}
+
+torch::Tensor channels_last(const torch::Tensor& images) { return images.permute({0, 2, 3, 1}); }
+
+torch::Tensor pad(const torch::Tensor& images, const std::array<int64_t, 4>& padding, double value) {
+  if (padding == std::array<int64_t, 4>{0, 0, 0, 0}) return images;
+  return torch::constant_pad_nd(images, {padding[0], padding[1], padding[2], padding[3]}, value);
+}
+
+}  // namespace tkeras::layers::spatial

@@ -1,0 +1,43 @@
+// Shared arithmetic of the 2-D layers: window counts, Keras's "same" padding, layout views (internal).
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include <torch/torch.h>
+
+#include "tkeras/core/shape.h"
+#include "tkeras/layers/layer.h"
+#include "tkeras/layers/size2.h"
+
+namespace tkeras::layers::spatial {
+
+/// Throws unless `padding` is "valid" or "same".
+void check_padding(std::string_view layer, std::string_view padding);
+/// Throws unless both sizes are positive.
+void check_positive(std::string_view layer, std::string_view what, const Size2& size);
+
+/// An image shape `{H, W, C}` from a layer's input shape `{H, W}` (one channel) or `{H, W, C}`.
+Shape image_shape(const Layer& layer, const Shape& input_shape);
+
+/// The output height and width of windows of `window` moved by `strides` over `image`, and the
+/// padding Keras adds for "same" (more at the end when odd, as TensorFlow): {left, right, top,
+/// bottom}. Throws, naming the layer and the shapes, when a "valid" window is larger than the
+/// image.
+struct Windows {
+  int64_t height;
+  int64_t width;
+  std::array<int64_t, 4> padding;
+};
+Windows windows(const Layer& layer, const Shape& image, const Size2& window, const Size2& strides,
+                std::string_view padding, std::string_view what);
+
+/// `[N, H, W, C]` (or `[N, H, W]`) as LibTorch's `[N, C, H, W]`: a view, no copy.
+torch::Tensor channels_first(const torch::Tensor& images);
+/// `[N, C, H, W]` back as `[N, H, W, C]`: a view, no copy.
+torch::Tensor channels_last(const torch::Tensor& images);
+/// Pads `[N, C, H, W]` by {left, right, top, bottom} with `value` (nothing when all are 0).
+torch::Tensor pad(const torch::Tensor& images, const std::array<int64_t, 4>& padding, double value);
+
+}  // namespace tkeras::layers::spatial
