@@ -18,7 +18,7 @@ TEST_CASE("Conv2D keeps Keras's kernel layout, parameter count and output shape"
   CHECK(conv.name().starts_with("conv2d"));
 }
 
-TEST_CASE("Conv2D reads [N, H, W] images as one channel and outputs [N, H', W', filters]") {
+TEST_CASE("Conv2D reads images without a channel axis as one channel and outputs one channel per filter") {
   layers::Conv2D conv(4, {3, 5});
   CHECK(conv.build({7, 9}) == tkeras::Shape{5, 5, 4});
   const torch::NoGradGuard no_grad;
@@ -31,9 +31,9 @@ TEST_CASE("Conv2D computes LibTorch's convolution on the channels-first view") {
   const torch::NoGradGuard no_grad;
   conv.weights()[1].value.uniform_();
   const torch::Tensor x = torch::randn({2, 9, 9, 3});
-  const torch::Tensor expected = torch::conv2d(x.permute({0, 3, 1, 2}), conv.weights()[0].value.permute({3, 2, 0, 1}),
-                                               conv.weights()[1].value, 2)
-                                     .permute({0, 2, 3, 1});
+  const torch::Tensor expected =
+      torch::conv2d(x.permute({0, 3, 1, 2}), conv.weights()[0].value.permute({3, 2, 0, 1}), conv.weights()[1].value, 2)
+          .permute({0, 2, 3, 1});
   CHECK(torch::allclose(conv(x), expected, 1e-5, 1e-5));
 }
 
@@ -66,8 +66,10 @@ TEST_CASE("a kernel larger than its input is refused, naming the layer and the s
 }
 
 TEST_CASE("Conv2D refuses bad options and inputs that are not images") {
-  CHECK_THROWS_WITH_AS(layers::Conv2D(0, 3), "Conv2D: expected a positive number of filters, received 0", tkeras::Error);
-  CHECK_THROWS_WITH_AS(layers::Conv2D(1, {3, 0}), "Conv2D: expected a positive kernel_size, received 3x0", tkeras::Error);
+  CHECK_THROWS_WITH_AS(layers::Conv2D(0, 3), "Conv2D: expected a positive number of filters, received 0",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(layers::Conv2D(1, {3, 0}), "Conv2D: expected a positive kernel_size, received 3x0",
+                       tkeras::Error);
   CHECK_THROWS_WITH_AS(layers::Conv2D(1, 3, {.padding = "full"}),
                        "Conv2D: expected padding \"valid\" or \"same\", received \"full\"", tkeras::Error);
   layers::Conv2D conv(1, 1);

@@ -22,6 +22,6 @@ TEST_CASE("Dropout passes inputs through outside training") {
   CHECK(torch::equal(dropout(x), x));
 }
 
-TEST_CASE("Dropout refuses rates outside [0, 1)") {
+TEST_CASE("Dropout refuses rates below 0 and from 1 up") {
   CHECK_THROWS_WITH_AS(tkeras::layers::Dropout(1.0), "Dropout: expected a rate in [0, 1), received 1", tkeras::Error);
 }

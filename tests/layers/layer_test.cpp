@@ -16,7 +16,7 @@ TEST_CASE("layers get unique Keras-style names per type") {
   CHECK(first.name() != second.name());
 }
 
-TEST_CASE("a layer is built once; another input shape is refused") {
+TEST_CASE("a layer is built once, and another input shape is refused") {
   tkeras::layers::Dense dense(3);
   CHECK_FALSE(dense.built());
   CHECK_THROWS_WITH_AS(dense.output_shape(), doctest::Contains("unknown until the layer is built"), tkeras::Error);

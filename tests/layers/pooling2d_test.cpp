@@ -51,7 +51,8 @@ TEST_CASE("a pool larger than its input is refused, naming the layer and the sha
   layers::MaxPooling2D pool(4);
   CHECK_THROWS_WITH_AS(
       pool.build({3, 3, 2}),
-      fmt::format("MaxPooling2D \"{}\": pool 4x4 is larger than its input 3x3 (input shape (None, 3, 3, 2))", pool.name())
+      fmt::format("MaxPooling2D \"{}\": pool 4x4 is larger than its input 3x3 (input shape (None, 3, 3, 2))",
+                  pool.name())
           .c_str(),
       tkeras::Error);
 }

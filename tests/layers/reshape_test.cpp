@@ -23,7 +23,7 @@ TEST_CASE("Reshape refuses shapes that do not hold the same number of values") {
                   reshape.name())
           .c_str(),
       tkeras::Error);
-  CHECK_THROWS_WITH_AS(tkeras::layers::Reshape({-1, -1}),
-                       "Reshape: expected a target shape of positive sizes with at most one -1, received (None, -1, -1)",
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      tkeras::layers::Reshape({-1, -1}),
+      "Reshape: expected a target shape of positive sizes with at most one -1, received (None, -1, -1)", tkeras::Error);
 }

@@ -192,7 +192,12 @@ TEST_CASE("parameter counts and output shapes equal Keras's for a table of model
     int64_t trainable;
   };
   const std::vector<Case> cases = {
-      {"strided same conv", {28, 28, 1}, {layers::Conv2D(8, 3, {.strides = 2, .padding = "same"})}, {14, 14, 8}, 80, 80},
+      {"strided same conv",
+       {28, 28, 1},
+       {layers::Conv2D(8, 3, {.strides = 2, .padding = "same"})},
+       {14, 14, 8},
+       80,
+       80},
       {"rectangular kernel", {7, 9, 2}, {layers::Conv2D(4, {3, 5})}, {5, 5, 4}, 124, 124},
       {"even kernel, same", {5, 5, 3}, {layers::Conv2D(16, 4, {.padding = "same"})}, {5, 5, 16}, 784, 784},
       {"no bias", {28, 28}, {layers::Conv2D(8, 3, {.use_bias = false})}, {26, 26, 8}, 72, 72},

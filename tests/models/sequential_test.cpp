@@ -67,7 +67,7 @@ TEST_CASE("models get unique Keras-style names") {
   CHECK(a.name() != b.name());
 }
 
-TEST_CASE("call runs the layers in order; call_without_activation stops before the last activation") {
+TEST_CASE("call runs the layers in order, and call_without_activation stops before the last activation") {
   tkeras::Sequential model({layers::Input({3}), layers::Dense(4, "relu"), layers::Dense(2, "softmax")});
   const torch::Tensor x = torch::randn({5, 3});
   const torch::NoGradGuard no_grad;

@@ -32,8 +32,8 @@ Shape Conv2D::build_weights(const Shape& input_shape) {
   const int64_t receptive = kernel_size_.height * kernel_size_.width;
   // Glorot-uniform with Keras's fans for a convolution kernel.
   const double limit = std::sqrt(6.0 / static_cast<double>(receptive * (channels + filters_)));
-  kernel_ = add_weight("kernel", torch::empty({kernel_size_.height, kernel_size_.width, channels, filters_})
-                                     .uniform_(-limit, limit));
+  kernel_ = add_weight(
+      "kernel", torch::empty({kernel_size_.height, kernel_size_.width, channels, filters_}).uniform_(-limit, limit));
   if (options_.use_bias) bias_ = add_weight("bias", torch::zeros({filters_}));
   return {out.height, out.width, filters_};
 }

@@ -12,8 +12,9 @@ namespace tkeras::layers {
 
 Reshape::Reshape(Shape target_shape) : Layer("reshape"), target_shape_(std::move(target_shape)) {
   const auto unknown = std::count(target_shape_.begin(), target_shape_.end(), -1);
-  const bool valid = !target_shape_.empty() && unknown <= 1 &&
-                     std::all_of(target_shape_.begin(), target_shape_.end(), [](int64_t s) { return s > 0 || s == -1; });
+  const bool valid =
+      !target_shape_.empty() && unknown <= 1 &&
+      std::all_of(target_shape_.begin(), target_shape_.end(), [](int64_t s) { return s > 0 || s == -1; });
   if (!valid) {
     throw Error(fmt::format("Reshape: expected a target shape of positive sizes with at most one -1, received {}",
                             format_batch_shape(target_shape_)));

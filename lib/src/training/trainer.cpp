@@ -104,34 +104,42 @@ Logs batch_logs(const training::MetricsTracker& tracker, const callbacks::Callba
   return callbacks.wants_batch_logs() ? tracker.result() : Logs{};
 }
 
-void train_step(Model& model, training::CompiledState& state, const torch::Tensor& x, const torch::Tensor& y,
-                training::MetricsTracker& tracker) {
-  const std::string activation = model.output_layer().activation();
+// The output layer's final activation, looked up once per run rather than per batch.
+struct OutputActivation {
+  std::string name;
+  activations::Function apply;
+
+  explicit OutputActivation(const Model& model)
+      : name(model.output_layer().activation()), apply(activations::get(name)) {}
+};
+
+void train_step(Model& model, training::CompiledState& state, const OutputActivation& activation,
+                const torch::Tensor& x, const torch::Tensor& y, training::MetricsTracker& tracker) {
   for (auto& group : state.optimizer->param_groups()) {
     for (auto& parameter : group.params()) parameter.mutable_grad() = torch::Tensor();
   }
   const torch::Tensor logits = model.call_without_activation(x, /*training=*/true);
-  const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation);
+  const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
   loss.backward();
   state.optimizer->step();
 
   const torch::NoGradGuard no_grad;
-  const torch::Tensor outputs = tracker.has_metrics() ? activations::get(activation)(logits.detach()) : logits;
+  const torch::Tensor outputs = tracker.has_metrics() ? activation.apply(logits.detach()) : logits;
   tracker.update(loss.detach(), x.size(0), y, outputs);
 }
 
 Logs test_loop(Model& model, const training::CompiledState& state, const Batches& data,
                callbacks::CallbackList& callbacks) {
   const torch::NoGradGuard no_grad;
-  const std::string activation = model.output_layer().activation();
+  const OutputActivation activation(model);
   training::MetricsTracker tracker = make_tracker(model, state, data);
   callbacks.on_test_begin({});
   for (int64_t step = 0; step < data.steps(); ++step) {
     callbacks.on_test_batch_begin(step, {});
     const torch::Tensor y = data.y_batch(step);
     const torch::Tensor logits = model.call_without_activation(data.x_batch(step), /*training=*/false);
-    const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation);
-    tracker.update(loss, y.size(0), y, tracker.has_metrics() ? activations::get(activation)(logits) : logits);
+    const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
+    tracker.update(loss, y.size(0), y, tracker.has_metrics() ? activation.apply(logits) : logits);
     callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks));
   }
   Logs logs = tracker.result();
@@ -192,6 +200,7 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
                                     {.epochs = options.epochs, .steps = train.steps(), .verbose = options.verbose},
                                     {.add_history = true, .add_progbar = options.verbose != 0});
   training::MetricsTracker tracker = make_tracker(*this, state, train);
+  const OutputActivation activation(*this);
 
   stop_training = false;
   Logs epoch_logs;
@@ -202,7 +211,7 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     const Batches data = options.shuffle ? train.shuffled() : train;
     for (int64_t step = 0; step < data.steps(); ++step) {
       callbacks.on_train_batch_begin(step, {});
-      train_step(*this, state, data.x_batch(step), data.y_batch(step), tracker);
+      train_step(*this, state, activation, data.x_batch(step), data.y_batch(step), tracker);
       callbacks.on_train_batch_end(step, batch_logs(tracker, callbacks));
       if (stop_training) break;
     }

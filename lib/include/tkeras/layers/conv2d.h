@@ -12,10 +12,11 @@ namespace tkeras::layers {
 
 /// Conv2D's options, Keras's keyword arguments in Keras's order.
 struct Conv2DOptions {
-  Size2 strides = 1;                ///< Step between windows. Default: 1.
-  std::string padding = "valid";    ///< `"valid"` (no padding) or `"same"` (output size ceil(input / stride)). Default: "valid".
-  std::string activation;           ///< Activation name. Default: none (linear).
-  bool use_bias = true;             ///< Add a bias per filter. Default: true.
+  Size2 strides = 1;  ///< Step between windows. Default: 1.
+  std::string padding =
+      "valid";             ///< `"valid"` (no padding) or `"same"` (output size ceil(input / stride)). Default: "valid".
+  std::string activation;  ///< Activation name. Default: none (linear).
+  bool use_bias = true;    ///< Add a bias per filter. Default: true.
 };
 
 /// A 2-D convolution, as Keras's `Conv2D`. Inputs are channels-last images `[N, H, W, C]` (or

@@ -1,8 +1,8 @@
 // Pooling: MaxPooling2D, AveragePooling2D and GlobalAveragePooling2D over channels-last images.
 #pragma once
 
-#include <optional>
 #include <array>
+#include <optional>
 #include <string>
 
 #include "tkeras/layers/layer.h"
