@@ -15,9 +15,12 @@
 
 #include "tkeras/callbacks/callback.h"
 #include "tkeras/callbacks/callback_list.h"
+#include "tkeras/callbacks/csv_logger.h"
+#include "tkeras/callbacks/early_stopping.h"
 #include "tkeras/callbacks/history.h"
 #include "tkeras/callbacks/lambda_callback.h"
 #include "tkeras/callbacks/progbar_logger.h"
+#include "tkeras/callbacks/terminate_on_nan.h"
 #include "tkeras/core/device.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/logs.h"

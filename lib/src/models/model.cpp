@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "core/unique_name.h"
+#include "tkeras/core/error.h"
 #include "training/compiled_state.h"
 
 namespace tkeras {
@@ -59,6 +60,29 @@ std::vector<torch::Tensor> Model::trainable_weights() const {
     if (weight.trainable) result.push_back(weight.value);
   }
   return result;
+}
+
+std::vector<torch::Tensor> Model::get_weights() const {
+  std::vector<torch::Tensor> values;
+  for (const layers::Weight& weight : weights()) values.push_back(weight.value.detach().clone());
+  return values;
+}
+
+void Model::set_weights(const std::vector<torch::Tensor>& values) {
+  const std::vector<layers::Weight> all = weights();
+  if (values.size() != all.size()) {
+    throw Error(fmt::format("{} \"{}\": set_weights expected {} tensors, received {}", class_name(), name(), all.size(),
+                            values.size()));
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!values[i].defined() || values[i].sizes() != all[i].value.sizes()) {
+      throw Error(fmt::format("{} \"{}\": set_weights expected {} of shape {}, received {}", class_name(), name(),
+                              all[i].name, format_shape(all[i].value.sizes().vec()),
+                              values[i].defined() ? format_shape(values[i].sizes().vec()) : "an undefined tensor"));
+    }
+  }
+  const torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < all.size(); ++i) all[i].value.copy_(values[i]);
 }
 
 int64_t Model::count_params() const {

@@ -61,6 +61,11 @@ class Model {
   virtual std::vector<layers::Weight> weights() const = 0;
   /// The tensors the optimizer updates.
   std::vector<torch::Tensor> trainable_weights() const;
+  /// Copies of all weights' values, in `weights()` order, as Keras's `get_weights`.
+  std::vector<torch::Tensor> get_weights() const;
+  /// Overwrites all weights in place from `values` (in `weights()` order), as Keras's
+  /// `set_weights`. Throws `tkeras::Error` when the count or a shape differs.
+  void set_weights(const std::vector<torch::Tensor>& values);
   /// The number of scalars in all weights.
   int64_t count_params() const;
 
