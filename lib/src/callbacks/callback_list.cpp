@@ -24,6 +24,7 @@ CallbackList::CallbackList(std::vector<std::shared_ptr<Callback>> callbacks, Mod
     callback->set_model(model);
     callback->set_params(params);
     wants_batch_logs_ = wants_batch_logs_ || callback->wants_batch_logs();
+    logs_learning_rate_ = logs_learning_rate_ || callback->logs_learning_rate();
   }
 }
 

@@ -95,6 +95,25 @@ torch::Device Model::device() const { return compiled_ ? compiled_->device : tor
 
 torch::optim::Optimizer* Model::optimizer() const { return compiled_ ? compiled_->optimizer.get() : nullptr; }
 
+double Model::learning_rate() const {
+  if (!compiled_) throw Error(fmt::format("{} \"{}\": learning_rate() needs compile() first", class_name(), name()));
+  if (!compiled_->optimizer) return compiled_->optimizer_config.learning_rate();
+  return compiled_->optimizer->param_groups().front().options().get_lr();
+}
+
+void Model::set_learning_rate(double learning_rate) {
+  if (!compiled_)
+    throw Error(fmt::format("{} \"{}\": set_learning_rate() needs compile() first", class_name(), name()));
+  if (!(learning_rate > 0.0)) {
+    throw Error(
+        fmt::format("{} \"{}\": expected a positive learning rate, received {}", class_name(), name(), learning_rate));
+  }
+  compiled_->optimizer_config.set_learning_rate(learning_rate);
+  if (compiled_->optimizer) {
+    for (auto& group : compiled_->optimizer->param_groups()) group.options().set_lr(learning_rate);
+  }
+}
+
 std::string Model::summary() const { return summary(std::cout); }
 
 std::string Model::summary(std::ostream& out) const {

@@ -50,6 +50,10 @@ double Optimizer::learning_rate() const {
   return std::visit([](const auto& options) { return options.learning_rate; }, options_);
 }
 
+void Optimizer::set_learning_rate(double learning_rate) {
+  std::visit([&](auto& options) { options.learning_rate = learning_rate; }, options_);
+}
+
 std::unique_ptr<torch::optim::Optimizer> Optimizer::create(std::vector<torch::Tensor> parameters) const {
   if (const auto* adam = std::get_if<AdamOptions>(&options_)) {
     return std::make_unique<torch::optim::Adam>(std::move(parameters), torch::optim::AdamOptions(adam->learning_rate)

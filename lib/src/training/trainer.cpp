@@ -216,8 +216,10 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
       if (stop_training) break;
     }
     epoch_logs = tracker.result();
-    if (validation)
+    if (validation) {
       epoch_logs = merged(epoch_logs, with_prefix(test_loop(*this, state, *validation, callbacks), "val_"));
+    }
+    if (callbacks.logs_learning_rate()) epoch_logs["learning_rate"] = learning_rate();
     callbacks.on_epoch_end(epoch, epoch_logs);
     if (stop_training) break;
   }

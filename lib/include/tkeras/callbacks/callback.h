@@ -81,6 +81,10 @@ class Callback {
   /// a device sync, so the default is false and batch hooks receive empty logs.
   virtual bool wants_batch_logs() const { return false; }
 
+  /// Whether `fit` should add the optimizer's `learning_rate` to the epoch logs, as Keras's
+  /// learning-rate callbacks do. Default: false.
+  virtual bool logs_learning_rate() const { return false; }
+
   /// The model being trained, evaluated or run. Throws `tkeras::Error` when the callback is
   /// not attached to a run.
   Model& model() const;

@@ -27,6 +27,8 @@ class CallbackList {
   const std::shared_ptr<History>& history() const { return history_; }
   /// Whether some callback asked for batch logs.
   bool wants_batch_logs() const { return wants_batch_logs_; }
+  /// Whether some callback asked for `learning_rate` in the epoch logs.
+  bool logs_learning_rate() const { return logs_learning_rate_; }
 
   void on_train_begin(const Logs& logs);
   void on_train_end(const Logs& logs);
@@ -47,6 +49,7 @@ class CallbackList {
   std::vector<std::shared_ptr<Callback>> callbacks_;
   std::shared_ptr<History> history_;
   bool wants_batch_logs_ = false;
+  bool logs_learning_rate_ = false;
 };
 
 }  // namespace tkeras::callbacks

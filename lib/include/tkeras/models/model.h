@@ -90,6 +90,12 @@ class Model {
   torch::Device device() const;
   /// The LibTorch optimizer, created at the first `fit` after `compile`; null before.
   torch::optim::Optimizer* optimizer() const;
+  /// The optimizer's current learning rate (the configured one before the first `fit`).
+  /// Throws `tkeras::Error` before `compile`.
+  double learning_rate() const;
+  /// Changes the learning rate in place, as assigning Keras's `optimizer.learning_rate`; the
+  /// optimizer keeps its state. Throws `tkeras::Error` before `compile` or for a rate <= 0.
+  void set_learning_rate(double learning_rate);
 
   /// Trains the model on inputs `x` (`[N, ...]`) and targets `y` (`[N, ...]`), as Keras's
   /// `fit`, and returns the per-epoch `History`. The data is moved to the model's device once;

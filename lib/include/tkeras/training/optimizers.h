@@ -63,6 +63,8 @@ class Optimizer {
   std::string name() const;
   /// The configured learning rate.
   double learning_rate() const;
+  /// Changes the configured learning rate (for optimizers created after this).
+  void set_learning_rate(double learning_rate);
   /// The configuration.
   const std::variant<AdamOptions, SGDOptions, RMSpropOptions>& options() const { return options_; }
 
