@@ -28,6 +28,14 @@ CallbackList::CallbackList(std::vector<std::shared_ptr<Callback>> callbacks, Mod
   }
 }
 
+bool CallbackList::wants_batch_logs_at(int64_t batch) const {
+  if (wants_batch_logs_) return true;
+  for (const auto& callback : callbacks_) {
+    if (callback->wants_batch_logs_at(batch)) return true;
+  }
+  return false;
+}
+
 void CallbackList::on_train_begin(const Logs& logs) {
   for (const auto& c : callbacks_) c->on_train_begin(logs);
 }

@@ -100,8 +100,9 @@ training::MetricsTracker make_tracker(const Model& model, const training::Compil
                                                             data.y.dim() > 1 ? data.y.size(-1) : 1, output.back()));
 }
 
-Logs batch_logs(const training::MetricsTracker& tracker, const callbacks::CallbackList& callbacks) {
-  return callbacks.wants_batch_logs() ? tracker.result() : Logs{};
+// The running values of the epoch so far, read from the device only when a callback asks.
+Logs batch_logs(const training::MetricsTracker& tracker, const callbacks::CallbackList& callbacks, int64_t batch) {
+  return callbacks.wants_batch_logs_at(batch) ? tracker.result() : Logs{};
 }
 
 // The output layer's final activation, looked up once per run rather than per batch.
@@ -140,7 +141,7 @@ Logs test_loop(Model& model, const training::CompiledState& state, const Batches
     const torch::Tensor logits = model.call_without_activation(data.x_batch(step), /*training=*/false);
     const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
     tracker.update(loss, y.size(0), y, tracker.has_metrics() ? activation.apply(logits) : logits);
-    callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks));
+    callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
   }
   Logs logs = tracker.result();
   callbacks.on_test_end(logs);
@@ -212,7 +213,7 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     for (int64_t step = 0; step < data.steps(); ++step) {
       callbacks.on_train_batch_begin(step, {});
       train_step(*this, state, activation, data.x_batch(step), data.y_batch(step), tracker);
-      callbacks.on_train_batch_end(step, batch_logs(tracker, callbacks));
+      callbacks.on_train_batch_end(step, batch_logs(tracker, callbacks, step));
       if (stop_training) break;
     }
     epoch_logs = tracker.result();

@@ -80,6 +80,9 @@ class Callback {
   /// Whether batch hooks should receive running loss and metric values. Each such batch costs
   /// a device sync, so the default is false and batch hooks receive empty logs.
   virtual bool wants_batch_logs() const { return false; }
+  /// Whether batch `batch`'s hooks should receive running values, asked before each batch's
+  /// end; a progress bar answers true only when a redraw is due. Default: `wants_batch_logs()`.
+  virtual bool wants_batch_logs_at(int64_t /*batch*/) const { return wants_batch_logs(); }
 
   /// Whether `fit` should add the optimizer's `learning_rate` to the epoch logs, as Keras's
   /// learning-rate callbacks do. Default: false.

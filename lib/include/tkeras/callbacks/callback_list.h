@@ -25,8 +25,10 @@ class CallbackList {
 
   /// The History of this run (null without `add_history`).
   const std::shared_ptr<History>& history() const { return history_; }
-  /// Whether some callback asked for batch logs.
+  /// Whether some callback asked for batch logs at every batch.
   bool wants_batch_logs() const { return wants_batch_logs_; }
+  /// Whether some callback asks for the logs of batch `batch`.
+  bool wants_batch_logs_at(int64_t batch) const;
   /// Whether some callback asked for `learning_rate` in the epoch logs.
   bool logs_learning_rate() const { return logs_learning_rate_; }
 
