@@ -60,6 +60,8 @@ struct Settings {
   std::string device = "auto";
   uint64_t seed = 42;
   int verbose = 1;
+  std::string plot_file;
+  std::string csv_file;
 };
 
 int run(const Settings& settings) {
@@ -102,12 +104,20 @@ int run(const Settings& settings) {
   model.summary();
 
   auto timer = std::make_shared<EpochTimer>();
+  std::vector<std::shared_ptr<tk::callbacks::Callback>> callbacks = {
+      std::make_shared<StopAtAccuracy>(settings.target_accuracy), timer};
+  if (!settings.csv_file.empty()) callbacks.push_back(std::make_shared<tk::callbacks::CSVLogger>(settings.csv_file));
   tk::History history = model.fit(x_train, y_train,
                                   {.epochs = settings.epochs,
                                    .batch_size = settings.batch_size,
                                    .validation_split = settings.validation_split,
                                    .verbose = settings.verbose,
-                                   .callbacks = {std::make_shared<StopAtAccuracy>(settings.target_accuracy), timer}});
+                                   .callbacks = callbacks});
+  if (!settings.plot_file.empty()) {
+    // Training and validation curves: where they part, the model starts to overfit.
+    tk::plot_history(history, settings.plot_file, {.metrics = {"loss", "accuracy"}});
+    fmt::print("wrote the training curves to {}\n", settings.plot_file);
+  }
   const tk::Logs scores = model.evaluate(x_test, y_test, {.verbose = 0});
   fmt::print("test accuracy {:.4f}, test loss {:.4f}, epochs run {}, {:.2f} s per epoch on {}\n", scores.at("accuracy"),
              scores.at("loss"), history.epoch.size(), timer->mean_seconds(), model.device().str());
@@ -147,6 +157,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--device", settings.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--seed", settings.seed, "random seed for weights and shuffling")->capture_default_str();
+  app.add_option("--plot", settings.plot_file, "write the loss and accuracy curves to this SVG file");
+  app.add_option("--csv", settings.csv_file, "write one row of logs per epoch to this CSV file");
   app.add_option("--verbose", settings.verbose, "0 silent, 1 or 2 one line per epoch")
       ->check(CLI::Range(0, 2))
       ->capture_default_str();

@@ -105,7 +105,7 @@ TEST_CASE("on a terminal verbose 1 redraws Keras's bar in place and ends the epo
   CHECK(output.back() == '\n');
 }
 
-TEST_CASE("redraws are cut to the terminal's width so that they never wrap; the final line is whole") {
+TEST_CASE("redraws are cut to the terminal's width so that they never wrap, and the final line is whole") {
   const auto draws = drawn_lines(live_output(1, 40));
   REQUIRE(draws.size() == 5);
   for (size_t i = 1; i + 1 < draws.size(); ++i) {

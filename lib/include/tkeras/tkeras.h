@@ -20,6 +20,7 @@
 #include "tkeras/callbacks/history.h"
 #include "tkeras/callbacks/lambda_callback.h"
 #include "tkeras/callbacks/learning_rate_scheduler.h"
+#include "tkeras/callbacks/plot_history.h"
 #include "tkeras/callbacks/progbar_logger.h"
 #include "tkeras/callbacks/reduce_lr_on_plateau.h"
 #include "tkeras/callbacks/terminate_on_nan.h"
