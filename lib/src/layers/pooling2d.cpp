@@ -8,31 +8,26 @@
 #include "layers/spatial.h"
 
 namespace tkeras::layers {
-namespace {
 
-Shape pooled_shape(const Layer& layer, const Shape& input_shape, const Size2& pool, const Size2& strides,
-                   const std::string& padding, std::array<int64_t, 4>& pads) {
-  const Shape image = spatial::image_shape(layer, input_shape);
-  const spatial::Windows out = spatial::windows(layer, image, pool, strides, padding, "pool");
-  pads = out.padding;
-  return {out.height, out.width, image[2]};
-}
-
-}  // namespace
-
-MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
-    : Layer("max_pooling2d"),
+Pooling2D::Pooling2D(std::string_view prefix, std::string_view class_name, Size2 pool_size, Pooling2DOptions options)
+    : Layer(prefix),
       pool_size_(pool_size),
       strides_(options.strides.value_or(pool_size)),
       padding_mode_(std::move(options.padding)) {
-  spatial::check_positive("MaxPooling2D", "pool_size", pool_size_);
-  spatial::check_positive("MaxPooling2D", "strides", strides_);
-  spatial::check_padding("MaxPooling2D", padding_mode_);
+  spatial::check_positive(class_name, "pool_size", pool_size_);
+  spatial::check_positive(class_name, "strides", strides_);
+  spatial::check_padding(class_name, padding_mode_);
 }
 
-Shape MaxPooling2D::build_weights(const Shape& input_shape) {
-  return pooled_shape(*this, input_shape, pool_size_, strides_, padding_mode_, padding_);
+Shape Pooling2D::build_weights(const Shape& input_shape) {
+  const Shape image = spatial::image_shape(*this, input_shape);
+  const spatial::Windows out = spatial::windows(*this, image, pool_size_, strides_, padding_mode_, "pool");
+  padding_ = out.padding;
+  return {out.height, out.width, image[2]};
 }
+
+MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
+    : Pooling2D("max_pooling2d", "MaxPooling2D", pool_size, std::move(options)) {}
 
 torch::Tensor MaxPooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
   const torch::Tensor images =
@@ -42,18 +37,7 @@ torch::Tensor MaxPooling2D::call(const torch::Tensor& inputs, bool /*training*/)
 }
 
 AveragePooling2D::AveragePooling2D(Size2 pool_size, Pooling2DOptions options)
-    : Layer("average_pooling2d"),
-      pool_size_(pool_size),
-      strides_(options.strides.value_or(pool_size)),
-      padding_mode_(std::move(options.padding)) {
-  spatial::check_positive("AveragePooling2D", "pool_size", pool_size_);
-  spatial::check_positive("AveragePooling2D", "strides", strides_);
-  spatial::check_padding("AveragePooling2D", padding_mode_);
-}
-
-Shape AveragePooling2D::build_weights(const Shape& input_shape) {
-  return pooled_shape(*this, input_shape, pool_size_, strides_, padding_mode_, padding_);
-}
+    : Pooling2D("average_pooling2d", "AveragePooling2D", pool_size, std::move(options)) {}
 
 torch::Tensor AveragePooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
   const torch::Tensor images = spatial::channels_first(inputs);

@@ -4,6 +4,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "tkeras/layers/layer.h"
 #include "tkeras/layers/size2.h"
@@ -16,46 +17,43 @@ struct Pooling2DOptions {
   std::string padding = "valid";  ///< `"valid"` or `"same"`. Default: "valid".
 };
 
+/// The base of the windowed 2-D pooling layers: pool size, strides, padding and Keras's output
+/// shape `[N, H', W', C]`.
+class Pooling2D : public Layer {
+ protected:
+  /// A pooling layer named from `prefix`; `class_name` names it in errors. Throws
+  /// `tkeras::Error` for non-positive sizes or an unknown padding.
+  Pooling2D(std::string_view prefix, std::string_view class_name, Size2 pool_size, Pooling2DOptions options);
+
+  Shape build_weights(const Shape& input_shape) override;
+
+  Size2 pool_size_;
+  Size2 strides_;
+  std::string padding_mode_;
+  std::array<int64_t, 4> padding_ = {0, 0, 0, 0};  // left, right, top, bottom
+};
+
 /// The maximum of each window, as Keras's `MaxPooling2D`: `[N, H, W, C]` to `[N, H', W', C]`.
 ///
 /// Example: `tkeras::layers::MaxPooling2D(2)` halves height and width.
-class MaxPooling2D : public Layer {
+class MaxPooling2D : public Pooling2D {
  public:
-  /// Windows of `pool_size`. Default: 2x2. Throws `tkeras::Error` for non-positive sizes or an
-  /// unknown padding.
+  /// Windows of `pool_size`. Default: 2x2.
   explicit MaxPooling2D(Size2 pool_size = 2, Pooling2DOptions options = {});
 
   std::string class_name() const override { return "MaxPooling2D"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
-
- protected:
-  Shape build_weights(const Shape& input_shape) override;
-
- private:
-  Size2 pool_size_;
-  Size2 strides_;
-  std::string padding_mode_;
-  std::array<int64_t, 4> padding_ = {0, 0, 0, 0};
 };
 
 /// The mean of each window, as Keras's `AveragePooling2D`. With `"same"` padding, border windows
 /// average only the values inside the image, as in Keras.
-class AveragePooling2D : public Layer {
+class AveragePooling2D : public Pooling2D {
  public:
   /// Windows of `pool_size`. Default: 2x2.
   explicit AveragePooling2D(Size2 pool_size = 2, Pooling2DOptions options = {});
 
   std::string class_name() const override { return "AveragePooling2D"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
-
- protected:
-  Shape build_weights(const Shape& input_shape) override;
-
- private:
-  Size2 pool_size_;
-  Size2 strides_;
-  std::string padding_mode_;
-  std::array<int64_t, 4> padding_ = {0, 0, 0, 0};
 };
 
 /// The mean over height and width, as Keras's `GlobalAveragePooling2D`: `[N, H, W, C]` to
