@@ -74,5 +74,6 @@ TEST_CASE("in a fit the rate changes in place and every epoch logs the rate it u
   CHECK(rates[1] == doctest::Approx(0.01));
   CHECK(rates[2] == doctest::Approx(0.005));
   CHECK(rates[3] == doctest::Approx(0.0025));
-  CHECK(model.optimizer()->param_groups()[0].options().get_lr() == doctest::Approx(0.00125));
+  CHECK(model.optimizer().learning_rate() == doctest::Approx(0.00125));
+  CHECK(model.learning_rate() == doctest::Approx(0.00125));
 }

@@ -141,14 +141,15 @@ TEST_CASE("integer inputs such as raw uint8 pixels are converted to float32") {
 TEST_CASE("a recompiled model starts a fresh optimizer and keeps its weights") {
   const auto data = tkeras::testing::blobs(20, 2, 3, 18);
   tkeras::Sequential model({layers::Dense(2, "softmax")});
+  CHECK_THROWS_WITH_AS(model.optimizer(), doctest::Contains("optimizer() needs compile() first"), tkeras::Error);
   model.compile(classifier_options());
-  CHECK(model.optimizer() == nullptr);
-  model.fit(data.x, data.y, {.verbose = 0});
-  const torch::optim::Optimizer* first = model.optimizer();
-  CHECK(first != nullptr);
+  CHECK(model.optimizer_iterations() == 0);
+  model.fit(data.x, data.y, {.batch_size = 8, .verbose = 0});
+  CHECK(model.optimizer_iterations() == 3);  // 20 samples in batches of 8
+  CHECK(model.optimizer().name() == "adam");
   const torch::Tensor kernel = model.trainable_weights()[0].detach().clone();
   model.compile(classifier_options());
-  CHECK(model.optimizer() == nullptr);
+  CHECK(model.optimizer_iterations() == 0);
   CHECK(torch::equal(model.trainable_weights()[0], kernel));
 }
 

@@ -1,10 +1,12 @@
-// Tests for optimizers: names, Keras's defaults, options and their checks.
+// Tests for optimizers: names, Keras's defaults, options, their checks and Keras's update rules.
 #include "tkeras/training/optimizers.h"
 
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
 #include "tkeras/core/error.h"
+#include "tkeras/layers/dense.h"
+#include "tkeras/models/sequential.h"
 
 namespace optimizers = tkeras::optimizers;
 
@@ -39,18 +41,74 @@ TEST_CASE("bad optimizer options fail when the optimizer is made") {
                        tkeras::Error);
 }
 
-TEST_CASE("SGD takes one plain gradient step of learning_rate times the gradient") {
-  torch::Tensor w = torch::tensor({1.0f, -2.0f}).requires_grad_(true);
-  auto optimizer = optimizers::SGD({.learning_rate = 0.1}).create({w});
-  (w * w).sum().backward();
-  optimizer->step();
-  CHECK(torch::allclose(w.detach(), torch::tensor({0.8f, -1.6f})));
+namespace {
+
+// Trains one weight w (a Dense(1) without bias, started at 1) on x = 1, y = 0 with the mean
+// squared error, so that each step's gradient is 2w, and returns w after `steps` steps. The
+// expected values below were worked out by hand from Keras's update rules (keras/src/optimizers).
+double train_one_weight(const optimizers::Optimizer& optimizer, int steps) {
+  tkeras::Sequential model({tkeras::layers::Dense(1, "linear", /*use_bias=*/false)});
+  model.build({1});
+  model.set_weights({torch::ones({1, 1})});
+  model.compile({.optimizer = optimizer, .loss = "mse"});
+  model.fit(torch::ones({1, 1}), torch::zeros({1, 1}), {.epochs = steps, .verbose = 0});
+  return model.get_weights()[0].item<double>();
 }
 
-TEST_CASE("Adam's first step moves each weight by about the learning rate") {
-  torch::Tensor w = torch::tensor({1.0f, -2.0f}).requires_grad_(true);
-  auto optimizer = optimizers::Adam({.learning_rate = 0.01}).create({w});
-  (w * w).sum().backward();
-  optimizer->step();
-  CHECK(torch::allclose(w.detach(), torch::tensor({0.99f, -1.99f}), 1e-4, 1e-5));
+}  // namespace
+
+TEST_CASE("Adam follows Keras's rule, with epsilon added to the uncorrected square root of v") {
+  // alpha_t = lr sqrt(1 - beta_2^t) / (1 - beta_1^t); w -= alpha_t m / (sqrt(v) + epsilon).
+  // PyTorch's placement of epsilon would give 0.716362 here.
+  CHECK(train_one_weight(optimizers::Adam({.learning_rate = 0.1, .epsilon = 0.1}), 3) ==
+        doctest::Approx(0.8635570).epsilon(1e-6));
+}
+
+TEST_CASE("Adam with amsgrad divides by the largest v seen so far") {
+  // With beta_2 = 0.5, v shrinks once w does; without amsgrad -0.164825.
+  CHECK(train_one_weight(optimizers::Adam({.learning_rate = 0.4, .beta_2 = 0.5, .epsilon = 0.1}), 3) ==
+        doctest::Approx(-0.1648253).epsilon(1e-6));
+  CHECK(train_one_weight(optimizers::Adam({.learning_rate = 0.4, .beta_2 = 0.5, .epsilon = 0.1, .amsgrad = true}),
+                         3) == doctest::Approx(-0.0388928).epsilon(1e-6));
+}
+
+TEST_CASE("SGD follows Keras's rule with and without momentum and Nesterov") {
+  // w -= lr g: 1 -> 0.8 -> 0.64 -> 0.512.
+  CHECK(train_one_weight(optimizers::SGD({.learning_rate = 0.1}), 3) == doctest::Approx(0.512).epsilon(1e-6));
+  // m = 0.9 m - lr g; w += m.
+  CHECK(train_one_weight(optimizers::SGD({.learning_rate = 0.1, .momentum = 0.9}), 3) ==
+        doctest::Approx(0.062).epsilon(1e-5));
+  // Nesterov: w += 0.9 m - lr g.
+  CHECK(train_one_weight(optimizers::SGD({.learning_rate = 0.1, .momentum = 0.9, .nesterov = true}), 3) ==
+        doctest::Approx(-0.108352).epsilon(1e-5));
+}
+
+TEST_CASE("RMSprop follows Keras's rule, with epsilon under the square root, centered and with momentum") {
+  CHECK(train_one_weight(optimizers::RMSprop({.learning_rate = 0.1, .epsilon = 0.1}), 3) ==
+        doctest::Approx(0.4143270).epsilon(1e-6));
+  CHECK(train_one_weight(optimizers::RMSprop({.learning_rate = 0.1, .epsilon = 0.1, .centered = true}), 3) ==
+        doctest::Approx(0.3775329).epsilon(1e-6));
+  CHECK(train_one_weight(optimizers::RMSprop({.learning_rate = 0.1, .momentum = 0.5, .epsilon = 0.1}), 3) ==
+        doctest::Approx(0.1438445).epsilon(1e-6));
+}
+
+TEST_CASE("the optimizer updates weights that stay the layers' own tensors") {
+  tkeras::Sequential model({tkeras::layers::Dense(3, "relu"), tkeras::layers::Dense(2, "softmax")});
+  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
+  const torch::Tensor x = torch::rand({8, 4});
+  const torch::Tensor y = torch::randint(0, 2, {8});
+  model.build({4});
+  const std::vector<torch::Tensor> held = model.trainable_weights();
+  const std::vector<torch::Tensor> before = model.get_weights();
+  model.fit(x, y, {.epochs = 2, .verbose = 0});
+  const std::vector<torch::Tensor> after = model.get_weights();
+  REQUIRE(after.size() == held.size());
+  for (size_t i = 0; i < held.size(); ++i) {
+    CHECK(torch::equal(held[i], after[i]));
+    CHECK_FALSE(torch::equal(before[i], after[i]));
+  }
+  // A weight updated from outside (set_weights copies in place) is what the next step starts from.
+  model.set_weights(before);
+  model.fit(x, y, {.epochs = 1, .verbose = 0});
+  CHECK_FALSE(torch::equal(model.get_weights()[0], after[0]));
 }

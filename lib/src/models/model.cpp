@@ -93,12 +93,18 @@ int64_t Model::count_params() const {
 
 torch::Device Model::device() const { return compiled_ ? compiled_->device : torch::Device(torch::kCPU); }
 
-torch::optim::Optimizer* Model::optimizer() const { return compiled_ ? compiled_->optimizer.get() : nullptr; }
+const optimizers::Optimizer& Model::optimizer() const {
+  if (!compiled_) throw Error(fmt::format("{} \"{}\": optimizer() needs compile() first", class_name(), name()));
+  return compiled_->optimizer ? compiled_->optimizer->config() : compiled_->optimizer_config;
+}
+
+int64_t Model::optimizer_iterations() const {
+  return compiled_ && compiled_->optimizer ? compiled_->optimizer->iterations() : 0;
+}
 
 double Model::learning_rate() const {
   if (!compiled_) throw Error(fmt::format("{} \"{}\": learning_rate() needs compile() first", class_name(), name()));
-  if (!compiled_->optimizer) return compiled_->optimizer_config.learning_rate();
-  return compiled_->optimizer->param_groups().front().options().get_lr();
+  return optimizer().learning_rate();
 }
 
 void Model::set_learning_rate(double learning_rate) {
@@ -109,9 +115,7 @@ void Model::set_learning_rate(double learning_rate) {
         fmt::format("{} \"{}\": expected a positive learning rate, received {}", class_name(), name(), learning_rate));
   }
   compiled_->optimizer_config.set_learning_rate(learning_rate);
-  if (compiled_->optimizer) {
-    for (auto& group : compiled_->optimizer->param_groups()) group.options().set_lr(learning_rate);
-  }
+  if (compiled_->optimizer) compiled_->optimizer->set_learning_rate(learning_rate);
 }
 
 std::string Model::summary() const { return summary(std::cout); }

@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
-#include <torch/optim/optimizer.h>
+#include <torch/types.h>
 
 #include "tkeras/training/losses.h"
 #include "tkeras/training/optimizers.h"
+#include "training/updater.h"
 
 namespace tkeras::training {
 
@@ -20,7 +21,7 @@ struct CompiledState {
   std::vector<std::string> metric_names;
   torch::Device device;
   /// Created at the first fit, once the weights exist; kept across fits, as in Keras.
-  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::unique_ptr<Updater> optimizer;
 };
 
 }  // namespace tkeras::training

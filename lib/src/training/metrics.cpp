@@ -44,8 +44,8 @@ void Metric::update_state(const torch::Tensor& y_true, const torch::Tensor& y_pr
       break;
   }
   // Keras averages over the last axis, then over samples; with equal-length rows that is the
-  // mean over all elements.
-  torch::Tensor batch_sum = values.sum(torch::kFloat64);
+  // mean over all elements. Accuracies count matches exactly, as integers.
+  torch::Tensor batch_sum = values.scalar_type() == torch::kBool ? values.sum() : values.sum(torch::kFloat64);
   if (total_.defined()) {
     total_.add_(batch_sum);
   } else {
@@ -54,7 +54,9 @@ void Metric::update_state(const torch::Tensor& y_true, const torch::Tensor& y_pr
   count_ += values.numel();
 }
 
-double Metric::result() const { return count_ == 0 ? 0.0 : total_.item<double>() / static_cast<double>(count_); }
+double Metric::result() const {
+  return count_ == 0 || !total_.defined() ? 0.0 : total_.item<double>() / static_cast<double>(count_);
+}
 
 void Metric::reset_state() {
   total_ = torch::Tensor();
@@ -98,26 +100,34 @@ std::vector<Metric> resolve_metrics(const std::vector<std::string>& names, int64
 }
 
 void MetricsTracker::update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
-                            const torch::Tensor& y_pred) {
-  torch::Tensor weighted = loss.to(torch::kFloat64) * static_cast<double>(batch_size);
-  if (loss_total_.defined()) {
-    loss_total_.add_(weighted);
-  } else {
-    loss_total_ = weighted;
-  }
+                            const torch::Tensor& logits, std::string_view activation,
+                            torch::Tensor (*apply)(const torch::Tensor&)) {
+  // One op a batch: the float loss times the batch size, added into a float64 sum.
+  if (!loss_total_.defined()) loss_total_ = torch::zeros({}, loss.options().dtype(torch::kFloat64));
+  loss_total_.add_(loss, static_cast<double>(batch_size));
   count_ += batch_size;
-  for (Metric& metric : metrics_) metric.update_state(y_true, y_pred);
+  const bool keeps_order =
+      activation == "softmax" || activation == "linear" || activation == "sigmoid" || activation == "tanh";
+  torch::Tensor outputs;
+  for (Metric& metric : metrics_) {
+    if (metric.uses_argmax() && keeps_order) {
+      metric.update_state(y_true, logits);
+    } else {
+      if (!outputs.defined()) outputs = apply(logits);
+      metric.update_state(y_true, outputs);
+    }
+  }
 }
 
 Logs MetricsTracker::result() const {
   Logs logs;
-  logs["loss"] = count_ == 0 ? 0.0 : loss_total_.item<double>() / static_cast<double>(count_);
+  logs["loss"] = count_ == 0 || !loss_total_.defined() ? 0.0 : loss_total_.item<double>() / static_cast<double>(count_);
   for (const Metric& metric : metrics_) logs[metric.name()] = metric.result();
   return logs;
 }
 
 void MetricsTracker::reset() {
-  loss_total_ = torch::Tensor();
+  if (loss_total_.defined()) loss_total_.zero_();
   count_ = 0;
   for (Metric& metric : metrics_) metric.reset_state();
 }

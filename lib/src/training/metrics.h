@@ -29,6 +29,9 @@ class Metric {
   Kind kind() const { return kind_; }
   /// Adds one batch: `y_true` as prepared by the loss, `y_pred` the model's outputs.
   void update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred);
+  /// Whether the metric depends only on the largest output of each sample (so that it can be
+  /// computed from the logits before an order-preserving activation).
+  bool uses_argmax() const { return kind_ == Kind::kCategoricalAccuracy || kind_ == Kind::kSparseCategoricalAccuracy; }
   /// The mean so far (one device read); 0 before any update.
   double result() const;
   void reset_state();
@@ -56,8 +59,12 @@ class MetricsTracker {
   explicit MetricsTracker(std::vector<Metric> metrics) : metrics_(std::move(metrics)) {}
 
   bool has_metrics() const { return !metrics_.empty(); }
-  /// Adds a batch's mean loss (detached) and outputs; nothing is read from the device.
-  void update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true, const torch::Tensor& y_pred);
+  /// Adds a batch's mean loss (detached) and outputs; nothing is read from the device. The
+  /// outputs are `activation` applied to `logits`, computed only for metrics that need them:
+  /// argmax metrics read the logits directly when `activation` keeps the order of each row
+  /// (softmax, linear, sigmoid, tanh).
+  void update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true, const torch::Tensor& logits,
+              std::string_view activation, torch::Tensor (*apply)(const torch::Tensor&));
   /// `loss` and each metric, read from the device.
   Logs result() const;
   void reset();

@@ -1,8 +1,7 @@
-// Optimizers: Keras's names and defaults mapped onto torch::optim.
+// Optimizers: Keras's names, defaults and option checks (the update rules are in updater.cpp).
 #include "tkeras/training/optimizers.h"
 
 #include <fmt/format.h>
-#include <torch/torch.h>
 
 #include "tkeras/core/error.h"
 
@@ -52,27 +51,6 @@ double Optimizer::learning_rate() const {
 
 void Optimizer::set_learning_rate(double learning_rate) {
   std::visit([&](auto& options) { options.learning_rate = learning_rate; }, options_);
-}
-
-std::unique_ptr<torch::optim::Optimizer> Optimizer::create(std::vector<torch::Tensor> parameters) const {
-  if (const auto* adam = std::get_if<AdamOptions>(&options_)) {
-    return std::make_unique<torch::optim::Adam>(std::move(parameters), torch::optim::AdamOptions(adam->learning_rate)
-                                                                           .betas({adam->beta_1, adam->beta_2})
-                                                                           .eps(adam->epsilon)
-                                                                           .amsgrad(adam->amsgrad));
-  }
-  if (const auto* sgd = std::get_if<SGDOptions>(&options_)) {
-    return std::make_unique<torch::optim::SGD>(
-        std::move(parameters),
-        torch::optim::SGDOptions(sgd->learning_rate).momentum(sgd->momentum).nesterov(sgd->nesterov));
-  }
-  const auto& rmsprop = std::get<RMSpropOptions>(options_);
-  return std::make_unique<torch::optim::RMSprop>(std::move(parameters),
-                                                 torch::optim::RMSpropOptions(rmsprop.learning_rate)
-                                                     .alpha(rmsprop.rho)
-                                                     .eps(rmsprop.epsilon)
-                                                     .momentum(rmsprop.momentum)
-                                                     .centered(rmsprop.centered));
 }
 
 Adam::Adam(AdamOptions options) : Optimizer(options) {

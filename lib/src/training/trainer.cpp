@@ -28,10 +28,14 @@ struct Batches {
   torch::Tensor x_batch(int64_t step) const { return x.narrow(0, start(step), length(step)); }
   torch::Tensor y_batch(int64_t step) const { return y.narrow(0, start(step), length(step)); }
 
-  // One gather per epoch, so every batch after it is a view of contiguous memory.
-  Batches shuffled() const {
+  // One gather per epoch, so every batch after it is a view of contiguous memory. The gather
+  // writes into `out`'s buffers, allocated at the first epoch and reused after it: a fresh
+  // allocation of the whole data set each epoch costs more in page faults than the copy itself.
+  void shuffle_into(Batches& out) const {
     const torch::Tensor order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-    return {x.index_select(0, order), y.index_select(0, order), batch_size};
+    if (!out.x.defined()) out = {torch::empty_like(x), torch::empty_like(y), batch_size};
+    torch::index_select_out(out.x, x, 0, order);
+    torch::index_select_out(out.y, y, 0, order);
   }
 };
 
@@ -116,17 +120,14 @@ struct OutputActivation {
 
 void train_step(Model& model, training::CompiledState& state, const OutputActivation& activation,
                 const torch::Tensor& x, const torch::Tensor& y, training::MetricsTracker& tracker) {
-  for (auto& group : state.optimizer->param_groups()) {
-    for (auto& parameter : group.params()) parameter.mutable_grad() = torch::Tensor();
-  }
+  state.optimizer->zero_grad();
   const torch::Tensor logits = model.call_without_activation(x, /*training=*/true);
   const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
   loss.backward();
   state.optimizer->step();
 
   const torch::NoGradGuard no_grad;
-  const torch::Tensor outputs = tracker.has_metrics() ? activation.apply(logits.detach()) : logits;
-  tracker.update(loss.detach(), x.size(0), y, outputs);
+  tracker.update(loss.detach(), x.size(0), y, logits.detach(), activation.name, activation.apply);
 }
 
 Logs test_loop(Model& model, const training::CompiledState& state, const Batches& data,
@@ -140,7 +141,7 @@ Logs test_loop(Model& model, const training::CompiledState& state, const Batches
     const torch::Tensor y = data.y_batch(step);
     const torch::Tensor logits = model.call_without_activation(data.x_batch(step), /*training=*/false);
     const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
-    tracker.update(loss, y.size(0), y, tracker.has_metrics() ? activation.apply(logits) : logits);
+    tracker.update(loss, y.size(0), y, logits, activation.name, activation.apply);
     callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
   }
   Logs logs = tracker.result();
@@ -195,7 +196,9 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     train = {x_train, y_train, options.batch_size};
     validation = Batches{x_val, y_val, options.batch_size};
   }
-  if (!state.optimizer) state.optimizer = state.optimizer_config.create(trainable_weights());
+  if (!state.optimizer) {
+    state.optimizer = std::make_unique<training::Updater>(state.optimizer_config, trainable_weights());
+  }
 
   callbacks::CallbackList callbacks(options.callbacks, *this,
                                     {.epochs = options.epochs, .steps = train.steps(), .verbose = options.verbose},
@@ -203,13 +206,15 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   training::MetricsTracker tracker = make_tracker(*this, state, train);
   const OutputActivation activation(*this);
 
+  Batches shuffled;
   stop_training = false;
   Logs epoch_logs;
   callbacks.on_train_begin({});
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     tracker.reset();
     callbacks.on_epoch_begin(epoch, {});
-    const Batches data = options.shuffle ? train.shuffled() : train;
+    if (options.shuffle) train.shuffle_into(shuffled);
+    const Batches& data = options.shuffle ? shuffled : train;
     for (int64_t step = 0; step < data.steps(); ++step) {
       callbacks.on_train_batch_begin(step, {});
       train_step(*this, state, activation, data.x_batch(step), data.y_batch(step), tracker);

@@ -88,8 +88,12 @@ class Model {
   bool compiled() const { return compiled_ != nullptr; }
   /// The device the model trains on (CPU until compiled).
   torch::Device device() const;
-  /// The LibTorch optimizer, created at the first `fit` after `compile`; null before.
-  torch::optim::Optimizer* optimizer() const;
+  /// The optimizer `compile` received, with the learning rate in use. Throws `tkeras::Error`
+  /// before `compile`.
+  const optimizers::Optimizer& optimizer() const;
+  /// The optimizer's updates so far, as Keras's `model.optimizer.iterations`: one per batch,
+  /// counted across `fit` calls; 0 after `compile`.
+  int64_t optimizer_iterations() const;
   /// The optimizer's current learning rate (the configured one before the first `fit`).
   /// Throws `tkeras::Error` before `compile`.
   double learning_rate() const;

@@ -1,22 +1,19 @@
-// Optimizers: Adam, SGD and RMSprop by name or with options, built on torch::optim.
+// Optimizers: Adam, SGD and RMSprop by name or with options, with Keras's update rules.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
-#include <torch/types.h>
-
-namespace torch::optim {
-class Optimizer;
-}
 
 namespace tkeras::optimizers {
 
-/// Adam's options, with Keras's defaults. `epsilon` is added to the square root of the
-/// bias-corrected second moment, as in PyTorch.
+/// Adam's options, with Keras's defaults and Keras's update rule: with
+/// `alpha = learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t)`, each step does
+/// `m += (g - m)(1 - beta_1)`, `v += (g^2 - v)(1 - beta_2)`, `w -= alpha * m / (sqrt(v) + epsilon)`
+/// (PyTorch adds epsilon to the bias-corrected `sqrt(v)` instead; the two differ only in how
+/// epsilon is scaled).
 struct AdamOptions {
   double learning_rate = 0.001;  ///< Step size. Default: 0.001.
   double beta_1 = 0.9;           ///< Decay of the first-moment estimate. Default: 0.9.
@@ -32,7 +29,8 @@ struct SGDOptions {
   bool nesterov = false;        ///< Use Nesterov momentum. Default: false.
 };
 
-/// RMSprop's options, with Keras's defaults.
+/// RMSprop's options, with Keras's defaults and Keras's rule: `epsilon` is added under the
+/// square root, `w -= learning_rate * g / sqrt(velocity + epsilon)`.
 struct RMSpropOptions {
   double learning_rate = 0.001;  ///< Step size. Default: 0.001.
   double rho = 0.9;              ///< Decay of the moving average of squared gradients. Default: 0.9.
@@ -43,6 +41,10 @@ struct RMSpropOptions {
 
 /// An optimizer as `compile` takes it: by name (`"adam"`, `"sgd"`, `"rmsprop"`, with Keras's
 /// default hyper-parameters) or as `Adam(...)`, `SGD(...)`, `RMSprop(...)` with options.
+///
+/// `fit` applies the update to all trainable weights at once: the weights live in one flat
+/// buffer (each weight a view of its slice) and a step is a handful of element-wise ops over it,
+/// whatever the number of layers.
 ///
 /// Example:
 /// ```
@@ -67,9 +69,6 @@ class Optimizer {
   void set_learning_rate(double learning_rate);
   /// The configuration.
   const std::variant<AdamOptions, SGDOptions, RMSpropOptions>& options() const { return options_; }
-
-  /// Creates the LibTorch optimizer that updates `parameters`.
-  std::unique_ptr<torch::optim::Optimizer> create(std::vector<torch::Tensor> parameters) const;
 
   /// The valid names, sorted.
   static const std::vector<std::string>& names();

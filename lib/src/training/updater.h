@@ -1,0 +1,59 @@
+// The optimizer's state and update rule, applied to all trainable weights at once (internal).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "tkeras/training/optimizers.h"
+
+namespace tkeras::training {
+
+/// Applies Keras's update rules (Adam, SGD, RMSprop) to a model's trainable weights.
+///
+/// The weights are moved into one flat buffer (each weight becomes a view of its slice, so the
+/// layers keep their tensors), and every step gathers the gradients into a second flat buffer
+/// with one `cat`, then updates all weights with a handful of element-wise ops over the whole
+/// buffer: 5-7 ops a step whatever the number of layers, where `torch::optim` runs about 8 ops
+/// and 2 allocations per weight, plus a string-keyed state look-up per weight.
+class Updater {
+ public:
+  /// An updater with `config`'s rule for `weights` (all of one dtype and device).
+  Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights);
+
+  /// Forgets the gradients, so that the next backward pass writes fresh ones.
+  void zero_grad();
+  /// Applies one update from the weights' current gradients (a missing gradient counts as 0).
+  void step();
+
+  /// The learning rate in use.
+  double learning_rate() const { return config_.learning_rate(); }
+  /// Changes the learning rate in place; the state is kept.
+  void set_learning_rate(double learning_rate) { config_.set_learning_rate(learning_rate); }
+  /// The updates applied so far (Keras's `optimizer.iterations`).
+  int64_t iterations() const { return iterations_; }
+  /// The configuration, with the current learning rate.
+  const optimizers::Optimizer& config() const { return config_; }
+
+  /// The state besides the weights, as named flat tensors (`m`, `v`, ... of the whole buffer).
+  std::vector<std::pair<std::string, torch::Tensor>> slots() const;
+
+ private:
+  void flatten_weights();
+
+  optimizers::Optimizer config_;
+  std::vector<torch::Tensor> weights_;
+  torch::Tensor flat_weights_;
+  torch::Tensor flat_grads_;
+  std::vector<torch::Tensor> grad_views_;  // reused list for the gathering `cat`
+  torch::Tensor slot_a_;                   // Adam: m; RMSprop: velocity; SGD: momentum
+  torch::Tensor slot_b_;                   // Adam: v; RMSprop: average gradient (centered)
+  torch::Tensor slot_c_;                   // Adam: v_hat (amsgrad); RMSprop: momentum
+  torch::Tensor scratch_;
+  int64_t iterations_ = 0;
+};
+
+}  // namespace tkeras::training
