@@ -15,27 +15,37 @@
 namespace tkeras {
 namespace {
 
-// Inputs and targets on the training device, cut into batches as views.
+// Inputs and targets on the training device, cut into batches. In order, a batch is a view
+// (no copy); shuffled, each batch is gathered through the epoch's permutation into buffers that
+// are reused from batch to batch, so the gathered rows are still in cache when the first layer
+// reads them. (Gathering the whole data set once per epoch instead writes and then reads again
+// 4 bytes per input value: measured slower, see docs/benchmarks.md.)
 struct Batches {
   torch::Tensor x;
   torch::Tensor y;  // undefined for predict
   int64_t batch_size = 32;
+  torch::Tensor order;  // this epoch's permutation; undefined: in order
+  torch::Tensor x_buffer, y_buffer;
 
   int64_t size() const { return x.size(0); }
   int64_t steps() const { return (size() + batch_size - 1) / batch_size; }
   int64_t start(int64_t step) const { return step * batch_size; }
   int64_t length(int64_t step) const { return std::min(batch_size, size() - start(step)); }
-  torch::Tensor x_batch(int64_t step) const { return x.narrow(0, start(step), length(step)); }
-  torch::Tensor y_batch(int64_t step) const { return y.narrow(0, start(step), length(step)); }
+  torch::Tensor x_batch(int64_t step) { return batch(x, x_buffer, step); }
+  torch::Tensor y_batch(int64_t step) { return batch(y, y_buffer, step); }
 
-  // One gather per epoch, so every batch after it is a view of contiguous memory. The gather
-  // writes into `out`'s buffers, allocated at the first epoch and reused after it: a fresh
-  // allocation of the whole data set each epoch costs more in page faults than the copy itself.
-  void shuffle_into(Batches& out) const {
-    const torch::Tensor order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-    if (!out.x.defined()) out = {torch::empty_like(x), torch::empty_like(y), batch_size};
-    torch::index_select_out(out.x, x, 0, order);
-    torch::index_select_out(out.y, y, 0, order);
+  // A new permutation for the next epoch.
+  void shuffle() {
+    order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
+  }
+
+ private:
+  torch::Tensor batch(const torch::Tensor& data, torch::Tensor& buffer, int64_t step) {
+    if (!order.defined()) return data.narrow(0, start(step), length(step));
+    if (!buffer.defined()) buffer = torch::empty({0}, data.options());
+    // The previous batch's graph has been released by now (backward ran), so its buffer is free.
+    torch::index_select_out(buffer, data, 0, order.narrow(0, start(step), length(step)));
+    return buffer;
   }
 };
 
@@ -130,7 +140,7 @@ void train_step(Model& model, training::CompiledState& state, const OutputActiva
   tracker.update(loss.detach(), x.size(0), y, logits.detach(), activation.name, activation.apply);
 }
 
-Logs test_loop(Model& model, const training::CompiledState& state, const Batches& data,
+Logs test_loop(Model& model, const training::CompiledState& state, Batches& data,
                callbacks::CallbackList& callbacks) {
   const torch::NoGradGuard no_grad;
   const OutputActivation activation(model);
@@ -206,18 +216,16 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   training::MetricsTracker tracker = make_tracker(*this, state, train);
   const OutputActivation activation(*this);
 
-  Batches shuffled;
   stop_training = false;
   Logs epoch_logs;
   callbacks.on_train_begin({});
   for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     tracker.reset();
     callbacks.on_epoch_begin(epoch, {});
-    if (options.shuffle) train.shuffle_into(shuffled);
-    const Batches& data = options.shuffle ? shuffled : train;
-    for (int64_t step = 0; step < data.steps(); ++step) {
+    if (options.shuffle) train.shuffle();
+    for (int64_t step = 0; step < train.steps(); ++step) {
       callbacks.on_train_batch_begin(step, {});
-      train_step(*this, state, activation, data.x_batch(step), data.y_batch(step), tracker);
+      train_step(*this, state, activation, train.x_batch(step), train.y_batch(step), tracker);
       callbacks.on_train_batch_end(step, batch_logs(tracker, callbacks, step));
       if (stop_training) break;
     }
@@ -236,7 +244,7 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
 Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options) {
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
   check_batch_size(options.batch_size, "evaluate");
-  const Batches data = prepare_data(*this, state, x, y, options.batch_size, "evaluate");
+  Batches data = prepare_data(*this, state, x, y, options.batch_size, "evaluate");
   callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});
   return test_loop(*this, state, data, callbacks);
@@ -244,7 +252,7 @@ Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const Evalu
 
 torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& options) {
   check_batch_size(options.batch_size, "predict");
-  const Batches data{prepare_inputs(*this, x, "predict"), {}, options.batch_size};
+  Batches data{prepare_inputs(*this, x, "predict"), {}, options.batch_size};
   callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});
   const torch::NoGradGuard no_grad;
