@@ -1,9 +1,11 @@
-# Finds tkeras's dependencies from the system (see third_party/README.md): LibTorch, fmt, zlib.
+# Finds tkeras's dependencies from the system (see third_party/README.md): LibTorch, fmt, zlib,
+# and nlohmann/json (header-only, used only inside the library, for safetensors headers).
 include_guard(GLOBAL)
 
 find_package(Torch REQUIRED)
 find_package(fmt REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
 
 # LibTorch's flags carry its _GLIBCXX_USE_CXX11_ABI choice; every target that touches torch
 # must use the same one, so tkeras::tkeras passes the definition on to its users.

@@ -27,6 +27,9 @@ struct Batches {
   torch::Tensor order;  // this epoch's permutation; undefined: in order
   torch::Tensor x_buffer, y_buffer;
 
+  Batches(torch::Tensor inputs, torch::Tensor targets, int64_t size)
+      : x(std::move(inputs)), y(std::move(targets)), batch_size(size) {}
+
   int64_t size() const { return x.size(0); }
   int64_t steps() const { return (size() + batch_size - 1) / batch_size; }
   int64_t start(int64_t step) const { return step * batch_size; }
@@ -43,6 +46,9 @@ struct Batches {
   torch::Tensor batch(const torch::Tensor& data, torch::Tensor& buffer, int64_t step) {
     if (!order.defined()) return data.narrow(0, start(step), length(step));
     if (!buffer.defined()) buffer = torch::empty({0}, data.options());
+    // A batch of another length (the last one) resizes the buffer; from zero elements, as
+    // LibTorch asks, keeping its storage.
+    if (buffer.size(0) != length(step)) buffer.resize_({0});
     // The previous batch's graph has been released by now (backward ran), so its buffer is free.
     torch::index_select_out(buffer, data, 0, order.narrow(0, start(step), length(step)));
     return buffer;

@@ -66,6 +66,22 @@ class Model {
   /// Overwrites all weights in place from `values` (in `weights()` order), as Keras's
   /// `set_weights`. Throws `tkeras::Error` when the count or a shape differs.
   void set_weights(const std::vector<torch::Tensor>& values);
+  /// Writes all weights to `path` in the safetensors format (an 8-byte length, a JSON header,
+  /// then the raw little-endian tensors), one tensor per weight named `<layer>.<weight>`, the
+  /// layers named within the model by kind and position as Keras 3's saving does (the first
+  /// Dense `dense`, the second `dense_1`, whatever their global names): `dense.kernel`,
+  /// `dense_1.bias`, `conv2d.kernel`, `batch_normalization.moving_mean`. The
+  /// layouts are Keras's: a Dense kernel is `[inputs, units]` (PyTorch's `nn.Linear.weight` is
+  /// its transpose), a Conv2D kernel `[height, width, in_channels, filters]` (PyTorch's
+  /// `nn.Conv2d.weight` is its `permute(3, 2, 0, 1)`). The file is written atomically (a
+  /// temporary file, fsync, rename). Throws `tkeras::Error` before the model is built.
+  void save_weights(const std::string& path) const;
+  /// Loads weights written by `save_weights` (or any safetensors file with the same names,
+  /// shapes and dtypes) into the model in place, as Keras's `load_weights`. Everything is checked
+  /// before any weight changes; throws `tkeras::Error` naming the file for: a file that is not
+  /// valid safetensors, a missing or unexpected tensor, or a shape or dtype that differs from
+  /// the model's. Throws before the model is built.
+  void load_weights(const std::string& path);
   /// The number of scalars in all weights.
   int64_t count_params() const;
 
@@ -126,6 +142,9 @@ class Model {
   torch::Tensor predict(const torch::Tensor& x, const PredictOptions& options = {});
 
  protected:
+  /// Every weight as `<layer>.<weight>` with its tensor, in layer order, layers named by kind
+  /// and position within the model.
+  std::vector<std::pair<std::string, torch::Tensor>> named_weights() const;
   /// A model named from `prefix` (`sequential` -> `sequential`, `sequential_1`...).
   explicit Model(std::string_view prefix);
 
