@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds tkeras against the machine's PyTorch (LibTorch 2.x with CUDA) and runs the CUDA tests and
+# the benchmark, so that anyone with a GPU can repeat the figures in docs/benchmarks.md.
+#
+# The GPU machines have PyTorch but no Debian dev packages: fmt, doctest, nlohmann/json, CLI11 and
+# tinyxml2 come as .deb files fetched beforehand on a Debian machine with
+#   mkdir -p debs && (cd debs && apt-get download libfmt-dev libfmt9 doctest-dev nlohmann-json3-dev \
+#     libcli11-dev libtinyxml2-dev libtinyxml2-9)
+# and are unpacked here without installing. Usage: scripts/gpu_check.sh [DEB_DIR] (default: debs)
+set -euo pipefail
+root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+deb_dir=${1:-$root_dir/debs}
+deps=/tmp/tkeras-deps
+build=${BUILD_DIR:-/tmp/tkeras-gpu-build}
+
+rm -rf "$deps" && mkdir -p "$deps"
+for deb in "$deb_dir"/*.deb; do dpkg -x "$deb" "$deps"; done
+torch_prefix=$(python3 -c "import torch; print(torch.utils.cmake_prefix_path)")
+python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+
+cmake -S "$root_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTKERAS_INSTALL=OFF \
+  -DCMAKE_PREFIX_PATH="$torch_prefix;$deps/usr" -DCMAKE_INCLUDE_PATH="$deps/usr/include"
+cmake --build "$build" -j "$(nproc)" --target tkeras_tests tkeras-bench
+
+export LD_LIBRARY_PATH="$deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+"$build/tests/tkeras_tests" -tc="CUDA:*"
+"$build/tests/tkeras_tests"
+"$build/apps/bench/tkeras-bench" --device cuda --repeats 3 --epochs 2
+"$build/apps/bench/tkeras-bench" --device cuda --repeats 3 --epochs 2 --batch-size 1024
