@@ -18,8 +18,8 @@ namespace {
 // Inputs and targets on the training device, cut into batches. In order, a batch is a view
 // (no copy); shuffled, each batch is gathered through the epoch's permutation into buffers that
 // are reused from batch to batch, so the gathered rows are still in cache when the first layer
-// reads them. (Gathering the whole data set once per epoch instead writes and then reads again
-// 4 bytes per input value: measured slower, see docs/benchmarks.md.)
+// reads them. (A gather of the whole data set per epoch writes every value out to memory and
+// reads it back later; in the profile it took 4% of training, see docs/benchmarks.md.)
 struct Batches {
   torch::Tensor x;
   torch::Tensor y;  // undefined for predict
