@@ -1,6 +1,6 @@
 // save_weights and load_weights: the model's weights as a safetensors file.
+#include <algorithm>
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -64,18 +64,17 @@ void Model::load_weights(const std::string& path) {
   }
   const io::SafetensorsFile file = io::load_safetensors(path);
   const io::NamedTensors ours = named_weights();
-  std::vector<std::string> expected;
-  for (const auto& [name, value] : ours) expected.push_back(name);
 
   // Check everything before changing anything, so that a bad file leaves the model as it was.
-  std::map<std::string, torch::Tensor> loaded;
+  std::map<std::string, torch::Tensor> loaded(file.tensors.begin(), file.tensors.end());
   for (const auto& [tensor_name, tensor] : file.tensors) {
-    const auto match = std::find(expected.begin(), expected.end(), tensor_name);
-    if (match == expected.end()) {
+    const bool known = std::any_of(ours.begin(), ours.end(), [&](const auto& weight) { return weight.first == tensor_name; });
+    if (!known) {
+      std::vector<std::string> expected;
+      for (const auto& [weight_name, value] : ours) expected.push_back(weight_name);
       throw Error(fmt::format("\"{}\": unexpected tensor \"{}\" for {} \"{}\"; expected: {}", path, tensor_name,
                               class_name(), name(), fmt::join(expected, ", ")));
     }
-    loaded[tensor_name] = tensor;
   }
   for (const auto& [weight_name, value] : ours) {
     const auto found = loaded.find(weight_name);

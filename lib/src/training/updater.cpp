@@ -219,17 +219,4 @@ void Updater::step() {
       config_.options());
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> Updater::slots() const {
-  std::vector<std::pair<std::string, torch::Tensor>> named;
-  const bool is_adam = std::holds_alternative<optimizers::AdamOptions>(config_.options());
-  const bool is_sgd = std::holds_alternative<optimizers::SGDOptions>(config_.options());
-  const char* a = is_adam ? "momentums" : is_sgd ? "momentums" : "velocities";
-  const char* b = is_adam ? "velocities" : "average_gradients";
-  const char* c = is_adam ? "velocity_hats" : "momentums";
-  if (slot_a_.defined()) named.emplace_back(a, slot_a_);
-  if (slot_b_.defined()) named.emplace_back(b, slot_b_);
-  if (slot_c_.defined()) named.emplace_back(c, slot_c_);
-  return named;
-}
-
 }  // namespace tkeras::training

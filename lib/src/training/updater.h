@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <torch/types.h>
@@ -38,9 +37,6 @@ class Updater {
   int64_t iterations() const { return iterations_; }
   /// The configuration, with the current learning rate.
   const optimizers::Optimizer& config() const { return config_; }
-
-  /// The state besides the weights, as named flat tensors (`m`, `v`, ... of the whole buffer).
-  std::vector<std::pair<std::string, torch::Tensor>> slots() const;
 
  private:
   void flatten_weights();
