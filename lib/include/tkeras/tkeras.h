@@ -47,6 +47,7 @@
 #include "tkeras/layers/rescaling.h"
 #include "tkeras/layers/reshape.h"
 #include "tkeras/layers/size2.h"
+#include "tkeras/models/load_model.h"
 #include "tkeras/models/model.h"
 #include "tkeras/models/sequential.h"
 #include "tkeras/training/losses.h"

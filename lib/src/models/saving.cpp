@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "io/safetensors.h"
+#include "models/model_file.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/core/version.h"
@@ -13,8 +14,6 @@
 
 namespace tkeras {
 namespace {
-
-std::string dtype_text(const torch::Tensor& tensor) { return std::string(c10::toString(tensor.scalar_type())); }
 
 // The layer's base name without the process-wide counter: `dense_7` -> `dense`.
 std::string base_name(const std::string& name) {
@@ -64,39 +63,9 @@ void Model::load_weights(const std::string& path) {
   }
   const io::SafetensorsFile file = io::load_safetensors(path);
   const io::NamedTensors ours = named_weights();
-
   // Check everything before changing anything, so that a bad file leaves the model as it was.
-  std::map<std::string, torch::Tensor> loaded(file.tensors.begin(), file.tensors.end());
-  for (const auto& [tensor_name, tensor] : file.tensors) {
-    const bool known = std::any_of(ours.begin(), ours.end(), [&](const auto& weight) { return weight.first == tensor_name; });
-    if (!known) {
-      std::vector<std::string> expected;
-      for (const auto& [weight_name, value] : ours) expected.push_back(weight_name);
-      throw Error(fmt::format("\"{}\": unexpected tensor \"{}\" for {} \"{}\"; expected: {}", path, tensor_name,
-                              class_name(), name(), fmt::join(expected, ", ")));
-    }
-  }
-  for (const auto& [weight_name, value] : ours) {
-    const auto found = loaded.find(weight_name);
-    if (found == loaded.end()) {
-      throw Error(fmt::format("\"{}\": no tensor \"{}\" for {} \"{}\" (the file has {} of the model's {} weights)",
-                              path, weight_name, class_name(), name(), loaded.size(), ours.size()));
-    }
-    const torch::Tensor& tensor = found->second;
-    if (tensor.sizes() != value.sizes()) {
-      throw Error(fmt::format("\"{}\": tensor \"{}\" has shape {}; the model expects {}", path, weight_name,
-                              format_shape(tensor.sizes().vec()), format_shape(value.sizes().vec())));
-    }
-    if (tensor.scalar_type() != value.scalar_type()) {
-      throw Error(fmt::format("\"{}\": tensor \"{}\" has dtype {}; the model expects {}", path, weight_name,
-                              dtype_text(tensor), dtype_text(value)));
-    }
-  }
-  const torch::NoGradGuard no_grad;
-  for (const auto& [weight_name, value] : ours) {
-    torch::Tensor target = value;
-    target.copy_(loaded.at(weight_name));
-  }
+  models::detail::check_weights(*this, ours, file.tensors, path);
+  models::detail::copy_weights(ours, file.tensors);
 }
 
 }  // namespace tkeras

@@ -1,5 +1,6 @@
 // compile, fit, evaluate and predict: Keras's training loop on LibTorch.
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -225,7 +226,9 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   stop_training = false;
   Logs epoch_logs;
   callbacks.on_train_begin({});
-  for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
+  // BackupAndRestore may have restored a run that got further: go on from there.
+  const int first_epoch = std::exchange(resume_epoch_, std::nullopt).value_or(options.initial_epoch);
+  for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     tracker.reset();
     callbacks.on_epoch_begin(epoch, {});
     if (options.shuffle) train.shuffle();

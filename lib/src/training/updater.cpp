@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include "tkeras/core/error.h"
+#include "tkeras/core/shape.h"
 
 namespace tkeras::training {
 namespace {
@@ -217,6 +218,62 @@ void Updater::step() {
         }
       },
       config_.options());
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> Updater::state() const {
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  named.emplace_back("optimizer.iterations", torch::tensor(iterations_, torch::kLong));
+  const auto add = [&](const char* name, const torch::Tensor& slot) {
+    if (slot.defined()) named.emplace_back(name, slot);
+  };
+  std::visit(
+      [&](const auto& options) {
+        using Options = std::decay_t<decltype(options)>;
+        if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
+          add("optimizer.momentums", slot_a_);
+          add("optimizer.velocities", slot_b_);
+          add("optimizer.velocity_hats", slot_c_);
+        } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
+          add("optimizer.momentums", slot_a_);
+        } else {
+          add("optimizer.velocities", slot_a_);
+          add("optimizer.average_gradients", slot_b_);
+          add("optimizer.momentums", slot_c_);
+        }
+      },
+      config_.options());
+  return named;
+}
+
+void Updater::check_state(const std::map<std::string, torch::Tensor>& tensors, std::string_view path) const {
+  for (const auto& [name, ours] : state()) {
+    const auto found = tensors.find(name);
+    if (found == tensors.end()) {
+      throw Error(fmt::format("\"{}\": no tensor \"{}\" for the {} optimizer's state", path, name, config_.name()));
+    }
+    const torch::Tensor& tensor = found->second;
+    if (tensor.sizes() != ours.sizes() || tensor.scalar_type() != ours.scalar_type()) {
+      throw Error(fmt::format("\"{}\": tensor \"{}\" is {} of shape {}; the {} optimizer expects {} of shape {}", path,
+                              name, c10::toString(tensor.scalar_type()), format_shape(tensor.sizes().vec()),
+                              config_.name(), c10::toString(ours.scalar_type()), format_shape(ours.sizes().vec())));
+    }
+  }
+  const torch::Tensor& iterations = tensors.at("optimizer.iterations");
+  if (iterations.item<int64_t>() < 0) {
+    throw Error(fmt::format("\"{}\": expected optimizer.iterations >= 0, received {}", path,
+                            iterations.item<int64_t>()));
+  }
+}
+
+void Updater::set_state(const std::map<std::string, torch::Tensor>& tensors) {
+  const torch::NoGradGuard no_grad;
+  for (auto& [name, ours] : state()) {
+    if (name == "optimizer.iterations") {
+      iterations_ = tensors.at(name).item<int64_t>();
+    } else {
+      ours.copy_(tensors.at(name));
+    }
+  }
 }
 
 }  // namespace tkeras::training

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <torch/types.h>
@@ -37,6 +40,19 @@ class Updater {
   int64_t iterations() const { return iterations_; }
   /// The configuration, with the current learning rate.
   const optimizers::Optimizer& config() const { return config_; }
+
+  /// The state to save: `optimizer.iterations` (an int64 scalar) and each slot as one flat
+  /// buffer over the trainable weights in order, named as Keras names its optimizers' variables
+  /// (Adam: `optimizer.momentums`, `optimizer.velocities`, with amsgrad
+  /// `optimizer.velocity_hats`; SGD with momentum: `optimizer.momentums`; RMSprop:
+  /// `optimizer.velocities`, centered `optimizer.average_gradients`, with momentum
+  /// `optimizer.momentums`). The tensors are the live buffers, not copies.
+  std::vector<std::pair<std::string, torch::Tensor>> state() const;
+  /// Throws `tkeras::Error` naming `path` unless `tensors` holds every tensor `state()` names, of
+  /// the same shape and dtype, and a non-negative iteration count. Other names are ignored.
+  void check_state(const std::map<std::string, torch::Tensor>& tensors, std::string_view path) const;
+  /// Copies the state from `tensors`, which `check_state` has accepted.
+  void set_state(const std::map<std::string, torch::Tensor>& tensors);
 
  private:
   void flatten_weights();

@@ -21,6 +21,8 @@ class BatchNormalization : public Layer {
   /// Throws `tkeras::Error` for a momentum outside [0, 1] or a non-positive epsilon.
   explicit BatchNormalization(BatchNormalizationOptions options = {});
 
+  /// The options it was made with.
+  const BatchNormalizationOptions& options() const { return options_; }
   std::string class_name() const override { return "BatchNormalization"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

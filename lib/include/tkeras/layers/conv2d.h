@@ -34,6 +34,12 @@ class Conv2D : public Layer {
   /// sizes, an unknown padding or activation.
   Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options = {});
 
+  /// The number of filters (output channels).
+  int64_t filters() const { return filters_; }
+  /// The window's height and width.
+  const Size2& kernel_size() const { return kernel_size_; }
+  /// The options it was made with.
+  const Conv2DOptions& options() const { return options_; }
   std::string class_name() const override { return "Conv2D"; }
   std::string activation() const override { return options_.activation.empty() ? "linear" : options_.activation; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;

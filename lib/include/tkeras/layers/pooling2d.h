@@ -20,6 +20,14 @@ struct Pooling2DOptions {
 /// The base of the windowed 2-D pooling layers: pool size, strides, padding and Keras's output
 /// shape `[N, H', W', C]`.
 class Pooling2D : public Layer {
+ public:
+  /// The window's height and width.
+  const Size2& pool_size() const { return pool_size_; }
+  /// The step between windows.
+  const Size2& strides() const { return strides_; }
+  /// `"valid"` or `"same"`.
+  const std::string& padding() const { return padding_mode_; }
+
  protected:
   /// A pooling layer named from `prefix`; `class_name` names it in errors. Throws
   /// `tkeras::Error` for non-positive sizes or an unknown padding.

@@ -12,6 +12,10 @@ class Rescaling : public Layer {
   /// `inputs * scale + offset`. `offset`: Default: 0.
   explicit Rescaling(double scale, double offset = 0.0);
 
+  /// The factor inputs are multiplied by.
+  double scale() const { return scale_; }
+  /// The value added after scaling.
+  double offset() const { return offset_; }
   std::string class_name() const override { return "Rescaling"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

@@ -14,6 +14,8 @@ class Reshape : public Layer {
   /// Throws `tkeras::Error` for sizes below -1, 0, or more than one -1.
   explicit Reshape(Shape target_shape);
 
+  /// The shape it was asked for, without the batch axis (may hold one -1).
+  const Shape& target_shape() const { return target_shape_; }
   std::string class_name() const override { return "Reshape"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

@@ -3,6 +3,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,9 @@ namespace tkeras {
 
 namespace training {
 struct CompiledState;
+}
+namespace models::detail {
+struct ModelFile;
 }
 
 /// The base of tkeras models, as Keras's `Model`: a network of layers that can be compiled,
@@ -82,6 +86,17 @@ class Model {
   /// valid safetensors, a missing or unexpected tensor, or a shape or dtype that differs from
   /// the model's. Throws before the model is built.
   void load_weights(const std::string& path);
+  /// Writes the whole model to `path`, as Keras's `model.save`: the architecture (each layer's
+  /// class and options, as JSON), the weights, the compile settings (optimizer with its current
+  /// learning rate, loss, metrics) and the optimizer's state (Adam's moments and step count), so
+  /// that `tkeras::models::load_model(path)` rebuilds a model that predicts the same and trains
+  /// on from where this one stopped. The file is safetensors: the weights named as by
+  /// `save_weights`, the optimizer's state as `optimizer.*` tensors, and the JSON in the header's
+  /// `__metadata__` (`format` "tkeras.model", `format_version` "1", `model_config`,
+  /// `compile_config`). Written atomically. Throws `tkeras::Error` before the model is built or
+  /// for a layer type tkeras cannot describe (a user-defined layer: use `save_weights`).
+  /// By convention the file ends in `.tkeras`.
+  void save(const std::string& path) const;
   /// The number of scalars in all weights.
   int64_t count_params() const;
 
@@ -154,8 +169,12 @@ class Model {
   virtual std::vector<std::shared_ptr<layers::Layer>> summary_layers() const = 0;
 
  private:
+  friend struct models::detail::ModelFile;
+
   std::string name_;
   std::shared_ptr<training::CompiledState> compiled_;
+  // The epoch `fit` starts at when a callback restored a run in on_train_begin (BackupAndRestore).
+  std::optional<int> resume_epoch_;
 };
 
 }  // namespace tkeras

@@ -1,0 +1,49 @@
+// Whole-model files: what Model::save writes, load_model reads and BackupAndRestore keeps
+// (internal).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/safetensors.h"
+#include "tkeras/models/load_model.h"
+#include "tkeras/models/model.h"
+
+namespace tkeras::models::detail {
+
+/// Reads and writes model files for `Model::save`, `load_model` and `BackupAndRestore`; a friend
+/// of `Model`, so that the file format stays out of the public header.
+struct ModelFile {
+  /// The `format` a model file's metadata names, and the version this tkeras writes and reads.
+  static constexpr const char* kFormat = "tkeras.model";
+  static constexpr const char* kVersion = "1";
+
+  /// Writes `model` (see `Model::save`) with `metadata` and `tensors` added (names must not clash
+  /// with the model's).
+  static void save(const Model& model, const std::string& path, const std::map<std::string, std::string>& metadata = {},
+                   const io::NamedTensors& tensors = {});
+  /// Reads a model file, checking its layout, format and version.
+  static io::SafetensorsFile read(const std::string& path);
+  /// See `load_model`.
+  static std::unique_ptr<Model> load(const std::string& path, const LoadModelOptions& options);
+  /// Puts the file's weights and optimizer state into `model`, which must have the file's
+  /// architecture (`rng.*` tensors, a backup's random state, are the caller's). Everything is
+  /// checked before anything changes.
+  static void restore(Model& model, const io::SafetensorsFile& file, const std::string& path);
+  /// The model's architecture as the model_config JSON text. Throws for a layer type that has
+  /// no description.
+  static std::string model_config(const Model& model);
+  /// Makes the model's next `fit` start at `epoch` (when called from `on_train_begin`).
+  static void resume_at(Model& model, int epoch) { model.resume_epoch_ = epoch; }
+};
+
+/// Throws `tkeras::Error` naming `path` unless `theirs` holds exactly the model's weights `ours`
+/// (names, shapes, dtypes), ignoring tensors whose names start with one of `other_prefixes`.
+void check_weights(const Model& model, const io::NamedTensors& ours, const io::NamedTensors& theirs,
+                   const std::string& path, const std::vector<std::string>& other_prefixes = {});
+/// Copies the values of `theirs` into the weights `ours` of the same names (checked first).
+void copy_weights(const io::NamedTensors& ours, const io::NamedTensors& theirs);
+
+}  // namespace tkeras::models::detail
