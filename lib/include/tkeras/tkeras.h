@@ -19,6 +19,7 @@
 #include "tkeras/callbacks/early_stopping.h"
 #include "tkeras/callbacks/history.h"
 #include "tkeras/callbacks/lambda_callback.h"
+#include "tkeras/callbacks/model_checkpoint.h"
 #include "tkeras/callbacks/learning_rate_scheduler.h"
 #include "tkeras/callbacks/plot_history.h"
 #include "tkeras/callbacks/progbar_logger.h"
