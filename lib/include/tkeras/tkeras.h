@@ -13,6 +13,7 @@
 
 #include <torch/torch.h>  // users write torch::Tensor, torch::kFloat32... beside tkeras
 
+#include "tkeras/callbacks/backup_and_restore.h"
 #include "tkeras/callbacks/callback.h"
 #include "tkeras/callbacks/callback_list.h"
 #include "tkeras/callbacks/csv_logger.h"
