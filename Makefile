@@ -43,8 +43,8 @@ FUZZ_SECONDS ?= 60
 fuzz: setup
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DTKERAS_FUZZ=ON \
 	  -DTKERAS_BUILD_TESTS=OFF -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-idx
-	for target in safetensors idx; do \
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-model tkeras-fuzz-idx
+	for target in safetensors model idx; do \
 	  rm -rf $(FUZZ_DIR)/corpus-$$target && mkdir -p $(FUZZ_DIR)/corpus-$$target && \
 	  $(FUZZ_DIR)/fuzz/tkeras-fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 	    $(FUZZ_DIR)/corpus-$$target fuzz/corpus/$$target || exit 1; \
