@@ -4,6 +4,7 @@
 // data's shape, end in one unit per class, and stop once the accuracy is good enough.
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include <fmt/core.h>
@@ -62,6 +63,9 @@ struct Settings {
   int verbose = 1;
   std::string plot_file;
   std::string csv_file;
+  std::string save_file;
+  std::string load_file;
+  std::string backup_dir;
 };
 
 int run(const Settings& settings) {
@@ -83,6 +87,15 @@ int run(const Settings& settings) {
   x_test = x_test.to(torch::kFloat32) / 255.0;
   fmt::print("{}: {} training and {} test images of {}x{}\n", settings.dataset, x_train.size(0), x_test.size(0),
              x_train.size(1), x_train.size(2));
+
+  if (!settings.load_file.empty()) {
+    // A model saved by an earlier run (--save): no architecture in code, no training.
+    const std::unique_ptr<tk::Model> loaded = tk::models::load_model(settings.load_file, {.device = settings.device});
+    const tk::Logs scores = loaded->evaluate(x_test, y_test, {.verbose = 0});
+    fmt::print("test accuracy {:.4f}, test loss {:.4f}, model loaded from {} ({} parameters)\n", scores.at("accuracy"),
+               scores.at("loss"), settings.load_file, loaded->count_params());
+    return 0;
+  }
 
   tk::Sequential model;
   model.add(tk::layers::Input({x_train.size(1), x_train.size(2)}));  // the first layer takes the data's shape
@@ -107,6 +120,11 @@ int run(const Settings& settings) {
   std::vector<std::shared_ptr<tk::callbacks::Callback>> callbacks = {
       std::make_shared<StopAtAccuracy>(settings.target_accuracy), timer};
   if (!settings.csv_file.empty()) callbacks.push_back(std::make_shared<tk::callbacks::CSVLogger>(settings.csv_file));
+  if (!settings.backup_dir.empty()) {
+    // Killed mid-run? Run the same command again: training resumes after the last finished epoch.
+    callbacks.push_back(std::make_shared<tk::callbacks::BackupAndRestore>(
+        tk::callbacks::BackupAndRestoreOptions{.backup_dir = settings.backup_dir}));
+  }
   tk::History history = model.fit(x_train, y_train,
                                   {.epochs = settings.epochs,
                                    .batch_size = settings.batch_size,
@@ -117,6 +135,10 @@ int run(const Settings& settings) {
     // Training and validation curves: where they part, the model starts to overfit.
     tk::plot_history(history, settings.plot_file, {.metrics = {"loss", "accuracy"}});
     fmt::print("wrote the training curves to {}\n", settings.plot_file);
+  }
+  if (!settings.save_file.empty()) {
+    model.save(settings.save_file);  // architecture, weights, compile settings, optimizer state
+    fmt::print("saved the model to {}\n", settings.save_file);
   }
   const tk::Logs scores = model.evaluate(x_test, y_test, {.verbose = 0});
   fmt::print("test accuracy {:.4f}, test loss {:.4f}, epochs run {}, {:.2f} s per epoch on {}\n", scores.at("accuracy"),
@@ -159,6 +181,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", settings.seed, "random seed for weights and shuffling")->capture_default_str();
   app.add_option("--plot", settings.plot_file, "write the loss and accuracy curves to this SVG file");
   app.add_option("--csv", settings.csv_file, "write one row of logs per epoch to this CSV file");
+  app.add_option("--save", settings.save_file, "save the trained model (architecture, weights, optimizer) to this .tkeras file");
+  app.add_option("--load", settings.load_file, "evaluate a model saved with --save instead of training one");
+  app.add_option("--backup-dir", settings.backup_dir, "back up after every epoch; run again after a crash to resume");
   app.add_option("--verbose", settings.verbose, "0 silent, 1 or 2 one line per epoch")
       ->check(CLI::Range(0, 2))
       ->capture_default_str();
