@@ -136,7 +136,7 @@ TEST_CASE("save_freq in batches saves every N batches across epochs, with the ba
   const auto owner = compiled_model();
   tkeras::Sequential& model = *owner;
   auto checkpoint = std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{
-      .filepath = (dir.path() / "e{epoch}-b{batch}.tkeras").string(), .save_freq = int64_t{3}});
+      .filepath = (dir.path() / "e{epoch}-b{batch}.tkeras").string(), .save_freq = 3});
   model.fit(data.x, data.y, {.epochs = 3, .batch_size = 8, .verbose = 0, .callbacks = {checkpoint}});
   // Batches 3, 6, 9 and 12 of 12: epoch 1 batch 3, epoch 2 batch 2, epoch 3 batches 1 and 4.
   CHECK(files_in(dir.path()) == std::set<std::string>{"e1-b3.tkeras", "e2-b2.tkeras", "e3-b1.tkeras", "e3-b4.tkeras"});
