@@ -1,5 +1,4 @@
 // save_weights and load_weights: the model's weights as a safetensors file.
-#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
