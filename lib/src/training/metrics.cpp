@@ -25,6 +25,11 @@ constexpr std::array<std::string_view, 9> kMetricNames = {"acc",
 }  // namespace
 
 void Metric::update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
+  accumulate(y_true, y_pred);
+  count(y_pred.sizes());
+}
+
+void Metric::accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
   torch::Tensor values;
   switch (kind_) {
     case Kind::kBinaryAccuracy:
@@ -45,13 +50,17 @@ void Metric::update_state(const torch::Tensor& y_true, const torch::Tensor& y_pr
   }
   // Keras averages over the last axis, then over samples; with equal-length rows that is the
   // mean over all elements. Accuracies count matches exactly, as integers.
-  torch::Tensor batch_sum = values.scalar_type() == torch::kBool ? values.sum() : values.sum(torch::kFloat64);
-  if (total_.defined()) {
-    total_.add_(batch_sum);
-  } else {
-    total_ = batch_sum;
-  }
-  count_ += values.numel();
+  const auto dtype = values.scalar_type() == torch::kBool ? torch::kLong : torch::kFloat64;
+  if (!total_.defined()) total_ = torch::zeros({}, values.options().dtype(dtype));
+  total_.add_(values.sum(dtype));
+}
+
+void Metric::count(torch::IntArrayRef output_sizes) {
+  int64_t elements = 1;
+  for (const int64_t size : output_sizes) elements *= size;
+  // Accuracies over classes compare one argmax per row.
+  if (uses_argmax() && !output_sizes.empty() && output_sizes.back() > 0) elements /= output_sizes.back();
+  count_ += elements;
 }
 
 double Metric::result() const {
@@ -59,7 +68,7 @@ double Metric::result() const {
 }
 
 void Metric::reset_state() {
-  total_ = torch::Tensor();
+  if (total_.defined()) total_.zero_();
   count_ = 0;
 }
 
@@ -102,21 +111,32 @@ std::vector<Metric> resolve_metrics(const std::vector<std::string>& names, int64
 void MetricsTracker::update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
                             const torch::Tensor& logits, std::string_view activation,
                             torch::Tensor (*apply)(const torch::Tensor&)) {
+  accumulate(loss, batch_size, y_true, logits, activation, apply);
+  count(batch_size, logits.sizes());
+}
+
+void MetricsTracker::accumulate(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
+                                const torch::Tensor& logits, std::string_view activation,
+                                torch::Tensor (*apply)(const torch::Tensor&)) {
   // One op a batch: the float loss times the batch size, added into a float64 sum.
   if (!loss_total_.defined()) loss_total_ = torch::zeros({}, loss.options().dtype(torch::kFloat64));
   loss_total_.add_(loss, static_cast<double>(batch_size));
-  count_ += batch_size;
   const bool keeps_order =
       activation == "softmax" || activation == "linear" || activation == "sigmoid" || activation == "tanh";
   torch::Tensor outputs;
   for (Metric& metric : metrics_) {
     if (metric.uses_argmax() && keeps_order) {
-      metric.update_state(y_true, logits);
+      metric.accumulate(y_true, logits);
     } else {
       if (!outputs.defined()) outputs = apply(logits);
-      metric.update_state(y_true, outputs);
+      metric.accumulate(y_true, outputs);
     }
   }
+}
+
+void MetricsTracker::count(int64_t batch_size, torch::IntArrayRef output_sizes) {
+  count_ += batch_size;
+  for (Metric& metric : metrics_) metric.count(output_sizes);
 }
 
 Logs MetricsTracker::result() const {

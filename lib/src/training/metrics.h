@@ -29,6 +29,13 @@ class Metric {
   Kind kind() const { return kind_; }
   /// Adds one batch: `y_true` as prepared by the loss, `y_pred` the model's outputs.
   void update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred);
+  /// The device half of `update_state`: adds the batch's values into the running total in
+  /// place (the total keeps its storage from batch to batch and across `reset_state`, so a
+  /// captured CUDA graph can add into it).
+  void accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred);
+  /// The host half of `update_state`: counts the values a batch with outputs of `output_sizes`
+  /// adds (one per sample and position for accuracies, one per output element otherwise).
+  void count(torch::IntArrayRef output_sizes);
   /// Whether the metric depends only on the largest output of each sample (so that it can be
   /// computed from the logits before an order-preserving activation).
   bool uses_argmax() const { return kind_ == Kind::kCategoricalAccuracy || kind_ == Kind::kSparseCategoricalAccuracy; }
@@ -62,9 +69,16 @@ class MetricsTracker {
   /// Adds a batch's mean loss (detached) and outputs; nothing is read from the device. The
   /// outputs are `activation` applied to `logits`, computed only for metrics that need them:
   /// argmax metrics read the logits directly when `activation` keeps the order of each row
-  /// (softmax, linear, sigmoid, tanh).
+  /// (softmax, linear, sigmoid, tanh). Equals `accumulate` then `count`.
   void update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true, const torch::Tensor& logits,
               std::string_view activation, torch::Tensor (*apply)(const torch::Tensor&));
+  /// The device work of `update` only, into totals that keep their storage (for CUDA graphs).
+  void accumulate(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
+                  const torch::Tensor& logits, std::string_view activation,
+                  torch::Tensor (*apply)(const torch::Tensor&));
+  /// The host bookkeeping of `update` only: a batch of `batch_size` samples whose outputs have
+  /// `output_sizes`.
+  void count(int64_t batch_size, torch::IntArrayRef output_sizes);
   /// `loss` and each metric, read from the device.
   Logs result() const;
   void reset();
