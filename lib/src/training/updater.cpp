@@ -78,8 +78,8 @@ void adam_fused(const AdamStep& step) { adam_scalar(step, 0); }
 
 }  // namespace
 
-Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights)
-    : config_(std::move(config)), weights_(std::move(weights)) {
+Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights, bool capturable)
+    : config_(std::move(config)), weights_(std::move(weights)), capturable_(capturable) {
   for (const torch::Tensor& weight : weights_) {
     if (weight.scalar_type() != weights_.front().scalar_type() || weight.device() != weights_.front().device()) {
       throw Error(fmt::format("optimizer: expected all trainable weights of one dtype and device, received {} on {} "
@@ -108,8 +108,33 @@ Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weight
       config_.options());
   if (!weights_.empty()) {
     scratch_ = torch::empty_like(flat_weights_);
-    fused_ = flat_weights_.device().is_cpu() && flat_weights_.scalar_type() == torch::kFloat32;
+    fused_ = !capturable_ && flat_weights_.device().is_cpu() && flat_weights_.scalar_type() == torch::kFloat32;
   }
+  if (capturable_) {
+    const auto scalar = torch::TensorOptions().dtype(torch::kFloat64).device(
+        weights_.empty() ? torch::Device(torch::kCPU) : weights_.front().device());
+    device_iterations_ = torch::zeros({}, scalar);
+    device_learning_rate_ = torch::full({}, config_.learning_rate(), scalar);
+  }
+}
+
+void Updater::set_learning_rate(double learning_rate) {
+  config_.set_learning_rate(learning_rate);
+  // A kernel with the value as its argument, queued before the next step: no host sync.
+  if (capturable_) device_learning_rate_.fill_(learning_rate);
+}
+
+bool Updater::weights_in_place() const {
+  if (weights_.empty()) return true;
+  int64_t offset = 0;
+  for (const torch::Tensor& weight : weights_) {
+    if (weight.data_ptr() !=
+        static_cast<char*>(flat_weights_.data_ptr()) + offset * static_cast<int64_t>(flat_weights_.element_size())) {
+      return false;
+    }
+    offset += weight.numel();
+  }
+  return true;
 }
 
 // Copies the weights into one buffer and makes each weight a view of its slice; the layers hold
@@ -136,17 +161,15 @@ void Updater::zero_grad() {
 }
 
 void Updater::step() {
+  apply();
+  count_step();
+}
+
+void Updater::apply() {
   if (weights_.empty()) return;
   const torch::NoGradGuard no_grad;
   // Something outside (a device move) may have given a weight new storage: gather them again.
-  int64_t offset = 0;
-  bool flat = true;
-  for (const torch::Tensor& weight : weights_) {
-    flat = flat && weight.data_ptr() == static_cast<char*>(flat_weights_.data_ptr()) +
-                                            offset * static_cast<int64_t>(flat_weights_.element_size());
-    offset += weight.numel();
-  }
-  if (!flat) flatten_weights();
+  if (!weights_in_place()) flatten_weights();
 
   for (size_t i = 0; i < weights_.size(); ++i) {
     const torch::Tensor& grad = weights_[i].grad();
@@ -154,8 +177,11 @@ void Updater::step() {
   }
   torch::cat_out(flat_grads_, grad_views_);
   const torch::Tensor& g = flat_grads_;
-  ++iterations_;
-  const auto step = static_cast<double>(iterations_);
+  if (capturable_) {
+    apply_on_device(g);
+    return;
+  }
+  const auto step = static_cast<double>(iterations_ + 1);
 
   std::visit(
       [&](const auto& options) {
@@ -220,6 +246,63 @@ void Updater::step() {
       config_.options());
 }
 
+// The same rules with the step count and learning rate read from device scalars: the kernels
+// and their host arguments are the same every step. The scalar work (a few one-element
+// kernels) is free inside a CUDA graph.
+void Updater::apply_on_device(const torch::Tensor& g) {
+  device_iterations_.add_(1);
+  const torch::Tensor& lr = device_learning_rate_;
+  std::visit(
+      [&](const auto& options) {
+        using Options = std::decay_t<decltype(options)>;
+        if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
+          const torch::Tensor alpha = lr * torch::sqrt(1.0 - torch::pow(options.beta_2, device_iterations_)) /
+                                      (1.0 - torch::pow(options.beta_1, device_iterations_));
+          slot_a_.mul_(options.beta_1).add_(g, 1.0 - options.beta_1);
+          slot_b_.mul_(options.beta_2).addcmul_(g, g, 1.0 - options.beta_2);
+          torch::Tensor v = slot_b_;
+          if (options.amsgrad) {
+            torch::maximum_out(slot_c_, slot_c_, slot_b_);
+            v = slot_c_;
+          }
+          torch::sqrt_out(scratch_, v);
+          scratch_.add_(options.epsilon);
+          torch::div_out(scratch_, slot_a_, scratch_);
+          flat_weights_.sub_(scratch_.mul_(alpha));
+        } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
+          torch::mul_out(scratch_, g, lr);  // lr * g
+          if (options.momentum == 0.0) {
+            flat_weights_.sub_(scratch_);
+          } else {
+            slot_a_.mul_(options.momentum).sub_(scratch_);
+            if (options.nesterov) {
+              flat_weights_.add_(slot_a_, options.momentum).sub_(scratch_);
+            } else {
+              flat_weights_.add_(slot_a_);
+            }
+          }
+        } else {
+          slot_a_.mul_(options.rho).addcmul_(g, g, 1.0 - options.rho);
+          if (options.centered) {
+            slot_b_.mul_(options.rho).add_(g, 1.0 - options.rho);
+            torch::addcmul_out(scratch_, slot_a_, slot_b_, slot_b_, -1.0);
+            scratch_.add_(options.epsilon).sqrt_();
+          } else {
+            torch::add_out(scratch_, slot_a_, options.epsilon);
+            scratch_.sqrt_();
+          }
+          torch::div_out(scratch_, g, scratch_).mul_(lr);  // lr * g / denominator
+          if (options.momentum > 0.0) {
+            slot_c_.mul_(options.momentum).add_(scratch_);
+            flat_weights_.sub_(slot_c_);
+          } else {
+            flat_weights_.sub_(scratch_);
+          }
+        }
+      },
+      config_.options());
+}
+
 std::vector<std::pair<std::string, torch::Tensor>> Updater::state() const {
   std::vector<std::pair<std::string, torch::Tensor>> named;
   named.emplace_back("optimizer.iterations", torch::tensor(iterations_, torch::kLong));
@@ -270,6 +353,7 @@ void Updater::set_state(const std::map<std::string, torch::Tensor>& tensors) {
   for (auto& [name, ours] : state()) {
     if (name == "optimizer.iterations") {
       iterations_ = tensors.at(name).item<int64_t>();
+      if (capturable_) device_iterations_.fill_(static_cast<double>(iterations_));
     } else {
       ours.copy_(tensors.at(name));
     }

@@ -25,17 +25,34 @@ namespace tkeras::training {
 class Updater {
  public:
   /// An updater with `config`'s rule for `weights` (all of one dtype and device).
-  Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights);
+  ///
+  /// `capturable` (PyTorch's name for the same thing): the step count and learning rate live in
+  /// device tensors too, and the update computes Adam's bias corrections from them on the
+  /// device, so that `apply()` launches the same kernels with the same arguments every step and
+  /// can be captured in a CUDA graph. The results equal the default's within float32 rounding;
+  /// on the CPU the default is faster (Adam runs as one fused pass there). Default: false.
+  Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights, bool capturable = false);
 
   /// Forgets the gradients, so that the next backward pass writes fresh ones.
   void zero_grad();
-  /// Applies one update from the weights' current gradients (a missing gradient counts as 0).
+  /// Applies one update from the weights' current gradients (a missing gradient counts as 0):
+  /// `apply()`, then `count_step()`.
   void step();
+  /// The device work of `step()`, without counting it on the host. Capturable updaters touch
+  /// no host state here, so a CUDA graph can capture it; count each replay with `count_step()`.
+  void apply();
+  /// Counts one applied update in `iterations()`.
+  void count_step() { ++iterations_; }
+  /// Whether every weight is still the view of the flat buffer that `apply()` updates (false
+  /// after something gave a weight new storage; the next `apply()` then gathers them again).
+  bool weights_in_place() const;
+  /// Whether the step count and learning rate live on the device (see the constructor).
+  bool capturable() const { return capturable_; }
 
   /// The learning rate in use.
   double learning_rate() const { return config_.learning_rate(); }
   /// Changes the learning rate in place; the state is kept.
-  void set_learning_rate(double learning_rate) { config_.set_learning_rate(learning_rate); }
+  void set_learning_rate(double learning_rate);
   /// The updates applied so far (Keras's `optimizer.iterations`).
   int64_t iterations() const { return iterations_; }
   /// The configuration, with the current learning rate.
@@ -56,6 +73,7 @@ class Updater {
 
  private:
   void flatten_weights();
+  void apply_on_device(const torch::Tensor& gradients);
 
   optimizers::Optimizer config_;
   std::vector<torch::Tensor> weights_;
@@ -68,6 +86,10 @@ class Updater {
   torch::Tensor scratch_;
   int64_t iterations_ = 0;
   bool fused_ = false;  // float32 on the CPU: Adam in one hand-vectorized pass
+  bool capturable_ = false;
+  // Capturable only: float64 scalars on the weights' device.
+  torch::Tensor device_iterations_;     // counted by apply() itself
+  torch::Tensor device_learning_rate_;  // written by set_learning_rate between steps
 };
 
 }  // namespace tkeras::training
