@@ -20,6 +20,10 @@ struct CompiledState {
   std::optional<losses::Loss> loss;
   std::vector<std::string> metric_names;
   torch::Device device;
+  /// compile's `jit`: static-shape steps, captured as a CUDA graph on CUDA.
+  bool jit = false;
+  /// compile's `precision` is `"bf16-mixed"`: autocast the forward pass to bfloat16.
+  bool bf16_mixed = false;
   /// Created at the first fit, once the weights exist; kept across fits, as in Keras.
   std::unique_ptr<Updater> optimizer;
 };

@@ -10,51 +10,16 @@
 #include "tkeras/core/error.h"
 #include "tkeras/layers/activations.h"
 #include "tkeras/models/model.h"
+#include "training/autocast.h"
+#include "training/batches.h"
 #include "training/compiled_state.h"
 #include "training/metrics.h"
+#include "training/train_step.h"
 
 namespace tkeras {
 namespace {
 
-// Inputs and targets on the training device, cut into batches. In order, a batch is a view
-// (no copy); shuffled, each batch is gathered through the epoch's permutation into buffers that
-// are reused from batch to batch, so the gathered rows are still in cache when the first layer
-// reads them. (A gather of the whole data set per epoch writes every value out to memory and
-// reads it back later; in the profile it took 4% of training, see docs/benchmarks.md.)
-struct Batches {
-  torch::Tensor x;
-  torch::Tensor y;  // undefined for predict
-  int64_t batch_size = 32;
-  torch::Tensor order;  // this epoch's permutation; undefined: in order
-  torch::Tensor x_buffer, y_buffer;
-
-  Batches(torch::Tensor inputs, torch::Tensor targets, int64_t size)
-      : x(std::move(inputs)), y(std::move(targets)), batch_size(size) {}
-
-  int64_t size() const { return x.size(0); }
-  int64_t steps() const { return (size() + batch_size - 1) / batch_size; }
-  int64_t start(int64_t step) const { return step * batch_size; }
-  int64_t length(int64_t step) const { return std::min(batch_size, size() - start(step)); }
-  torch::Tensor x_batch(int64_t step) { return batch(x, x_buffer, step); }
-  torch::Tensor y_batch(int64_t step) { return batch(y, y_buffer, step); }
-
-  // A new permutation for the next epoch.
-  void shuffle() {
-    order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-  }
-
- private:
-  torch::Tensor batch(const torch::Tensor& data, torch::Tensor& buffer, int64_t step) {
-    if (!order.defined()) return data.narrow(0, start(step), length(step));
-    if (!buffer.defined()) buffer = torch::empty({0}, data.options());
-    // A batch of another length (the last one) resizes the buffer; from zero elements, as
-    // LibTorch asks, keeping its storage.
-    if (buffer.size(0) != length(step)) buffer.resize_({0});
-    // The previous batch's graph has been released by now (backward ran), so its buffer is free.
-    torch::index_select_out(buffer, data, 0, order.narrow(0, start(step), length(step)));
-    return buffer;
-  }
-};
+using training::Batches;
 
 std::string model_label(const Model& model) { return fmt::format("{} \"{}\"", model.class_name(), model.name()); }
 
@@ -135,16 +100,12 @@ struct OutputActivation {
       : name(model.output_layer().activation()), apply(activations::get(name)) {}
 };
 
-void train_step(Model& model, training::CompiledState& state, const OutputActivation& activation,
-                const torch::Tensor& x, const torch::Tensor& y, training::MetricsTracker& tracker) {
-  state.optimizer->zero_grad();
-  const torch::Tensor logits = model.call_without_activation(x, /*training=*/true);
-  const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
-  loss.backward();
-  state.optimizer->step();
-
-  const torch::NoGradGuard no_grad;
-  tracker.update(loss.detach(), x.size(0), y, logits.detach(), activation.name, activation.apply);
+// compile's precision: true for bf16-mixed.
+bool parse_precision(const std::string& precision) {
+  if (precision == "float32" || precision == "32-true") return false;
+  if (precision == "bf16-mixed" || precision == "mixed_bfloat16") return true;
+  throw Error(fmt::format(
+      "compile: unknown precision \"{}\"; expected one of: float32, 32-true, bf16-mixed, mixed_bfloat16", precision));
 }
 
 Logs test_loop(Model& model, const training::CompiledState& state, Batches& data,
@@ -156,8 +117,13 @@ Logs test_loop(Model& model, const training::CompiledState& state, Batches& data
   for (int64_t step = 0; step < data.steps(); ++step) {
     callbacks.on_test_batch_begin(step, {});
     const torch::Tensor y = data.y_batch(step);
-    const torch::Tensor logits = model.call_without_activation(data.x_batch(step), /*training=*/false);
-    const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
+    torch::Tensor logits;
+    torch::Tensor loss;
+    {
+      const training::AutocastGuard autocast(state.device, state.bf16_mixed);
+      logits = model.call_without_activation(data.x_batch(step), /*training=*/false);
+      loss = state.loss->from_layer_output(y, logits, activation.name);
+    }
     tracker.update(loss, y.size(0), y, logits, activation.name, activation.apply);
     callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
   }
@@ -175,9 +141,10 @@ std::pair<torch::Tensor, torch::Tensor> split_off(const torch::Tensor& data, int
 
 void Model::compile(const CompileOptions& options) {
   training::check_metric_names(options.metrics);
+  const bool bf16_mixed = parse_precision(options.precision);
   const torch::Device device = resolve_device(options.device);
-  compiled_ = std::make_shared<training::CompiledState>(
-      training::CompiledState{options.optimizer, options.loss, options.metrics, device, nullptr});
+  compiled_ = std::make_shared<training::CompiledState>(training::CompiledState{
+      options.optimizer, options.loss, options.metrics, device, options.jit, bf16_mixed, nullptr});
   move_weights(device);
 }
 
@@ -214,14 +181,15 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     validation = Batches{x_val, y_val, options.batch_size};
   }
   if (!state.optimizer) {
-    state.optimizer = std::make_unique<training::Updater>(state.optimizer_config, trainable_weights());
+    state.optimizer =
+        std::make_unique<training::Updater>(state.optimizer_config, trainable_weights(), /*capturable=*/state.jit);
   }
 
   callbacks::CallbackList callbacks(options.callbacks, *this,
                                     {.epochs = options.epochs, .steps = train.steps(), .verbose = options.verbose},
                                     {.add_history = true, .add_progbar = options.verbose != 0});
   training::MetricsTracker tracker = make_tracker(*this, state, train);
-  const OutputActivation activation(*this);
+  training::TrainStep train_step(*this, state, tracker, options.batch_size);
 
   stop_training = false;
   Logs epoch_logs;
@@ -234,7 +202,7 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     if (options.shuffle) train.shuffle();
     for (int64_t step = 0; step < train.steps(); ++step) {
       callbacks.on_train_batch_begin(step, {});
-      train_step(*this, state, activation, train.x_batch(step), train.y_batch(step), tracker);
+      train_step.run(train, step);
       callbacks.on_train_batch_end(step, batch_logs(tracker, callbacks, step));
       if (stop_training) break;
     }
@@ -268,9 +236,16 @@ torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& optio
   std::vector<torch::Tensor> outputs;
   outputs.reserve(static_cast<size_t>(data.steps()));
   callbacks.on_predict_begin({});
+  // With bf16-mixed the outputs come out of autocast in bfloat16 where the last op was a
+  // matrix product; they are returned as float32.
+  const bool bf16_mixed = compiled_ && compiled_->bf16_mixed;
   for (int64_t step = 0; step < data.steps(); ++step) {
     callbacks.on_predict_batch_begin(step, {});
-    outputs.push_back(call(data.x_batch(step), /*training=*/false));
+    {
+      const training::AutocastGuard autocast(device(), bf16_mixed);
+      outputs.push_back(call(data.x_batch(step), /*training=*/false));
+    }
+    if (bf16_mixed) outputs.back() = outputs.back().to(torch::kFloat32);
     callbacks.on_predict_batch_end(step, {});
   }
   callbacks.on_predict_end({});

@@ -35,6 +35,20 @@ struct CompileOptions {
   /// Where to train: `"auto"` (CUDA when available, else CPU), `"cpu"`, `"cuda"` or
   /// `"cuda:N"`. Default: `"auto"`.
   std::string device = "auto";
+  /// Keras's `jit_compile`: train on static batch shapes with the optimizer's step count,
+  /// learning rate and bias corrections kept on the device, so that on CUDA `fit` captures the
+  /// whole train step (forward, loss, backward, update, metrics) as one CUDA graph after three
+  /// warm-up steps and replays it per batch. A last batch of another size runs uncaptured, so no
+  /// sample is dropped. On the CPU there is no graph to capture: the step runs the same way
+  /// without one (same results as `jit = false` within floating-point noise, and no faster).
+  /// Default: false.
+  bool jit = false;
+  /// The compute precision: `"float32"` (also `"32-true"`), or `"bf16-mixed"` (also Keras's
+  /// `"mixed_bfloat16"`): the forward pass and loss run under LibTorch's autocast to bfloat16
+  /// (matrix products and convolutions in bfloat16, reductions such as softmax and the loss in
+  /// float32) while the weights and the optimizer's state stay float32. Applies to `fit`,
+  /// `evaluate` and `predict` (whose outputs are float32). Default: `"float32"`.
+  std::string precision = "float32";
 };
 
 /// Data to validate on at the end of each epoch.

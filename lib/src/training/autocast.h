@@ -1,0 +1,29 @@
+// AutocastGuard: LibTorch's mixed precision for one scope, on LibTorch 1.13 and 2.x (internal).
+#pragma once
+
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+namespace tkeras::training {
+
+/// While alive, and when `enabled`, runs the ops on `device`'s type under LibTorch's autocast to
+/// bfloat16: matrix products and convolutions in bfloat16, softmax, reductions and losses in
+/// float32, weights left float32. Autocast's cache of cast weights is off, since the weights
+/// change every step (and a CUDA graph must cast them inside the graph). Restores the previous
+/// state on destruction. A disabled guard does nothing.
+class AutocastGuard {
+ public:
+  AutocastGuard(c10::Device device, bool enabled);
+  ~AutocastGuard();
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  c10::DeviceType type_;
+  bool enabled_;
+  bool previous_enabled_ = false;
+  c10::ScalarType previous_dtype_ = c10::ScalarType::Undefined;
+  bool previous_cache_ = false;
+};
+
+}  // namespace tkeras::training

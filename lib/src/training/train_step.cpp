@@ -1,0 +1,97 @@
+// One gradient step of fit: eager, or with jit on static buffers and, on CUDA, a CUDA graph.
+#include "training/train_step.h"
+
+#include <exception>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+#include "tkeras/models/model.h"
+#include "training/autocast.h"
+
+namespace tkeras::training {
+
+TrainStep::TrainStep(Model& model, CompiledState& state, MetricsTracker& tracker, int64_t batch_size)
+    : model_(model),
+      state_(state),
+      tracker_(tracker),
+      batch_size_(batch_size),
+      activation_(model.output_layer().activation()),
+      apply_activation_(activations::get(activation_)) {}
+
+TrainStep::~TrainStep() = default;
+
+std::vector<int64_t> TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y) {
+  Updater& optimizer = *state_.optimizer;
+  optimizer.zero_grad();
+  torch::Tensor logits;
+  torch::Tensor loss;
+  {
+    const AutocastGuard autocast(state_.device, state_.bf16_mixed);
+    logits = model_.call_without_activation(x, /*training=*/true);
+    loss = state_.loss->from_layer_output(y, logits, activation_);
+  }
+  loss.backward();
+  optimizer.apply();
+
+  const torch::NoGradGuard no_grad;
+  tracker_.accumulate(loss.detach(), x.size(0), y, logits.detach(), activation_, apply_activation_);
+  return logits.sizes().vec();
+}
+
+void TrainStep::count(int64_t batch_size, const std::vector<int64_t>& output_sizes) {
+  state_.optimizer->count_step();
+  tracker_.count(batch_size, output_sizes);
+}
+
+void TrainStep::run(Batches& data, int64_t step) {
+  if (state_.jit && data.length(step) == batch_size_) {
+    run_static(data, step);
+    return;
+  }
+  const torch::Tensor x = data.x_batch(step);
+  count(x.size(0), device_work(x, data.y_batch(step)));
+}
+
+void TrainStep::run_static(Batches& data, int64_t step) {
+  if (!static_x_.defined()) {
+    std::vector<int64_t> x_shape = data.x.sizes().vec();
+    std::vector<int64_t> y_shape = data.y.sizes().vec();
+    x_shape[0] = y_shape[0] = batch_size_;
+    static_x_ = torch::empty(x_shape, data.x.options());
+    static_y_ = torch::empty(y_shape, data.y.options());
+  }
+  data.copy_batch(step, static_x_, static_y_);
+  if (!state_.device.is_cuda()) {
+    // No graph to capture on the CPU: the same step, run as it would be captured.
+    count(batch_size_, device_work(static_x_, static_y_));
+    return;
+  }
+  // A weight given new storage since the capture (a device move) invalidates the graph.
+  if (captured() && !state_.optimizer->weights_in_place()) {
+    graph_.reset();
+    warm_ups_ = 0;
+  }
+  if (!graph_) graph_ = std::make_unique<CudaGraph>(state_.device);
+  if (!graph_->captured()) {
+    if (warm_ups_ < kWarmUpSteps) {
+      std::vector<int64_t> output_sizes;
+      graph_->warm_up([&] { output_sizes = device_work(static_x_, static_y_); });
+      count(batch_size_, output_sizes);
+      ++warm_ups_;
+      return;
+    }
+    try {
+      graph_->capture([&] { static_output_sizes_ = device_work(static_x_, static_y_); });
+    } catch (const std::exception& error) {
+      throw Error(fmt::format("fit: jit could not capture the train step as a CUDA graph ({}); compile with jit = "
+                              "false to train without one",
+                              error.what()));
+    }
+  }
+  graph_->replay();
+  count(batch_size_, static_output_sizes_);
+}
+
+}  // namespace tkeras::training

@@ -1,0 +1,67 @@
+// TrainStep: one gradient step of fit, eager or captured as a CUDA graph (internal).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "tkeras/layers/activations.h"
+#include "training/batches.h"
+#include "training/compiled_state.h"
+#include "training/cuda_graph.h"
+#include "training/metrics.h"
+
+namespace tkeras {
+class Model;
+}
+
+namespace tkeras::training {
+
+/// Trains a compiled model on one batch at a time: forward (under autocast with bf16-mixed),
+/// loss, backward, optimizer update, and the metrics' device work.
+///
+/// Without jit each batch runs eagerly. With jit, full batches go through static input buffers
+/// with a capturable optimizer; on CUDA the first `kWarmUpSteps` of them run eagerly on the
+/// capture stream, the next is captured as one CUDA graph, and every full batch from then on
+/// (across epochs of this fit) is copied into the buffers and replays it. A batch of another
+/// size (the last one) runs eagerly. The host counts each step (optimizer iterations, metric
+/// counts) itself, so a replay reads nothing back from the device.
+class TrainStep {
+ public:
+  /// Eager steps run before the capture, so that LibTorch's lazily created workspaces exist.
+  static constexpr int kWarmUpSteps = 3;
+
+  /// A step for `model` as `state` compiled it, adding into `tracker`, for batches of
+  /// `batch_size`. All three must outlive the step.
+  TrainStep(Model& model, CompiledState& state, MetricsTracker& tracker, int64_t batch_size);
+  ~TrainStep();
+  TrainStep(const TrainStep&) = delete;
+  TrainStep& operator=(const TrainStep&) = delete;
+
+  /// Trains on batch `step` of `data`.
+  void run(Batches& data, int64_t step);
+  /// Whether a CUDA graph has been captured (and is being replayed).
+  bool captured() const { return graph_ && graph_->captured(); }
+
+ private:
+  // Everything but the host bookkeeping; returns the outputs' sizes, for the counts.
+  std::vector<int64_t> device_work(const torch::Tensor& x, const torch::Tensor& y);
+  void count(int64_t batch_size, const std::vector<int64_t>& output_sizes);
+  void run_static(Batches& data, int64_t step);
+
+  Model& model_;
+  CompiledState& state_;
+  MetricsTracker& tracker_;
+  int64_t batch_size_;
+  std::string activation_;
+  activations::Function apply_activation_;
+  torch::Tensor static_x_, static_y_;
+  std::vector<int64_t> static_output_sizes_;
+  std::unique_ptr<CudaGraph> graph_;
+  int warm_ups_ = 0;
+};
+
+}  // namespace tkeras::training
