@@ -264,6 +264,9 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
   if (!metrics.is_array() || !std::all_of(metrics.begin(), metrics.end(), [](const json& m) { return m.is_string(); })) {
     where.fail(fmt::format("expected \"metrics\" as a list of names, received {}", metrics.dump()));
   }
+  // Written since jit and precision exist; older files have neither.
+  if (compile.contains("jit_compile")) require(compile, "jit_compile", &json::is_boolean, "true or false", where);
+  if (compile.contains("precision")) require(compile, "precision", &json::is_string, "a string", where);
   return compile;
 }
 

@@ -214,6 +214,8 @@ void ModelFile::save(const Model& model, const std::string& path, const std::map
     compile["loss"] = state->loss ? json{{"name", state->loss->name()}, {"from_logits", state->loss->from_logits()}}
                                   : json(nullptr);
     compile["metrics"] = state->metric_names;
+    compile["jit_compile"] = state->jit;
+    compile["precision"] = state->bf16_mixed ? "bf16-mixed" : "float32";
     header["compile_config"] = compile.dump();
     if (state->optimizer) {
       for (auto& entry : state->optimizer->state()) named.push_back(std::move(entry));
@@ -295,7 +297,8 @@ void ModelFile::restore(Model& model, const io::SafetensorsFile& file, const std
   const bool restore_optimizer = state != nullptr && !optimizer_state.empty();
   if (restore_optimizer) {
     if (!state->optimizer) {
-      state->optimizer = std::make_unique<training::Updater>(state->optimizer_config, model.trainable_weights());
+      state->optimizer = std::make_unique<training::Updater>(state->optimizer_config, model.trainable_weights(),
+                                                             /*capturable=*/state->jit);
     }
     std::vector<std::string> expected;
     for (const auto& [name, tensor] : state->optimizer->state()) expected.push_back(name);
@@ -338,7 +341,9 @@ std::unique_ptr<Model> ModelFile::load(const std::string& path, const LoadModelO
       model->compile({.optimizer = make_optimizer(compile["optimizer"]),
                       .loss = compile["loss"].is_null() ? std::nullopt : std::optional(make_loss(compile["loss"])),
                       .metrics = compile["metrics"].get<std::vector<std::string>>(),
-                      .device = options.device});
+                      .device = options.device,
+                      .jit = compile.value("jit_compile", false),
+                      .precision = compile.value("precision", std::string("float32"))});
     }
   } catch (const Error& error) {  // an option the layer or compile refuses: say which file it came from
     throw Error(fmt::format("\"{}\": {}", path, error.what()));
