@@ -5,10 +5,13 @@
 #include <torch/torch.h>
 
 #include "support.h"
+#include "tkeras/callbacks/learning_rate_scheduler.h"
 #include "tkeras/core/random.h"
 #include "tkeras/layers/dense.h"
+#include "tkeras/layers/dropout.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
+#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
 
 namespace layers = tkeras::layers;
@@ -69,4 +72,92 @@ TEST_CASE("CUDA: weights saved from a model trained on CUDA load on the CPU with
   on_cpu.load_weights(path);
   const torch::Tensor x = data.x.view({32, 4, 4});
   CHECK(torch::allclose(on_cpu.predict(x, {.verbose = 0}), trained.predict(x, {.verbose = 0}), 1e-5, 1e-6));
+}
+
+namespace {
+
+struct CudaRun {
+  std::vector<double> loss, accuracy, val_loss;
+  std::vector<torch::Tensor> weights;
+  int64_t iterations = 0;
+};
+
+// 1000 samples in batches of 32: 25 full batches and a last one of 8 after the 0.2 split,
+// shuffled, with a learning rate that halves every epoch.
+CudaRun train_on_cuda(bool jit, const char* precision = "float32") {
+  const auto data = tkeras::testing::blobs(1000, 3, 16, 8);
+  tkeras::utils::set_random_seed(4);
+  tkeras::Sequential model = course_model();
+  model.build({4, 4});
+  model.compile({.optimizer = "adam",
+                 .loss = "sparse_categorical_crossentropy",
+                 .metrics = {"accuracy"},
+                 .device = "cuda",
+                 .jit = jit,
+                 .precision = precision});
+  const auto halve = std::make_shared<tkeras::callbacks::LearningRateScheduler>(
+      [](int epoch, double learning_rate) { return epoch == 0 ? learning_rate : learning_rate / 2; });
+  const tkeras::History history = model.fit(
+      data.x.view({1000, 4, 4}), data.y,
+      {.epochs = 4, .batch_size = 32, .validation_split = 0.2, .verbose = 0, .callbacks = {halve}});
+  return {history.history.at("loss"), history.history.at("accuracy"), history.history.at("val_loss"),
+          model.get_weights(), model.optimizer_iterations()};
+}
+
+}  // namespace
+
+TEST_CASE("CUDA: jit replays a captured train step that trains as the eager step does" * doctest::skip(kNoCuda)) {
+  const CudaRun eager = train_on_cuda(false);
+  const CudaRun jit = train_on_cuda(true);
+  CHECK(jit.iterations == eager.iterations);
+  CHECK(eager.iterations == 4 * 25);
+  REQUIRE(jit.loss.size() == eager.loss.size());
+  for (size_t i = 0; i < eager.loss.size(); ++i) {
+    CHECK(jit.loss[i] == doctest::Approx(eager.loss[i]).epsilon(1e-4));
+    CHECK(jit.accuracy[i] == doctest::Approx(eager.accuracy[i]).epsilon(1e-3));
+    CHECK(jit.val_loss[i] == doctest::Approx(eager.val_loss[i]).epsilon(1e-4));
+  }
+  for (size_t i = 0; i < eager.weights.size(); ++i) {
+    CHECK(torch::allclose(jit.weights[i], eager.weights[i], 1e-3, 1e-5));
+  }
+}
+
+TEST_CASE("CUDA: bf16-mixed converges, with and without jit" * doctest::skip(kNoCuda)) {
+  const CudaRun float32 = train_on_cuda(false);
+  for (const bool jit : {false, true}) {
+    CAPTURE(jit);
+    const CudaRun bf16 = train_on_cuda(jit, "bf16-mixed");
+    for (const torch::Tensor& weight : bf16.weights) CHECK((weight.scalar_type() == torch::kFloat32));
+    CHECK(bf16.loss.back() < bf16.loss.front());
+    CHECK(bf16.accuracy.back() > 0.9);
+    CHECK(bf16.accuracy.back() == doctest::Approx(float32.accuracy.back()).epsilon(0.05));
+  }
+}
+
+TEST_CASE("CUDA: jit captures dropout and the model still learns" * doctest::skip(kNoCuda)) {
+  const auto data = tkeras::testing::blobs(640, 3, 16, 9);
+  tkeras::utils::set_random_seed(5);
+  tkeras::Sequential model({layers::Input({16}), layers::Dense(32, "relu"), layers::Dropout(0.3),
+                            layers::Dense(3, "softmax")});
+  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"},
+                 .device = "cuda", .jit = true});
+  const tkeras::History history = model.fit(data.x, data.y, {.epochs = 5, .batch_size = 32, .verbose = 0});
+  CHECK(history.history.at("loss").back() < history.history.at("loss").front());
+  CHECK(model.evaluate(data.x, data.y, {.verbose = 0}).at("accuracy") > 0.9);
+}
+
+TEST_CASE("CUDA: a model trained with jit on CUDA loads on the CPU with the same predictions" *
+          doctest::skip(kNoCuda)) {
+  const tkeras::testing::TempDir dir;
+  const auto data = tkeras::testing::blobs(256, 3, 16, 10);
+  tkeras::Sequential trained = course_model();
+  trained.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .device = "cuda", .jit = true});
+  trained.fit(data.x.view({256, 4, 4}), data.y, {.epochs = 2, .verbose = 0});
+  const auto path = (dir.path() / "jit.tkeras").string();
+  trained.save(path);
+  const std::unique_ptr<tkeras::Model> on_cpu = tkeras::models::load_model(path, {.device = "cpu"});
+  CHECK(on_cpu->device().is_cpu());
+  CHECK(on_cpu->optimizer_iterations() == trained.optimizer_iterations());
+  const torch::Tensor x = data.x.view({256, 4, 4});
+  CHECK(torch::allclose(on_cpu->predict(x, {.verbose = 0}), trained.predict(x, {.verbose = 0}), 1e-5, 1e-6));
 }

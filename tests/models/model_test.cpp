@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "support.h"
+#include "tkeras/callbacks/learning_rate_scheduler.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/random.h"
 #include "tkeras/layers/batch_normalization.h"
@@ -350,4 +351,130 @@ TEST_CASE("non-positive epochs and batch sizes, and empty data, are refused") {
                        "fit: expected at least one sample, received 0", tkeras::Error);
   CHECK_THROWS_WITH_AS(model.fit(torch::Tensor(), data.y),
                        "fit: expected x as a tensor of shape [N, ...], received an undefined tensor", tkeras::Error);
+}
+
+namespace {
+
+struct JitRun {
+  tkeras::History history;
+  std::vector<torch::Tensor> weights;
+  int64_t iterations = 0;
+};
+
+// A seeded run on 70 samples in batches of 16 (the last one of 6), shuffled, with dropout, a
+// validation split and, when `scheduled`, a learning rate that halves every epoch.
+JitRun train_seeded(const tkeras::optimizers::Optimizer& optimizer, bool jit, bool scheduled) {
+  const auto data = tkeras::testing::blobs(88, 3, 6, 21);
+  tkeras::utils::set_random_seed(5);
+  tkeras::Sequential model({layers::Dense(12, "relu"), layers::Dropout(0.2), layers::Dense(3, "softmax")});
+  model.compile({.optimizer = optimizer,
+                 .loss = "sparse_categorical_crossentropy",
+                 .metrics = {"accuracy"},
+                 .device = "cpu",
+                 .jit = jit});
+  std::vector<std::shared_ptr<tkeras::callbacks::Callback>> callbacks;
+  if (scheduled) {
+    callbacks.push_back(std::make_shared<tkeras::callbacks::LearningRateScheduler>(
+        [](int epoch, double learning_rate) { return epoch == 0 ? learning_rate : learning_rate / 2; }));
+  }
+  JitRun run{model.fit(data.x, data.y,
+                       {.epochs = 4, .batch_size = 16, .validation_split = 0.2, .verbose = 0, .callbacks = callbacks}),
+             model.get_weights(), model.optimizer_iterations()};
+  return run;
+}
+
+void check_same_training(const JitRun& jit, const JitRun& eager) {
+  CHECK(jit.iterations == eager.iterations);
+  for (const auto& [key, values] : eager.history.history) {
+    const std::vector<double>& jit_values = jit.history.history.at(key);
+    REQUIRE(jit_values.size() == values.size());
+    for (size_t i = 0; i < values.size(); ++i) CHECK(jit_values[i] == doctest::Approx(values[i]).epsilon(1e-5));
+  }
+  REQUIRE(jit.weights.size() == eager.weights.size());
+  for (size_t i = 0; i < eager.weights.size(); ++i) {
+    CHECK(torch::allclose(jit.weights[i], eager.weights[i], 1e-4, 1e-6));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("jit on the CPU trains as the eager step does, within float32 rounding, for every optimizer") {
+  const std::vector<std::pair<std::string, tkeras::optimizers::Optimizer>> optimizers = {
+      {"adam", "adam"},
+      {"adam amsgrad", tkeras::optimizers::Adam({.learning_rate = 0.01, .amsgrad = true})},
+      {"sgd", "sgd"},
+      {"sgd nesterov", tkeras::optimizers::SGD({.learning_rate = 0.05, .momentum = 0.9, .nesterov = true})},
+      {"sgd momentum", tkeras::optimizers::SGD({.learning_rate = 0.05, .momentum = 0.5})},
+      {"rmsprop", "rmsprop"},
+      {"rmsprop centered", tkeras::optimizers::RMSprop({.momentum = 0.5, .centered = true})},
+  };
+  for (const auto& [name, optimizer] : optimizers) {
+    CAPTURE(name);
+    const JitRun eager = train_seeded(optimizer, /*jit=*/false, /*scheduled=*/false);
+    check_same_training(train_seeded(optimizer, /*jit=*/true, /*scheduled=*/false), eager);
+    // 4 epochs of 70 training samples in batches of 16: 5 steps an epoch, the last one of 6.
+    CHECK(eager.iterations == 20);
+  }
+}
+
+TEST_CASE("jit reads the learning rate a callback sets, from the device, every step") {
+  for (const char* optimizer : {"adam", "sgd", "rmsprop"}) {
+    CAPTURE(optimizer);
+    const JitRun eager = train_seeded(optimizer, /*jit=*/false, /*scheduled=*/true);
+    check_same_training(train_seeded(optimizer, /*jit=*/true, /*scheduled=*/true), eager);
+    // The schedule matters: without it the weights end elsewhere.
+    const JitRun unscheduled = train_seeded(optimizer, /*jit=*/true, /*scheduled=*/false);
+    CHECK_FALSE(torch::allclose(unscheduled.weights.front(), eager.weights.front(), 1e-4, 1e-6));
+  }
+}
+
+TEST_CASE("bf16-mixed trains float32 weights through bfloat16 products and predicts float32") {
+  const auto train = tkeras::testing::blobs(240, 3, 8, 23);
+  const auto fit_with = [&](const char* precision, std::vector<torch::Tensor>* weights) {
+    tkeras::utils::set_random_seed(9);
+    tkeras::Sequential model({layers::Dense(32, "relu"), layers::Dense(3, "softmax")});
+    model.compile({.optimizer = "adam",
+                   .loss = "sparse_categorical_crossentropy",
+                   .metrics = {"accuracy"},
+                   .device = "cpu",
+                   .precision = precision});
+    const tkeras::History history = model.fit(train.x, train.y, {.epochs = 12, .batch_size = 16, .verbose = 0});
+    for (const torch::Tensor& weight : model.trainable_weights()) CHECK((weight.scalar_type() == torch::kFloat32));
+    const torch::Tensor predictions = model.predict(train.x, {.verbose = 0});
+    CHECK((predictions.scalar_type() == torch::kFloat32));
+    CHECK(predictions.sum(1).allclose(torch::ones({240}), 1e-3, 1e-3));
+    *weights = model.get_weights();
+    return history;
+  };
+  std::vector<torch::Tensor> bf16_weights, float32_weights;
+  const tkeras::History bf16 = fit_with("bf16-mixed", &bf16_weights);
+  const tkeras::History float32 = fit_with("float32", &float32_weights);
+  CHECK(bf16.history.at("accuracy").back() > 0.95);
+  CHECK(bf16.history.at("loss").back() < bf16.history.at("loss").front() / 2);
+  // Close to the float32 run, but not equal: the products ran in bfloat16 (8 bits of mantissa).
+  CHECK(bf16.history.at("loss").back() == doctest::Approx(float32.history.at("loss").back()).epsilon(0.1));
+  CHECK_FALSE(torch::equal(bf16_weights.front(), float32_weights.front()));
+}
+
+TEST_CASE("bf16-mixed and jit together train on the CPU and Keras's precision name is accepted") {
+  const auto train = tkeras::testing::blobs(200, 3, 8, 24);
+  tkeras::utils::set_random_seed(10);
+  tkeras::Sequential model({layers::Dense(32, "relu"), layers::Dense(3, "softmax")});
+  model.compile({.optimizer = "adam",
+                 .loss = "sparse_categorical_crossentropy",
+                 .metrics = {"accuracy"},
+                 .device = "cpu",
+                 .jit = true,
+                 .precision = "mixed_bfloat16"});
+  const tkeras::History history = model.fit(train.x, train.y, {.epochs = 10, .batch_size = 32, .verbose = 0});
+  CHECK(history.history.at("accuracy").back() > 0.95);
+  CHECK(model.evaluate(train.x, train.y, {.verbose = 0}).at("accuracy") > 0.95);
+}
+
+TEST_CASE("compile refuses an unknown precision, naming the ones it knows") {
+  tkeras::Sequential model({layers::Dense(3, "softmax")});
+  CHECK_THROWS_WITH_AS(model.compile({.loss = "mse", .precision = "float16"}),
+                       doctest::Contains("unknown precision \"float16\"; expected one of: float32, 32-true, "
+                                         "bf16-mixed, mixed_bfloat16"),
+                       tkeras::Error);
 }

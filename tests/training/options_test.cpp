@@ -9,6 +9,8 @@ TEST_CASE("compile defaults to rmsprop, no loss, no metrics, on the best device,
   CHECK_FALSE(options.loss.has_value());
   CHECK(options.metrics.empty());
   CHECK(options.device == "auto");
+  CHECK_FALSE(options.jit);
+  CHECK(options.precision == "float32");
 }
 
 TEST_CASE("fit defaults to one shuffled epoch of batches of 32 with progress lines") {
