@@ -23,7 +23,13 @@ cmake -S "$root_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTKERAS_INSTALL=OFF
 cmake --build "$build" -j "$(nproc)" --target tkeras_tests tkeras-bench
 
 export LD_LIBRARY_PATH="$deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 "$build/tests/tkeras_tests" -tc="CUDA:*"
 "$build/tests/tkeras_tests"
-"$build/apps/bench/tkeras-bench" --device cuda --repeats 3 --epochs 2
-"$build/apps/bench/tkeras-bench" --device cuda --repeats 3 --epochs 2 --batch-size 1024
+# Eager fit against the eager hand-written loop, then jit (one CUDA graph per step) against the
+# same loop, at batch 32 and 1024, then jit with bf16-mixed.
+bench="$build/apps/bench/tkeras-bench --device cuda --repeats 3 --epochs 2"
+$bench
+$bench --jit
+$bench --jit --batch-size 1024
+$bench --jit --precision bf16-mixed

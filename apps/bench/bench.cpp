@@ -41,6 +41,8 @@ struct Settings {
   int threads = 1;
   int64_t samples = 0;  // 0: all 60,000
   std::string only;     // "hand" or "tkeras": run one side, for a profiler
+  bool jit = false;     // compile tkeras's model with jit (a CUDA graph on CUDA)
+  std::string precision = "float32";
 };
 
 struct Run {
@@ -142,7 +144,9 @@ Run run_tkeras(const Settings& settings, const torch::Tensor& x, const torch::Te
   model.compile({.optimizer = "adam",
                  .loss = "sparse_categorical_crossentropy",
                  .metrics = {"accuracy"},
-                 .device = settings.device});
+                 .device = settings.device,
+                 .jit = settings.jit,
+                 .precision = settings.precision});
   Run run;
   Clock::time_point start;
   auto timer = std::make_shared<tk::callbacks::LambdaCallback>(tk::callbacks::LambdaCallbackOptions{
@@ -183,6 +187,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--only", settings.only, "run only one side (for a profiler): hand or tkeras")
       ->check(CLI::IsMember({"hand", "tkeras"}));
+  app.add_flag("--jit", settings.jit, "compile tkeras's model with jit (on CUDA: the train step as one CUDA graph)");
+  app.add_option("--precision", settings.precision, "tkeras's compute precision: float32 or bf16-mixed")
+      ->check(CLI::IsMember({"float32", "bf16-mixed"}))
+      ->capture_default_str();
   app.failure_message([](const CLI::App*, const CLI::Error& error) {
     return fmt::format("tkeras-bench: {} (see --help)\n", error.what());
   });
@@ -202,9 +210,11 @@ int main(int argc, char** argv) {
       x_train = x_train.narrow(0, 0, settings.samples);
       y_train = y_train.narrow(0, 0, settings.samples);
     }
-    fmt::print("tkeras-bench: {} model, {} training images, batch {}, {}, {} thread(s), {} epochs x {} repeats\n",
-               settings.model, x_train.size(0), settings.batch_size, settings.device, settings.threads,
-               settings.epochs, settings.repeats);
+    fmt::print(
+        "tkeras-bench: {} model, {} training images, batch {}, {}, {} thread(s), {} epochs x {} repeats, tkeras "
+        "jit {}, precision {}\n",
+        settings.model, x_train.size(0), settings.batch_size, settings.device, settings.threads, settings.epochs,
+        settings.repeats, settings.jit ? "on" : "off", settings.precision);
     fmt::print("loading Fashion-MNIST (4 gz files): {:.3f} s\n", load_seconds);
 
     std::vector<double> hand_seconds, tkeras_seconds, ratios;
@@ -242,8 +252,8 @@ int main(int argc, char** argv) {
     built.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
     const double build_seconds = seconds_since(start);
 
-    fmt::print("\nresult: {} model, batch {}, {}, {} thread(s)\n", settings.model, settings.batch_size,
-               settings.device, settings.threads);
+    fmt::print("\nresult: {} model, batch {}, {}, {} thread(s), tkeras jit {}, precision {}\n", settings.model,
+               settings.batch_size, settings.device, settings.threads, settings.jit ? "on" : "off", settings.precision);
     fmt::print("  hand-written loop: {:.3f} s/epoch (median of {} epochs)\n", median(hand_seconds),
                hand_seconds.size());
     fmt::print("  tkeras fit:        {:.3f} s/epoch (median of {} epochs)\n", median(tkeras_seconds),

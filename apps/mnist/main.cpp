@@ -59,6 +59,8 @@ struct Settings {
   double target_accuracy = 0.99;
   double validation_split = 0.1;
   std::string device = "auto";
+  bool jit = false;
+  std::string precision = "float32";
   uint64_t seed = 42;
   int verbose = 1;
   std::string plot_file;
@@ -113,7 +115,9 @@ int run(const Settings& settings) {
   model.compile({.optimizer = "adam",
                  .loss = "sparse_categorical_crossentropy",
                  .metrics = {"accuracy"},
-                 .device = settings.device});
+                 .device = settings.device,
+                 .jit = settings.jit,
+                 .precision = settings.precision});
   model.summary();
 
   auto timer = std::make_shared<EpochTimer>();
@@ -178,6 +182,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
   app.add_option("--device", settings.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  app.add_flag("--jit", settings.jit, "compile with jit: on CUDA, each train step replays one captured CUDA graph");
+  app.add_option("--precision", settings.precision, "float32 or bf16-mixed (bfloat16 products, float32 weights)")
+      ->check(CLI::IsMember({"float32", "bf16-mixed"}))
+      ->capture_default_str();
   app.add_option("--seed", settings.seed, "random seed for weights and shuffling")->capture_default_str();
   app.add_option("--plot", settings.plot_file, "write the loss and accuracy curves to this SVG file");
   app.add_option("--csv", settings.csv_file, "write one row of logs per epoch to this CSV file");
