@@ -199,17 +199,7 @@ void Updater::apply() {
                         static_cast<float>(alpha), static_cast<float>(options.epsilon)});
             return;
           }
-          // mul_ + add_ rather than lerp_: LibTorch 1.13's CPU lerp_ is not vectorized and
-          // took as long as the rest of the update together.
-          slot_a_.mul_(options.beta_1).add_(g, 1.0 - options.beta_1);
-          slot_b_.mul_(options.beta_2).addcmul_(g, g, 1.0 - options.beta_2);
-          torch::Tensor v = slot_b_;
-          if (options.amsgrad) {
-            torch::maximum_out(slot_c_, slot_c_, slot_b_);
-            v = slot_c_;
-          }
-          torch::sqrt_out(scratch_, v);
-          scratch_.add_(options.epsilon);
+          adam_moments(options, g);
           flat_weights_.addcdiv_(slot_a_, scratch_, -alpha);
         } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
           // Keras: m = momentum * m - lr * g; w += m (Nesterov: w += momentum * m - lr * g).
@@ -224,17 +214,7 @@ void Updater::apply() {
             }
           }
         } else {
-          // Keras: velocity = rho * velocity + (1 - rho) g^2; centered: subtract the squared
-          // average gradient; increment = lr * g / sqrt(denominator + epsilon).
-          slot_a_.mul_(options.rho).addcmul_(g, g, 1.0 - options.rho);
-          if (options.centered) {
-            slot_b_.mul_(options.rho).add_(g, 1.0 - options.rho);
-            torch::addcmul_out(scratch_, slot_a_, slot_b_, slot_b_, -1.0);
-            scratch_.add_(options.epsilon).sqrt_();
-          } else {
-            torch::add_out(scratch_, slot_a_, options.epsilon);
-            scratch_.sqrt_();
-          }
+          rmsprop_denominator(options, g);
           if (options.momentum > 0.0) {
             slot_c_.mul_(options.momentum).addcdiv_(g, scratch_, lr);
             flat_weights_.sub_(slot_c_);
@@ -244,6 +224,36 @@ void Updater::apply() {
         }
       },
       config_.options());
+}
+
+// Keras's Adam moments: m += (g - m)(1 - beta_1); v += (g^2 - v)(1 - beta_2) (amsgrad: v_hat =
+// max(v_hat, v)); leaves sqrt(v) + epsilon in scratch_. mul_ + add_ rather than lerp_:
+// LibTorch 1.13's CPU lerp_ is not vectorized and took as long as the rest of the update.
+void Updater::adam_moments(const optimizers::AdamOptions& options, const torch::Tensor& g) {
+  slot_a_.mul_(options.beta_1).add_(g, 1.0 - options.beta_1);
+  slot_b_.mul_(options.beta_2).addcmul_(g, g, 1.0 - options.beta_2);
+  torch::Tensor v = slot_b_;
+  if (options.amsgrad) {
+    torch::maximum_out(slot_c_, slot_c_, slot_b_);
+    v = slot_c_;
+  }
+  torch::sqrt_out(scratch_, v);
+  scratch_.add_(options.epsilon);
+}
+
+// Keras's RMSprop: velocity = rho * velocity + (1 - rho) g^2; centered: minus the squared
+// average gradient; leaves sqrt(denominator + epsilon) in scratch_ (the increment is
+// lr * g / scratch_).
+void Updater::rmsprop_denominator(const optimizers::RMSpropOptions& options, const torch::Tensor& g) {
+  slot_a_.mul_(options.rho).addcmul_(g, g, 1.0 - options.rho);
+  if (options.centered) {
+    slot_b_.mul_(options.rho).add_(g, 1.0 - options.rho);
+    torch::addcmul_out(scratch_, slot_a_, slot_b_, slot_b_, -1.0);
+    scratch_.add_(options.epsilon).sqrt_();
+  } else {
+    torch::add_out(scratch_, slot_a_, options.epsilon);
+    scratch_.sqrt_();
+  }
 }
 
 // The same rules with the step count and learning rate read from device scalars: the kernels
@@ -258,15 +268,7 @@ void Updater::apply_on_device(const torch::Tensor& g) {
         if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
           const torch::Tensor alpha = lr * torch::sqrt(1.0 - torch::pow(options.beta_2, device_iterations_)) /
                                       (1.0 - torch::pow(options.beta_1, device_iterations_));
-          slot_a_.mul_(options.beta_1).add_(g, 1.0 - options.beta_1);
-          slot_b_.mul_(options.beta_2).addcmul_(g, g, 1.0 - options.beta_2);
-          torch::Tensor v = slot_b_;
-          if (options.amsgrad) {
-            torch::maximum_out(slot_c_, slot_c_, slot_b_);
-            v = slot_c_;
-          }
-          torch::sqrt_out(scratch_, v);
-          scratch_.add_(options.epsilon);
+          adam_moments(options, g);
           torch::div_out(scratch_, slot_a_, scratch_);
           flat_weights_.sub_(scratch_.mul_(alpha));
         } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
@@ -282,15 +284,7 @@ void Updater::apply_on_device(const torch::Tensor& g) {
             }
           }
         } else {
-          slot_a_.mul_(options.rho).addcmul_(g, g, 1.0 - options.rho);
-          if (options.centered) {
-            slot_b_.mul_(options.rho).add_(g, 1.0 - options.rho);
-            torch::addcmul_out(scratch_, slot_a_, slot_b_, slot_b_, -1.0);
-            scratch_.add_(options.epsilon).sqrt_();
-          } else {
-            torch::add_out(scratch_, slot_a_, options.epsilon);
-            scratch_.sqrt_();
-          }
+          rmsprop_denominator(options, g);
           torch::div_out(scratch_, g, scratch_).mul_(lr);  // lr * g / denominator
           if (options.momentum > 0.0) {
             slot_c_.mul_(options.momentum).add_(scratch_);

@@ -74,6 +74,8 @@ class Updater {
  private:
   void flatten_weights();
   void apply_on_device(const torch::Tensor& gradients);
+  void adam_moments(const optimizers::AdamOptions& options, const torch::Tensor& gradients);
+  void rmsprop_denominator(const optimizers::RMSpropOptions& options, const torch::Tensor& gradients);
 
   optimizers::Optimizer config_;
   std::vector<torch::Tensor> weights_;
