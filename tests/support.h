@@ -2,7 +2,9 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include <torch/torch.h>
@@ -22,6 +24,14 @@ inline Blobs blobs(int64_t samples, int64_t classes, int64_t features, uint64_t 
   const torch::Tensor y = torch::randint(classes, {samples}, generator, torch::kLong);
   const torch::Tensor x = centres.index_select(0, y) + torch::randn({samples, features}, generator) * 0.5;
   return {x, y};
+}
+
+/// The whole contents of the file at `path` (empty when it cannot be read).
+inline std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 /// A fresh directory under the system's temporary directory, removed at scope exit.

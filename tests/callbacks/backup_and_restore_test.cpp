@@ -1,8 +1,6 @@
 // Tests for BackupAndRestore: resuming in process, and crash tests that SIGKILL a training
 // process mid-epoch and mid-backup-write, then check the resumed run ends as an uninterrupted one.
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -28,14 +26,9 @@ namespace fs = std::filesystem;
 using tkeras::callbacks::BackupAndRestore;
 using tkeras::callbacks::BackupAndRestoreOptions;
 
-namespace {
+using tkeras::testing::read_bytes;
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+namespace {
 
 // The crash trainer's exit: its status from waitpid, and what it printed.
 struct Run {

@@ -1,7 +1,6 @@
 // Tests for Model::save and load_model: every layer and optimizer round-trips, predictions are
 // bit-identical, training goes on with the restored optimizer, and bad files get clear errors.
 #include <fstream>
-#include <sstream>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -26,6 +25,8 @@
 namespace layers = tkeras::layers;
 using tkeras::models::load_model;
 
+using tkeras::testing::read_bytes;
+
 namespace {
 
 // Every layer type, with options away from their defaults.
@@ -38,13 +39,6 @@ tkeras::Sequential every_layer_cnn() {
        layers::AveragePooling2D(2, {.padding = "same"}), layers::Dropout(0.3), layers::Activation("tanh"),
        layers::Conv2D(4, 1), layers::GlobalAveragePooling2D(), layers::Dense(6, "sigmoid", /*use_bias=*/false),
        layers::Flatten(), layers::Dense(3, "softmax")});
-}
-
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 void check_same_weights(const tkeras::Model& a, const tkeras::Model& b) {

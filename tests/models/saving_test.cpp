@@ -2,7 +2,6 @@
 // checks of every way a file can be wrong.
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -21,19 +20,14 @@
 
 namespace layers = tkeras::layers;
 
+using tkeras::testing::read_bytes;
+
 namespace {
 
 tkeras::Sequential small_cnn() {
   return tkeras::Sequential({layers::Input({6, 6, 1}), layers::Conv2D(2, 3, {.activation = "relu"}),
                              layers::BatchNormalization(), layers::MaxPooling2D(2), layers::Flatten(),
                              layers::Dense(3, "softmax")});
-}
-
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
