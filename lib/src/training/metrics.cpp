@@ -24,11 +24,6 @@ constexpr std::array<std::string_view, 9> kMetricNames = {"acc",
 
 }  // namespace
 
-void Metric::update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
-  accumulate(y_true, y_pred);
-  count(y_pred.sizes());
-}
-
 void Metric::accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
   torch::Tensor values;
   switch (kind_) {
@@ -53,14 +48,6 @@ void Metric::accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred
   const auto dtype = values.scalar_type() == torch::kBool ? torch::kLong : torch::kFloat64;
   if (!total_.defined()) total_ = torch::zeros({}, values.options().dtype(dtype));
   total_.add_(values.sum(dtype));
-}
-
-void Metric::count(torch::IntArrayRef output_sizes) {
-  int64_t elements = 1;
-  for (const int64_t size : output_sizes) elements *= size;
-  // Accuracies over classes compare one argmax per row.
-  if (uses_argmax() && !output_sizes.empty() && output_sizes.back() > 0) elements /= output_sizes.back();
-  count_ += elements;
 }
 
 double Metric::result() const {
@@ -108,11 +95,18 @@ std::vector<Metric> resolve_metrics(const std::vector<std::string>& names, int64
   return metrics;
 }
 
+MetricsTracker::MetricsTracker(std::vector<Metric> metrics, const Shape& output_shape)
+    : metrics_(std::move(metrics)), values_per_sample_(1) {
+  for (const int64_t size : output_shape) values_per_sample_ *= size;
+  rows_per_sample_ = output_shape.empty() || output_shape.back() == 0 ? values_per_sample_
+                                                                      : values_per_sample_ / output_shape.back();
+}
+
 void MetricsTracker::update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
                             const torch::Tensor& logits, std::string_view activation,
                             torch::Tensor (*apply)(const torch::Tensor&)) {
   accumulate(loss, batch_size, y_true, logits, activation, apply);
-  count(batch_size, logits.sizes());
+  count(batch_size);
 }
 
 void MetricsTracker::accumulate(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
@@ -134,9 +128,11 @@ void MetricsTracker::accumulate(const torch::Tensor& loss, int64_t batch_size, c
   }
 }
 
-void MetricsTracker::count(int64_t batch_size, torch::IntArrayRef output_sizes) {
+void MetricsTracker::count(int64_t batch_size) {
   count_ += batch_size;
-  for (Metric& metric : metrics_) metric.count(output_sizes);
+  for (Metric& metric : metrics_) {
+    metric.count(batch_size * (metric.uses_argmax() ? rows_per_sample_ : values_per_sample_));
+  }
 }
 
 Logs MetricsTracker::result() const {

@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include "tkeras/core/logs.h"
+#include "tkeras/core/shape.h"
 #include "tkeras/training/losses.h"
 
 namespace tkeras::training {
@@ -27,15 +28,13 @@ class Metric {
 
   const std::string& name() const { return name_; }
   Kind kind() const { return kind_; }
-  /// Adds one batch: `y_true` as prepared by the loss, `y_pred` the model's outputs.
-  void update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred);
-  /// The device half of `update_state`: adds the batch's values into the running total in
-  /// place (the total keeps its storage from batch to batch and across `reset_state`, so a
-  /// captured CUDA graph can add into it).
+  /// Adds one batch (`y_true` as prepared by the loss, `y_pred` the model's outputs) into the
+  /// running total, in place: the total keeps its storage from batch to batch and across
+  /// `reset_state`, so a captured CUDA graph can add into it. Count the batch with `count`.
   void accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred);
-  /// The host half of `update_state`: counts the values a batch with outputs of `output_sizes`
-  /// adds (one per sample and position for accuracies, one per output element otherwise).
-  void count(torch::IntArrayRef output_sizes);
+  /// Counts `values` more values in the mean (one per sample and position for accuracies, one
+  /// per output element otherwise).
+  void count(int64_t values) { count_ += values; }
   /// Whether the metric depends only on the largest output of each sample (so that it can be
   /// computed from the logits before an order-preserving activation).
   bool uses_argmax() const { return kind_ == Kind::kCategoricalAccuracy || kind_ == Kind::kSparseCategoricalAccuracy; }
@@ -63,7 +62,8 @@ std::vector<Metric> resolve_metrics(const std::vector<std::string>& names, int64
 /// epoch or evaluation.
 class MetricsTracker {
  public:
-  explicit MetricsTracker(std::vector<Metric> metrics) : metrics_(std::move(metrics)) {}
+  /// A tracker of `metrics` for a model whose outputs have `output_shape` per sample.
+  MetricsTracker(std::vector<Metric> metrics, const Shape& output_shape);
 
   bool has_metrics() const { return !metrics_.empty(); }
   /// Adds a batch's mean loss (detached) and outputs; nothing is read from the device. The
@@ -76,15 +76,17 @@ class MetricsTracker {
   void accumulate(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
                   const torch::Tensor& logits, std::string_view activation,
                   torch::Tensor (*apply)(const torch::Tensor&));
-  /// The host bookkeeping of `update` only: a batch of `batch_size` samples whose outputs have
-  /// `output_sizes`.
-  void count(int64_t batch_size, torch::IntArrayRef output_sizes);
+  /// The host bookkeeping of `update` only: a batch of `batch_size` samples (the values each
+  /// metric averages follow from the output shape, so nothing is read from the batch).
+  void count(int64_t batch_size);
   /// `loss` and each metric, read from the device.
   Logs result() const;
   void reset();
 
  private:
   std::vector<Metric> metrics_;
+  int64_t values_per_sample_;  // output elements of one sample
+  int64_t rows_per_sample_;    // the same over the last axis: what argmax metrics compare
   torch::Tensor loss_total_;
   int64_t count_ = 0;
 };

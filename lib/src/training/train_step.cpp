@@ -22,7 +22,7 @@ TrainStep::TrainStep(Model& model, CompiledState& state, MetricsTracker& tracker
 
 TrainStep::~TrainStep() = default;
 
-std::vector<int64_t> TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y) {
+void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y) {
   Updater& optimizer = *state_.optimizer;
   optimizer.zero_grad();
   torch::Tensor logits;
@@ -37,12 +37,11 @@ std::vector<int64_t> TrainStep::device_work(const torch::Tensor& x, const torch:
 
   const torch::NoGradGuard no_grad;
   tracker_.accumulate(loss.detach(), x.size(0), y, logits.detach(), activation_, apply_activation_);
-  return logits.sizes().vec();
 }
 
-void TrainStep::count(int64_t batch_size, const std::vector<int64_t>& output_sizes) {
+void TrainStep::count(int64_t batch_size) {
   state_.optimizer->count_step();
-  tracker_.count(batch_size, output_sizes);
+  tracker_.count(batch_size);
 }
 
 void TrainStep::run(Batches& data, int64_t step) {
@@ -50,8 +49,8 @@ void TrainStep::run(Batches& data, int64_t step) {
     run_static(data, step);
     return;
   }
-  const torch::Tensor x = data.x_batch(step);
-  count(x.size(0), device_work(x, data.y_batch(step)));
+  device_work(data.x_batch(step), data.y_batch(step));
+  count(data.length(step));
 }
 
 void TrainStep::run_static(Batches& data, int64_t step) {
@@ -65,7 +64,8 @@ void TrainStep::run_static(Batches& data, int64_t step) {
   data.copy_batch(step, static_x_, static_y_);
   if (!state_.device.is_cuda()) {
     // No graph to capture on the CPU: the same step, run as it would be captured.
-    count(batch_size_, device_work(static_x_, static_y_));
+    device_work(static_x_, static_y_);
+    count(batch_size_);
     return;
   }
   // A weight given new storage since the capture (a device move) invalidates the graph.
@@ -76,14 +76,13 @@ void TrainStep::run_static(Batches& data, int64_t step) {
   if (!graph_) graph_ = std::make_unique<CudaGraph>(state_.device);
   if (!graph_->captured()) {
     if (warm_ups_ < kWarmUpSteps) {
-      std::vector<int64_t> output_sizes;
-      graph_->warm_up([&] { output_sizes = device_work(static_x_, static_y_); });
-      count(batch_size_, output_sizes);
+      graph_->warm_up([&] { device_work(static_x_, static_y_); });
+      count(batch_size_);
       ++warm_ups_;
       return;
     }
     try {
-      graph_->capture([&] { static_output_sizes_ = device_work(static_x_, static_y_); });
+      graph_->capture([&] { device_work(static_x_, static_y_); });
     } catch (const std::exception& error) {
       throw Error(fmt::format("fit: jit could not capture the train step as a CUDA graph ({}); compile with jit = "
                               "false to train without one",
@@ -91,7 +90,7 @@ void TrainStep::run_static(Batches& data, int64_t step) {
     }
   }
   graph_->replay();
-  count(batch_size_, static_output_sizes_);
+  count(batch_size_);
 }
 
 }  // namespace tkeras::training

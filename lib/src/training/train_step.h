@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include <torch/types.h>
 
@@ -47,9 +46,9 @@ class TrainStep {
   bool captured() const { return graph_ && graph_->captured(); }
 
  private:
-  // Everything but the host bookkeeping; returns the outputs' sizes, for the counts.
-  std::vector<int64_t> device_work(const torch::Tensor& x, const torch::Tensor& y);
-  void count(int64_t batch_size, const std::vector<int64_t>& output_sizes);
+  // Everything but the host bookkeeping, which `count` does.
+  void device_work(const torch::Tensor& x, const torch::Tensor& y);
+  void count(int64_t batch_size);
   void run_static(Batches& data, int64_t step);
 
   Model& model_;
@@ -59,7 +58,6 @@ class TrainStep {
   std::string activation_;
   activations::Function apply_activation_;
   torch::Tensor static_x_, static_y_;
-  std::vector<int64_t> static_output_sizes_;
   std::unique_ptr<CudaGraph> graph_;
   int warm_ups_ = 0;
 };

@@ -83,7 +83,8 @@ training::MetricsTracker make_tracker(const Model& model, const training::Compil
   const Shape& output = model.output_shape();
   const int64_t output_rank = static_cast<int64_t>(output.size()) + 1;
   return training::MetricsTracker(training::resolve_metrics(state.metric_names, data.y.dim(), output_rank,
-                                                            data.y.dim() > 1 ? data.y.size(-1) : 1, output.back()));
+                                                            data.y.dim() > 1 ? data.y.size(-1) : 1, output.back()),
+                                  output);
 }
 
 // The running values of the epoch so far, read from the device only when a callback asks.
