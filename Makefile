@@ -5,7 +5,19 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all setup data build demo test sanitize fuzz install clean
+# ccache, when installed, with paths taken relative to the checkout, so that a fresh clone in
+# another folder (CI's) reuses the objects of an earlier build on the same machine. The
+# precompiled headers need the sloppiness below to be cached.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+ifneq ($(CCACHE),)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_MAXSIZE ?= 20G
+LAUNCHER := -DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)
+endif
+
+.PHONY: all setup data build build-demo demo test sanitize fuzz cuda-check install clean
 
 all: build
 
@@ -16,12 +28,16 @@ data:
 	scripts/setup.sh data
 
 $(BUILD_DIR)/CMakeCache.txt:
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(LAUNCHER) $(CMAKE_ARGS)
 
 build: setup $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# The demo needs only the library and the app, not the tests.
+build-demo: setup $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target tkeras-mnist
+
+demo: build-demo
 	$(BUILD_DIR)/apps/mnist/tkeras-mnist
 
 test: build
@@ -33,7 +49,7 @@ test: build
 SANITIZE_DIR ?= build-sanitize
 sanitize: setup
 	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTKERAS_SANITIZE=ON \
-	  -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF $(CMAKE_ARGS)
+	  -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF $(LAUNCHER) $(CMAKE_ARGS)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target tkeras_loader_tests
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(SANITIZE_DIR)/tests/tkeras_loader_tests
 
@@ -42,13 +58,18 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DTKERAS_FUZZ=ON \
-	  -DTKERAS_BUILD_TESTS=OFF -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF
+	  -DTKERAS_BUILD_TESTS=OFF -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF $(LAUNCHER)
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-model tkeras-fuzz-idx
 	for target in safetensors model idx; do \
 	  rm -rf $(FUZZ_DIR)/corpus-$$target && mkdir -p $(FUZZ_DIR)/corpus-$$target && \
 	  $(FUZZ_DIR)/fuzz/tkeras-fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 	    $(FUZZ_DIR)/corpus-$$target fuzz/corpus/$$target || exit 1; \
 	done
+
+# Compiles and links everything against PyTorch's CUDA build (no GPU needed; installs torch
+# 2.14.1, about 5.5 GB, into $TKERAS_HOME/venv-cuda once). Run it whenever CUDA code changes.
+cuda-check: setup
+	scripts/cuda_check.sh
 
 install: build
 	cmake --install $(BUILD_DIR)

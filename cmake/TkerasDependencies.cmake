@@ -1,15 +1,49 @@
-# Finds tkeras's dependencies from the system (see third_party/README.md): LibTorch, fmt, zlib,
-# and nlohmann/json (header-only, used only inside the library, for safetensors headers).
+# Finds tkeras's dependencies (see third_party/README.md): LibTorch 2.x, fmt, zlib, and
+# nlohmann/json (header-only, used only inside the library, for safetensors headers).
 include_guard(GLOBAL)
 
-find_package(Torch REQUIRED)
+# The oldest LibTorch tkeras builds against: the GPU machines' PyTorch. Older releases lack the
+# device-type autocast API (2.4) and the fused optimizer kernels tkeras calls.
+set(TKERAS_TORCH_MIN_VERSION 2.11)
+
+# Where LibTorch comes from, in order: Torch_DIR or CMAKE_PREFIX_PATH when the user gives them
+# (the pytorch.org archive, a CUDA wheel); else the PyTorch that scripts/setup.sh installs in
+# $TKERAS_HOME/venv (default ~/.tkeras/venv), or the Python named by TKERAS_PYTHON.
+if(NOT TKERAS_PYTHON)
+  if(DEFINED ENV{TKERAS_HOME} AND NOT "$ENV{TKERAS_HOME}" STREQUAL "")
+    set(tkeras_home "$ENV{TKERAS_HOME}")
+  else()
+    set(tkeras_home "$ENV{HOME}/.tkeras")
+  endif()
+  set(TKERAS_PYTHON "${tkeras_home}/venv/bin/python" CACHE FILEPATH
+      "A Python whose torch package provides LibTorch when Torch_DIR and CMAKE_PREFIX_PATH do not")
+endif()
+if(NOT Torch_DIR AND EXISTS "${TKERAS_PYTHON}")
+  execute_process(COMMAND "${TKERAS_PYTHON}" -c "import torch; print(torch.utils.cmake_prefix_path, end='')"
+                  OUTPUT_VARIABLE tkeras_torch_prefix RESULT_VARIABLE tkeras_torch_found ERROR_QUIET)
+  if(tkeras_torch_found EQUAL 0 AND tkeras_torch_prefix)
+    # Appended: a LibTorch on the user's CMAKE_PREFIX_PATH still comes first.
+    list(APPEND CMAKE_PREFIX_PATH "${tkeras_torch_prefix}")
+  endif()
+endif()
+
+find_package(Torch CONFIG QUIET)
+if(NOT Torch_FOUND)
+  message(FATAL_ERROR "tkeras needs LibTorch ${TKERAS_TORCH_MIN_VERSION} or newer and found none: run "
+                      "scripts/setup.sh (it installs PyTorch in ~/.tkeras/venv), or point Torch_DIR or "
+                      "CMAKE_PREFIX_PATH at a LibTorch 2.x (the pytorch.org archive, or a PyTorch install's "
+                      "torch.utils.cmake_prefix_path)")
+endif()
+if(Torch_VERSION VERSION_LESS TKERAS_TORCH_MIN_VERSION)
+  message(FATAL_ERROR "tkeras needs LibTorch ${TKERAS_TORCH_MIN_VERSION} or newer; found LibTorch ${Torch_VERSION} "
+                      "in ${Torch_DIR}. Run scripts/setup.sh, or point Torch_DIR or CMAKE_PREFIX_PATH at a newer "
+                      "LibTorch")
+endif()
+message(STATUS "tkeras: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+
 find_package(fmt REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
-
-# LibTorch's flags carry its _GLIBCXX_USE_CXX11_ABI choice; every target that touches torch
-# must use the same one, so tkeras::tkeras passes the definition on to its users.
-string(REGEX MATCH "_GLIBCXX_USE_CXX11_ABI=[01]" TKERAS_TORCH_ABI_DEFINITION "${TORCH_CXX_FLAGS}")
 
 # Imported targets are visible only in the directory that found them. When tkeras is added with
 # add_subdirectory, the parent project links tkeras::tkeras and so needs torch, fmt and zlib's

@@ -19,7 +19,8 @@ torch_prefix=$(python3 -c "import torch; print(torch.utils.cmake_prefix_path)")
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
 
 cmake -S "$root_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTKERAS_INSTALL=OFF \
-  -DCMAKE_PREFIX_PATH="$torch_prefix;$deps/usr" -DCMAKE_INCLUDE_PATH="$deps/usr/include"
+  -DTKERAS_PYTHON="$(command -v python3)" -DCMAKE_PREFIX_PATH="$torch_prefix;$deps/usr" \
+  -DCMAKE_INCLUDE_PATH="$deps/usr/include"
 cmake --build "$build" -j "$(nproc)" --target tkeras_tests tkeras-bench
 
 export LD_LIBRARY_PATH="$deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"

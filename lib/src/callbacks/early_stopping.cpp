@@ -6,6 +6,7 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "callbacks/monitor.h"
 #include "tkeras/core/error.h"

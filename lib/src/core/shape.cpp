@@ -2,6 +2,7 @@
 #include "tkeras/core/shape.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tkeras {
 

@@ -1,4 +1,4 @@
-// AutocastGuard: LibTorch's mixed precision for one scope, on LibTorch 1.13 and 2.x (internal).
+// AutocastGuard: LibTorch's mixed precision for one scope (internal).
 #pragma once
 
 #include <c10/core/Device.h>

@@ -2,6 +2,7 @@
 #include "tkeras/training/losses.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include "tkeras/core/error.h"
