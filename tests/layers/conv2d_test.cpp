@@ -18,11 +18,15 @@ TEST_CASE("Conv2D keeps Keras's kernel layout, parameter count and output shape"
   CHECK(conv.name().starts_with("conv2d"));
 }
 
-TEST_CASE("Conv2D reads images without a channel axis as one channel and outputs one channel per filter") {
+TEST_CASE("Conv2D refuses images without a channel axis, as Keras does, and says how to add one") {
   layers::Conv2D conv(4, {3, 5});
-  CHECK(conv.build({7, 9}) == tkeras::Shape{5, 5, 4});
+  CHECK_THROWS_WITH_AS(conv.build({7, 9}),
+                       doctest::Contains("expected input of rank 4 (batch, height, width, channels), received (None, 7, "
+                                         "9); add the channel axis with Reshape({7, 9, 1})"),
+                       tkeras::Error);
+  CHECK(conv.build({7, 9, 1}) == tkeras::Shape{5, 5, 4});
   const torch::NoGradGuard no_grad;
-  CHECK(conv(torch::randn({2, 7, 9})).sizes().vec() == std::vector<int64_t>{2, 5, 5, 4});
+  CHECK(conv(torch::randn({2, 7, 9, 1})).sizes().vec() == std::vector<int64_t>{2, 5, 5, 4});
 }
 
 TEST_CASE("Conv2D computes LibTorch's convolution on the channels-first view") {
@@ -73,6 +77,7 @@ TEST_CASE("Conv2D refuses bad options and inputs that are not images") {
   CHECK_THROWS_WITH_AS(layers::Conv2D(1, 3, {.padding = "full"}),
                        "Conv2D: expected padding \"valid\" or \"same\", received \"full\"", tkeras::Error);
   layers::Conv2D conv(1, 1);
-  CHECK_THROWS_WITH_AS(conv.build({784}), doctest::Contains("expected images of shape (None, H, W) or (None, H, W, C)"),
+  CHECK_THROWS_WITH_AS(conv.build({784}),
+                       doctest::Contains("expected input of rank 4 (batch, height, width, channels), received (None, 784)"),
                        tkeras::Error);
 }

@@ -33,8 +33,10 @@ TEST_CASE("optimizer objects keep their options") {
 }
 
 TEST_CASE("bad optimizer options fail when the optimizer is made") {
-  CHECK_THROWS_WITH_AS(optimizers::Adam({.learning_rate = 0}), "Adam: expected a positive learning_rate, received 0",
+  CHECK_THROWS_WITH_AS(optimizers::Adam({.learning_rate = -0.1}), "Adam: expected a learning_rate >= 0, received -0.1",
                        tkeras::Error);
+  CHECK_THROWS_WITH_AS(optimizers::SGD({.learning_rate = std::nan("")}),
+                       "SGD: expected a learning_rate >= 0, received nan", tkeras::Error);
   CHECK_THROWS_WITH_AS(optimizers::Adam({.beta_2 = 1.0}), "Adam: expected beta_2 in [0, 1), received 1", tkeras::Error);
   CHECK_THROWS_WITH_AS(optimizers::SGD({.momentum = -0.5}), "SGD: expected a momentum >= 0, received -0.5",
                        tkeras::Error);

@@ -18,11 +18,11 @@ LearningRateScheduler::LearningRateScheduler(std::function<double(int, double)> 
 
 void LearningRateScheduler::on_epoch_begin(int epoch, const Logs& /*logs*/) {
   const double rate = schedule_(epoch, model().learning_rate());
-  if (!(std::isfinite(rate) && rate > 0.0)) {
-    throw Error(
-        fmt::format("LearningRateScheduler: expected the schedule to return a positive, finite rate, "
-                    "received {} at epoch {}",
-                    rate, epoch));
+  // 0 is a rate, as in Keras: cosine decay and other schedules end there.
+  if (!(std::isfinite(rate) && rate >= 0.0)) {
+    throw Error(fmt::format(
+        "LearningRateScheduler: expected the schedule to return a finite rate >= 0, received {} at epoch {}", rate,
+        epoch));
   }
   model().set_learning_rate(rate);
   if (verbose_ > 0) {

@@ -20,10 +20,14 @@ void check_positive(std::string_view layer, std::string_view what, const Size2& 
 }
 
 Shape image_shape(const Layer& layer, const Shape& input_shape) {
-  if (input_shape.size() == 2) return {input_shape[0], input_shape[1], 1};
   if (input_shape.size() == 3) return input_shape;
-  throw Error(fmt::format("{} \"{}\": expected images of shape (None, H, W) or (None, H, W, C), received {}",
-                          layer.class_name(), layer.name(), format_batch_shape(input_shape)));
+  // As Keras, a 2-D layer takes (height, width, channels) samples only: [N, 28, 28] digits need
+  // a channel axis first.
+  throw Error(fmt::format("{} \"{}\": expected input of rank 4 (batch, height, width, channels), received {}{}",
+                          layer.class_name(), layer.name(), format_batch_shape(input_shape),
+                          input_shape.size() == 2 ? fmt::format("; add the channel axis with Reshape({{{}, {}, 1}})",
+                                                                input_shape[0], input_shape[1])
+                                                  : ""));
 }
 
 Windows windows(const Layer& layer, const Shape& image, const Size2& window, const Size2& strides,
@@ -51,10 +55,7 @@ Windows windows(const Layer& layer, const Shape& image, const Size2& window, con
   return result;
 }
 
-torch::Tensor channels_first(const torch::Tensor& images) {
-  const torch::Tensor four_d = images.dim() == 3 ? images.unsqueeze(-1) : images;
-  return four_d.permute({0, 3, 1, 2});
-}
+torch::Tensor channels_first(const torch::Tensor& images) { return images.permute({0, 3, 1, 2}); }
 
 torch::Tensor channels_last(const torch::Tensor& images) { return images.permute({0, 2, 3, 1}); }
 

@@ -18,7 +18,7 @@ void check_padding(std::string_view layer, std::string_view padding);
 /// Throws unless both sizes are positive.
 void check_positive(std::string_view layer, std::string_view what, const Size2& size);
 
-/// An image shape `{H, W, C}` from a layer's input shape `{H, W}` (one channel) or `{H, W, C}`.
+/// A layer's input shape `{H, W, C}`, checked: anything else throws `tkeras::Error`, as Keras refuses it.
 Shape image_shape(const Layer& layer, const Shape& input_shape);
 
 /// The output height and width of windows of `window` moved by `strides` over `image`, and the
@@ -33,7 +33,7 @@ struct Windows {
 Windows windows(const Layer& layer, const Shape& image, const Size2& window, const Size2& strides,
                 std::string_view padding, std::string_view what);
 
-/// `[N, H, W, C]` (or `[N, H, W]`) as LibTorch's `[N, C, H, W]`: a view, no copy.
+/// `[N, H, W, C]` as LibTorch's `[N, C, H, W]`: a view, no copy.
 torch::Tensor channels_first(const torch::Tensor& images);
 /// `[N, C, H, W]` back as `[N, H, W, C]`: a view, no copy.
 torch::Tensor channels_last(const torch::Tensor& images);

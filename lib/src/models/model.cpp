@@ -1,6 +1,8 @@
 // Model: naming, weights, and Keras's summary table.
 #include "tkeras/models/model.h"
 
+#include <cmath>
+
 #include <iostream>
 
 #include <fmt/format.h>
@@ -110,9 +112,9 @@ double Model::learning_rate() const {
 void Model::set_learning_rate(double learning_rate) {
   if (!compiled_)
     throw Error(fmt::format("{} \"{}\": set_learning_rate() needs compile() first", class_name(), name()));
-  if (!(learning_rate > 0.0)) {
+  if (!(learning_rate >= 0.0 && std::isfinite(learning_rate))) {
     throw Error(
-        fmt::format("{} \"{}\": expected a positive learning rate, received {}", class_name(), name(), learning_rate));
+        fmt::format("{} \"{}\": expected a learning rate >= 0, received {}", class_name(), name(), learning_rate));
   }
   compiled_->optimizer_config.set_learning_rate(learning_rate);
   if (compiled_->optimizer) compiled_->optimizer->set_learning_rate(learning_rate);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "tkeras/core/error.h"
 
@@ -88,9 +89,8 @@ int64_t windows(int64_t size, int64_t window, int64_t stride, bool same, const W
 }
 
 Shape image(const Shape& input, const Where& where) {
-  if (input.size() == 2) return {input[0], input[1], 1};
   if (input.size() != 3) {
-    where.fail(fmt::format("expected images of shape (None, H, W) or (None, H, W, C), received {}",
+    where.fail(fmt::format("expected input of rank 4 (batch, height, width, channels), received {}",
                            format_batch_shape(input)));
   }
   return input;

@@ -1,7 +1,10 @@
 // Optimizers: Keras's names, defaults and option checks (the update rules are in updater.cpp).
 #include "tkeras/training/optimizers.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "tkeras/core/error.h"
 
@@ -16,9 +19,11 @@ std::variant<AdamOptions, SGDOptions, RMSpropOptions> options_for_name(std::stri
       fmt::format("compile: unknown optimizer \"{}\"; expected one of: {}", name, fmt::join(Optimizer::names(), ", ")));
 }
 
+// 0 is allowed, as Keras allows it (decay schedules end there); negative and non-finite rates
+// are not.
 void check_learning_rate(std::string_view optimizer, double learning_rate) {
-  if (!(learning_rate > 0.0)) {
-    throw Error(fmt::format("{}: expected a positive learning_rate, received {}", optimizer, learning_rate));
+  if (!(learning_rate >= 0.0 && std::isfinite(learning_rate))) {
+    throw Error(fmt::format("{}: expected a learning_rate >= 0, received {}", optimizer, learning_rate));
   }
 }
 

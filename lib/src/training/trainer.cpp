@@ -51,6 +51,13 @@ torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_v
     throw Error(fmt::format("{}: expected x as a tensor of shape [N, ...], received {}", entry,
                             x.defined() ? format_shape(x.sizes().vec()) : "an undefined tensor"));
   }
+  // Keras (torch backend) casts a complex x to float32 and so drops its imaginary part, with only
+  // a warning; tkeras refuses it, since that loses data.
+  if (x.is_complex()) {
+    throw Error(fmt::format("{}: expected x of a real dtype (floating point, integer or bool), received complex {}; "
+                            "pass torch::real(x), torch::view_as_real(x) or x.abs() as the data",
+                            entry, c10::toString(x.scalar_type())));
+  }
   const Shape sample(x.sizes().begin() + 1, x.sizes().end());
   if (!model.built()) {
     model.build(sample);
@@ -119,12 +126,13 @@ Logs test_loop(Model& model, const training::CompiledState& state, Batches& data
     callbacks.on_test_batch_begin(step, {});
     const torch::Tensor y = data.y_batch(step);
     torch::Tensor logits;
-    torch::Tensor loss;
     {
       const training::AutocastGuard autocast(state.device, state.bf16_mixed);
       logits = model.call_without_activation(data.x_batch(step), /*training=*/false);
-      loss = state.loss->from_layer_output(y, logits, activation.name);
     }
+    // As in the train step: the output activation and the loss in float32.
+    logits = logits.to(torch::kFloat32);
+    const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
     tracker.update(loss, y.size(0), y, logits, activation.name, activation.apply);
     callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
   }
@@ -237,16 +245,22 @@ torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& optio
   std::vector<torch::Tensor> outputs;
   outputs.reserve(static_cast<size_t>(data.steps()));
   callbacks.on_predict_begin({});
-  // With bf16-mixed the outputs come out of autocast in bfloat16 where the last op was a
-  // matrix product; they are returned as float32.
+  // With bf16-mixed the layers run under autocast up to the output layer's activation, which
+  // then runs in float32 (softmax rows sum to 1 within float32 rounding), as in fit.
   const bool bf16_mixed = compiled_ && compiled_->bf16_mixed;
+  const OutputActivation output_activation(*this);
   for (int64_t step = 0; step < data.steps(); ++step) {
     callbacks.on_predict_batch_begin(step, {});
-    {
-      const training::AutocastGuard autocast(device(), bf16_mixed);
+    if (bf16_mixed) {
+      torch::Tensor logits;
+      {
+        const training::AutocastGuard autocast(device(), true);
+        logits = call_without_activation(data.x_batch(step), /*training=*/false);
+      }
+      outputs.push_back(output_activation.apply(logits.to(torch::kFloat32)));
+    } else {
       outputs.push_back(call(data.x_batch(step), /*training=*/false));
     }
-    if (bf16_mixed) outputs.back() = outputs.back().to(torch::kFloat32);
     callbacks.on_predict_batch_end(step, {});
   }
   callbacks.on_predict_end({});

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string_view>
 #include <variant>
 
 #if defined(__x86_64__)
@@ -75,6 +77,22 @@ void adam_fused(const AdamStep& step) {
 #else
 void adam_fused(const AdamStep& step) { adam_scalar(step, 0); }
 #endif
+
+// Which CPU float32 Adam kernel runs: the hand-vectorized pass, LibTorch's at::_fused_adam_, or
+// LibTorch's element-wise ops. TKERAS_ADAM_KERNEL=avx2|fused|ops picks one, for tkeras-bench's
+// comparison (docs/benchmarks.md).
+enum class AdamKernel { kHandVectorized, kLibTorchFused, kOps };
+
+AdamKernel adam_kernel() {
+  static const AdamKernel kernel = [] {
+    const char* name = std::getenv("TKERAS_ADAM_KERNEL");
+    if (name == nullptr || std::string_view(name) == "avx2") return AdamKernel::kHandVectorized;
+    if (std::string_view(name) == "fused") return AdamKernel::kLibTorchFused;
+    if (std::string_view(name) == "ops") return AdamKernel::kOps;
+    throw Error(fmt::format("TKERAS_ADAM_KERNEL: expected avx2, fused or ops, received \"{}\"", name));
+  }();
+  return kernel;
+}
 
 }  // namespace
 
@@ -192,7 +210,20 @@ void Updater::apply() {
           // v += (g^2 - v)(1 - beta_2); w -= alpha * m / (sqrt(v) + epsilon).
           const double alpha =
               lr * std::sqrt(1.0 - std::pow(options.beta_2, step)) / (1.0 - std::pow(options.beta_1, step));
-          if (fused_) {
+          if (fused_ && adam_kernel() == AdamKernel::kLibTorchFused) {
+            // LibTorch's fused Adam puts epsilon after the bias correction:
+            // w -= lr / (1 - beta_1^t) * m / (sqrt(v) / sqrt(1 - beta_2^t) + eps'), which is
+            // Keras's rule exactly for eps' = epsilon / sqrt(1 - beta_2^t).
+            if (!step_.defined()) step_ = torch::zeros({}, flat_weights_.options());
+            step_.fill_(step);
+            const double epsilon = options.epsilon / std::sqrt(1.0 - std::pow(options.beta_2, step));
+            const std::vector<torch::Tensor> max_v = options.amsgrad ? std::vector<torch::Tensor>{slot_c_}
+                                                                     : std::vector<torch::Tensor>{};
+            at::_fused_adam_({flat_weights_}, {g}, {slot_a_}, {slot_b_}, max_v, {step_}, lr, options.beta_1,
+                             options.beta_2, /*weight_decay=*/0.0, epsilon, options.amsgrad, /*maximize=*/false);
+            return;
+          }
+          if (fused_ && adam_kernel() == AdamKernel::kHandVectorized) {
             adam_fused({flat_weights_.data_ptr<float>(), g.data_ptr<float>(), slot_a_.data_ptr<float>(),
                         slot_b_.data_ptr<float>(), options.amsgrad ? slot_c_.data_ptr<float>() : nullptr,
                         flat_weights_.numel(), static_cast<float>(options.beta_1), static_cast<float>(options.beta_2),

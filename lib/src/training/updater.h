@@ -86,6 +86,7 @@ class Updater {
   torch::Tensor slot_b_;                   // Adam: v; RMSprop: average gradient (centered)
   torch::Tensor slot_c_;                   // Adam: v_hat (amsgrad); RMSprop: momentum
   torch::Tensor scratch_;
+  torch::Tensor step_;  // LibTorch's fused Adam reads the step count from a tensor
   int64_t iterations_ = 0;
   bool fused_ = false;  // float32 on the CPU: Adam in one hand-vectorized pass
   bool capturable_ = false;

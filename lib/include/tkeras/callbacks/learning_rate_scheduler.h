@@ -21,7 +21,7 @@ class LearningRateScheduler : public Callback {
   /// empty function.
   explicit LearningRateScheduler(std::function<double(int epoch, double learning_rate)> schedule, int verbose = 0);
 
-  /// Throws `tkeras::Error` when the schedule returns a rate that is not positive and finite.
+  /// Throws `tkeras::Error` when the schedule returns a negative or non-finite rate (0 is allowed, as in Keras).
   void on_epoch_begin(int epoch, const Logs& logs) override;
   bool logs_learning_rate() const override { return true; }
 

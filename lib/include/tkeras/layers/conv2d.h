@@ -19,8 +19,9 @@ struct Conv2DOptions {
   bool use_bias = true;    ///< Add a bias per filter. Default: true.
 };
 
-/// A 2-D convolution, as Keras's `Conv2D`. Inputs are channels-last images `[N, H, W, C]` (or
-/// `[N, H, W]`, read as one channel); outputs are `[N, H', W', filters]`.
+/// A 2-D convolution, as Keras's `Conv2D`. Inputs are channels-last images `[N, H, W, C]`
+/// (`[N, H, W]` is refused, as in Keras: add the channel axis with `Reshape({H, W, 1})`);
+/// outputs are `[N, H', W', filters]`.
 ///
 /// The kernel has Keras's layout `[kernel_h, kernel_w, channels, filters]`, initialised
 /// Glorot-uniform; the bias `[filters]` starts at zero. Inside, LibTorch's channels-first

@@ -82,7 +82,7 @@ class Optimizer {
 };
 
 /// Adam with options, as Keras's `keras.optimizers.Adam`. Throws `tkeras::Error` for a
-/// non-positive learning rate or betas outside [0, 1).
+/// negative or non-finite learning rate (0 is allowed, as in Keras) or betas outside [0, 1).
 class Adam : public Optimizer {
  public:
   /// Adam with `options`. Default: Keras's defaults.
@@ -90,14 +90,14 @@ class Adam : public Optimizer {
 };
 
 /// Stochastic gradient descent, as Keras's `keras.optimizers.SGD`. Throws `tkeras::Error` for
-/// a non-positive learning rate or a negative momentum.
+/// a negative or non-finite learning rate (0 is allowed, as in Keras) or a negative momentum.
 class SGD : public Optimizer {
  public:
   /// SGD with `options`. Default: Keras's defaults.
   explicit SGD(SGDOptions options = {});
 };
 
-/// RMSprop, as Keras's `keras.optimizers.RMSprop`. Throws `tkeras::Error` for a non-positive
+/// RMSprop, as Keras's `keras.optimizers.RMSprop`. Throws `tkeras::Error` for a negative or non-finite
 /// learning rate or `rho` outside [0, 1).
 class RMSprop : public Optimizer {
  public:

@@ -1,0 +1,147 @@
+// The tkeras side of the Keras parity suite (tests/keras/*.py): loads a model file that the
+// Python side wrote from a real Keras model (its config, compile settings and initial weights),
+// runs what the test asks on data the Python side wrote, and writes the results back.
+//
+// Usage: tkeras-keras-driver DIR
+//   DIR/model.tkeras      the model, with Keras's initial weights
+//   DIR/data.pt           a dict of tensors written by torch.save: x, y, and optionally
+//                         x_val, y_val (validation data) and x_eval, y_eval (evaluate, predict)
+//   DIR/job.json          {"epochs": N, "batch_size": B, "callbacks": [...]} (see below)
+// It writes DIR/summary.txt, DIR/history.json (the History of fit), DIR/final.safetensors (the
+// weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever
+// files the callbacks write (under DIR/out).
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <tkeras/tkeras.h>
+
+namespace tk = tkeras;
+namespace cb = tk::callbacks;
+using nlohmann::json;
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw tk::Error(fmt::format("driver: cannot read \"{}\"", path));
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw tk::Error(fmt::format("driver: cannot write \"{}\"", path));
+}
+
+torch::Tensor get(const c10::Dict<c10::IValue, c10::IValue>& data, const std::string& key) {
+  return data.contains(key) ? data.at(key).toTensor() : torch::Tensor();
+}
+
+// Keras's callbacks, from the job's {"class_name": ..., "config": {...}} entries.
+std::shared_ptr<cb::Callback> make_callback(const json& entry, const std::string& dir) {
+  const std::string kind = entry.at("class_name").get<std::string>();
+  const json& c = entry.at("config");
+  if (kind == "EarlyStopping") {
+    return std::make_shared<cb::EarlyStopping>(cb::EarlyStoppingOptions{
+        .monitor = c.value("monitor", "val_loss"),
+        .min_delta = c.value("min_delta", 0.0),
+        .patience = c.value("patience", 0),
+        .mode = c.value("mode", "auto"),
+        .baseline = c.contains("baseline") && !c["baseline"].is_null() ? std::optional<double>(c["baseline"].get<double>())
+                                                                        : std::nullopt,
+        .restore_best_weights = c.value("restore_best_weights", false),
+        .start_from_epoch = c.value("start_from_epoch", 0)});
+  }
+  if (kind == "ReduceLROnPlateau") {
+    return std::make_shared<cb::ReduceLROnPlateau>(cb::ReduceLROnPlateauOptions{
+        .monitor = c.value("monitor", "val_loss"),
+        .factor = c.value("factor", 0.1),
+        .patience = c.value("patience", 10),
+        .mode = c.value("mode", "auto"),
+        .min_delta = c.value("min_delta", 1e-4),
+        .cooldown = c.value("cooldown", 0),
+        .min_lr = c.value("min_lr", 0.0)});
+  }
+  if (kind == "ModelCheckpoint") {
+    return std::make_shared<cb::ModelCheckpoint>(cb::ModelCheckpointOptions{
+        .filepath = dir + "/out/" + c.at("filepath").get<std::string>(),
+        .monitor = c.value("monitor", "val_loss"),
+        .verbose = 0,
+        .save_best_only = c.value("save_best_only", false),
+        .save_weights_only = c.value("save_weights_only", false),
+        .mode = c.value("mode", "auto")});
+  }
+  if (kind == "CSVLogger") {
+    return std::make_shared<cb::CSVLogger>(dir + "/out/" + c.at("filename").get<std::string>(),
+                                           cb::CSVLoggerOptions{.separator = c.value("separator", std::string(","))[0]});
+  }
+  throw tk::Error(fmt::format("driver: unknown callback \"{}\"", kind));
+}
+
+void write_pt(const std::string& path, const torch::Tensor& tensor) {
+  const std::vector<char> bytes = torch::pickle_save(tensor);
+  write_text(path, std::string(bytes.begin(), bytes.end()));
+}
+
+void run(const std::string& dir) {
+  const json job = json::parse(read_text(dir + "/job.json"));
+  const std::string data_bytes = read_text(dir + "/data.pt");
+  const auto data = torch::pickle_load(std::vector<char>(data_bytes.begin(), data_bytes.end())).toGenericDict();
+
+  std::unique_ptr<tk::Model> model = tk::models::load_model(dir + "/model.tkeras", {.device = "cpu"});
+  std::ostringstream summary;
+  model->summary(summary);
+  write_text(dir + "/summary.txt", summary.str());
+
+  const torch::Tensor x = get(data, "x");
+  if (x.defined() && job.value("epochs", 0) > 0) {
+    std::vector<std::shared_ptr<cb::Callback>> callbacks;
+    for (const json& entry : job.value("callbacks", json::array())) callbacks.push_back(make_callback(entry, dir));
+    const tk::History history = model->fit(x, get(data, "y"),
+                                           {.epochs = job.at("epochs").get<int>(),
+                                            .batch_size = job.value("batch_size", int64_t{32}),
+                                            .validation_data = {get(data, "x_val"), get(data, "y_val")},
+                                            .shuffle = false,
+                                            .verbose = 0,
+                                            .callbacks = callbacks});
+    json out = {{"epoch", history.epoch}, {"history", json::object()}};
+    for (const auto& [key, values] : history.history) out["history"][key] = values;
+    write_text(dir + "/history.json", out.dump());
+  }
+  model->save_weights(dir + "/final.safetensors");
+
+  const torch::Tensor x_eval = get(data, "x_eval");
+  const torch::Tensor y_eval = get(data, "y_eval");
+  const int64_t batch_size = job.value("batch_size", int64_t{32});
+  if (x_eval.defined() && y_eval.defined()) {
+    const tk::Logs logs = model->evaluate(x_eval, y_eval, {.batch_size = batch_size, .verbose = 0});
+    json scores = json::object();
+    for (const auto& [key, value] : logs) scores[key] = value;
+    write_text(dir + "/evaluate.json", scores.dump());
+  }
+  if (x_eval.defined()) write_pt(dir + "/predict.pt", model->predict(x_eval, {.batch_size = batch_size, .verbose = 0}));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: tkeras-keras-driver DIR\n";
+    return 2;
+  }
+  try {
+    tk::utils::set_random_seed(0);
+    run(argv[1]);
+  } catch (const std::exception& error) {
+    std::cerr << "tkeras-keras-driver: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,195 @@
+"""Helpers of the Keras parity suite: real Keras 3 (torch backend, CPU) beside tkeras.
+
+Each test builds a model in Keras, writes it as a .tkeras file (Keras's own layer configs, its
+initial weights, the compile settings) with data, runs the tkeras driver on it
+(tests/keras/driver.cpp), runs the same thing in Keras, and compares. Every comparison is also
+appended as a JSON line to $TKERAS_PARITY_REPORT, which docs/keras_parity.md's table is made of.
+"""
+import json
+import os
+import re
+import subprocess
+import tempfile
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+os.environ["COLUMNS"] = "250"  # rich, which draws Keras's summary, cuts lines at the terminal's width
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from safetensors.numpy import load_file  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+
+assert keras.backend.backend() == "torch", keras.backend.backend()
+DRIVER = os.environ.get("TKERAS_KERAS_DRIVER", "tkeras-keras-driver")
+
+
+def snake(name):
+    """Keras's to_snake_case: the name Keras gives a layer of this class."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def sequential(input_shape, *layers):
+    """A keras.Sequential whose layers carry the names tkeras gives them within one model
+    (dense, dense_1, ...: kind and position, as Keras 3 names them in a fresh process), so that
+    weights are exchanged by name. `layers` are (class, args, kwargs) triples."""
+    counts = {}
+    built = [keras.Input(input_shape)]
+    for cls, args, kwargs in layers:
+        kind = snake(cls.__name__)
+        index = counts.get(kind, 0)
+        counts[kind] = index + 1
+        built.append(cls(*args, name=kind if index == 0 else f"{kind}_{index}", **kwargs))
+    return keras.Sequential(built)
+
+
+def L(cls, *args, **kwargs):
+    return (cls, args, kwargs)
+
+
+def model_config(model):
+    layers = [{"class_name": "InputLayer", "config": {"batch_shape": [None, *model.input_shape[1:]]}}]
+    for layer in model.layers:
+        layers.append({"class_name": layer.__class__.__name__, "config": layer.get_config()})
+    return {"class_name": "Sequential", "config": {"layers": layers}}
+
+
+# The options tkeras's optimizers have; the rest of Keras's config must be at its defaults.
+OPTIMIZER_OPTIONS = {"Adam": {"learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"},
+                     "SGD": {"learning_rate", "momentum", "nesterov"},
+                     "RMSprop": {"learning_rate", "rho", "momentum", "epsilon", "centered"}}
+KERAS_ONLY_DEFAULTS = {"name": None, "weight_decay": None, "clipnorm": None, "global_clipnorm": None,
+                       "clipvalue": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                       "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
+def optimizer_config(optimizer):
+    kind = optimizer.__class__.__name__
+    config = optimizer.get_config()
+    for key, value in config.items():
+        if key not in OPTIMIZER_OPTIONS[kind] and key != "name":
+            assert value == KERAS_ONLY_DEFAULTS.get(key, value), f"{kind}: tkeras has no {key} (= {value})"
+    options = {key: value for key, value in config.items() if key in OPTIMIZER_OPTIONS[kind]}
+    options["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    return {"class_name": kind, "config": options}
+
+
+def weights(model):
+    """The model's weights as name -> numpy array, named <layer>.<weight> as tkeras names them."""
+    return {f"{layer.name}.{w.name}": keras.ops.convert_to_numpy(w) for layer in model.layers for w in layer.weights}
+
+
+def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_logits=False):
+    metadata = {"format": "tkeras.model", "format_version": "1",
+                "model_config": json.dumps(model_config(model), default=list)}
+    if optimizer is not None:
+        metadata["compile_config"] = json.dumps({"optimizer": optimizer_config(optimizer),
+                                                 "loss": {"name": loss, "from_logits": from_logits},
+                                                 "metrics": list(metrics)}, default=list)
+    save_file({name: torch.from_numpy(np.ascontiguousarray(value)) for name, value in weights(model).items()}, path,
+              metadata=metadata)
+
+
+class Run:
+    """What the tkeras driver produced in one directory."""
+
+    def __init__(self, directory):
+        self.dir = directory
+
+    def text(self, name):
+        with open(os.path.join(self.dir, name)) as f:
+            return f.read()
+
+    def json(self, name):
+        return json.loads(self.text(name))
+
+    @property
+    def summary(self):
+        return self.text("summary.txt")
+
+    @property
+    def history(self):
+        return self.json("history.json")["history"]
+
+    @property
+    def final_weights(self):
+        return load_file(os.path.join(self.dir, "final.safetensors"))
+
+    @property
+    def evaluate(self):
+        return self.json("evaluate.json")
+
+    @property
+    def predict(self):
+        return torch.load(os.path.join(self.dir, "predict.pt")).numpy()
+
+
+def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
+               from_logits=False):
+    """Writes the model (with its current weights) and data, runs the driver, returns a Run."""
+    directory = tempfile.mkdtemp(prefix="tkeras-parity-")
+    write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits)
+    torch.save({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
+               os.path.join(directory, "data.pt"))
+    with open(os.path.join(directory, "job.json"), "w") as f:
+        json.dump({"epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks)}, f)
+    os.makedirs(os.path.join(directory, "out"))
+    done = subprocess.run([DRIVER, directory], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"tkeras driver failed ({done.returncode}): {done.stderr.strip()}")
+    return Run(directory)
+
+
+def relative_deviation(ours, theirs):
+    """max |ours - theirs| / max |theirs| (an absolute deviation where theirs is all zero)."""
+    ours, theirs = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
+    scale = np.max(np.abs(theirs)) if theirs.size else 0.0
+    deviation = np.max(np.abs(ours - theirs)) if theirs.size else 0.0
+    return float(deviation / scale) if scale > 0 else float(deviation)
+
+
+def report(test, quantity, deviation, tolerance):
+    path = os.environ.get("TKERAS_PARITY_REPORT")
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps({"test": test, "quantity": quantity, "deviation": deviation,
+                                "tolerance": tolerance}) + "\n")
+
+
+def check_close(case, test, quantity, ours, theirs, tolerance):
+    deviation = relative_deviation(ours, theirs)
+    report(test, quantity, deviation, tolerance)
+    case.assertLessEqual(deviation, tolerance, f"{test}: {quantity} deviates by {deviation:.3g} (> {tolerance:g})")
+    return deviation
+
+
+def keras_summary(model):
+    lines = []
+    model.summary(line_length=160, print_fn=lambda text, line_break=True: lines.append(text))
+    return "\n".join(lines)
+
+
+def parse_summary(text):
+    """(rows, totals) of a Keras-style summary table: rows of (name, type, output shape, params),
+    totals {"Total": n, "Trainable": n, "Non-trainable": n}."""
+    rows = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        match = re.fullmatch(r"(\S+) \((\w+)\)", cells[0]) if len(cells) == 3 else None
+        if match:
+            rows.append((match[1], match[2], cells[1].replace(" ", ""), int(cells[2].replace(",", ""))))
+    totals = {kind: int(count.replace(",", ""))
+              for kind, count in re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)", text)}
+    return rows, totals
+
+
+def seeded_data(seed, n, shape, classes):
+    """Learnable data: uniform inputs (from `seed`), labels from a random linear function of them
+    that is the same for every seed of a shape, so that validation data fits training data."""
+    x = np.random.default_rng(seed).random((n, *shape), dtype=np.float32)
+    w = np.random.default_rng(0).standard_normal((int(np.prod(shape)), classes)).astype(np.float32)
+    y = np.argmax(x.reshape(n, -1) @ w, axis=1).astype(np.int64)
+    return x, y
