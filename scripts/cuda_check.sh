@@ -15,7 +15,7 @@ venv=${TKERAS_HOME:-$HOME/.tkeras}/venv-cuda
 
 # The CUDA libraries the wheel itself runs with (nvidia/cu13 beside torch): the toolkit here has
 # nvcc and the runtime but not NVRTC, which LibTorch's CMake package links.
-nvidia=$("$venv/bin/python" -c "import glob, os, torch; print(sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(torch.__file__)), 'nvidia', 'cu*')))[-1])")
+nvidia=$("$venv/bin/python" -c "import glob, os, torch; print(sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(torch.__file__)), 'nvidia', 'cu[0-9]*')))[-1])")
 cuda_root=${CUDA_HOME:-/usr/local/cuda}
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)

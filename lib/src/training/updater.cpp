@@ -3,13 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <string_view>
 #include <variant>
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -18,83 +12,6 @@
 #include "tkeras/core/shape.h"
 
 namespace tkeras::training {
-namespace {
-
-// Adam's whole update in one pass over the flat buffers, for float32 on the CPU: m, v (and
-// v_hat) and the weights are read and written once, where the same update as LibTorch ops makes
-// seven passes. `v_hat` is null without amsgrad.
-struct AdamStep {
-  float* w;
-  const float* g;
-  float* m;
-  float* v;
-  float* v_hat;
-  int64_t n;
-  float beta_1, beta_2, alpha, epsilon;
-};
-
-inline void adam_scalar(const AdamStep& s, int64_t begin) {
-  for (int64_t i = begin; i < s.n; ++i) {
-    const float m = s.beta_1 * s.m[i] + (1.0f - s.beta_1) * s.g[i];
-    float v = s.beta_2 * s.v[i] + (1.0f - s.beta_2) * s.g[i] * s.g[i];
-    s.m[i] = m;
-    s.v[i] = v;
-    if (s.v_hat != nullptr) v = s.v_hat[i] = std::max(s.v_hat[i], v);
-    s.w[i] -= s.alpha * m / (std::sqrt(v) + s.epsilon);
-  }
-}
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2,fma"))) void adam_avx2(const AdamStep& s) {
-  const __m256 beta_1 = _mm256_set1_ps(s.beta_1), one_minus_beta_1 = _mm256_set1_ps(1.0f - s.beta_1);
-  const __m256 beta_2 = _mm256_set1_ps(s.beta_2), one_minus_beta_2 = _mm256_set1_ps(1.0f - s.beta_2);
-  const __m256 alpha = _mm256_set1_ps(s.alpha), epsilon = _mm256_set1_ps(s.epsilon);
-  int64_t i = 0;
-  for (; i + 8 <= s.n; i += 8) {
-    const __m256 g = _mm256_loadu_ps(s.g + i);
-    const __m256 m = _mm256_fmadd_ps(beta_1, _mm256_loadu_ps(s.m + i), _mm256_mul_ps(one_minus_beta_1, g));
-    __m256 v = _mm256_fmadd_ps(beta_2, _mm256_loadu_ps(s.v + i), _mm256_mul_ps(one_minus_beta_2, _mm256_mul_ps(g, g)));
-    _mm256_storeu_ps(s.m + i, m);
-    _mm256_storeu_ps(s.v + i, v);
-    if (s.v_hat != nullptr) {
-      v = _mm256_max_ps(_mm256_loadu_ps(s.v_hat + i), v);
-      _mm256_storeu_ps(s.v_hat + i, v);
-    }
-    const __m256 update = _mm256_div_ps(_mm256_mul_ps(alpha, m), _mm256_add_ps(_mm256_sqrt_ps(v), epsilon));
-    _mm256_storeu_ps(s.w + i, _mm256_sub_ps(_mm256_loadu_ps(s.w + i), update));
-  }
-  adam_scalar(s, i);
-}
-
-void adam_fused(const AdamStep& step) {
-  static const bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (has_avx2) {
-    adam_avx2(step);
-  } else {
-    adam_scalar(step, 0);
-  }
-}
-#else
-void adam_fused(const AdamStep& step) { adam_scalar(step, 0); }
-#endif
-
-// Which CPU float32 Adam kernel runs: the hand-vectorized pass, LibTorch's at::_fused_adam_, or
-// LibTorch's element-wise ops. TKERAS_ADAM_KERNEL=avx2|fused|ops picks one, for tkeras-bench's
-// comparison (docs/benchmarks.md).
-enum class AdamKernel { kHandVectorized, kLibTorchFused, kOps };
-
-AdamKernel adam_kernel() {
-  static const AdamKernel kernel = [] {
-    const char* name = std::getenv("TKERAS_ADAM_KERNEL");
-    if (name == nullptr || std::string_view(name) == "avx2") return AdamKernel::kHandVectorized;
-    if (std::string_view(name) == "fused") return AdamKernel::kLibTorchFused;
-    if (std::string_view(name) == "ops") return AdamKernel::kOps;
-    throw Error(fmt::format("TKERAS_ADAM_KERNEL: expected avx2, fused or ops, received \"{}\"", name));
-  }();
-  return kernel;
-}
-
-}  // namespace
 
 Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights, bool capturable)
     : config_(std::move(config)), weights_(std::move(weights)), capturable_(capturable) {
@@ -127,6 +44,7 @@ Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weight
   if (!weights_.empty()) {
     scratch_ = torch::empty_like(flat_weights_);
     fused_ = !capturable_ && flat_weights_.device().is_cpu() && flat_weights_.scalar_type() == torch::kFloat32;
+    if (fused_) step_ = torch::zeros({}, flat_weights_.options());
   }
   if (capturable_) {
     const auto scalar = torch::TensorOptions().dtype(torch::kFloat64).device(
@@ -210,24 +128,16 @@ void Updater::apply() {
           // v += (g^2 - v)(1 - beta_2); w -= alpha * m / (sqrt(v) + epsilon).
           const double alpha =
               lr * std::sqrt(1.0 - std::pow(options.beta_2, step)) / (1.0 - std::pow(options.beta_1, step));
-          if (fused_ && adam_kernel() == AdamKernel::kLibTorchFused) {
-            // LibTorch's fused Adam puts epsilon after the bias correction:
-            // w -= lr / (1 - beta_1^t) * m / (sqrt(v) / sqrt(1 - beta_2^t) + eps'), which is
-            // Keras's rule exactly for eps' = epsilon / sqrt(1 - beta_2^t).
-            if (!step_.defined()) step_ = torch::zeros({}, flat_weights_.options());
+          if (fused_) {
+            // LibTorch's fused Adam (one pass over the buffers) puts epsilon after the bias
+            // correction: w -= lr / (1 - beta_1^t) * m / (sqrt(v) / sqrt(1 - beta_2^t) + eps'),
+            // which is Keras's rule exactly for eps' = epsilon / sqrt(1 - beta_2^t).
             step_.fill_(step);
             const double epsilon = options.epsilon / std::sqrt(1.0 - std::pow(options.beta_2, step));
-            const std::vector<torch::Tensor> max_v = options.amsgrad ? std::vector<torch::Tensor>{slot_c_}
+            const std::vector<torch::Tensor> v_hat = options.amsgrad ? std::vector<torch::Tensor>{slot_c_}
                                                                      : std::vector<torch::Tensor>{};
-            at::_fused_adam_({flat_weights_}, {g}, {slot_a_}, {slot_b_}, max_v, {step_}, lr, options.beta_1,
+            at::_fused_adam_({flat_weights_}, {g}, {slot_a_}, {slot_b_}, v_hat, {step_}, lr, options.beta_1,
                              options.beta_2, /*weight_decay=*/0.0, epsilon, options.amsgrad, /*maximize=*/false);
-            return;
-          }
-          if (fused_ && adam_kernel() == AdamKernel::kHandVectorized) {
-            adam_fused({flat_weights_.data_ptr<float>(), g.data_ptr<float>(), slot_a_.data_ptr<float>(),
-                        slot_b_.data_ptr<float>(), options.amsgrad ? slot_c_.data_ptr<float>() : nullptr,
-                        flat_weights_.numel(), static_cast<float>(options.beta_1), static_cast<float>(options.beta_2),
-                        static_cast<float>(alpha), static_cast<float>(options.epsilon)});
             return;
           }
           adam_moments(options, g);
@@ -258,8 +168,7 @@ void Updater::apply() {
 }
 
 // Keras's Adam moments: m += (g - m)(1 - beta_1); v += (g^2 - v)(1 - beta_2) (amsgrad: v_hat =
-// max(v_hat, v)); leaves sqrt(v) + epsilon in scratch_. mul_ + add_ rather than lerp_:
-// LibTorch 1.13's CPU lerp_ is not vectorized and took as long as the rest of the update.
+// max(v_hat, v)); leaves sqrt(v) + epsilon in scratch_.
 void Updater::adam_moments(const optimizers::AdamOptions& options, const torch::Tensor& g) {
   slot_a_.mul_(options.beta_1).add_(g, 1.0 - options.beta_1);
   slot_b_.mul_(options.beta_2).addcmul_(g, g, 1.0 - options.beta_2);

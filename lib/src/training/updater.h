@@ -21,7 +21,7 @@ namespace tkeras::training {
 /// with one `cat`, then updates all weights with a handful of element-wise ops over the whole
 /// buffer: 5-7 ops a step whatever the number of layers, where `torch::optim` runs about 8 ops
 /// and 2 allocations per weight, plus a string-keyed state look-up per weight. Adam on float32
-/// CPU weights is one fused pass (AVX2 where the CPU has it).
+/// CPU weights is LibTorch's fused kernel (`at::_fused_adam_`), one pass over the buffers.
 class Updater {
  public:
   /// An updater with `config`'s rule for `weights` (all of one dtype and device).
@@ -86,9 +86,9 @@ class Updater {
   torch::Tensor slot_b_;                   // Adam: v; RMSprop: average gradient (centered)
   torch::Tensor slot_c_;                   // Adam: v_hat (amsgrad); RMSprop: momentum
   torch::Tensor scratch_;
-  torch::Tensor step_;  // LibTorch's fused Adam reads the step count from a tensor
+  torch::Tensor step_;  // the step count at::_fused_adam_ reads
   int64_t iterations_ = 0;
-  bool fused_ = false;  // float32 on the CPU: Adam in one hand-vectorized pass
+  bool fused_ = false;  // float32 on the CPU: Adam through at::_fused_adam_
   bool capturable_ = false;
   // Capturable only: float64 scalars on the weights' device.
   torch::Tensor device_iterations_;     // counted by apply() itself
