@@ -17,14 +17,15 @@ venv=${TKERAS_HOME:-$HOME/.tkeras}/venv-cuda
 # nvcc and the runtime but not NVRTC, which LibTorch's CMake package links.
 nvidia=$("$venv/bin/python" -c "import glob, os, torch; print(sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(torch.__file__)), 'nvidia', 'cu[0-9]*')))[-1])")
 cuda_root=${CUDA_HOME:-/usr/local/cuda}
+mkdir -p "$build"
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$root_dir" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTKERAS_PYTHON="$venv/bin/python" \
   -DTKERAS_INSTALL=OFF "${launcher[@]}" -DCUDA_TOOLKIT_ROOT_DIR="$cuda_root" \
   -DCUDA_TOOLKIT_INCLUDE="$nvidia/include" -DCUDA_CUDART_LIBRARY="$nvidia/lib/libcudart.so.13" \
-  -DCUDA_nvrtc_LIBRARY="$nvidia/lib/libnvrtc.so.13" | tee "$build.configure.log" | grep -E "^-- tkeras|CUDA" || true
-grep -q "tkeras: CUDA graphs ON" "$build.configure.log" || {
-  echo "cuda-check: CMake did not find LibTorch's CUDA libraries (see $build.configure.log)" >&2
+  -DCUDA_nvrtc_LIBRARY="$nvidia/lib/libnvrtc.so.13" | tee "$build/configure.log" | grep -E "^-- tkeras|CUDA" || true
+grep -q "tkeras: CUDA graphs ON" "$build/configure.log" || {
+  echo "cuda-check: CMake did not find LibTorch's CUDA libraries (see $build/configure.log)" >&2
   exit 1
 }
 cmake --build "$build" -j "$(nproc)"
