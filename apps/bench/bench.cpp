@@ -38,7 +38,7 @@ struct Settings {
   std::string device = "cpu";
   int epochs = 2;
   int repeats = 3;
-  int threads = 1;
+  int threads = 0;  // 0: LibTorch's default (the wheel's: one per core)
   int64_t samples = 0;  // 0: all 60,000
   std::string only;     // "hand" or "tkeras": run one side, for a profiler
   bool jit = false;     // compile tkeras's model with jit (a CUDA graph on CUDA)
@@ -179,8 +179,8 @@ int main(int argc, char** argv) {
   app.add_option("--repeats", settings.repeats, "runs of each kind, alternating")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  app.add_option("--threads", settings.threads, "LibTorch intra-op threads")
-      ->check(CLI::Range(1, 256))
+  app.add_option("--threads", settings.threads, "LibTorch intra-op threads (0: LibTorch's default)")
+      ->check(CLI::Range(0, 256))
       ->capture_default_str();
   app.add_option("--samples", settings.samples, "train on the first N images (0: all 60,000)")
       ->check(CLI::Range(int64_t{0}, int64_t{60000}))
@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    torch::set_num_threads(settings.threads);
+    if (settings.threads > 0) torch::set_num_threads(settings.threads);
+    settings.threads = torch::get_num_threads();
     const torch::Device device = tk::resolve_device(settings.device);
     settings.device = device.str();
 
