@@ -2,6 +2,9 @@
 #include "training/autocast.h"
 
 #include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include "tkeras/models/model.h"
 
 namespace tkeras::training {
 
@@ -20,6 +23,16 @@ AutocastGuard::~AutocastGuard() {
   at::autocast::set_autocast_cache_enabled(previous_cache_);
   at::autocast::set_autocast_dtype(type_, previous_dtype_);
   at::autocast::set_autocast_enabled(type_, previous_enabled_);
+}
+
+torch::Tensor output_logits(Model& model, const torch::Tensor& x, bool training, c10::Device device, bool bf16_mixed) {
+  if (!bf16_mixed) return model.call_without_activation(x, training);
+  torch::Tensor logits;
+  {
+    const AutocastGuard autocast(device, true);
+    logits = model.call_without_activation(x, training);
+  }
+  return logits.to(torch::kFloat32);
 }
 
 }  // namespace tkeras::training

@@ -3,6 +3,11 @@
 
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
+#include <torch/types.h>
+
+namespace tkeras {
+class Model;
+}  // namespace tkeras
 
 namespace tkeras::training {
 
@@ -25,5 +30,11 @@ class AutocastGuard {
   c10::ScalarType previous_dtype_ = c10::ScalarType::Undefined;
   bool previous_cache_ = false;
 };
+
+/// `model`'s output before its last activation on `x`. With `bf16_mixed` the layers run under
+/// autocast on `device` and the result is cast to float32, so that the output activation, the
+/// loss and the metrics run in float32 on every device and CPU, whatever autocast's op lists say;
+/// without it, this is `model.call_without_activation(x, training)`.
+torch::Tensor output_logits(Model& model, const torch::Tensor& x, bool training, c10::Device device, bool bf16_mixed);
 
 }  // namespace tkeras::training

@@ -25,14 +25,7 @@ TrainStep::~TrainStep() = default;
 void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y) {
   Updater& optimizer = *state_.optimizer;
   optimizer.zero_grad();
-  torch::Tensor logits;
-  {
-    const AutocastGuard autocast(state_.device, state_.bf16_mixed);
-    logits = model_.call_without_activation(x, /*training=*/true);
-  }
-  // The output activation, the loss and the metrics run in float32 on every device and CPU,
-  // whatever autocast's op lists say (a no-op without bf16-mixed).
-  logits = logits.to(torch::kFloat32);
+  const torch::Tensor logits = output_logits(model_, x, /*training=*/true, state_.device, state_.bf16_mixed);
   const torch::Tensor loss = state_.loss->from_layer_output(y, logits, activation_);
   loss.backward();
   optimizer.apply();

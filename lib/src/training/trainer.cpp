@@ -125,13 +125,8 @@ Logs test_loop(Model& model, const training::CompiledState& state, Batches& data
   for (int64_t step = 0; step < data.steps(); ++step) {
     callbacks.on_test_batch_begin(step, {});
     const torch::Tensor y = data.y_batch(step);
-    torch::Tensor logits;
-    {
-      const training::AutocastGuard autocast(state.device, state.bf16_mixed);
-      logits = model.call_without_activation(data.x_batch(step), /*training=*/false);
-    }
-    // As in the train step: the output activation and the loss in float32.
-    logits = logits.to(torch::kFloat32);
+    const torch::Tensor logits =
+        training::output_logits(model, data.x_batch(step), /*training=*/false, state.device, state.bf16_mixed);
     const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
     tracker.update(loss, y.size(0), y, logits, activation.name, activation.apply);
     callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
@@ -251,16 +246,8 @@ torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& optio
   const OutputActivation output_activation(*this);
   for (int64_t step = 0; step < data.steps(); ++step) {
     callbacks.on_predict_batch_begin(step, {});
-    if (bf16_mixed) {
-      torch::Tensor logits;
-      {
-        const training::AutocastGuard autocast(device(), true);
-        logits = call_without_activation(data.x_batch(step), /*training=*/false);
-      }
-      outputs.push_back(output_activation.apply(logits.to(torch::kFloat32)));
-    } else {
-      outputs.push_back(call(data.x_batch(step), /*training=*/false));
-    }
+    outputs.push_back(output_activation.apply(
+        training::output_logits(*this, data.x_batch(step), /*training=*/false, device(), bf16_mixed)));
     callbacks.on_predict_batch_end(step, {});
   }
   callbacks.on_predict_end({});
