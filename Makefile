@@ -7,15 +7,14 @@ CMAKE_ARGS ?=
 
 # ccache, when installed, with paths taken relative to the checkout, so that a fresh clone in
 # another folder (CI's) reuses the objects of an earlier build on the same machine. The
-# precompiled headers need the sloppiness below to be cached.
-CCACHE := $(shell command -v ccache 2>/dev/null)
-ifneq ($(CCACHE),)
+# precompiled headers need the sloppiness below to be cached. The launcher is looked up when a
+# recipe runs, not when make reads this file: on a fresh machine `make demo` installs ccache in
+# its setup step, and the configure step after it already uses it.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE ?= 20G
-LAUNCHER := -DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)
-endif
+LAUNCHER = $$(command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 .PHONY: all setup data build build-demo demo test sanitize fuzz cuda-check install clean
 
