@@ -42,27 +42,29 @@ demo: build-demo
 test: build
 	ctest --test-dir $(BUILD_DIR) -j $(JOBS) --output-on-failure
 
-# The loaders (IDX, safetensors) and their tests built with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and run. LibTorch itself is not instrumented; its allocations at
-# exit are not ours to report, so leak detection is off.
+# The library and the loaders' tests (IDX, safetensors, model files) built with clang,
+# AddressSanitizer and UndefinedBehaviorSanitizer, and run. LibTorch itself is not instrumented;
+# its allocations at exit are not ours to report, so leak detection is off. The same build (the
+# library also carries libFuzzer's coverage) serves `make fuzz`, so CI compiles the library once
+# for both.
 SANITIZE_DIR ?= build-sanitize
+SANITIZE_CONFIGURE = cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++ -DTKERAS_SANITIZE=ON -DTKERAS_FUZZ=ON -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF \
+  $(LAUNCHER) $(CMAKE_ARGS)
 sanitize: setup
-	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTKERAS_SANITIZE=ON \
-	  -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF $(LAUNCHER) $(CMAKE_ARGS)
+	$(SANITIZE_CONFIGURE)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target tkeras_loader_tests
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(SANITIZE_DIR)/tests/tkeras_loader_tests
 
-# The libFuzzer targets (clang), each run for FUZZ_SECONDS on a scratch copy of its seed corpus.
-FUZZ_DIR ?= build-fuzz
+# The libFuzzer targets, each run for FUZZ_SECONDS on a scratch copy of its seed corpus.
 FUZZ_SECONDS ?= 60
 fuzz: setup
-	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DTKERAS_FUZZ=ON \
-	  -DTKERAS_BUILD_TESTS=OFF -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF $(LAUNCHER)
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-model tkeras-fuzz-idx
+	$(SANITIZE_CONFIGURE)
+	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-model tkeras-fuzz-idx
 	for target in safetensors model idx; do \
-	  rm -rf $(FUZZ_DIR)/corpus-$$target && mkdir -p $(FUZZ_DIR)/corpus-$$target && \
-	  $(FUZZ_DIR)/fuzz/tkeras-fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-	    $(FUZZ_DIR)/corpus-$$target fuzz/corpus/$$target || exit 1; \
+	  rm -rf $(SANITIZE_DIR)/corpus-$$target && mkdir -p $(SANITIZE_DIR)/corpus-$$target && \
+	  ASAN_OPTIONS=detect_leaks=0 $(SANITIZE_DIR)/fuzz/tkeras-fuzz-$$target -max_total_time=$(FUZZ_SECONDS) \
+	    -rss_limit_mb=4096 $(SANITIZE_DIR)/corpus-$$target fuzz/corpus/$$target || exit 1; \
 	done
 
 # Compiles and links everything against PyTorch's CUDA build (no GPU needed; installs torch

@@ -1,5 +1,5 @@
 # Finds tkeras's dependencies (see third_party/README.md): LibTorch 2.x, fmt, zlib, and
-# nlohmann/json (header-only, used only inside the library, for safetensors headers).
+# nlohmann/json (header-only; public, since layer configs are JSON).
 include_guard(GLOBAL)
 
 # The oldest LibTorch tkeras builds against: the GPU machines' PyTorch. Older releases lack the

@@ -92,7 +92,7 @@ int run(const Settings& settings) {
 
   if (!settings.load_file.empty()) {
     // A model saved by an earlier run (--save): no architecture in code, no training.
-    const std::unique_ptr<tk::Model> loaded = tk::models::load_model(settings.load_file, {.device = settings.device});
+    const std::shared_ptr<tk::Model> loaded = tk::models::load_model(settings.load_file, {.device = settings.device});
     const tk::Logs scores = loaded->evaluate(x_test, y_test, {.verbose = 0});
     fmt::print("test accuracy {:.4f}, test loss {:.4f}, model loaded from {} ({} parameters)\n", scores.at("accuracy"),
                scores.at("loss"), settings.load_file, loaded->count_params());

@@ -1,7 +1,9 @@
 // Tests for ModelCheckpoint: Keras's filepath templating, save_best_only, save_weights_only,
 // save_freq in batches, and its errors.
 #include <filesystem>
+#include <iostream>
 #include <set>
+#include <sstream>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -73,7 +75,7 @@ TEST_CASE("a checkpoint is saved after every epoch under its templated name, and
   }
   CHECK(files_in(dir.path() / "ckpts") == expected);  // the directory was created; no temporary is left
   // The last checkpoint is the model as training left it.
-  const std::unique_ptr<tkeras::Model> loaded = tkeras::models::load_model(checkpoint->last_saved());
+  const std::shared_ptr<tkeras::Model> loaded = tkeras::models::load_model(checkpoint->last_saved());
   CHECK(torch::equal(loaded->predict(data.x, {.verbose = 0}), model.predict(data.x, {.verbose = 0})));
   CHECK(loaded->optimizer_iterations() == model.optimizer_iterations());
 }
@@ -113,6 +115,21 @@ TEST_CASE("save_best_only with a threshold saves nothing until the threshold is 
   model.fit(data.x, data.y, {.epochs = 2, .verbose = 0, .callbacks = {checkpoint}});
   CHECK(files_in(dir.path()).empty());
   CHECK(checkpoint->best() == 0.0);
+}
+
+TEST_CASE("save_best_only without the monitored value warns and saves, as Keras 3 does") {
+  const tkeras::testing::TempDir dir;
+  const auto data = tkeras::testing::blobs(24, 3, 4, 8);
+  const auto owner = compiled_model();
+  auto checkpoint = std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{
+      .filepath = (dir.path() / "m-{epoch}.tkeras").string(), .monitor = "val_loss", .save_best_only = true});
+  std::ostringstream captured;
+  std::streambuf* const previous = std::cerr.rdbuf(captured.rdbuf());
+  owner->fit(data.x, data.y, {.epochs = 2, .verbose = 0, .callbacks = {checkpoint}});  // no validation: no val_loss
+  std::cerr.rdbuf(previous);
+  CHECK(files_in(dir.path()) == std::set<std::string>{"m-1.tkeras", "m-2.tkeras"});
+  CHECK(captured.str().find("ModelCheckpoint: warning: can save best model only with val_loss available; saving "
+                            "anyway") != std::string::npos);
 }
 
 TEST_CASE("save_weights_only writes a safetensors weights file that load_weights reads") {

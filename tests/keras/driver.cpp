@@ -6,8 +6,10 @@
 //   DIR/model.tkeras      the model, with Keras's initial weights
 //   DIR/data.pt           a dict of tensors written by torch.save: x, y, and optionally
 //                         x_val, y_val (validation data) and x_eval, y_eval (evaluate, predict)
-//   DIR/job.json          {"epochs": N, "batch_size": B, "callbacks": [...]} (see below)
-// It writes DIR/summary.txt, DIR/history.json (the History of fit), DIR/final.safetensors (the
+//   DIR/job.json          {"epochs": N, "batch_size": B, "callbacks": [...]} (see below), or
+//                         {"phases": [{"epochs": N, "trainable": {"dense": false}}, ...], ...}
+// It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
+// phase), DIR/final.safetensors (the
 // weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever
 // files the callbacks write (under DIR/out).
 #include <fstream>
@@ -17,8 +19,8 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <tkeras/tkeras.h>
 
@@ -49,38 +51,40 @@ std::shared_ptr<cb::Callback> make_callback(const json& entry, const std::string
   const std::string kind = entry.at("class_name").get<std::string>();
   const json& c = entry.at("config");
   if (kind == "EarlyStopping") {
-    return std::make_shared<cb::EarlyStopping>(cb::EarlyStoppingOptions{
-        .monitor = c.value("monitor", "val_loss"),
-        .min_delta = c.value("min_delta", 0.0),
-        .patience = c.value("patience", 0),
-        .mode = c.value("mode", "auto"),
-        .baseline = c.contains("baseline") && !c["baseline"].is_null() ? std::optional<double>(c["baseline"].get<double>())
-                                                                        : std::nullopt,
-        .restore_best_weights = c.value("restore_best_weights", false),
-        .start_from_epoch = c.value("start_from_epoch", 0)});
+    return std::make_shared<cb::EarlyStopping>(
+        cb::EarlyStoppingOptions{.monitor = c.value("monitor", "val_loss"),
+                                 .min_delta = c.value("min_delta", 0.0),
+                                 .patience = c.value("patience", 0),
+                                 .mode = c.value("mode", "auto"),
+                                 .baseline = c.contains("baseline") && !c["baseline"].is_null()
+                                                 ? std::optional<double>(c["baseline"].get<double>())
+                                                 : std::nullopt,
+                                 .restore_best_weights = c.value("restore_best_weights", false),
+                                 .start_from_epoch = c.value("start_from_epoch", 0)});
   }
   if (kind == "ReduceLROnPlateau") {
-    return std::make_shared<cb::ReduceLROnPlateau>(cb::ReduceLROnPlateauOptions{
-        .monitor = c.value("monitor", "val_loss"),
-        .factor = c.value("factor", 0.1),
-        .patience = c.value("patience", 10),
-        .mode = c.value("mode", "auto"),
-        .min_delta = c.value("min_delta", 1e-4),
-        .cooldown = c.value("cooldown", 0),
-        .min_lr = c.value("min_lr", 0.0)});
+    return std::make_shared<cb::ReduceLROnPlateau>(
+        cb::ReduceLROnPlateauOptions{.monitor = c.value("monitor", "val_loss"),
+                                     .factor = c.value("factor", 0.1),
+                                     .patience = c.value("patience", 10),
+                                     .mode = c.value("mode", "auto"),
+                                     .min_delta = c.value("min_delta", 1e-4),
+                                     .cooldown = c.value("cooldown", 0),
+                                     .min_lr = c.value("min_lr", 0.0)});
   }
   if (kind == "ModelCheckpoint") {
-    return std::make_shared<cb::ModelCheckpoint>(cb::ModelCheckpointOptions{
-        .filepath = dir + "/out/" + c.at("filepath").get<std::string>(),
-        .monitor = c.value("monitor", "val_loss"),
-        .verbose = 0,
-        .save_best_only = c.value("save_best_only", false),
-        .save_weights_only = c.value("save_weights_only", false),
-        .mode = c.value("mode", "auto")});
+    return std::make_shared<cb::ModelCheckpoint>(
+        cb::ModelCheckpointOptions{.filepath = dir + "/out/" + c.at("filepath").get<std::string>(),
+                                   .monitor = c.value("monitor", "val_loss"),
+                                   .verbose = 0,
+                                   .save_best_only = c.value("save_best_only", false),
+                                   .save_weights_only = c.value("save_weights_only", false),
+                                   .mode = c.value("mode", "auto")});
   }
   if (kind == "CSVLogger") {
-    return std::make_shared<cb::CSVLogger>(dir + "/out/" + c.at("filename").get<std::string>(),
-                                           cb::CSVLoggerOptions{.separator = c.value("separator", std::string(","))[0]});
+    return std::make_shared<cb::CSVLogger>(
+        dir + "/out/" + c.at("filename").get<std::string>(),
+        cb::CSVLoggerOptions{.separator = c.value("separator", std::string(","))[0]});
   }
   throw tk::Error(fmt::format("driver: unknown callback \"{}\"", kind));
 }
@@ -95,17 +99,27 @@ void run(const std::string& dir) {
   const std::string data_bytes = read_text(dir + "/data.pt");
   const auto data = torch::pickle_load(std::vector<char>(data_bytes.begin(), data_bytes.end())).toGenericDict();
 
-  std::unique_ptr<tk::Model> model = tk::models::load_model(dir + "/model.tkeras", {.device = "cpu"});
+  std::shared_ptr<tk::Model> model = tk::models::load_model(dir + "/model.tkeras", {.device = "cpu"});
   std::ostringstream summary;
   model->summary(summary);
   write_text(dir + "/summary.txt", summary.str());
 
   const torch::Tensor x = get(data, "x");
-  if (x.defined() && job.value("epochs", 0) > 0) {
+  // A job is one fit, or phases: fits in turn, each after setting some layers' trainable flags
+  // ({"epochs": N, "trainable": {"dense": false}}), as a user freezes and unfreezes between fits.
+  json phases = job.value("phases", json::array());
+  if (phases.empty() && job.value("epochs", 0) > 0) phases.push_back({{"epochs", job.at("epochs")}});
+  json histories = json::array();
+  for (const json& phase : phases) {
+    if (!x.defined()) break;
+    const json trainable_flags = phase.value("trainable", json::object());
+    for (const auto& [layer, trainable] : trainable_flags.items()) {
+      model->get_layer(layer)->set_trainable(trainable.get<bool>());
+    }
     std::vector<std::shared_ptr<cb::Callback>> callbacks;
     for (const json& entry : job.value("callbacks", json::array())) callbacks.push_back(make_callback(entry, dir));
     const tk::History history = model->fit(x, get(data, "y"),
-                                           {.epochs = job.at("epochs").get<int>(),
+                                           {.epochs = phase.at("epochs").get<int>(),
                                             .batch_size = job.value("batch_size", int64_t{32}),
                                             .validation_data = {get(data, "x_val"), get(data, "y_val")},
                                             .shuffle = false,
@@ -113,7 +127,11 @@ void run(const std::string& dir) {
                                             .callbacks = callbacks});
     json out = {{"epoch", history.epoch}, {"history", json::object()}};
     for (const auto& [key, values] : history.history) out["history"][key] = values;
-    write_text(dir + "/history.json", out.dump());
+    histories.push_back(out);
+  }
+  if (!histories.empty()) {
+    write_text(dir + "/history.json", histories.back().dump());
+    write_text(dir + "/histories.json", histories.dump());
   }
   model->save_weights(dir + "/final.safetensors");
 

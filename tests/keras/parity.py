@@ -32,18 +32,24 @@ def snake(name):
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def sequential(input_shape, *layers):
+def sequential(input_shape, *layers, name=None):
     """A keras.Sequential whose layers carry the names tkeras gives them within one model
     (dense, dense_1, ...: kind and position, as Keras 3 names them in a fresh process), so that
-    weights are exchanged by name. `layers` are (class, args, kwargs) triples."""
+    weights are exchanged by name. `layers` are (class, args, kwargs) triples, or Keras layers (a
+    model inside the model), used as they are and counted by their class."""
     counts = {}
     built = [keras.Input(input_shape)]
-    for cls, args, kwargs in layers:
+    for item in layers:
+        cls = item.__class__ if isinstance(item, keras.Layer) else item[0]
         kind = snake(cls.__name__)
         index = counts.get(kind, 0)
         counts[kind] = index + 1
-        built.append(cls(*args, name=kind if index == 0 else f"{kind}_{index}", **kwargs))
-    return keras.Sequential(built)
+        if isinstance(item, keras.Layer):
+            built.append(item)
+        else:
+            cls, args, kwargs = item
+            built.append(cls(*args, name=kind if index == 0 else f"{kind}_{index}", **kwargs))
+    return keras.Sequential(built, name=name)
 
 
 def L(cls, *args, **kwargs):
@@ -77,9 +83,16 @@ def optimizer_config(optimizer):
     return {"class_name": kind, "config": options}
 
 
-def weights(model):
-    """The model's weights as name -> numpy array, named <layer>.<weight> as tkeras names them."""
-    return {f"{layer.name}.{w.name}": keras.ops.convert_to_numpy(w) for layer in model.layers for w in layer.weights}
+def weights(model, prefix=""):
+    """The model's weights as name -> numpy array, named <layer>.<weight> as tkeras names them
+    (<model>.<layer>.<weight> inside a model that is a layer)."""
+    named = {}
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            named.update(weights(layer, f"{prefix}{layer.name}."))
+        else:
+            named.update({f"{prefix}{layer.name}.{w.name}": keras.ops.convert_to_numpy(w) for w in layer.weights})
+    return named
 
 
 def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_logits=False):
@@ -115,6 +128,10 @@ class Run:
         return self.json("history.json")["history"]
 
     @property
+    def histories(self):
+        return [phase["history"] for phase in self.json("histories.json")]
+
+    @property
     def final_weights(self):
         return load_file(os.path.join(self.dir, "final.safetensors"))
 
@@ -128,14 +145,15 @@ class Run:
 
 
 def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
-               from_logits=False):
-    """Writes the model (with its current weights) and data, runs the driver, returns a Run."""
+               from_logits=False, phases=()):
+    """Writes the model (with its current weights) and data, runs the driver, returns a Run.
+    `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp)."""
     directory = tempfile.mkdtemp(prefix="tkeras-parity-")
     write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits)
     torch.save({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
                os.path.join(directory, "data.pt"))
     with open(os.path.join(directory, "job.json"), "w") as f:
-        json.dump({"epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks)}, f)
+        json.dump({"epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks), "phases": list(phases)}, f)
     os.makedirs(os.path.join(directory, "out"))
     done = subprocess.run([DRIVER, directory], capture_output=True, text=True)
     if done.returncode != 0:

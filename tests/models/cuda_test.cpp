@@ -155,7 +155,7 @@ TEST_CASE("CUDA: a model trained with jit on CUDA loads on the CPU with the same
   trained.fit(data.x.view({256, 4, 4}), data.y, {.epochs = 2, .verbose = 0});
   const auto path = (dir.path() / "jit.tkeras").string();
   trained.save(path);
-  const std::unique_ptr<tkeras::Model> on_cpu = tkeras::models::load_model(path, {.device = "cpu"});
+  const std::shared_ptr<tkeras::Model> on_cpu = tkeras::models::load_model(path, {.device = "cpu"});
   CHECK(on_cpu->device().is_cpu());
   CHECK(on_cpu->optimizer_iterations() == trained.optimizer_iterations());
   const torch::Tensor x = data.x.view({256, 4, 4});

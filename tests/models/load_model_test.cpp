@@ -61,7 +61,7 @@ TEST_CASE("a model with every layer type saved and loaded predicts bit-identical
   const auto path = (dir.path() / "model.tkeras").string();
   model.save(path);
 
-  const std::unique_ptr<tkeras::Model> loaded = load_model(path);
+  const std::shared_ptr<tkeras::Model> loaded = load_model(path);
   CHECK(loaded->class_name() == "Sequential");
   CHECK(loaded->input_shape() == tkeras::Shape{9, 9});
   CHECK(loaded->count_params() == model.count_params());
@@ -84,7 +84,8 @@ TEST_CASE("training goes on after load_model exactly as it would have without sa
       {"Adam", tkeras::optimizers::Adam({.learning_rate = 0.01})},
       {"Adam with amsgrad", tkeras::optimizers::Adam({.beta_2 = 0.9, .amsgrad = true})},
       {"SGD", "sgd"},
-      {"SGD with Nesterov momentum", tkeras::optimizers::SGD({.learning_rate = 0.05, .momentum = 0.9, .nesterov = true})},
+      {"SGD with Nesterov momentum",
+       tkeras::optimizers::SGD({.learning_rate = 0.05, .momentum = 0.9, .nesterov = true})},
       {"RMSprop", "rmsprop"},
       {"RMSprop centered with momentum", tkeras::optimizers::RMSprop({.momentum = 0.5, .centered = true})},
   };
@@ -101,7 +102,7 @@ TEST_CASE("training goes on after load_model exactly as it would have without sa
       const auto path = (dir.path() / "model.tkeras").string();
       model.save(path);
 
-      const std::unique_ptr<tkeras::Model> loaded = load_model(path);
+      const std::shared_ptr<tkeras::Model> loaded = load_model(path);
       CHECK(loaded->optimizer().name() == model.optimizer().name());
       CHECK(loaded->learning_rate() == model.learning_rate());
       CHECK(loaded->optimizer_iterations() == 10);
@@ -131,7 +132,7 @@ TEST_CASE("a model compiled with jit and bf16-mixed loads with both and trains o
 
   // The step count and learning rate that jit keeps on the device come back from the file:
   // Adam's bias correction after step 10 is not the one after step 0.
-  const std::unique_ptr<tkeras::Model> loaded = load_model(path);
+  const std::shared_ptr<tkeras::Model> loaded = load_model(path);
   CHECK(loaded->optimizer_iterations() == 10);
   CHECK(loaded->learning_rate() == 0.004);
   model.fit(data.x, data.y, options);
@@ -155,8 +156,8 @@ TEST_CASE("the restored optimizer state matters: a fresh optimizer trains to dif
   model.fit(data.x, data.y, options);
   const auto path = (dir.path() / "model.tkeras").string();
   model.save(path);
-  const std::unique_ptr<tkeras::Model> restored = load_model(path);
-  const std::unique_ptr<tkeras::Model> fresh = load_model(path, {.compile = false});
+  const std::shared_ptr<tkeras::Model> restored = load_model(path);
+  const std::shared_ptr<tkeras::Model> fresh = load_model(path, {.compile = false});
   CHECK_FALSE(fresh->compiled());
   fresh->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
   restored->fit(data.x, data.y, options);
@@ -174,14 +175,14 @@ TEST_CASE("a model saved before compile or before fit loads as it was") {
   model.compile({.optimizer = "sgd", .loss = "mse", .metrics = {"mae"}});
   const auto compiled = (dir.path() / "compiled.tkeras").string();
   model.save(compiled);
-  const std::unique_ptr<tkeras::Model> loaded = load_model(compiled);
+  const std::shared_ptr<tkeras::Model> loaded = load_model(compiled);
   CHECK(loaded->compiled());
   CHECK(loaded->optimizer().name() == "sgd");
   CHECK(loaded->optimizer_iterations() == 0);
   check_same_weights(*loaded, model);
 }
 
-TEST_CASE("save needs a built model made of tkeras layers") {
+TEST_CASE("save needs a built model, and a layer of the user's own loads with a factory for its class") {
   const tkeras::testing::TempDir dir;
   tkeras::Sequential unbuilt({layers::Dense(2)});
   const std::string expected = "save(\"" + (dir.path() / "m.tkeras").string() + "\") needs a built model";
@@ -195,10 +196,18 @@ TEST_CASE("save needs a built model made of tkeras layers") {
     tkeras::Shape build_weights(const tkeras::Shape& input_shape) override { return input_shape; }
   };
   tkeras::Sequential custom({layers::Input({3}), Doubling(), layers::Dense(2)});
-  CHECK_THROWS_WITH_AS(custom.save((dir.path() / "c.tkeras").string()),
-                       doctest::Contains("of type Doubling: model files hold tkeras's own layers; save its weights "
-                                         "with save_weights"),
+  const std::string path = (dir.path() / "c.tkeras").string();
+  custom.save(path);
+  // As Keras: the file names the class; loading it needs the class in custom_objects.
+  CHECK_THROWS_WITH_AS(load_model(path),
+                       doctest::Contains("model_config layer 1 (Doubling): unknown layer class \"Doubling\"; expected "
+                                         "one of: Activation, AveragePooling2D"),
                        tkeras::Error);
+  const auto loaded = load_model(path, {.custom_objects = {{"Doubling", [] { return Doubling(); }}}});
+  CHECK(loaded->get_layer(0)->class_name() == "Doubling");
+  CHECK(loaded->get_layer(0)->name() == custom.get_layer(0)->name());
+  const torch::Tensor x = torch::randn({2, 3});
+  CHECK(torch::equal(loaded->predict(x, {.verbose = 0}), custom.predict(x, {.verbose = 0})));
 }
 
 TEST_CASE("load_model refuses bad files with an error naming the file and the problem") {
@@ -244,13 +253,15 @@ TEST_CASE("load_model refuses bad files with an error naming the file and the pr
                          tkeras::Error);
   }
   SUBCASE("an unknown layer class") {
-    CHECK_THROWS_WITH_AS(load_edited("\\\"class_name\\\":\\\"Dense\\\"", "\\\"class_name\\\":\\\"Dens\\\""),
-                         doctest::Contains("model_config layer 1: unknown layer class \"Dens\"; expected one of: "),
-                         tkeras::Error);
+    CHECK_THROWS_WITH_AS(
+        load_edited("\\\"class_name\\\":\\\"Dense\\\"", "\\\"class_name\\\":\\\"Dens\\\""),
+        doctest::Contains("model_config layer 1 (Dens): unknown layer class \"Dens\"; expected one of: "),
+        tkeras::Error);
   }
   SUBCASE("an architecture whose weights are not the file's") {
     CHECK_THROWS_WITH_AS(load_edited("\\\"units\\\":3", "\\\"units\\\":4"),
-                         doctest::Contains("model_config describes 30 weight values, the file holds 23"),
+                         doctest::Contains("bad.tkeras\": tensor \"dense.kernel\" has shape [4, 3]; the model expects "
+                                           "[4, 4]"),
                          tkeras::Error);
   }
   SUBCASE("a layer option out of range") {
@@ -261,7 +272,8 @@ TEST_CASE("load_model refuses bad files with an error naming the file and the pr
   }
   SUBCASE("an unknown activation") {
     CHECK_THROWS_WITH_AS(load_edited("\\\"relu\\\"", "\\\"relz\\\""),
-                         doctest::Contains("bad.tkeras\": unknown activation \"relz\""), tkeras::Error);
+                         doctest::Contains("bad.tkeras\": model_config layer 1 (Dense): unknown activation \"relz\""),
+                         tkeras::Error);
   }
   SUBCASE("an optimizer state that does not fit the optimizer") {
     CHECK_THROWS_WITH_AS(load_edited("\\\"class_name\\\":\\\"Adam\\\"", "\\\"class_name\\\":\\\"SGD\\\""),
@@ -284,7 +296,7 @@ TEST_CASE("a model file written by another program from the format's description
   // fuzz/corpus/model/cnn.tkeras was written by a short Python script (no tkeras, no torch) from
   // the layout the README describes: a Conv2D/BatchNormalization/pooling/Dropout/Dense model, Adam
   // after 5 steps.
-  const std::unique_ptr<tkeras::Model> model = load_model(TKERAS_MODEL_CORPUS "/cnn.tkeras", {.device = "cpu"});
+  const std::shared_ptr<tkeras::Model> model = load_model(TKERAS_MODEL_CORPUS "/cnn.tkeras", {.device = "cpu"});
   CHECK(model->input_shape() == tkeras::Shape{6, 6, 1});
   CHECK(model->count_params() == 85);
   CHECK(model->optimizer().name() == "adam");
@@ -294,4 +306,43 @@ TEST_CASE("a model file written by another program from the format's description
   CHECK(torch::allclose(probabilities.sum(1), torch::ones({4})));
   model->fit(x, torch::tensor({0, 1, 2, 0}), {.epochs = 1, .verbose = 0});
   CHECK(model->optimizer_iterations() == 6);
+}
+
+TEST_CASE("a file with a frozen model inside a model, written by another program, loads with names and flags") {
+  // fuzz/corpus/model/nested.tkeras: a frozen Sequential "base" (Dense "hidden", BatchNormalization
+  // "norm") under a Dense "head", SGD with momentum after 3 steps, written with Python's
+  // safetensors from the format's description.
+  const std::shared_ptr<tkeras::Model> model = load_model(TKERAS_MODEL_CORPUS "/nested.tkeras", {.device = "cpu"});
+  CHECK(model->name() == "transfer");
+  REQUIRE(model->layers().size() == 2);
+  const auto base = std::dynamic_pointer_cast<tkeras::Sequential>(model->get_layer("base"));
+  REQUIRE(base);
+  CHECK_FALSE(base->trainable());
+  CHECK(base->get_layer("hidden")->class_name() == "Dense");
+  CHECK_FALSE(base->get_layer("norm")->trainable());
+  CHECK(model->get_layer("head")->trainable());
+  CHECK(model->count_params() == 4 * 3 + 3 + 4 * 3 + 3 * 2 + 2);
+  CHECK(model->trainable_weights().size() == 2);
+  CHECK(model->optimizer_iterations() == 3);
+  const torch::Tensor x = torch::rand({5, 4});
+  const std::vector<torch::Tensor> frozen = base->get_weights();
+  model->fit(x, torch::tensor({0, 1, 0, 1, 1}), {.epochs = 1, .verbose = 0});
+  CHECK(model->optimizer_iterations() == 4);
+  for (size_t i = 0; i < frozen.size(); ++i) CHECK(torch::equal(base->get_weights()[i], frozen[i]));
+}
+
+TEST_CASE("a file describing a huge model is refused without allocating its weights") {
+  const tkeras::testing::TempDir dir;
+  const std::string path = (dir.path() / "huge.tkeras").string();
+  // 2^24 x 2^24 floats (a petabyte) for the kernel, and no tensors in the file.
+  const std::string config =
+      R"({"class_name":"Sequential","config":{"layers":[{"class_name":"InputLayer","config":{"batch_shape":[null,16777216]}},)"
+      R"({"class_name":"Dense","config":{"units":16777216}}]}})";
+  nlohmann::json header = {
+      {"__metadata__", {{"format", "tkeras.model"}, {"format_version", "1"}, {"model_config", config}}}};
+  const std::string json = header.dump();
+  std::string bytes(8, '\0');
+  for (size_t i = 0; i < 8; ++i) bytes[i] = static_cast<char>((json.size() >> (8 * i)) & 0xff);
+  std::ofstream(path, std::ios::binary) << bytes << json;
+  CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains("huge.tkeras\": no tensor \"dense.kernel\""), tkeras::Error);
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "support.h"
+#include "tkeras/callbacks/lambda_callback.h"
 #include "tkeras/callbacks/learning_rate_scheduler.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/random.h"
@@ -61,7 +62,7 @@ TEST_CASE("predict returns softmax rows that sum to 1, on the device x came from
   CHECK(p.sizes().vec() == std::vector<int64_t>{50, 4});
   CHECK(torch::allclose(p.sum(1), torch::ones({50})));
   CHECK(p.device() == data.x.device());
-  CHECK(torch::allclose(p, model.call(data.x)));
+  CHECK(torch::allclose(p, model(data.x)));
 }
 
 TEST_CASE("binary classification with a sigmoid output and accuracy resolved to binary accuracy") {
@@ -496,4 +497,140 @@ TEST_CASE("compile refuses an unknown precision, naming the ones it knows") {
                        doctest::Contains("unknown precision \"float16\"; expected one of: float32, 32-true, "
                                          "bf16-mixed, mixed_bfloat16"),
                        tkeras::Error);
+}
+
+// LibTorch interoperability: a model is a torch::nn::Module.
+
+TEST_CASE("a model's named_parameters and named_buffers carry Keras's names, its layers named by kind and position") {
+  tkeras::Sequential model(
+      {layers::Input({6}), layers::Dense(4, "relu"), layers::BatchNormalization(), layers::Dense(2, "softmax")});
+  CHECK(model.named_parameters().keys() ==
+        std::vector<std::string>{"dense.kernel", "dense.bias", "batch_normalization.gamma", "batch_normalization.beta",
+                                 "dense_1.kernel", "dense_1.bias"});
+  CHECK(model.named_buffers().keys() ==
+        std::vector<std::string>{"batch_normalization.moving_mean", "batch_normalization.moving_variance"});
+  CHECK(model.named_children().keys() == std::vector<std::string>{"dense", "batch_normalization", "dense_1"});
+  CHECK(model.parameters().size() == model.trainable_weights().size());
+}
+
+TEST_CASE("train() and eval() reach every layer, and forward follows them") {
+  tkeras::utils::set_random_seed(2);
+  tkeras::Sequential model({layers::Input({50}), layers::Dropout(0.5), layers::Dense(3)});
+  const torch::Tensor x = torch::ones({4, 50});
+  model.eval();
+  CHECK_FALSE(model.get_layer(0)->is_training());
+  const torch::NoGradGuard no_grad;
+  CHECK(torch::equal(model.forward(x), model(x, /*training=*/false)));
+  model.train();
+  CHECK(model.get_layer(0)->is_training());
+  CHECK_FALSE(torch::equal(model.forward(x), model(x, /*training=*/false)));
+}
+
+TEST_CASE("fit trains in train() mode and leaves the model in eval() mode, as Keras") {
+  const auto data = tkeras::testing::blobs(32, 2, 3, 21);
+  tkeras::Sequential model({layers::Input({3}), layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  bool trained_in_train_mode = false;
+  auto watch = std::make_shared<tkeras::callbacks::LambdaCallback>(tkeras::callbacks::LambdaCallbackOptions{
+      .on_train_batch_end = [&](int64_t, const tkeras::Logs&) { trained_in_train_mode = model.is_training(); }});
+  model.fit(data.x, data.y, {.epochs = 1, .verbose = 0, .callbacks = {watch}});
+  CHECK(trained_in_train_mode);
+  CHECK_FALSE(model.is_training());
+}
+
+TEST_CASE("to(device) moves every weight in place and makes it the model's device") {
+  tkeras::Sequential model({layers::Input({3}), layers::Dense(2)});
+  const torch::Tensor kernel = model.named_parameters()["dense.kernel"];
+  model.to(torch::kCPU);
+  CHECK(model.device() == torch::Device(torch::kCPU));
+  CHECK(model.named_parameters()["dense.kernel"].is_same(kernel));
+  model.to(torch::kFloat64);
+  CHECK(kernel.dtype() == torch::kFloat64);
+}
+
+TEST_CASE("LibTorch's torch::save and torch::load round-trip a trained model bit for bit") {
+  const tkeras::testing::TempDir dir;
+  const auto data = tkeras::testing::blobs(64, 3, 4, 22);
+  auto model = std::make_shared<tkeras::Sequential>(std::initializer_list<layers::AnyLayer>{
+      layers::Input({4}), layers::Dense(8, "relu"), layers::BatchNormalization(), layers::Dense(3, "softmax")});
+  model->compile(classifier_options());
+  model->fit(data.x, data.y, {.epochs = 3, .verbose = 0});
+  const std::string path = (dir.path() / "model.pt").string();
+  torch::save(model, path);
+
+  auto again = std::make_shared<tkeras::Sequential>(std::initializer_list<layers::AnyLayer>{
+      layers::Input({4}), layers::Dense(8, "relu"), layers::BatchNormalization(), layers::Dense(3, "softmax")});
+  torch::load(again, path);
+  const auto ours = model->named_weights();
+  const auto theirs = again->named_weights();
+  REQUIRE(ours.size() == theirs.size());
+  for (size_t i = 0; i < ours.size(); ++i) {
+    CAPTURE(ours[i].first);
+    CHECK(theirs[i].first == ours[i].first);
+    CHECK(torch::equal(theirs[i].second, ours[i].second));
+  }
+  CHECK(torch::equal(again->predict(data.x, {.verbose = 0}), model->predict(data.x, {.verbose = 0})));
+}
+
+namespace {
+
+// A user's LibTorch module with a tkeras model inside, trained by a hand-written torch::optim loop.
+struct Classifier : torch::nn::Module {
+  std::shared_ptr<tkeras::Sequential> body;
+  torch::nn::Linear head{nullptr};
+  Classifier() {
+    body = register_module("body", std::make_shared<tkeras::Sequential>(std::initializer_list<layers::AnyLayer>{
+                                       layers::Input({4}), layers::Dense(16, "relu"), layers::Dense(8, "relu")}));
+    head = register_module("head", torch::nn::Linear(8, 3));
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return head(body->forward(x)); }
+};
+
+}  // namespace
+
+TEST_CASE("a tkeras model trains as a submodule of a user's module, with a hand-written torch::optim loop") {
+  tkeras::utils::set_random_seed(23);
+  const auto data = tkeras::testing::blobs(256, 3, 4, 23);
+  auto net = std::make_shared<Classifier>();
+  CHECK(net->named_parameters().contains("body.dense.kernel"));
+  CHECK(net->parameters().size() == 6);
+  torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(0.01));
+  const torch::Tensor kernel_before = net->body->get_layer(0)->weights()[0].value.detach().clone();
+  net->train();
+  double first_loss = 0.0, last_loss = 0.0;
+  for (int epoch = 0; epoch < 30; ++epoch) {
+    optimizer.zero_grad();
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(data.x), data.y);
+    loss.backward();
+    optimizer.step();
+    (epoch == 0 ? first_loss : last_loss) = loss.item<double>();
+  }
+  CHECK(last_loss < first_loss / 4);
+  // The optimizer moved the tkeras layer's own weights.
+  CHECK_FALSE(torch::equal(net->body->get_layer(0)->weights()[0].value, kernel_before));
+  net->eval();
+  const torch::NoGradGuard no_grad;
+  const double accuracy = (net->forward(data.x).argmax(1) == data.y).to(torch::kFloat64).mean().item<double>();
+  CHECK(accuracy > 0.9);
+}
+
+TEST_CASE("tkeras's own optimizer updates the very tensors the module exposes") {
+  const auto data = tkeras::testing::blobs(64, 2, 3, 24);
+  tkeras::Sequential model({layers::Input({3}), layers::Dense(4, "relu"), layers::Dense(2, "softmax")});
+  const std::vector<torch::Tensor> parameters = model.parameters();
+  std::vector<torch::Tensor> before;
+  for (const torch::Tensor& parameter : parameters) before.push_back(parameter.detach().clone());
+  model.compile(classifier_options());
+  model.fit(data.x, data.y, {.epochs = 2, .verbose = 0});
+  const std::vector<torch::Tensor> after = model.parameters();
+  REQUIRE(after.size() == parameters.size());
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    CHECK(after[i].is_same(parameters[i]));               // the same tensors...
+    CHECK_FALSE(torch::equal(parameters[i], before[i]));  // ...trained in place
+  }
+  // And the model computes with them: a LibTorch forward pass by hand agrees with predict.
+  const torch::NoGradGuard no_grad;
+  const torch::Tensor hidden = torch::relu(torch::addmm(parameters[1], data.x, parameters[0]));
+  const torch::Tensor expected = torch::softmax(torch::addmm(parameters[3], hidden, parameters[2]), -1);
+  CHECK(torch::allclose(model.predict(data.x, {.verbose = 0}), expected, 1e-5, 1e-6));
 }

@@ -1,11 +1,16 @@
-// Tests for Sequential: building from Input, from data or build(), and adding layers.
+// Tests for Sequential: building, adding layers, the layer API (get_layer, trainable), models inside models.
 #include "tkeras/models/sequential.h"
+
+#include <sstream>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include "support.h"
 #include "tkeras/core/error.h"
+#include "tkeras/core/random.h"
 #include "tkeras/layers/activation.h"
+#include "tkeras/layers/batch_normalization.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
@@ -23,7 +28,8 @@ TEST_CASE("a leading Input builds the model at once and is not listed as a layer
 TEST_CASE("without Input the model is built by build() or by the first data it sees") {
   tkeras::Sequential model({layers::Dense(4), layers::Dense(2)});
   CHECK_FALSE(model.built());
-  CHECK_THROWS_WITH_AS(model.input_shape(), doctest::Contains("unknown until the model is built"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.input_shape(), doctest::Contains("input_shape is unknown until it is built"),
+                       tkeras::Error);
   model.build({3});
   CHECK(model.built());
   CHECK(model.count_params() == 3 * 4 + 4 + 4 * 2 + 2);
@@ -56,7 +62,12 @@ TEST_CASE("an Input anywhere but first is refused") {
 
 TEST_CASE("build with another shape than the Input's is refused") {
   tkeras::Sequential model({layers::Input({4}), layers::Dense(2)});
-  CHECK_THROWS_WITH_AS(model.build({5}), doctest::Contains("expected input shape (None, 4), received (None, 5)"),
+  CHECK_THROWS_WITH_AS(model.build({5}),
+                       doctest::Contains("built for input shape (None, 4), received input shape (None, 5)"),
+                       tkeras::Error);
+  tkeras::Sequential declared;
+  declared.add(layers::Input({4}));
+  CHECK_THROWS_WITH_AS(declared.build({5}), doctest::Contains("expected input shape (None, 4), received (None, 5)"),
                        tkeras::Error);
 }
 
@@ -71,7 +82,7 @@ TEST_CASE("call runs the layers in order, and call_without_activation stops befo
   tkeras::Sequential model({layers::Input({3}), layers::Dense(4, "relu"), layers::Dense(2, "softmax")});
   const torch::Tensor x = torch::randn({5, 3});
   const torch::NoGradGuard no_grad;
-  CHECK(torch::allclose(model.call(x), torch::softmax(model.call_without_activation(x, false), -1)));
+  CHECK(torch::allclose(model(x), torch::softmax(model.call_without_activation(x, false), -1)));
 }
 
 TEST_CASE("a shared layer stays inspectable after it is added") {
@@ -79,4 +90,106 @@ TEST_CASE("a shared layer stays inspectable after it is added") {
   tkeras::Sequential model({layers::Input({3}), dense});
   CHECK(dense->built());
   CHECK(model.layers()[0] == dense);
+}
+
+TEST_CASE("get_layer finds a layer by name or by index, as Keras's") {
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(3), layers::Dense(2)});
+  CHECK(model.get_layer(model.layers()[1]->name()) == model.layers()[1]);
+  CHECK(model.get_layer(0) == model.layers()[0]);
+  CHECK_THROWS_WITH_AS(model.get_layer("nope"),
+                       fmt::format("Sequential \"{}\": no layer named \"nope\"; its layers are: {}, {}", model.name(),
+                                   model.layers()[0]->name(), model.layers()[1]->name())
+                           .c_str(),
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.get_layer(2), doctest::Contains("expected a layer index in 0..1, received 2"),
+                       tkeras::Error);
+}
+
+TEST_CASE("two layers of one name in a model are refused, as Keras refuses them") {
+  const auto dense = std::make_shared<layers::Dense>(2);
+  tkeras::Sequential model({dense});
+  const std::string expected = "should have unique names; \"" + dense->name() + "\" is already the name of a layer";
+  CHECK_THROWS_WITH_AS(model.add(dense), doctest::Contains(expected.c_str()), tkeras::Error);
+}
+
+namespace {
+
+tkeras::Sequential build_classifier(int64_t classes) {
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(8, "relu"), layers::Dense(classes, "softmax")});
+  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .device = "cpu"});
+  return model;  // a model is movable: returned by value, as Keras users return one from a function
+}
+
+}  // namespace
+
+TEST_CASE("a function builds, compiles and returns a model by value") {
+  tkeras::Sequential model = build_classifier(3);
+  CHECK(model.compiled());
+  CHECK(model.named_parameters().size() == 4);
+  const auto data = tkeras::testing::blobs(32, 3, 4, 31);
+  CHECK_NOTHROW(model.fit(data.x, data.y, {.epochs = 1, .verbose = 0}));
+  tkeras::Sequential moved(std::move(model));
+  CHECK(moved.optimizer_iterations() == 1);
+}
+
+TEST_CASE("a frozen layer keeps its weights through fit, also when frozen or unfrozen between fits") {
+  tkeras::utils::set_random_seed(32);
+  const auto data = tkeras::testing::blobs(64, 3, 4, 32);
+  tkeras::Sequential model = build_classifier(3);
+  const auto first = model.get_layer(0);
+  const auto last = model.get_layer(1);
+  model.fit(data.x, data.y, {.epochs = 1, .verbose = 0});
+
+  first->set_trainable(false);
+  const std::vector<torch::Tensor> frozen = first->get_weights();
+  const std::vector<torch::Tensor> last_before = last->get_weights();
+  model.fit(data.x, data.y, {.epochs = 2, .verbose = 0});
+  CHECK(torch::equal(first->get_weights()[0], frozen[0]));
+  CHECK(torch::equal(first->get_weights()[1], frozen[1]));
+  CHECK_FALSE(torch::equal(last->get_weights()[0], last_before[0]));
+
+  first->set_trainable(true);
+  model.fit(data.x, data.y, {.epochs = 1, .verbose = 0});
+  CHECK_FALSE(torch::equal(first->get_weights()[0], frozen[0]));
+  CHECK(model.optimizer_iterations() == 4 * 2);
+}
+
+TEST_CASE("summary's trainable and non-trainable counts follow freezing") {
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(8), layers::BatchNormalization(), layers::Dense(2)});
+  std::ostringstream out;
+  CHECK(model.summary(out).find("Trainable params: 74 (296.00 B)\n Non-trainable params: 16 (64.00 B)") !=
+        std::string::npos);
+  model.get_layer(0)->set_trainable(false);
+  CHECK(model.summary(out).find("Trainable params: 34 (136.00 B)\n Non-trainable params: 56 (224.00 B)") !=
+        std::string::npos);
+  model.set_trainable(false);
+  CHECK(model.trainable_weights().empty());
+  CHECK(model.summary(out).find("Trainable params: 0 (0.00 B)\n Non-trainable params: 90 (360.00 B)") !=
+        std::string::npos);
+}
+
+TEST_CASE("a model is a layer of another model: built, summarised, trained, frozen") {
+  tkeras::utils::set_random_seed(33);
+  auto base = std::make_shared<tkeras::Sequential>(
+      std::initializer_list<layers::AnyLayer>{layers::Input({4}), layers::Dense(8, "relu"), layers::Dense(6, "relu")});
+  tkeras::Sequential model({layers::Input({4}), base, layers::Dense(3, "softmax")});
+  CHECK(model.output_shape() == tkeras::Shape{3});
+  CHECK(model.named_parameters().keys() ==
+        std::vector<std::string>{"sequential.dense.kernel", "sequential.dense.bias", "sequential.dense_1.kernel",
+                                 "sequential.dense_1.bias", "dense.kernel", "dense.bias"});
+  CHECK(model.weights()[0].name == base->name() + "/" + base->get_layer(0)->name() + "/kernel");
+  std::ostringstream out;
+  const std::string table = model.summary(out);
+  CHECK(table.find(fmt::format("│ {:<31} │ {:<22} │ {:>13} │", base->name() + " (Sequential)", "(None, 6)", "94")) !=
+        std::string::npos);
+
+  base->set_trainable(false);
+  CHECK_FALSE(base->get_layer(1)->trainable());
+  CHECK(model.trainable_weights().size() == 2);
+  const auto data = tkeras::testing::blobs(64, 3, 4, 33);
+  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .device = "cpu"});
+  const std::vector<torch::Tensor> base_weights = base->get_weights();
+  model.fit(data.x, data.y, {.epochs = 2, .verbose = 0});
+  const std::vector<torch::Tensor> after = base->get_weights();
+  for (size_t i = 0; i < after.size(); ++i) CHECK(torch::equal(after[i], base_weights[i]));
 }

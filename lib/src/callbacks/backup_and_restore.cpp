@@ -44,10 +44,14 @@ void BackupAndRestore::on_train_begin(const Logs& /*logs*/) {
   const std::string path = backup_path();
   if (!fs::exists(path)) return;
   const io::SafetensorsFile file = ModelFile::read(path);
-  if (file.metadata.at("model_config") != ModelFile::model_config(model())) {
-    throw Error(fmt::format("\"{}\": the backup was written by a model of another architecture; remove it to start "
-                            "over",
-                            path));
+  // The same architecture, whatever the layers' names: the process that wrote the backup may
+  // have numbered them differently.
+  if (ModelFile::architecture(file.metadata.at("model_config")) !=
+      ModelFile::architecture(ModelFile::model_config(model()))) {
+    throw Error(
+        fmt::format("\"{}\": the backup was written by a model of another architecture; remove it to start "
+                    "over",
+                    path));
   }
   const auto found = file.metadata.find("epoch");
   int epoch = -1;
@@ -82,8 +86,8 @@ void BackupAndRestore::on_epoch_end(int epoch, const Logs& /*logs*/) {
   std::error_code error;
   fs::create_directories(options_.backup_dir, error);
   if (error) {
-    throw Error(fmt::format("BackupAndRestore: cannot create backup_dir \"{}\": {}", options_.backup_dir,
-                            error.message()));
+    throw Error(
+        fmt::format("BackupAndRestore: cannot create backup_dir \"{}\": {}", options_.backup_dir, error.message()));
   }
   io::NamedTensors states;
   for (const auto& [name, generator] : generators(model())) states.emplace_back(name, generator.get_state());

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "callbacks/monitor.h"
 #include "tkeras/core/error.h"
 #include "tkeras/models/model.h"
 
@@ -35,28 +34,35 @@ std::string format_value(std::string_view filepath, std::string_view name, std::
 }  // namespace
 
 ModelCheckpoint::ModelCheckpoint(ModelCheckpointOptions options)
-    : options_(std::move(options)),
-      upwards_(improves_upwards("ModelCheckpoint", options_.monitor, options_.mode)),
-      best_(options_.initial_value_threshold.value_or(upwards_ ? -std::numeric_limits<double>::infinity()
-                                                               : std::numeric_limits<double>::infinity())) {
+    : MonitorCallback("ModelCheckpoint", options.monitor, options.mode),
+      options_(std::move(options)),
+      best_(options_.initial_value_threshold) {
   if (options_.filepath.empty()) throw Error("ModelCheckpoint: expected a filepath, received an empty one");
   if (options_.save_weights_only && !options_.filepath.ends_with(".safetensors")) {
-    throw Error(fmt::format("ModelCheckpoint: with save_weights_only, expected a filepath ending in \".safetensors\", "
-                            "received \"{}\"",
-                            options_.filepath));
+    throw Error(
+        fmt::format("ModelCheckpoint: with save_weights_only, expected a filepath ending in \".safetensors\", "
+                    "received \"{}\"",
+                    options_.filepath));
   }
   if (!options_.save_weights_only && !options_.filepath.ends_with(".tkeras")) {
-    throw Error(fmt::format("ModelCheckpoint: expected a filepath ending in \".tkeras\" (a whole model; with "
-                            "save_weights_only, \".safetensors\"), received \"{}\"",
-                            options_.filepath));
+    throw Error(
+        fmt::format("ModelCheckpoint: expected a filepath ending in \".tkeras\" (a whole model; with "
+                    "save_weights_only, \".safetensors\"), received \"{}\"",
+                    options_.filepath));
   }
   if (const auto* every = std::get_if<int64_t>(&options_.save_freq)) {
-    if (*every <= 0) throw Error(fmt::format("ModelCheckpoint: expected save_freq \"epoch\" or >= 1, received {}", *every));
+    if (*every <= 0)
+      throw Error(fmt::format("ModelCheckpoint: expected save_freq \"epoch\" or >= 1, received {}", *every));
     every_batches_ = *every;
   } else if (std::get<std::string>(options_.save_freq) != "epoch") {
     throw Error(fmt::format("ModelCheckpoint: expected save_freq \"epoch\" or a number of batches, received \"{}\"",
                             std::get<std::string>(options_.save_freq)));
   }
+}
+
+double ModelCheckpoint::best() const {
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  return best_.value_or(improves_upwards() ? -kInfinity : kInfinity);
 }
 
 std::string ModelCheckpoint::file_path(int epoch, std::optional<int64_t> batch, const Logs& logs) const {
@@ -127,24 +133,23 @@ void ModelCheckpoint::on_epoch_end(int epoch, const Logs& logs) {
 
 void ModelCheckpoint::save(int epoch, std::optional<int64_t> batch, const Logs& logs) {
   const std::string path = file_path(epoch, batch, logs);
-  if (options_.save_best_only) {
-    const auto found = logs.find(options_.monitor);
-    if (found == logs.end()) {
-      std::cerr << fmt::format("ModelCheckpoint: warning: can save best model only with {} available, skipping.\n",
-                               options_.monitor);
-      return;
-    }
+  const auto found = logs.find(monitor());
+  if (options_.save_best_only && found == logs.end()) {
+    // As Keras 3: without the value there is nothing to compare, so the model is saved.
+    std::cerr << fmt::format("ModelCheckpoint: warning: can save best model only with {} available; saving anyway\n",
+                             monitor());
+  } else if (options_.save_best_only) {
     const double current = found->second;
-    const bool improved = upwards_ ? current > best_ : current < best_;
-    if (!improved) {
+    const std::string best_text = best_ ? fmt::format("{:.5f}", *best_) : "None";
+    if (!is_improvement(current, best_)) {
       if (options_.verbose > 0) {
-        std::cout << fmt::format("\nEpoch {}: {} did not improve from {:.5f}\n", epoch + 1, options_.monitor, best_);
+        std::cout << fmt::format("\nEpoch {}: {} did not improve from {}\n", epoch + 1, monitor(), best_text);
       }
       return;
     }
     if (options_.verbose > 0) {
-      std::cout << fmt::format("\nEpoch {}: {} improved from {:.5f} to {:.5f}, saving model to {}\n", epoch + 1,
-                               options_.monitor, best_, current, path);
+      std::cout << fmt::format("\nEpoch {}: {} improved from {} to {:.5f}, saving model to {}\n", epoch + 1, monitor(),
+                               best_text, current, path);
     }
     best_ = current;
   } else if (options_.verbose > 0) {
@@ -153,7 +158,9 @@ void ModelCheckpoint::save(int epoch, std::optional<int64_t> batch, const Logs& 
   const std::filesystem::path directory = std::filesystem::path(path).parent_path();
   std::error_code error;
   if (!directory.empty()) std::filesystem::create_directories(directory, error);
-  if (error) throw Error(fmt::format("ModelCheckpoint: cannot create directory \"{}\": {}", directory.string(), error.message()));
+  if (error)
+    throw Error(
+        fmt::format("ModelCheckpoint: cannot create directory \"{}\": {}", directory.string(), error.message()));
   if (options_.save_weights_only) {
     model().save_weights(path);
   } else {

@@ -2,7 +2,6 @@
 #include "tkeras/callbacks/reduce_lr_on_plateau.h"
 
 #include <iostream>
-#include <limits>
 
 #include <fmt/format.h>
 
@@ -11,47 +10,33 @@
 
 namespace tkeras::callbacks {
 
-ReduceLROnPlateau::ReduceLROnPlateau(ReduceLROnPlateauOptions options) : options_(std::move(options)) {
+ReduceLROnPlateau::ReduceLROnPlateau(ReduceLROnPlateauOptions options)
+    : MonitorCallback("ReduceLROnPlateau", options.monitor, options.mode, options.min_delta),
+      options_(std::move(options)) {
   if (!(options_.factor > 0.0 && options_.factor < 1.0)) {
     throw Error(fmt::format("ReduceLROnPlateau: expected a factor in (0, 1), received {}", options_.factor));
-  }
-  if (options_.mode != "auto" && options_.mode != "min" && options_.mode != "max") {
-    throw Error(
-        fmt::format("ReduceLROnPlateau: expected mode \"auto\", \"min\" or \"max\", received \"{}\"", options_.mode));
   }
   if (options_.patience < 0 || options_.cooldown < 0 || options_.min_lr < 0.0) {
     throw Error(fmt::format("ReduceLROnPlateau: expected patience, cooldown and min_lr >= 0, received {}, {} and {}",
                             options_.patience, options_.cooldown, options_.min_lr));
   }
-  // Keras's rule for this callback: "auto" means max when the monitor's name contains "acc".
-  upwards_ = options_.mode == "max" || (options_.mode == "auto" && options_.monitor.find("acc") != std::string::npos);
 }
 
 void ReduceLROnPlateau::on_train_begin(const Logs& /*logs*/) {
-  best_ = upwards_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  best_.reset();
   wait_ = 0;
   cooldown_counter_ = 0;
 }
 
 void ReduceLROnPlateau::on_epoch_end(int epoch, const Logs& logs) {
-  const auto found = logs.find(options_.monitor);
-  if (found == logs.end()) {
-    std::string keys;
-    for (const auto& [key, value] : logs) keys += (keys.empty() ? "" : ",") + key;
-    std::cerr << fmt::format(
-        "ReduceLROnPlateau: warning: learning rate reduction is conditioned on metric \"{}\" which is not available. "
-        "Available metrics are: {}\n",
-        options_.monitor, keys);
-    return;
-  }
-  const double current = found->second;
+  const std::optional<double> current = monitor_value(logs, "learning rate reduction is conditioned");
+  if (!current) return;
   if (cooldown_counter_ > 0) {
     --cooldown_counter_;
     wait_ = 0;
   }
-  const bool improved = upwards_ ? current > best_ + options_.min_delta : current < best_ - options_.min_delta;
-  if (improved) {
-    best_ = current;
+  if (is_improvement(*current, best_)) {
+    best_ = *current;
     wait_ = 0;
     return;
   }

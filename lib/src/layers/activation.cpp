@@ -6,6 +6,16 @@ namespace tkeras::layers {
 Activation::Activation(std::string_view name)
     : Layer("activation"), activation_name_(activations::canonical_name(name)), function_(activations::get(name)) {}
 
+std::shared_ptr<Activation> Activation::from_config(const Config& config) {
+  return configured(std::make_shared<Activation>(ConfigReader(config).string("activation", "linear")), config);
+}
+
+Config Activation::get_config() const {
+  Config config = Layer::get_config();
+  config["activation"] = activation_name_;
+  return config;
+}
+
 torch::Tensor Activation::call(const torch::Tensor& inputs, bool /*training*/) { return function_(inputs); }
 
 torch::Tensor Activation::call_without_activation(const torch::Tensor& inputs, bool /*training*/) { return inputs; }

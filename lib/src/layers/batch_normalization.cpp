@@ -20,20 +20,39 @@ BatchNormalization::BatchNormalization(BatchNormalizationOptions options)
   }
 }
 
+std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const Config& config) {
+  const ConfigReader read(config);
+  const BatchNormalizationOptions defaults;
+  return configured(
+      std::make_shared<BatchNormalization>(BatchNormalizationOptions{
+          .momentum = read.number("momentum", defaults.momentum), .epsilon = read.number("epsilon", defaults.epsilon)}),
+      config);
+}
+
+Config BatchNormalization::get_config() const {
+  Config config = Layer::get_config();
+  config["momentum"] = options_.momentum;
+  config["epsilon"] = options_.epsilon;
+  return config;
+}
+
 Shape BatchNormalization::build_weights(const Shape& input_shape) {
   if (input_shape.empty()) {
     throw Error(fmt::format("BatchNormalization \"{}\": expected input with a feature axis, received (None,)", name()));
   }
   const int64_t channels = input_shape.back();
-  gamma_ = add_weight("gamma", torch::ones({channels}));
-  beta_ = add_weight("beta", torch::zeros({channels}));
-  moving_mean_ = add_weight("moving_mean", torch::zeros({channels}), /*trainable=*/false);
-  moving_variance_ = add_weight("moving_variance", torch::ones({channels}), /*trainable=*/false);
+  const torch::TensorOptions options = initializer_options();
+  gamma_ = add_weight("gamma", torch::ones({channels}, options));
+  beta_ = add_weight("beta", torch::zeros({channels}, options));
+  moving_mean_ = add_weight("moving_mean", torch::zeros({channels}, options), /*trainable=*/false);
+  moving_variance_ = add_weight("moving_variance", torch::ones({channels}, options), /*trainable=*/false);
   return input_shape;
 }
 
 torch::Tensor BatchNormalization::call(const torch::Tensor& inputs, bool training) {
-  if (!training) return (inputs - moving_mean_) * torch::rsqrt(moving_variance_ + options_.epsilon) * gamma_ + beta_;
+  // As Keras 3: a frozen layer normalises with its moving statistics, in fit too.
+  if (!training || !trainable())
+    return (inputs - moving_mean_) * torch::rsqrt(moving_variance_ + options_.epsilon) * gamma_ + beta_;
   std::vector<int64_t> axes(static_cast<size_t>(inputs.dim() - 1));
   std::iota(axes.begin(), axes.end(), 0);
   const torch::Tensor mean = inputs.mean(axes);

@@ -23,18 +23,43 @@ Conv2D::Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options)
   spatial::check_padding("Conv2D", options_.padding);
 }
 
+std::shared_ptr<Conv2D> Conv2D::from_config(const Config& config) {
+  const ConfigReader read(config);
+  const auto [height, width] = read.size2("kernel_size");
+  const auto strides = read.has("strides") ? read.size2("strides") : std::pair<int64_t, int64_t>{1, 1};
+  return configured(std::make_shared<Conv2D>(read.positive_int("filters"), Size2(height, width),
+                                             Conv2DOptions{.strides = {strides.first, strides.second},
+                                                           .padding = read.string("padding", "valid"),
+                                                           .activation = read.string("activation", "linear"),
+                                                           .use_bias = read.boolean("use_bias", true)}),
+                    config);
+}
+
+Config Conv2D::get_config() const {
+  Config config = Layer::get_config();
+  config["filters"] = filters_;
+  config["kernel_size"] = {kernel_size_.height, kernel_size_.width};
+  config["strides"] = {options_.strides.height, options_.strides.width};
+  config["padding"] = options_.padding;
+  config["activation"] = activation();
+  config["use_bias"] = options_.use_bias;
+  return config;
+}
+
 Shape Conv2D::build_weights(const Shape& input_shape) {
   const Shape image = spatial::image_shape(*this, input_shape);
   const spatial::Windows out =
       spatial::windows(*this, image, kernel_size_, options_.strides, options_.padding, "kernel");
   padding_ = out.padding;
   const int64_t channels = image[2];
-  const int64_t receptive = kernel_size_.height * kernel_size_.width;
+  const double receptive = static_cast<double>(kernel_size_.height) * static_cast<double>(kernel_size_.width);
   // Glorot-uniform with Keras's fans for a convolution kernel.
-  const double limit = std::sqrt(6.0 / static_cast<double>(receptive * (channels + filters_)));
+  const double limit = std::sqrt(6.0 / (receptive * (static_cast<double>(channels) + static_cast<double>(filters_))));
+  const torch::TensorOptions options = initializer_options();
   kernel_ = add_weight(
-      "kernel", torch::empty({kernel_size_.height, kernel_size_.width, channels, filters_}).uniform_(-limit, limit));
-  if (options_.use_bias) bias_ = add_weight("bias", torch::zeros({filters_}));
+      "kernel",
+      torch::empty({kernel_size_.height, kernel_size_.width, channels, filters_}, options).uniform_(-limit, limit));
+  if (options_.use_bias) bias_ = add_weight("bias", torch::zeros({filters_}, options));
   return {out.height, out.width, filters_};
 }
 

@@ -19,15 +19,31 @@ Dense::Dense(int64_t units, std::string_view activation, bool use_bias)
   if (units <= 0) throw Error(fmt::format("Dense: expected a positive number of units, received {}", units));
 }
 
+std::shared_ptr<Dense> Dense::from_config(const Config& config) {
+  const ConfigReader read(config);
+  return configured(std::make_shared<Dense>(read.positive_int("units"), read.string("activation", "linear"),
+                                            read.boolean("use_bias", true)),
+                    config);
+}
+
+Config Dense::get_config() const {
+  Config config = Layer::get_config();
+  config["units"] = units_;
+  config["activation"] = activation_name_;
+  config["use_bias"] = use_bias_;
+  return config;
+}
+
 Shape Dense::build_weights(const Shape& input_shape) {
   if (input_shape.empty()) {
     throw Error(fmt::format("Dense \"{}\": expected input with a feature axis, received shape (None,)", name()));
   }
   const int64_t fan_in = input_shape.back();
   // Glorot-uniform, Keras's default kernel initializer: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
-  const double limit = std::sqrt(6.0 / static_cast<double>(fan_in + units_));
-  kernel_ = add_weight("kernel", torch::empty({fan_in, units_}).uniform_(-limit, limit));
-  if (use_bias_) bias_ = add_weight("bias", torch::zeros({units_}));
+  const double limit = std::sqrt(6.0 / (static_cast<double>(fan_in) + static_cast<double>(units_)));
+  const torch::TensorOptions options = initializer_options();
+  kernel_ = add_weight("kernel", torch::empty({fan_in, units_}, options).uniform_(-limit, limit));
+  if (use_bias_) bias_ = add_weight("bias", torch::zeros({units_}, options));
   Shape output_shape = input_shape;
   output_shape.back() = units_;
   return output_shape;

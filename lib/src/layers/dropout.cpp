@@ -12,6 +12,16 @@ Dropout::Dropout(double rate) : Layer("dropout"), rate_(rate) {
   if (!(rate >= 0.0 && rate < 1.0)) throw Error(fmt::format("Dropout: expected a rate in [0, 1), received {}", rate));
 }
 
+std::shared_ptr<Dropout> Dropout::from_config(const Config& config) {
+  return configured(std::make_shared<Dropout>(ConfigReader(config).number("rate")), config);
+}
+
+Config Dropout::get_config() const {
+  Config config = Layer::get_config();
+  config["rate"] = rate_;
+  return config;
+}
+
 Shape Dropout::build_weights(const Shape& input_shape) { return input_shape; }
 
 torch::Tensor Dropout::call(const torch::Tensor& inputs, bool training) {

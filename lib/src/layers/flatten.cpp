@@ -7,6 +7,10 @@ namespace tkeras::layers {
 
 Flatten::Flatten() : Layer("flatten") {}
 
+std::shared_ptr<Flatten> Flatten::from_config(const Config& config) {
+  return configured(std::make_shared<Flatten>(), config);
+}
+
 torch::Tensor Flatten::call(const torch::Tensor& inputs, bool /*training*/) {
   return inputs.reshape({inputs.size(0), -1});
 }

@@ -1,5 +1,7 @@
-// The Layer base: unique names, building once, weights and their device.
+// The Layer base: names, building once, weights as the module's parameters and buffers, trainable.
 #include "tkeras/layers/layer.h"
+
+#include <ostream>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -9,21 +11,42 @@
 
 namespace tkeras::layers {
 
-Layer::Layer(std::string_view prefix) : name_(unique_name(prefix)) {}
+namespace detail {
+
+void restore_identity(Layer& layer, const Config& config) {
+  const ConfigReader read(config);
+  if (read.has("name")) {
+    const std::string name = read.string("name", "");
+    if (name.empty() || name.size() > 256) {
+      throw Error(
+          fmt::format("expected \"name\" as a string of 1 to 256 characters, received {}", config.at("name").dump()));
+    }
+    layer.name_ = name;
+  }
+  // Only a change: a model's `trainable: true` must not unfreeze the layers inside it that their
+  // own configs froze.
+  const bool trainable = read.boolean("trainable", true);
+  if (trainable != layer.trainable()) layer.set_trainable(trainable);
+}
+
+}  // namespace detail
+
+Layer::Layer(std::string_view base_name, std::string name)
+    : base_name_(base_name), name_(name.empty() ? unique_name(base_name) : std::move(name)) {}
+
+Layer::~Layer() = default;
 
 const Shape& Layer::input_shape() const {
-  if (!built_)
-    throw Error(fmt::format("{} \"{}\": input_shape is unknown until the layer is built", class_name(), name_));
+  if (!built_) throw Error(fmt::format("{} \"{}\": input_shape is unknown until it is built", class_name(), name_));
   return input_shape_;
 }
 
 const Shape& Layer::output_shape() const {
-  if (!built_)
-    throw Error(fmt::format("{} \"{}\": output_shape is unknown until the layer is built", class_name(), name_));
+  if (!built_) throw Error(fmt::format("{} \"{}\": output_shape is unknown until it is built", class_name(), name_));
   return output_shape_;
 }
 
-Shape Layer::build(const Shape& input_shape, torch::Device device) {
+Shape Layer::build(const Shape& input_shape, std::optional<torch::Device> device) {
   if (built_) {
     if (input_shape != input_shape_) {
       throw Error(fmt::format("{} \"{}\": built for input shape {}, received input shape {}", class_name(), name_,
@@ -37,39 +60,124 @@ Shape Layer::build(const Shape& input_shape, torch::Device device) {
                               format_batch_shape(input_shape)));
     }
   }
-  device_ = device;
+  build_device_ = device.value_or(default_build_device());
   output_shape_ = build_weights(input_shape);
   input_shape_ = input_shape;
   built_ = true;
   return output_shape_;
 }
 
+void Layer::collect(const std::string& prefix, bool parent_trainable, std::vector<Weight>& out) const {
+  const bool trainable = parent_trainable && trainable_;
+  for (const OwnWeight& weight : own_weights_) {
+    if (!weight.listed) continue;
+    out.push_back(
+        {prefix + weight.name, weight.value, trainable && weight.trainable_variable && weight.value.requires_grad()});
+  }
+  for (const auto& layer : sublayers_) layer->collect(prefix + layer->name() + "/", trainable, out);
+}
+
+void Layer::collect_named(const std::string& prefix, std::vector<std::pair<std::string, torch::Tensor>>& out) const {
+  for (const OwnWeight& weight : own_weights_) out.emplace_back(prefix + weight.name, weight.value);
+  for (size_t i = 0; i < sublayers_.size(); ++i) sublayers_[i]->collect_named(prefix + sublayer_names_[i] + ".", out);
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> Layer::named_weights() const {
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  collect_named("", named);
+  return named;
+}
+
+std::vector<Weight> Layer::weights() const {
+  std::vector<Weight> all;
+  collect("", true, all);
+  return all;
+}
+
 std::vector<torch::Tensor> Layer::trainable_weights() const {
   std::vector<torch::Tensor> result;
-  for (const Weight& weight : weights_) {
+  for (const Weight& weight : weights()) {
     if (weight.trainable) result.push_back(weight.value);
   }
   return result;
 }
 
+std::vector<torch::Tensor> Layer::non_trainable_weights() const {
+  std::vector<torch::Tensor> result;
+  for (const Weight& weight : weights()) {
+    if (!weight.trainable) result.push_back(weight.value);
+  }
+  return result;
+}
+
+std::vector<torch::Tensor> Layer::get_weights() const {
+  std::vector<torch::Tensor> values;
+  for (const Weight& weight : weights()) values.push_back(weight.value.detach().clone());
+  return values;
+}
+
+void Layer::set_weights(const std::vector<torch::Tensor>& values) {
+  const std::vector<Weight> all = weights();
+  if (values.size() != all.size()) {
+    throw Error(fmt::format("{} \"{}\": set_weights expected {} tensors, received {}", class_name(), name_, all.size(),
+                            values.size()));
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!values[i].defined() || values[i].sizes() != all[i].value.sizes()) {
+      throw Error(fmt::format("{} \"{}\": set_weights expected {} of shape {}, received {}", class_name(), name_,
+                              all[i].name, format_shape(all[i].value.sizes().vec()),
+                              values[i].defined() ? format_shape(values[i].sizes().vec()) : "an undefined tensor"));
+    }
+  }
+  const torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < all.size(); ++i) all[i].value.copy_(values[i]);
+}
+
 int64_t Layer::count_params() const {
   int64_t count = 0;
-  for (const Weight& weight : weights_) count += weight.value.numel();
+  for (const Weight& weight : weights()) count += weight.value.numel();
   return count;
 }
 
-void Layer::to(torch::Device device) {
-  device_ = device;
-  const torch::NoGradGuard no_grad;
-  for (Weight& weight : weights_) {
-    if (weight.value.device() != device) weight.value.set_data(weight.value.to(device));
+void Layer::set_trainable(bool trainable) {
+  trainable_ = trainable;
+  for (OwnWeight& weight : own_weights_) {
+    if (weight.trainable_variable) weight.value.requires_grad_(trainable);
   }
+  for (const auto& layer : sublayers_) layer->set_trainable(trainable);
 }
 
-torch::Tensor Layer::add_weight(std::string name, torch::Tensor initial_value, bool trainable) {
-  torch::Tensor value = initial_value.to(device_).detach().requires_grad_(trainable);
-  weights_.push_back({std::move(name), value, trainable});
+Config Layer::get_config() const { return {{"name", name_}, {"trainable", trainable_}}; }
+
+void Layer::pretty_print(std::ostream& stream) const {
+  Config config = get_config();
+  config.erase("name");
+  stream << class_name() << "(name=" << name_;
+  for (const auto& [key, value] : config.items()) stream << ", " << key << "=" << value.dump();
+  stream << ")";
+}
+
+torch::Tensor Layer::add_weight(const std::string& name, torch::Tensor initial_value, bool trainable) {
+  torch::Tensor value =
+      initial_value.device() == build_device_ ? std::move(initial_value) : initial_value.to(build_device_);
+  value = value.detach();
+  if (trainable) {
+    value = register_parameter(name, value, /*requires_grad=*/trainable_);
+  } else {
+    value = register_buffer(name, value);
+  }
+  own_weights_.push_back({name, value, trainable});
   return value;
+}
+
+void Layer::track_weight(std::string name, torch::Tensor value, bool trainable, bool listed) {
+  own_weights_.push_back({std::move(name), std::move(value), trainable, listed});
+}
+
+void Layer::add_sublayer(const std::string& name, std::shared_ptr<Layer> layer) {
+  register_module(name, layer);
+  sublayers_.push_back(std::move(layer));
+  sublayer_names_.push_back(name);
 }
 
 }  // namespace tkeras::layers

@@ -19,6 +19,25 @@ Pooling2D::Pooling2D(std::string_view prefix, std::string_view class_name, Size2
   spatial::check_padding(class_name, padding_mode_);
 }
 
+std::pair<Size2, Pooling2DOptions> Pooling2D::read_config(const Config& config) {
+  const ConfigReader read(config);
+  const auto pool = read.has("pool_size") ? read.size2("pool_size") : std::pair<int64_t, int64_t>{2, 2};
+  Pooling2DOptions options{.strides = std::nullopt, .padding = read.string("padding", "valid")};
+  if (read.has("strides")) {
+    const auto [height, width] = read.size2("strides");
+    options.strides = Size2(height, width);
+  }
+  return {Size2(pool.first, pool.second), options};
+}
+
+Config Pooling2D::get_config() const {
+  Config config = Layer::get_config();
+  config["pool_size"] = {pool_size_.height, pool_size_.width};
+  config["strides"] = {strides_.height, strides_.width};
+  config["padding"] = padding_mode_;
+  return config;
+}
+
 Shape Pooling2D::build_weights(const Shape& input_shape) {
   const Shape image = spatial::image_shape(*this, input_shape);
   const spatial::Windows out = spatial::windows(*this, image, pool_size_, strides_, padding_mode_, "pool");
@@ -29,6 +48,11 @@ Shape Pooling2D::build_weights(const Shape& input_shape) {
 MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("max_pooling2d", "MaxPooling2D", pool_size, std::move(options)) {}
 
+std::shared_ptr<MaxPooling2D> MaxPooling2D::from_config(const Config& config) {
+  auto [pool_size, options] = read_config(config);
+  return configured(std::make_shared<MaxPooling2D>(pool_size, std::move(options)), config);
+}
+
 torch::Tensor MaxPooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
   const torch::Tensor images =
       spatial::pad(spatial::channels_first(inputs), padding_, -std::numeric_limits<double>::infinity());
@@ -38,6 +62,11 @@ torch::Tensor MaxPooling2D::call(const torch::Tensor& inputs, bool /*training*/)
 
 AveragePooling2D::AveragePooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("average_pooling2d", "AveragePooling2D", pool_size, std::move(options)) {}
+
+std::shared_ptr<AveragePooling2D> AveragePooling2D::from_config(const Config& config) {
+  auto [pool_size, options] = read_config(config);
+  return configured(std::make_shared<AveragePooling2D>(pool_size, std::move(options)), config);
+}
 
 torch::Tensor AveragePooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
   const torch::Tensor images = spatial::channels_first(inputs);
@@ -55,6 +84,10 @@ torch::Tensor AveragePooling2D::call(const torch::Tensor& inputs, bool /*trainin
 }
 
 GlobalAveragePooling2D::GlobalAveragePooling2D() : Layer("global_average_pooling2d") {}
+
+std::shared_ptr<GlobalAveragePooling2D> GlobalAveragePooling2D::from_config(const Config& config) {
+  return configured(std::make_shared<GlobalAveragePooling2D>(), config);
+}
 
 Shape GlobalAveragePooling2D::build_weights(const Shape& input_shape) {
   return {spatial::image_shape(*this, input_shape)[2]};

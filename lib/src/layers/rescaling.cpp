@@ -7,6 +7,18 @@ namespace tkeras::layers {
 
 Rescaling::Rescaling(double scale, double offset) : Layer("rescaling"), scale_(scale), offset_(offset) {}
 
+std::shared_ptr<Rescaling> Rescaling::from_config(const Config& config) {
+  const ConfigReader read(config);
+  return configured(std::make_shared<Rescaling>(read.number("scale"), read.number("offset", 0.0)), config);
+}
+
+Config Rescaling::get_config() const {
+  Config config = Layer::get_config();
+  config["scale"] = scale_;
+  config["offset"] = offset_;
+  return config;
+}
+
 Shape Rescaling::build_weights(const Shape& input_shape) { return input_shape; }
 
 torch::Tensor Rescaling::call(const torch::Tensor& inputs, bool /*training*/) {

@@ -2,6 +2,7 @@
 #include "tkeras/layers/reshape.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -21,10 +22,23 @@ Reshape::Reshape(Shape target_shape) : Layer("reshape"), target_shape_(std::move
   }
 }
 
+std::shared_ptr<Reshape> Reshape::from_config(const Config& config) {
+  return configured(std::make_shared<Reshape>(ConfigReader(config).shape("target_shape", /*allow_unknown=*/true)),
+                    config);
+}
+
+Config Reshape::get_config() const {
+  Config config = Layer::get_config();
+  config["target_shape"] = target_shape_;
+  return config;
+}
+
 Shape Reshape::build_weights(const Shape& input_shape) {
   const int64_t total = element_count(input_shape);
-  int64_t known = 1;
-  for (int64_t size : target_shape_) known *= size == -1 ? 1 : size;
+  Shape known_sizes;
+  std::copy_if(target_shape_.begin(), target_shape_.end(), std::back_inserter(known_sizes),
+               [](int64_t size) { return size != -1; });
+  const int64_t known = element_count(known_sizes);
   resolved_shape_ = target_shape_;
   const auto unknown = std::find(resolved_shape_.begin(), resolved_shape_.end(), -1);
   if (unknown != resolved_shape_.end() && total % known == 0) *unknown = total / known;

@@ -1,4 +1,4 @@
-// Model: naming, weights, and Keras's summary table.
+// Model: the layer API (layers, get_layer), its device, the optimizer's settings, Keras's summary table.
 #include "tkeras/models/model.h"
 
 #include <cmath>
@@ -6,10 +6,11 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
-#include "core/unique_name.h"
 #include "tkeras/core/error.h"
+#include "tkeras/layers/torch_module.h"
 #include "training/compiled_state.h"
 
 namespace tkeras {
@@ -53,56 +54,47 @@ std::string repeat(std::string_view piece, size_t count) {
 
 }  // namespace
 
-Model::Model(std::string_view prefix) : name_(unique_name(prefix)) {}
+Model::Model(std::string_view base_name, std::string name) : Layer(base_name, std::move(name)) {}
+Model::Model(Model&&) noexcept = default;
 Model::~Model() = default;
 
-std::vector<torch::Tensor> Model::trainable_weights() const {
-  std::vector<torch::Tensor> result;
-  for (const layers::Weight& weight : weights()) {
-    if (weight.trainable) result.push_back(weight.value);
+std::shared_ptr<layers::Layer> Model::get_layer(std::string_view name) const {
+  const auto all = layers();
+  for (const auto& layer : all) {
+    if (layer->name() == name) return layer;
   }
-  return result;
+  std::vector<std::string> names;
+  for (const auto& layer : all) names.push_back(layer->name());
+  throw Error(fmt::format("{} \"{}\": no layer named \"{}\"; its layers are: {}", class_name(), this->name(), name,
+                          names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
 }
 
-std::vector<torch::Tensor> Model::get_weights() const {
-  std::vector<torch::Tensor> values;
-  for (const layers::Weight& weight : weights()) values.push_back(weight.value.detach().clone());
-  return values;
-}
-
-void Model::set_weights(const std::vector<torch::Tensor>& values) {
-  const std::vector<layers::Weight> all = weights();
-  if (values.size() != all.size()) {
-    throw Error(fmt::format("{} \"{}\": set_weights expected {} tensors, received {}", class_name(), name(), all.size(),
-                            values.size()));
+std::shared_ptr<layers::Layer> Model::get_layer(int64_t index) const {
+  const auto all = layers();
+  if (index < 0 || index >= static_cast<int64_t>(all.size())) {
+    throw Error(fmt::format("{} \"{}\": expected a layer index in 0..{}, received {}", class_name(), name(),
+                            static_cast<int64_t>(all.size()) - 1, index));
   }
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (!values[i].defined() || values[i].sizes() != all[i].value.sizes()) {
-      throw Error(fmt::format("{} \"{}\": set_weights expected {} of shape {}, received {}", class_name(), name(),
-                              all[i].name, format_shape(all[i].value.sizes().vec()),
-                              values[i].defined() ? format_shape(values[i].sizes().vec()) : "an undefined tensor"));
-    }
-  }
-  const torch::NoGradGuard no_grad;
-  for (size_t i = 0; i < all.size(); ++i) all[i].value.copy_(values[i]);
+  return all[static_cast<size_t>(index)];
 }
 
-int64_t Model::count_params() const {
-  int64_t count = 0;
-  for (const layers::Weight& weight : weights()) count += weight.value.numel();
-  return count;
+torch::Device Model::device() const {
+  if (compiled_) return compiled_->device;
+  const auto weights = named_weights();
+  return weights.empty() ? torch::Device(torch::kCPU) : weights.front().second.device();
 }
 
-torch::Device Model::device() const { return compiled_ ? compiled_->device : torch::Device(torch::kCPU); }
+void Model::to(torch::Device device, bool non_blocking) {
+  torch::nn::Module::to(device, non_blocking);
+  if (compiled_) compiled_->device = device;
+}
 
 const optimizers::Optimizer& Model::optimizer() const {
   if (!compiled_) throw Error(fmt::format("{} \"{}\": optimizer() needs compile() first", class_name(), name()));
-  return compiled_->optimizer ? compiled_->optimizer->config() : compiled_->optimizer_config;
+  return compiled_->optimizer();
 }
 
-int64_t Model::optimizer_iterations() const {
-  return compiled_ && compiled_->optimizer ? compiled_->optimizer->iterations() : 0;
-}
+int64_t Model::optimizer_iterations() const { return compiled_ ? compiled_->iterations() : 0; }
 
 double Model::learning_rate() const {
   if (!compiled_) throw Error(fmt::format("{} \"{}\": learning_rate() needs compile() first", class_name(), name()));
@@ -116,8 +108,7 @@ void Model::set_learning_rate(double learning_rate) {
     throw Error(
         fmt::format("{} \"{}\": expected a learning rate >= 0, received {}", class_name(), name(), learning_rate));
   }
-  compiled_->optimizer_config.set_learning_rate(learning_rate);
-  if (compiled_->optimizer) compiled_->optimizer->set_learning_rate(learning_rate);
+  compiled_->set_learning_rate(learning_rate);
 }
 
 std::string Model::summary() const { return summary(std::cout); }
@@ -137,13 +128,16 @@ std::string Model::summary(std::ostream& out) const {
   table += rule("┏", "━", "┳", "┓");
   table += row("┃", "Layer (type)", "Output Shape", "Param #");
   table += rule("┡", "━", "╇", "┩");
-  const auto layers = summary_layers();
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const layers::Layer& layer = *layers[i];
-    table += row("│", fmt::format("{} ({})", layer.name(), layer.class_name()),
+  const auto all = layers();
+  for (size_t i = 0; i < all.size(); ++i) {
+    const layers::Layer& layer = *all[i];
+    // A TorchModule shows the module it wraps: `TorchModule<LSTM>`.
+    const auto* wrapper = dynamic_cast<const layers::TorchModule*>(&layer);
+    const std::string type = wrapper ? fmt::format("TorchModule<{}>", wrapper->module_type()) : layer.class_name();
+    table += row("│", fmt::format("{} ({})", layer.name(), type),
                  layer.built() ? format_batch_shape(layer.output_shape()) : "?",
-                 layer.built() ? with_thousands(layer.count_params()) : "0 (unbuilt)");
-    table += i + 1 < layers.size() ? rule("├", "─", "┼", "┤") : "";
+                 layer.built() || layer.count_params() > 0 ? with_thousands(layer.count_params()) : "0 (unbuilt)");
+    table += i + 1 < all.size() ? rule("├", "─", "┼", "┤") : "";
   }
   table += rule("└", "─", "┴", "┘");
 

@@ -7,22 +7,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
-#include "models/model_config.h"
+#include "models/compile_config.h"
+#include "models/serialization.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/version.h"
-#include "tkeras/layers/activation.h"
-#include "tkeras/layers/batch_normalization.h"
-#include "tkeras/layers/conv2d.h"
-#include "tkeras/layers/dense.h"
-#include "tkeras/layers/dropout.h"
-#include "tkeras/layers/flatten.h"
-#include "tkeras/layers/input.h"
-#include "tkeras/layers/pooling2d.h"
-#include "tkeras/layers/rescaling.h"
-#include "tkeras/layers/reshape.h"
 #include "tkeras/models/sequential.h"
 #include "training/compiled_state.h"
 
@@ -31,80 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-json size2(const layers::Size2& size) { return json::array({size.height, size.width}); }
-layers::Size2 size2(const json& value) { return {value[0].get<int64_t>(), value[1].get<int64_t>()}; }
-
-json layer_entry(const std::string& class_name, json config) {
-  return {{"class_name", class_name}, {"config", std::move(config)}};
-}
-
-// A layer's class and options, as Keras's `{"class_name", "config"}`.
-json layer_config(const Model& model, const layers::Layer& layer) {
-  using namespace layers;
-  if (const auto* dense = dynamic_cast<const Dense*>(&layer)) {
-    return layer_entry("Dense", {{"units", dense->units()}, {"activation", dense->activation()}, {"use_bias", dense->use_bias()}});
-  }
-  if (const auto* conv = dynamic_cast<const Conv2D*>(&layer)) {
-    return layer_entry("Conv2D", {{"filters", conv->filters()},
-                                  {"kernel_size", size2(conv->kernel_size())},
-                                  {"strides", size2(conv->options().strides)},
-                                  {"padding", conv->options().padding},
-                                  {"activation", conv->activation()},
-                                  {"use_bias", conv->options().use_bias}});
-  }
-  if (const auto* pool = dynamic_cast<const Pooling2D*>(&layer)) {
-    return layer_entry(pool->class_name(),
-                       {{"pool_size", size2(pool->pool_size())}, {"strides", size2(pool->strides())}, {"padding", pool->padding()}});
-  }
-  if (const auto* norm = dynamic_cast<const BatchNormalization*>(&layer)) {
-    return layer_entry("BatchNormalization", {{"momentum", norm->options().momentum}, {"epsilon", norm->options().epsilon}});
-  }
-  if (const auto* dropout = dynamic_cast<const Dropout*>(&layer)) return layer_entry("Dropout", {{"rate", dropout->rate()}});
-  if (const auto* rescaling = dynamic_cast<const Rescaling*>(&layer)) {
-    return layer_entry("Rescaling", {{"scale", rescaling->scale()}, {"offset", rescaling->offset()}});
-  }
-  if (const auto* reshape = dynamic_cast<const Reshape*>(&layer)) {
-    return layer_entry("Reshape", {{"target_shape", reshape->target_shape()}});
-  }
-  if (const auto* activation = dynamic_cast<const Activation*>(&layer)) {
-    return layer_entry("Activation", {{"activation", activation->activation()}});
-  }
-  if (dynamic_cast<const Flatten*>(&layer)) return layer_entry("Flatten", json::object());
-  if (dynamic_cast<const GlobalAveragePooling2D*>(&layer)) return layer_entry("GlobalAveragePooling2D", json::object());
-  throw Error(fmt::format("{} \"{}\": cannot save layer \"{}\" of type {}: model files hold tkeras's own layers; "
-                          "save its weights with save_weights and build the model in code",
-                          model.class_name(), model.name(), layer.name(), layer.class_name()));
-}
-
-// A layer from an entry `config::check_model_config` accepted.
-layers::AnyLayer make_layer(const json& entry) {
-  using namespace layers;
-  const std::string kind = entry["class_name"].get<std::string>();
-  const json& c = entry["config"];
-  if (kind == "Dense") return Dense(c["units"].get<int64_t>(), c["activation"].get<std::string>(), c["use_bias"].get<bool>());
-  if (kind == "Conv2D") {
-    return Conv2D(c["filters"].get<int64_t>(), size2(c["kernel_size"]),
-                  {.strides = size2(c["strides"]),
-                   .padding = c["padding"].get<std::string>(),
-                   .activation = c["activation"].get<std::string>(),
-                   .use_bias = c["use_bias"].get<bool>()});
-  }
-  if (kind == "MaxPooling2D" || kind == "AveragePooling2D") {
-    const Pooling2DOptions options{.strides = size2(c["strides"]), .padding = c["padding"].get<std::string>()};
-    if (kind == "MaxPooling2D") return MaxPooling2D(size2(c["pool_size"]), options);
-    return AveragePooling2D(size2(c["pool_size"]), options);
-  }
-  if (kind == "BatchNormalization") {
-    return BatchNormalization({.momentum = c["momentum"].get<double>(), .epsilon = c["epsilon"].get<double>()});
-  }
-  if (kind == "Dropout") return Dropout(c["rate"].get<double>());
-  if (kind == "Rescaling") return Rescaling(c["scale"].get<double>(), c["offset"].get<double>());
-  if (kind == "Reshape") return Reshape(c["target_shape"].get<Shape>());
-  if (kind == "Activation") return Activation(c["activation"].get<std::string>());
-  if (kind == "Flatten") return Flatten();
-  return GlobalAveragePooling2D();  // the last class check_model_config accepts
-}
-
 json optimizer_config(const optimizers::Optimizer& optimizer) {
   return std::visit(
       [](const auto& o) -> json {
@@ -112,16 +29,22 @@ json optimizer_config(const optimizers::Optimizer& optimizer) {
         if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
           return {{"class_name", "Adam"},
                   {"config",
-                   {{"learning_rate", o.learning_rate}, {"beta_1", o.beta_1}, {"beta_2", o.beta_2},
-                    {"epsilon", o.epsilon}, {"amsgrad", o.amsgrad}}}};
+                   {{"learning_rate", o.learning_rate},
+                    {"beta_1", o.beta_1},
+                    {"beta_2", o.beta_2},
+                    {"epsilon", o.epsilon},
+                    {"amsgrad", o.amsgrad}}}};
         } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
           return {{"class_name", "SGD"},
                   {"config", {{"learning_rate", o.learning_rate}, {"momentum", o.momentum}, {"nesterov", o.nesterov}}}};
         } else {
           return {{"class_name", "RMSprop"},
                   {"config",
-                   {{"learning_rate", o.learning_rate}, {"rho", o.rho}, {"momentum", o.momentum},
-                    {"epsilon", o.epsilon}, {"centered", o.centered}}}};
+                   {{"learning_rate", o.learning_rate},
+                    {"rho", o.rho},
+                    {"momentum", o.momentum},
+                    {"epsilon", o.epsilon},
+                    {"centered", o.centered}}}};
         }
       },
       optimizer.options());
@@ -182,19 +105,58 @@ bool starts_with_any(const std::string& name, const std::vector<std::string>& pr
   return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return name.starts_with(p); });
 }
 
+// Removes the layers' names and trainable flags, at every depth.
+void strip_identity(json& value) {
+  if (value.is_array()) {
+    for (json& item : value) strip_identity(item);
+  } else if (value.is_object()) {
+    if (value.contains("class_name") && value.contains("config") && value["config"].is_object()) {
+      value["config"].erase("name");
+      value["config"].erase("trainable");
+    }
+    for (auto& [key, item] : value.items()) strip_identity(item);
+  }
+}
+
+// The model a model_config describes, built for its input shape on `device` (the meta device
+// allocates nothing). Errors name the file.
+std::shared_ptr<Model> build_model(const json& config, const layers::CustomObjects& custom_objects,
+                                   const std::string& path, torch::Device device) {
+  try {
+    const std::shared_ptr<layers::Layer> root = deserialize(config, custom_objects);
+    auto model = std::dynamic_pointer_cast<Sequential>(root);
+    if (!model) {
+      throw Error(fmt::format("expected a model of class \"Sequential\", received {}", config["class_name"].dump()));
+    }
+    if (!model->declared_input_shape()) throw Error("expected the layers to start with an InputLayer, found none");
+    model->build(*model->declared_input_shape(), device);
+    return model;
+  } catch (const Error& error) {
+    throw Error(fmt::format("\"{}\": model_config {}", path, error.what()));
+  } catch (const c10::Error& error) {  // a weight LibTorch cannot even describe (its size overflows)
+    throw Error(fmt::format("\"{}\": model_config describes weights LibTorch refuses: {}", path,
+                            error.what_without_backtrace()));
+  } catch (const std::exception& error) {
+    throw Error(fmt::format("\"{}\": model_config cannot be built: {}", path, error.what()));
+  }
+}
+
+json parse_model_config(const io::SafetensorsFile& file, const std::string& path) {
+  const json config = json::parse(file.metadata.at("model_config"), nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded() || !config.is_object())
+    throw Error(fmt::format("\"{}\": model_config is not a JSON object", path));
+  return config;
+}
+
 }  // namespace
 
-std::string ModelFile::model_config(const Model& model) {
-  if (model.class_name() != "Sequential") {
-    throw Error(fmt::format("{} \"{}\": cannot describe a model of this class in a model file", model.class_name(),
-                            model.name()));
-  }
-  json layer_list = json::array();
-  json batch_shape = json::array({nullptr});
-  for (int64_t size : model.input_shape()) batch_shape.push_back(size);
-  layer_list.push_back(layer_entry("InputLayer", {{"batch_shape", batch_shape}}));
-  for (const auto& layer : model.summary_layers()) layer_list.push_back(layer_config(model, *layer));
-  return json{{"class_name", "Sequential"}, {"config", {{"layers", layer_list}}}}.dump();
+std::string ModelFile::model_config(const Model& model) { return serialize(model).dump(); }
+
+std::string ModelFile::architecture(const std::string& model_config_text) {
+  json config = json::parse(model_config_text, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) return {};
+  strip_identity(config);
+  return config.dump();
 }
 
 void ModelFile::save(const Model& model, const std::string& path, const std::map<std::string, std::string>& metadata,
@@ -211,15 +173,15 @@ void ModelFile::save(const Model& model, const std::string& path, const std::map
   io::NamedTensors named = model.named_weights();
   if (const auto& state = model.compiled_) {
     json compile;
-    compile["optimizer"] = optimizer_config(state->optimizer ? state->optimizer->config() : state->optimizer_config);
-    compile["loss"] = state->loss ? json{{"name", state->loss->name()}, {"from_logits", state->loss->from_logits()}}
-                                  : json(nullptr);
+    compile["optimizer"] = optimizer_config(state->optimizer());
+    compile["loss"] =
+        state->loss ? json{{"name", state->loss->name()}, {"from_logits", state->loss->from_logits()}} : json(nullptr);
     compile["metrics"] = state->metric_names;
     compile["jit_compile"] = state->jit;
     compile["precision"] = state->bf16_mixed ? "bf16-mixed" : "float32";
     header["compile_config"] = compile.dump();
-    if (state->optimizer) {
-      for (auto& entry : state->optimizer->state()) named.push_back(std::move(entry));
+    if (const training::Updater* updater = state->existing_updater()) {
+      for (auto& entry : updater->state()) named.push_back(std::move(entry));
     }
   }
   named.insert(named.end(), tensors.begin(), tensors.end());
@@ -250,7 +212,8 @@ void check_weights(const Model& model, const io::NamedTensors& ours, const io::N
   std::map<std::string, torch::Tensor> loaded;
   for (const auto& [tensor_name, tensor] : theirs) {
     if (starts_with_any(tensor_name, other_prefixes)) continue;
-    const bool known = std::any_of(ours.begin(), ours.end(), [&](const auto& weight) { return weight.first == tensor_name; });
+    const bool known = std::any_of(ours.begin(), ours.end(),
+                                   [&name = tensor_name](const auto& weight) { return weight.first == name; });
     if (!known) {
       std::vector<std::string> expected;
       for (const auto& [weight_name, value] : ours) expected.push_back(weight_name);
@@ -296,48 +259,43 @@ void ModelFile::restore(Model& model, const io::SafetensorsFile& file, const std
   }
   training::CompiledState* state = model.compiled_.get();
   const bool restore_optimizer = state != nullptr && !optimizer_state.empty();
-  if (restore_optimizer) {
-    if (!state->optimizer) {
-      state->optimizer = std::make_unique<training::Updater>(state->optimizer_config, model.trainable_weights(),
-                                                             /*capturable=*/state->jit);
-    }
+  training::Updater* updater = restore_optimizer ? &state->updater(model.trainable_weights()) : nullptr;
+  if (updater) {
     std::vector<std::string> expected;
-    for (const auto& [name, tensor] : state->optimizer->state()) expected.push_back(name);
+    for (const auto& [name, tensor] : updater->state()) expected.push_back(name);
     for (const auto& [name, tensor] : optimizer_state) {
       if (std::find(expected.begin(), expected.end(), name) == expected.end()) {
         throw Error(fmt::format("\"{}\": unexpected tensor \"{}\" for the {} optimizer; expected: {}", path, name,
-                                state->optimizer->config().name(), fmt::join(expected, ", ")));
+                                updater->config().name(), fmt::join(expected, ", ")));
       }
     }
-    state->optimizer->check_state(optimizer_state, path);
+    updater->check_state(optimizer_state, path);
   }
   copy_weights(ours, file.tensors);
-  if (restore_optimizer) state->optimizer->set_state(optimizer_state);
+  if (updater) updater->set_state(optimizer_state);
 }
 
-std::unique_ptr<Model> ModelFile::load(const std::string& path, const LoadModelOptions& options) {
-  const io::SafetensorsFile file = read(path);
-  const config::CheckedModel architecture = config::check_model_config(file.metadata.at("model_config"), path);
-  const auto compile_text = file.metadata.find("compile_config");
-  const nlohmann::json compile = compile_text == file.metadata.end()
-                                     ? nlohmann::json(nullptr)
-                                     : config::check_compile_config(compile_text->second, path);
-  // The architecture's weights must be the file's: the model built below is never larger than
-  // the tensors the file holds.
-  int64_t values = 0;
-  for (const auto& [name, tensor] : file.tensors) {
-    if (!starts_with_any(name, kStatePrefixes)) values += tensor.numel();
+std::shared_ptr<Model> ModelFile::check(const io::SafetensorsFile& file, const std::string& path,
+                                        const layers::CustomObjects& custom_objects) {
+  const json config = parse_model_config(file, path);
+  if (const auto compile = file.metadata.find("compile_config"); compile != file.metadata.end()) {
+    config::check_compile_config(compile->second, path);
   }
-  if (values != architecture.weight_values) {
-    throw Error(fmt::format("\"{}\": model_config describes {} weight values, the file holds {}", path,
-                            architecture.weight_values, values));
-  }
+  // Built on the meta device first: its weights have shapes but no memory, so a file cannot make
+  // the loader allocate more than the tensors it holds.
+  std::shared_ptr<Model> checked = build_model(config, custom_objects, path, torch::kMeta);
+  check_weights(*checked, checked->named_weights(), file.tensors, path, kStatePrefixes);
+  return checked;
+}
 
-  auto model = std::make_unique<Sequential>();
+std::shared_ptr<Model> ModelFile::load(const std::string& path, const LoadModelOptions& options) {
+  const io::SafetensorsFile file = read(path);
+  check(file, path, options.custom_objects);
+  const auto compile_text = file.metadata.find("compile_config");
+  const json compile =
+      compile_text == file.metadata.end() ? json(nullptr) : config::check_compile_config(compile_text->second, path);
+  std::shared_ptr<Model> model = build_model(parse_model_config(file, path), options.custom_objects, path, torch::kCPU);
   try {
-    model->add(layers::Input(architecture.input_shape));
-    for (const nlohmann::json& entry : architecture.layers) model->add(make_layer(entry));
-    model->build(architecture.input_shape);
     if (options.compile && !compile.is_null()) {
       model->compile({.optimizer = make_optimizer(compile["optimizer"]),
                       .loss = compile["loss"].is_null() ? std::nullopt : std::optional(make_loss(compile["loss"])),
@@ -346,7 +304,7 @@ std::unique_ptr<Model> ModelFile::load(const std::string& path, const LoadModelO
                       .jit = compile.value("jit_compile", false),
                       .precision = compile.value("precision", std::string("float32"))});
     }
-  } catch (const Error& error) {  // an option the layer or compile refuses: say which file it came from
+  } catch (const Error& error) {  // an option compile refuses: say which file it came from
     throw Error(fmt::format("\"{}\": {}", path, error.what()));
   }
   restore(*model, file, path);
@@ -359,7 +317,7 @@ namespace tkeras {
 
 void Model::save(const std::string& path) const { models::detail::ModelFile::save(*this, path); }
 
-std::unique_ptr<Model> models::load_model(const std::string& path, const LoadModelOptions& options) {
+std::shared_ptr<Model> models::load_model(const std::string& path, const LoadModelOptions& options) {
   return detail::ModelFile::load(path, options);
 }
 

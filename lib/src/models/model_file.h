@@ -26,15 +26,22 @@ struct ModelFile {
                    const io::NamedTensors& tensors = {});
   /// Reads a model file, checking its layout, format and version.
   static io::SafetensorsFile read(const std::string& path);
+  /// Checks a file `read` returned as `load` does, without allocating any weight: the model is
+  /// rebuilt from its config and built on LibTorch's meta device, and its weights compared with
+  /// the file's tensors. Returns that meta model. Throws `tkeras::Error` naming `path`.
+  static std::shared_ptr<Model> check(const io::SafetensorsFile& file, const std::string& path,
+                                      const layers::CustomObjects& custom_objects = {});
   /// See `load_model`.
-  static std::unique_ptr<Model> load(const std::string& path, const LoadModelOptions& options);
+  static std::shared_ptr<Model> load(const std::string& path, const LoadModelOptions& options);
   /// Puts the file's weights and optimizer state into `model`, which must have the file's
   /// architecture (`rng.*` tensors, a backup's random state, are the caller's). Everything is
   /// checked before anything changes.
   static void restore(Model& model, const io::SafetensorsFile& file, const std::string& path);
-  /// The model's architecture as the model_config JSON text. Throws for a layer type that has
-  /// no description.
+  /// The model's architecture as the model_config JSON text.
   static std::string model_config(const Model& model);
+  /// A model_config's architecture alone, without the layers' names and trainable flags: two
+  /// models built by the same code in two processes have the same one.
+  static std::string architecture(const std::string& model_config_text);
   /// Makes the model's next `fit` start at `epoch` (when called from `on_train_begin`).
   static void resume_at(Model& model, int epoch) { model.resume_epoch_ = epoch; }
 };

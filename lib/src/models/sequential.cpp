@@ -1,9 +1,10 @@
-// Sequential: building a stack of layers, each from its predecessor's output shape.
+// Sequential: a stack of layers, each built from its predecessor's output shape; its config.
 #include "tkeras/models/sequential.h"
 
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "models/serialization.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras {
@@ -18,85 +19,121 @@ Sequential::Sequential(const std::vector<layers::AnyLayer>& layers) : Sequential
   for (const layers::AnyLayer& layer : layers) add(layer);
 }
 
+Sequential::Sequential(Sequential&& other) noexcept = default;
+Sequential::~Sequential() = default;
+
 void Sequential::add(layers::AnyLayer layer) {
   const std::shared_ptr<layers::Layer>& added = layer.get();
+  if (!added) throw Error(fmt::format("Sequential \"{}\": expected a layer, received none", name()));
   if (const auto input = std::dynamic_pointer_cast<layers::Input>(added)) {
-    if (!layers_.empty() || declared_input_shape_) {
+    if (!sublayers().empty() || declared_input_shape_) {
       throw Error(
           fmt::format("Sequential \"{}\": expected Input as the first layer only, received it after {} layer(s)",
-                      name(), layers_.size() + (declared_input_shape_ ? 1 : 0)));
+                      name(), sublayers().size() + (declared_input_shape_ ? 1 : 0)));
     }
     declared_input_shape_ = input->shape();
     return;
   }
-  layers_.push_back(added);
-  if (built_) {
-    output_shape_ = added->build(output_shape_, device());
+  if (added.get() == this) throw Error(fmt::format("Sequential \"{}\": cannot add a model to itself", name()));
+  int index = 0;
+  for (const auto& existing : sublayers()) {
+    // As Keras: names are unique within a model, so that get_layer finds one layer.
+    if (existing->name() == added->name()) {
+      throw Error(
+          fmt::format("Sequential \"{}\": all layers added to a Sequential model should have unique names; "
+                      "\"{}\" is already the name of a layer in this model",
+                      name(), added->name()));
+    }
+    if (existing->base_name() == added->base_name()) ++index;
+  }
+  // Named within the model by kind and position, as Keras 3 saves them: dense, dense_1...
+  add_sublayer(index == 0 ? added->base_name() : fmt::format("{}_{}", added->base_name(), index), added);
+  if (built()) {
+    set_output_shape(added->build(output_shape(), device()));
   } else if (declared_input_shape_) {
     build(*declared_input_shape_);
   }
 }
 
-void Sequential::build(const Shape& input_shape) {
+Shape Sequential::build_weights(const Shape& input_shape) {
   if (declared_input_shape_ && input_shape != *declared_input_shape_) {
     throw Error(fmt::format("Sequential \"{}\": expected input shape {}, received {}", name(),
                             format_batch_shape(*declared_input_shape_), format_batch_shape(input_shape)));
   }
-  if (built_) {
-    if (input_shape != input_shape_) {
-      throw Error(fmt::format("Sequential \"{}\": built for input shape {}, received {}", name(),
-                              format_batch_shape(input_shape_), format_batch_shape(input_shape)));
-    }
-    return;
+  if (sublayers().empty()) {
+    throw Error(
+        fmt::format("Sequential \"{}\": cannot be built because it has no layers; add layers with "
+                    "model.add(layer)",
+                    name()));
   }
-  if (layers_.empty()) return;  // Keras builds an empty model lazily too: nothing to create yet.
   Shape shape = input_shape;
-  for (const auto& layer : layers_) shape = layer->build(shape, device());
-  input_shape_ = input_shape;
-  output_shape_ = shape;
-  built_ = true;
-}
-
-const Shape& Sequential::input_shape() const {
-  if (!built_) throw Error(fmt::format("Sequential \"{}\": input_shape is unknown until the model is built", name()));
-  return input_shape_;
-}
-
-const Shape& Sequential::output_shape() const {
-  if (!built_) throw Error(fmt::format("Sequential \"{}\": output_shape is unknown until the model is built", name()));
-  return output_shape_;
+  for (const auto& layer : sublayers()) shape = layer->build(shape, build_device());
+  return shape;
 }
 
 const layers::Layer& Sequential::output_layer() const {
-  if (layers_.empty())
+  if (sublayers().empty())
     throw Error(fmt::format("Sequential \"{}\": expected at least one layer, received none", name()));
-  return *layers_.back();
+  const layers::Layer& last = *sublayers().back();
+  if (const auto* model = dynamic_cast<const Model*>(&last)) return model->output_layer();
+  return last;
 }
+
+std::string Sequential::activation() const { return sublayers().empty() ? "linear" : sublayers().back()->activation(); }
 
 torch::Tensor Sequential::call(const torch::Tensor& inputs, bool training) {
   torch::Tensor x = inputs;
-  for (const auto& layer : layers_) x = layer->call(x, training);
+  for (const auto& layer : sublayers()) x = layer->call(x, training);
   return x;
 }
 
 torch::Tensor Sequential::call_without_activation(const torch::Tensor& inputs, bool training) {
+  const auto& all = sublayers();
   torch::Tensor x = inputs;
-  for (size_t i = 0; i + 1 < layers_.size(); ++i) x = layers_[i]->call(x, training);
-  return layers_.empty() ? x : layers_.back()->call_without_activation(x, training);
+  for (size_t i = 0; i + 1 < all.size(); ++i) x = all[i]->call(x, training);
+  return all.empty() ? x : all.back()->call_without_activation(x, training);
 }
 
-std::vector<layers::Weight> Sequential::weights() const {
-  std::vector<layers::Weight> all;
-  for (const auto& layer : layers_) {
-    for (const layers::Weight& weight : layer->weights()) {
-      all.push_back({layer->name() + "/" + weight.name, weight.value, weight.trainable});
+Config Sequential::get_config() const {
+  Config config = Layer::get_config();
+  Config list = Config::array();
+  const std::optional<Shape> input = built() ? std::optional<Shape>(input_shape()) : declared_input_shape_;
+  if (input) {
+    Config batch_shape = Config::array({nullptr});
+    for (int64_t size : *input) batch_shape.push_back(size);
+    list.push_back({{"class_name", "InputLayer"}, {"config", {{"batch_shape", batch_shape}}}});
+  }
+  for (const auto& layer : sublayers()) list.push_back(models::detail::serialize(*layer));
+  config["layers"] = std::move(list);
+  return config;
+}
+
+std::shared_ptr<Sequential> Sequential::from_config(const Config& config, const layers::CustomObjects& custom_objects) {
+  const ConfigReader read(config);
+  const Config& entries = read.at("layers");
+  if (!entries.is_array()) {
+    throw Error(fmt::format("expected \"layers\" as a list of layers, received {}", entries.dump()));
+  }
+  auto model = std::make_shared<Sequential>();
+  std::optional<Shape> input;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Config& entry = entries[i];
+    const std::string where = fmt::format("layer {}{}", i, models::detail::class_label(entry));
+    try {
+      if (entry.is_object() && entry.value("class_name", Config()) == "InputLayer") {
+        if (i != 0) throw Error("expected an InputLayer first and only first");
+        input = layers::Input::from_config(entry.contains("config") ? entry["config"] : Config())->shape();
+        continue;
+      }
+      model->add(models::detail::deserialize(entry, custom_objects));
+    } catch (const Error& error) {
+      throw Error(fmt::format("{}: {}", where, error.what()));
     }
   }
-  return all;
-}
-
-void Sequential::move_weights(torch::Device device) {
-  for (const auto& layer : layers_) layer->to(device);
+  // Declared last, so that nothing is built yet: the caller builds (a loader first on the meta
+  // device, to check the weights against the file without allocating them).
+  model->declared_input_shape_ = input;
+  return configured(std::move(model), config);
 }
 
 }  // namespace tkeras

@@ -4,8 +4,6 @@
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
-#include "tkeras/models/model.h"
-
 namespace tkeras::training {
 
 AutocastGuard::AutocastGuard(c10::Device device, bool enabled) : type_(device.type()), enabled_(enabled) {
@@ -25,12 +23,13 @@ AutocastGuard::~AutocastGuard() {
   at::autocast::set_autocast_enabled(type_, previous_enabled_);
 }
 
-torch::Tensor output_logits(Model& model, const torch::Tensor& x, bool training, c10::Device device, bool bf16_mixed) {
-  if (!bf16_mixed) return model.call_without_activation(x, training);
+torch::Tensor output_logits(layers::Layer& network, const torch::Tensor& x, bool training, c10::Device device,
+                            bool bf16_mixed) {
+  if (!bf16_mixed) return network.call_without_activation(x, training);
   torch::Tensor logits;
   {
     const AutocastGuard autocast(device, true);
-    logits = model.call_without_activation(x, training);
+    logits = network.call_without_activation(x, training);
   }
   return logits.to(torch::kFloat32);
 }

@@ -5,9 +5,7 @@
 #include <c10/core/ScalarType.h>
 #include <torch/types.h>
 
-namespace tkeras {
-class Model;
-}  // namespace tkeras
+#include "tkeras/layers/layer.h"
 
 namespace tkeras::training {
 
@@ -31,10 +29,11 @@ class AutocastGuard {
   bool previous_cache_ = false;
 };
 
-/// `model`'s output before its last activation on `x`. With `bf16_mixed` the layers run under
+/// `network`'s output before its last activation on `x`. With `bf16_mixed` the layers run under
 /// autocast on `device` and the result is cast to float32, so that the output activation, the
 /// loss and the metrics run in float32 on every device and CPU, whatever autocast's op lists say;
-/// without it, this is `model.call_without_activation(x, training)`.
-torch::Tensor output_logits(Model& model, const torch::Tensor& x, bool training, c10::Device device, bool bf16_mixed);
+/// without it, this is `network.call_without_activation(x, training)`.
+torch::Tensor output_logits(layers::Layer& network, const torch::Tensor& x, bool training, c10::Device device,
+                            bool bf16_mixed);
 
 }  // namespace tkeras::training

@@ -1,4 +1,4 @@
-// What compile() fixes for a model: optimizer, loss, metrics, device (internal).
+// What compile() fixes for a model: optimizer, loss, metrics, device; and the optimizer's state (internal).
 #pragma once
 
 #include <memory>
@@ -14,9 +14,13 @@
 
 namespace tkeras::training {
 
-/// The state `compile` creates and `fit`, `evaluate` and `predict` use.
-struct CompiledState {
-  optimizers::Optimizer optimizer_config;
+/// The state `compile` creates and `fit`, `evaluate`, `predict` and the model files use. It is
+/// the one owner of the optimizer's state.
+class CompiledState {
+ public:
+  CompiledState(optimizers::Optimizer optimizer, std::optional<losses::Loss> loss, std::vector<std::string> metrics,
+                torch::Device device, bool jit, bool bf16_mixed);
+
   std::optional<losses::Loss> loss;
   std::vector<std::string> metric_names;
   torch::Device device;
@@ -24,8 +28,24 @@ struct CompiledState {
   bool jit = false;
   /// compile's `precision` is `"bf16-mixed"`: autocast the forward pass to bfloat16.
   bool bf16_mixed = false;
-  /// Created at the first fit, once the weights exist; kept across fits, as in Keras.
-  std::unique_ptr<Updater> optimizer;
+
+  /// The optimizer's updater for `trainable_weights`: made at the first call (the first fit, or
+  /// a model file's optimizer state), and kept across fits as in Keras. When the trainable
+  /// weights differ from the last call's (layers frozen or unfrozen since), it updates those
+  /// instead, keeping the state of the weights that stay.
+  Updater& updater(const std::vector<torch::Tensor>& trainable_weights);
+  /// The updater, or null before the first `updater(...)` call.
+  const Updater* existing_updater() const { return updater_.get(); }
+  /// The optimizer with the learning rate in use.
+  const optimizers::Optimizer& optimizer() const { return updater_ ? updater_->config() : optimizer_; }
+  /// The updates applied so far.
+  int64_t iterations() const { return updater_ ? updater_->iterations() : 0; }
+  /// Changes the learning rate in place.
+  void set_learning_rate(double learning_rate);
+
+ private:
+  optimizers::Optimizer optimizer_;
+  std::unique_ptr<Updater> updater_;
 };
 
 }  // namespace tkeras::training

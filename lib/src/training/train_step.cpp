@@ -7,35 +7,35 @@
 #include <torch/torch.h>
 
 #include "tkeras/core/error.h"
-#include "tkeras/models/model.h"
 #include "training/autocast.h"
 
 namespace tkeras::training {
 
-TrainStep::TrainStep(Model& model, CompiledState& state, MetricsTracker& tracker, int64_t batch_size)
-    : model_(model),
+TrainStep::TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, MetricsTracker& tracker,
+                     int64_t batch_size)
+    : network_(network),
       state_(state),
+      updater_(updater),
       tracker_(tracker),
       batch_size_(batch_size),
-      activation_(model.output_layer().activation()),
+      activation_(network.activation()),
       apply_activation_(activations::get(activation_)) {}
 
 TrainStep::~TrainStep() = default;
 
 void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y) {
-  Updater& optimizer = *state_.optimizer;
-  optimizer.zero_grad();
-  const torch::Tensor logits = output_logits(model_, x, /*training=*/true, state_.device, state_.bf16_mixed);
+  updater_.zero_grad();
+  const torch::Tensor logits = output_logits(network_, x, /*training=*/true, state_.device, state_.bf16_mixed);
   const torch::Tensor loss = state_.loss->from_layer_output(y, logits, activation_);
   loss.backward();
-  optimizer.apply();
+  updater_.apply();
 
   const torch::NoGradGuard no_grad;
   tracker_.accumulate(loss.detach(), x.size(0), y, logits.detach(), activation_, apply_activation_);
 }
 
 void TrainStep::count(int64_t batch_size) {
-  state_.optimizer->count_step();
+  updater_.count_step();
   tracker_.count(batch_size);
 }
 
@@ -64,7 +64,7 @@ void TrainStep::run_static(Batches& data, int64_t step) {
     return;
   }
   // A weight given new storage since the capture (a device move) invalidates the graph.
-  if (captured() && !state_.optimizer->weights_in_place()) {
+  if (captured() && !updater_.weights_in_place()) {
     graph_.reset();
     warm_ups_ = 0;
   }
@@ -79,9 +79,10 @@ void TrainStep::run_static(Batches& data, int64_t step) {
     try {
       graph_->capture([&] { device_work(static_x_, static_y_); });
     } catch (const std::exception& error) {
-      throw Error(fmt::format("fit: jit could not capture the train step as a CUDA graph ({}); compile with jit = "
-                              "false to train without one",
-                              error.what()));
+      throw Error(
+          fmt::format("fit: jit could not capture the train step as a CUDA graph ({}); compile with jit = "
+                      "false to train without one",
+                      error.what()));
     }
   }
   graph_->replay();

@@ -8,19 +8,17 @@
 #include <torch/types.h>
 
 #include "tkeras/layers/activations.h"
+#include "tkeras/layers/layer.h"
 #include "training/batches.h"
 #include "training/compiled_state.h"
 #include "training/cuda_graph.h"
 #include "training/metrics.h"
 
-namespace tkeras {
-class Model;
-}
-
 namespace tkeras::training {
 
-/// Trains a compiled model on one batch at a time: forward (under autocast with bf16-mixed),
-/// loss, backward, optimizer update, and the metrics' device work.
+/// Trains a network (a model: it is a layer) on one batch at a time: forward (under autocast with
+/// bf16-mixed), loss, backward, optimizer update, and the metrics' device work. It knows nothing
+/// of models: the network, its compiled state, its updater and the metrics are given.
 ///
 /// Without jit each batch runs eagerly. With jit, full batches go through static input buffers
 /// with a capturable optimizer; on CUDA the first `kWarmUpSteps` of them run eagerly on the
@@ -33,9 +31,10 @@ class TrainStep {
   /// Eager steps run before the capture, so that LibTorch's lazily created workspaces exist.
   static constexpr int kWarmUpSteps = 3;
 
-  /// A step for `model` as `state` compiled it, adding into `tracker`, for batches of
-  /// `batch_size`. All three must outlive the step.
-  TrainStep(Model& model, CompiledState& state, MetricsTracker& tracker, int64_t batch_size);
+  /// A step for `network` as `state` compiled it, updating the weights of `updater` and adding
+  /// into `tracker`, for batches of `batch_size`. All four must outlive the step.
+  TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, MetricsTracker& tracker,
+            int64_t batch_size);
   ~TrainStep();
   TrainStep(const TrainStep&) = delete;
   TrainStep& operator=(const TrainStep&) = delete;
@@ -51,8 +50,9 @@ class TrainStep {
   void count(int64_t batch_size);
   void run_static(Batches& data, int64_t step);
 
-  Model& model_;
+  layers::Layer& network_;
   CompiledState& state_;
+  Updater& updater_;
   MetricsTracker& tracker_;
   int64_t batch_size_;
   std::string activation_;

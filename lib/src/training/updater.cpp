@@ -2,6 +2,7 @@
 #include "training/updater.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <variant>
 
@@ -13,17 +14,84 @@
 
 namespace tkeras::training {
 
-Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights, bool capturable)
-    : config_(std::move(config)), weights_(std::move(weights)), capturable_(capturable) {
-  for (const torch::Tensor& weight : weights_) {
-    if (weight.scalar_type() != weights_.front().scalar_type() || weight.device() != weights_.front().device()) {
-      throw Error(fmt::format("optimizer: expected all trainable weights of one dtype and device, received {} on {} "
-                              "beside {} on {}",
-                              c10::toString(weight.scalar_type()), weight.device().str(),
-                              c10::toString(weights_.front().scalar_type()), weights_.front().device().str()));
+namespace {
+
+void check_weights(const std::vector<torch::Tensor>& weights) {
+  for (const torch::Tensor& weight : weights) {
+    if (weight.scalar_type() != weights.front().scalar_type() || weight.device() != weights.front().device()) {
+      throw Error(
+          fmt::format("optimizer: expected all trainable weights of one dtype and device, received {} on {} "
+                      "beside {} on {}",
+                      c10::toString(weight.scalar_type()), weight.device().str(),
+                      c10::toString(weights.front().scalar_type()), weights.front().device().str()));
     }
   }
+}
+
+}  // namespace
+
+Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights, bool capturable)
+    : config_(std::move(config)), weights_(std::move(weights)), capturable_(capturable) {
+  check_weights(weights_);
   flatten_weights();
+  allocate_slots();
+  if (capturable_) {
+    const auto scalar = torch::TensorOptions().dtype(torch::kFloat64);
+    device_iterations_ = torch::zeros({}, scalar);
+    device_learning_rate_ = torch::full({}, config_.learning_rate(), scalar);
+  }
+  place_state();
+}
+
+void Updater::set_weights(std::vector<torch::Tensor> weights) {
+  const auto same = [&] {
+    if (weights.size() != weights_.size()) return false;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      if (weights[i].unsafeGetTensorImpl() != weights_[i].unsafeGetTensorImpl()) return false;
+    }
+    return true;
+  };
+  if (same()) return;
+  check_weights(weights);
+  const torch::NoGradGuard no_grad;
+  // Every weight's state as it stands, by weight: the current ones' slices of the buffers, and
+  // the parked state of weights frozen earlier (as Keras's optimizer keeps a frozen variable's
+  // slots, so that unfreezing it goes on from them).
+  std::map<const c10::TensorImpl*, std::pair<torch::Tensor, Slots>> states = std::move(parked_);
+  parked_.clear();
+  int64_t offset = 0;
+  for (const torch::Tensor& weight : weights_) {
+    Slots slots;
+    for (size_t i = 0; i < slots.size(); ++i) {
+      const torch::Tensor& slot = i == 0 ? slot_a_ : i == 1 ? slot_b_ : slot_c_;
+      if (slot.defined()) slots[i] = slot.narrow(0, offset, weight.numel()).clone();
+    }
+    states.insert_or_assign(weight.unsafeGetTensorImpl(), std::make_pair(weight, std::move(slots)));
+    offset += weight.numel();
+  }
+  weights_ = std::move(weights);
+  flatten_weights();
+  allocate_slots();
+  place_state();
+  offset = 0;
+  for (const torch::Tensor& weight : weights_) {
+    const auto found = states.find(weight.unsafeGetTensorImpl());
+    if (found != states.end()) {
+      for (size_t i = 0; i < found->second.second.size(); ++i) {
+        torch::Tensor& slot = i == 0 ? slot_a_ : i == 1 ? slot_b_ : slot_c_;
+        const torch::Tensor& saved = found->second.second[i];
+        if (slot.defined() && saved.defined()) slot.narrow(0, offset, weight.numel()).copy_(saved);
+      }
+      states.erase(found);
+    }
+    offset += weight.numel();
+  }
+  parked_ = std::move(states);  // the weights frozen now
+}
+
+void Updater::allocate_slots() {
+  slot_a_ = slot_b_ = slot_c_ = torch::Tensor();
+  if (weights_.empty()) return;
   const auto zeros = [&] { return torch::zeros_like(flat_weights_); };
   std::visit(
       [&](const auto& options) {
@@ -41,17 +109,24 @@ Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weight
         }
       },
       config_.options());
-  if (!weights_.empty()) {
-    scratch_ = torch::empty_like(flat_weights_);
-    fused_ = !capturable_ && flat_weights_.device().is_cpu() && flat_weights_.scalar_type() == torch::kFloat32;
-    if (fused_) step_ = torch::zeros({}, flat_weights_.options());
+}
+
+// Keeps the state on the weights' device (a model moved with `to` moves its weights, and the
+// next step follows them), with the scratch buffer and fused kernel that device uses.
+void Updater::place_state() {
+  fused_ = false;
+  if (weights_.empty()) return;
+  const torch::Device device = flat_weights_.device();
+  for (torch::Tensor* slot : {&slot_a_, &slot_b_, &slot_c_}) {
+    if (slot->defined() && slot->device() != device) *slot = slot->to(device);
   }
   if (capturable_) {
-    const auto scalar = torch::TensorOptions().dtype(torch::kFloat64).device(
-        weights_.empty() ? torch::Device(torch::kCPU) : weights_.front().device());
-    device_iterations_ = torch::zeros({}, scalar);
-    device_learning_rate_ = torch::full({}, config_.learning_rate(), scalar);
+    device_iterations_ = device_iterations_.to(device);
+    device_learning_rate_ = device_learning_rate_.to(device);
   }
+  scratch_ = torch::empty_like(flat_weights_);
+  fused_ = !capturable_ && device.is_cpu() && flat_weights_.scalar_type() == torch::kFloat32;
+  if (fused_ && !step_.defined()) step_ = torch::zeros({}, flat_weights_.options());
 }
 
 void Updater::set_learning_rate(double learning_rate) {
@@ -104,8 +179,12 @@ void Updater::step() {
 void Updater::apply() {
   if (weights_.empty()) return;
   const torch::NoGradGuard no_grad;
-  // Something outside (a device move) may have given a weight new storage: gather them again.
-  if (!weights_in_place()) flatten_weights();
+  // Something outside (a device move, torch::load) may have given a weight new storage: gather
+  // them again, with the state on their device.
+  if (!weights_in_place()) {
+    flatten_weights();
+    place_state();
+  }
 
   for (size_t i = 0; i < weights_.size(); ++i) {
     const torch::Tensor& grad = weights_[i].grad();
@@ -134,8 +213,8 @@ void Updater::apply() {
             // which is Keras's rule exactly for eps' = epsilon / sqrt(1 - beta_2^t).
             step_.fill_(step);
             const double epsilon = options.epsilon / std::sqrt(1.0 - std::pow(options.beta_2, step));
-            const std::vector<torch::Tensor> v_hat = options.amsgrad ? std::vector<torch::Tensor>{slot_c_}
-                                                                     : std::vector<torch::Tensor>{};
+            const std::vector<torch::Tensor> v_hat =
+                options.amsgrad ? std::vector<torch::Tensor>{slot_c_} : std::vector<torch::Tensor>{};
             at::_fused_adam_({flat_weights_}, {g}, {slot_a_}, {slot_b_}, v_hat, {step_}, lr, options.beta_1,
                              options.beta_2, /*weight_decay=*/0.0, epsilon, options.amsgrad, /*maximize=*/false);
             return;
@@ -277,8 +356,8 @@ void Updater::check_state(const std::map<std::string, torch::Tensor>& tensors, s
   }
   const torch::Tensor& iterations = tensors.at("optimizer.iterations");
   if (iterations.item<int64_t>() < 0) {
-    throw Error(fmt::format("\"{}\": expected optimizer.iterations >= 0, received {}", path,
-                            iterations.item<int64_t>()));
+    throw Error(
+        fmt::format("\"{}\": expected optimizer.iterations >= 0, received {}", path, iterations.item<int64_t>()));
   }
 }
 

@@ -1,6 +1,7 @@
 // The optimizer's state and update rule, applied to all trainable weights at once (internal).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -33,6 +34,12 @@ class Updater {
   /// on the CPU the default is faster (Adam runs as one fused pass there). Default: false.
   Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights, bool capturable = false);
 
+  /// Updates `weights` from now on instead (layers were frozen or unfrozen): a weight that stays
+  /// keeps its state (Adam's moments...); a weight that leaves keeps it aside, and takes it back
+  /// when it returns, as a frozen variable keeps its slots in Keras's optimizer; a weight never
+  /// updated before starts from zeros. The step count is kept. Nothing changes when the weights
+  /// are the same.
+  void set_weights(std::vector<torch::Tensor> weights);
   /// Forgets the gradients, so that the next backward pass writes fresh ones.
   void zero_grad();
   /// Applies one update from the weights' current gradients (a missing gradient counts as 0):
@@ -73,12 +80,18 @@ class Updater {
 
  private:
   void flatten_weights();
+  void allocate_slots();
+  void place_state();
   void apply_on_device(const torch::Tensor& gradients);
   void adam_moments(const optimizers::AdamOptions& options, const torch::Tensor& gradients);
   void rmsprop_denominator(const optimizers::RMSpropOptions& options, const torch::Tensor& gradients);
 
+  using Slots = std::array<torch::Tensor, 3>;  // a weight's slices of slot_a_, slot_b_, slot_c_
+
   optimizers::Optimizer config_;
   std::vector<torch::Tensor> weights_;
+  // The state of weights no longer updated (frozen), kept with the weight itself.
+  std::map<const c10::TensorImpl*, std::pair<torch::Tensor, Slots>> parked_;
   torch::Tensor flat_weights_;
   torch::Tensor flat_grads_;
   std::vector<torch::Tensor> grad_views_;  // reused list for the gathering `cat`

@@ -7,7 +7,7 @@
 
 #include <torch/types.h>
 
-#include "tkeras/callbacks/callback.h"
+#include "tkeras/callbacks/monitor_callback.h"
 
 namespace tkeras::callbacks {
 
@@ -38,7 +38,7 @@ struct EarlyStoppingOptions {
 ///     tkeras::callbacks::EarlyStoppingOptions{.patience = 3, .restore_best_weights = true});
 /// model.fit(x, y, {.epochs = 100, .validation_split = 0.1, .callbacks = {stop}});
 /// ```
-class EarlyStopping : public Callback {
+class EarlyStopping : public MonitorCallback {
  public:
   /// Throws `tkeras::Error` for an unknown mode, a monitor whose direction "auto" cannot tell,
   /// or a negative patience or start_from_epoch.
@@ -48,8 +48,8 @@ class EarlyStopping : public Callback {
   int stopped_epoch() const { return stopped_epoch_; }
   /// The epoch with the best monitored value so far.
   int best_epoch() const { return best_epoch_; }
-  /// The best monitored value so far.
-  double best() const { return best_; }
+  /// The best monitored value so far (infinite, the wrong way, before the first).
+  double best() const;
   /// Epochs since the last improvement.
   int wait() const { return wait_; }
 
@@ -58,14 +58,11 @@ class EarlyStopping : public Callback {
   void on_train_end(const Logs& logs) override;
 
  private:
-  bool is_improvement(double value, double reference) const;
-
   EarlyStoppingOptions options_;
-  bool upwards_;
   int wait_ = 0;
   int stopped_epoch_ = 0;
   int best_epoch_ = 0;
-  double best_ = 0.0;
+  std::optional<double> best_;
   std::vector<torch::Tensor> best_weights_;
 };
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "tkeras/callbacks/callback.h"
+#include "tkeras/callbacks/monitor_callback.h"
 
 namespace tkeras::callbacks {
 
@@ -21,7 +21,8 @@ struct ModelCheckpointOptions {
   std::string monitor = "val_loss";  ///< The log value `save_best_only` compares. Default: "val_loss".
   int verbose = 0;                   ///< 1: say when and why it saves. Default: 0.
   /// Save only when `monitor` improves on the best value so far (with a fixed `filepath`, the
-  /// file always holds the best model). Default: false.
+  /// file always holds the best model). When the logs lack `monitor` it warns and saves, as
+  /// Keras 3 does. Default: false.
   bool save_best_only = false;
   bool save_weights_only = false;  ///< Save the weights only (safetensors). Default: false.
   /// "min", "max", or "auto" (max for accuracy-like metrics, min for losses and errors).
@@ -43,15 +44,15 @@ struct ModelCheckpointOptions {
 ///     .filepath = "ckpt-{epoch:02d}-{val_loss:.3f}.tkeras", .save_best_only = true});
 /// model.fit(x, y, {.epochs = 10, .validation_split = 0.1, .callbacks = {checkpoint}});
 /// ```
-class ModelCheckpoint : public Callback {
+class ModelCheckpoint : public MonitorCallback {
  public:
   /// Throws `tkeras::Error` for an empty filepath or one with the wrong ending, an unknown mode
   /// or save_freq, or a monitor whose direction "auto" cannot tell.
   explicit ModelCheckpoint(ModelCheckpointOptions options);
 
-  /// The best monitored value so far (infinite before the first; `initial_value_threshold` when
-  /// given).
-  double best() const { return best_; }
+  /// The best monitored value so far (infinite, the wrong way, before the first;
+  /// `initial_value_threshold` when given).
+  double best() const;
   /// The path of the last file saved; empty before the first save.
   const std::string& last_saved() const { return last_saved_; }
 
@@ -71,9 +72,8 @@ class ModelCheckpoint : public Callback {
   void save(int epoch, std::optional<int64_t> batch, const Logs& logs);
 
   ModelCheckpointOptions options_;
-  bool upwards_;
   std::optional<int64_t> every_batches_;
-  double best_;
+  std::optional<double> best_;
   int current_epoch_ = 0;
   int64_t last_batch_seen_ = 0;
   int64_t batches_since_saving_ = 0;

@@ -1,9 +1,10 @@
 // ReduceLROnPlateau: lowers the learning rate when a monitored value stops improving.
 #pragma once
 
+#include <optional>
 #include <string>
 
-#include "tkeras/callbacks/callback.h"
+#include "tkeras/callbacks/monitor_callback.h"
 
 namespace tkeras::callbacks {
 
@@ -12,7 +13,8 @@ struct ReduceLROnPlateauOptions {
   std::string monitor = "val_loss";  ///< The log value to watch. Default: "val_loss".
   double factor = 0.1;               ///< new rate = rate * factor, in (0, 1). Default: 0.1.
   int patience = 10;                 ///< Epochs without improvement before reducing. Default: 10.
-  /// "min", "max", or "auto" (as Keras: max when the monitor's name contains "acc"). Default: "auto".
+  /// "min", "max", or "auto" (max for accuracy-like metrics, min for losses and errors).
+  /// Default: "auto".
   std::string mode = "auto";
   double min_delta = 1e-4;  ///< Smallest change that counts as an improvement. Default: 1e-4.
   int cooldown = 0;         ///< Epochs to wait after a reduction before watching again. Default: 0.
@@ -23,10 +25,10 @@ struct ReduceLROnPlateauOptions {
 /// Multiplies the learning rate by `factor` when the monitored value has not improved for
 /// `patience` epochs, as Keras's `ReduceLROnPlateau`. The optimizer's rate changes in place
 /// (its state is kept), and the epoch logs gain `learning_rate`, the rate the epoch used.
-class ReduceLROnPlateau : public Callback {
+class ReduceLROnPlateau : public MonitorCallback {
  public:
-  /// Throws `tkeras::Error` for a factor outside (0, 1), an unknown mode, or negative
-  /// patience, cooldown or min_lr.
+  /// Throws `tkeras::Error` for a factor outside (0, 1), an unknown mode, a monitor whose
+  /// direction "auto" cannot tell, or negative patience, cooldown or min_lr.
   explicit ReduceLROnPlateau(ReduceLROnPlateauOptions options = {});
 
   void on_train_begin(const Logs& logs) override;
@@ -35,8 +37,7 @@ class ReduceLROnPlateau : public Callback {
 
  private:
   ReduceLROnPlateauOptions options_;
-  bool upwards_ = false;
-  double best_ = 0.0;
+  std::optional<double> best_;
   int wait_ = 0;
   int cooldown_counter_ = 0;
 };

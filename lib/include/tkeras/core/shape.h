@@ -17,7 +17,8 @@ std::string format_shape(const Shape& shape);
 /// Formats a shape without the batch axis as Keras prints it: `(None, 28, 28)`.
 std::string format_batch_shape(const Shape& shape);
 
-/// The number of elements of one sample of this shape (1 for the empty shape).
+/// The number of elements of one sample of this shape (1 for the empty shape). Throws
+/// `tkeras::Error` when the count does not fit an int64.
 int64_t element_count(const Shape& shape);
 
 }  // namespace tkeras

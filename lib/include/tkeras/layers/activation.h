@@ -1,6 +1,8 @@
 // Activation: a layer that applies one activation function by name.
 #pragma once
 
+#include <memory>
+
 #include "tkeras/layers/activations.h"
 #include "tkeras/layers/layer.h"
 
@@ -12,9 +14,12 @@ class Activation : public Layer {
  public:
   /// An activation layer for `name` (see `tkeras::activations::names()`).
   explicit Activation(std::string_view name);
+  /// An Activation layer from its `get_config()`: `activation`, `name`, `trainable`.
+  static std::shared_ptr<Activation> from_config(const Config& config);
 
   std::string class_name() const override { return "Activation"; }
   std::string activation() const override { return activation_name_; }
+  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
 

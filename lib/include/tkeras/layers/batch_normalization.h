@@ -1,6 +1,8 @@
 // BatchNormalization: normalises each channel with batch statistics, keeping moving averages.
 #pragma once
 
+#include <memory>
+
 #include "tkeras/layers/layer.h"
 
 namespace tkeras::layers {
@@ -14,16 +16,25 @@ struct BatchNormalizationOptions {
 
 /// Normalises the last axis (the channels), as Keras's `BatchNormalization`: during `fit`
 /// with the batch's mean and (biased) variance, updating `moving_mean` and `moving_variance`;
-/// in `evaluate` and `predict` with the moving averages. Weights: `gamma`, `beta` (trainable),
-/// `moving_mean`, `moving_variance` (not trainable).
+/// in `evaluate` and `predict` with the moving averages. Weights: `gamma`, `beta` (trainable:
+/// the module's parameters), `moving_mean`, `moving_variance` (not trainable: its buffers).
+/// Frozen (`set_trainable(false)`), it normalises with the moving averages in `fit` too and
+/// leaves them alone, as in Keras 3.
+///
+/// Computed with LibTorch's ops rather than `torch::nn::BatchNorm`, whose moving variance uses
+/// the unbiased batch variance where Keras uses the biased one.
 class BatchNormalization : public Layer {
  public:
   /// Throws `tkeras::Error` for a momentum outside [0, 1] or a non-positive epsilon.
   explicit BatchNormalization(BatchNormalizationOptions options = {});
+  /// A BatchNormalization layer from its `get_config()`: `momentum` (Default: 0.99), `epsilon`
+  /// (Default: 0.001), `name`, `trainable`.
+  static std::shared_ptr<BatchNormalization> from_config(const Config& config);
 
   /// The options it was made with.
   const BatchNormalizationOptions& options() const { return options_; }
   std::string class_name() const override { return "BatchNormalization"; }
+  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string>
 
 #include "tkeras/layers/activations.h"
@@ -34,6 +35,10 @@ class Conv2D : public Layer {
   /// `filters` output channels, `kernel_size` windows. Throws `tkeras::Error` for non-positive
   /// sizes, an unknown padding or activation.
   Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options = {});
+  /// A Conv2D layer from its `get_config()`: `filters`, `kernel_size`, `strides` (Default: 1),
+  /// `padding` (Default: "valid"), `activation` (Default: linear), `use_bias` (Default: true),
+  /// `name`, `trainable`.
+  static std::shared_ptr<Conv2D> from_config(const Config& config);
 
   /// The number of filters (output channels).
   int64_t filters() const { return filters_; }
@@ -43,6 +48,7 @@ class Conv2D : public Layer {
   const Conv2DOptions& options() const { return options_; }
   std::string class_name() const override { return "Conv2D"; }
   std::string activation() const override { return options_.activation.empty() ? "linear" : options_.activation; }
+  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
 

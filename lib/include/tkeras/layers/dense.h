@@ -1,6 +1,8 @@
 // Dense: the fully connected layer, outputs = activation(inputs . kernel + bias).
 #pragma once
 
+#include <memory>
+
 #include "tkeras/layers/activations.h"
 #include "tkeras/layers/layer.h"
 
@@ -10,7 +12,8 @@ namespace tkeras::layers {
 ///
 /// The input width is inferred when the layer is built. The kernel has Keras's layout,
 /// `[input_features, units]`, initialised Glorot-uniform; the bias `[units]` starts at zero.
-/// On inputs of more than two axes it acts on the last one, as in Keras.
+/// Both are the module's parameters `kernel` and `bias`. On inputs of more than two axes it acts
+/// on the last one, as in Keras.
 ///
 /// Example:
 /// ```
@@ -23,6 +26,9 @@ class Dense : public Layer {
   /// `tkeras::activations::names()`; Default: none (linear). `use_bias`: Default: true.
   /// Throws `tkeras::Error` for a non-positive `units` or an unknown activation.
   explicit Dense(int64_t units, std::string_view activation = "", bool use_bias = true);
+  /// A Dense layer from its `get_config()` (Keras's `Dense.from_config`): `units`, `activation`
+  /// (Default: linear), `use_bias` (Default: true), `name`, `trainable`.
+  static std::shared_ptr<Dense> from_config(const Config& config);
 
   /// The number of outputs.
   int64_t units() const { return units_; }
@@ -31,6 +37,7 @@ class Dense : public Layer {
 
   std::string class_name() const override { return "Dense"; }
   std::string activation() const override { return activation_name_; }
+  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
 

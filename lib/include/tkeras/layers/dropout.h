@@ -1,6 +1,8 @@
 // Dropout: zeroes a random fraction of inputs while training, and nothing otherwise.
 #pragma once
 
+#include <memory>
+
 #include "tkeras/layers/layer.h"
 
 namespace tkeras::layers {
@@ -11,10 +13,13 @@ class Dropout : public Layer {
  public:
   /// Drops a fraction `rate` in [0, 1). Throws `tkeras::Error` otherwise.
   explicit Dropout(double rate);
+  /// A Dropout layer from its `get_config()`: `rate`, `name`, `trainable`.
+  static std::shared_ptr<Dropout> from_config(const Config& config);
 
   /// The fraction dropped.
   double rate() const { return rate_; }
   std::string class_name() const override { return "Dropout"; }
+  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

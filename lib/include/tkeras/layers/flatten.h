@@ -1,6 +1,8 @@
 // Flatten: turns each sample into a vector, e.g. a 28x28 image into 784 values.
 #pragma once
 
+#include <memory>
+
 #include "tkeras/layers/layer.h"
 
 namespace tkeras::layers {
@@ -10,6 +12,8 @@ namespace tkeras::layers {
 class Flatten : public Layer {
  public:
   Flatten();
+  /// A Flatten layer from its `get_config()`: `name`, `trainable`.
+  static std::shared_ptr<Flatten> from_config(const Config& config);
 
   std::string class_name() const override { return "Flatten"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;

@@ -1,6 +1,8 @@
 // Input: declares the shape of one sample, so the model is built before it sees data.
 #pragma once
 
+#include <memory>
+
 #include "tkeras/layers/layer.h"
 
 namespace tkeras::layers {
@@ -16,10 +18,14 @@ class Input : public Layer {
  public:
   /// An input of `shape` (every size positive).
   explicit Input(Shape shape);
+  /// An Input from Keras's InputLayer config: `batch_shape` (`[null, 28, 28]`), `name`.
+  static std::shared_ptr<Input> from_config(const Config& config);
 
   /// The declared shape.
   const Shape& shape() const { return shape_; }
   std::string class_name() const override { return "InputLayer"; }
+  /// `{"name", "batch_shape": [null, ...]}`, as Keras's InputLayer.
+  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

@@ -1,41 +1,63 @@
-// Layer: the base of every tkeras layer, and AnyLayer, the handle Sequential takes.
+// Layer: the base of every tkeras layer, a torch::nn::Module; and AnyLayer, the handle Sequential takes.
 #pragma once
 
 #include <concepts>
+#include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include "tkeras/core/config.h"
 #include "tkeras/core/shape.h"
 
 namespace tkeras::layers {
 
+class Layer;
+
+namespace detail {
+/// Gives a layer made by a loader the name and `trainable` flag its config holds (internal).
+void restore_identity(Layer& layer, const Config& config);
+}  // namespace detail
+
 /// One weight of a layer, as an entry of Keras's `layer.weights`.
 struct Weight {
   std::string name;       ///< The weight's name within its layer: `kernel`, `bias`.
-  torch::Tensor value;    ///< The tensor; trainable weights require grad.
-  bool trainable = true;  ///< Whether the optimizer updates it. Default: true.
+  torch::Tensor value;    ///< The tensor (the module's parameter or buffer itself, not a copy).
+  bool trainable = true;  ///< Whether the optimizer updates it now. Default: true.
 };
 
-/// The base class of all layers.
+/// The base class of all layers, as Keras's `Layer`. Every layer is a `torch::nn::Module`: its
+/// trainable weights are the module's parameters and its other weights (BatchNormalization's
+/// moving statistics) its buffers, registered under Keras's names (`kernel`, `bias`, `gamma`,
+/// `moving_mean`...), so that LibTorch's `parameters()`, `named_parameters()`, `to(device)`,
+/// `train()`/`eval()` and `torch::save`/`torch::load` work on layers and models.
 ///
 /// A layer is first a specification (`Dense(128, "relu")`): building it for an input shape
-/// creates its weights, so shapes are inferred and no layer asks for its input width. A
-/// layer gets a unique Keras-style name when constructed: `dense`, `dense_1`, `flatten`...
+/// creates its weights, so shapes are inferred and no layer asks for its input width. A layer
+/// gets a unique Keras-style name when constructed: `dense`, `dense_1`, `flatten`...
 ///
-/// To write a layer, derive from it, implement `class_name`, `build_weights` (create weights
-/// with `add_weight` and return the output shape) and `call`.
-class Layer {
+/// `call(inputs, training)` is Keras's forward pass; `forward(inputs)` is LibTorch's, which passes
+/// the module's `is_training()` as `training`.
+///
+/// To write a layer, derive from it, implement `class_name`, `build_weights` (create weights with
+/// `add_weight` and return the output shape) and `call`; override `get_config` to save its options.
+class Layer : public torch::nn::Module {
  public:
-  virtual ~Layer() = default;
+  ~Layer() override;
 
-  /// The layer's unique name, as Keras's: the snake_case type with a counter (`dense_1`).
+  /// The layer's unique name, as Keras's: the snake_case type with a counter (`dense_1`), or the
+  /// name its config gave it when a model file was loaded.
   const std::string& name() const { return name_; }
   /// The layer's type as Keras prints it in `summary()`: `Dense`, `Flatten`...
   virtual std::string class_name() const = 0;
+  /// The snake_case type (`dense`, `conv2d`, `max_pooling2d`): the base of its default name, and
+  /// what a model names it by kind and position in saved files and `named_parameters()`.
+  const std::string& base_name() const { return base_name_; }
 
   /// Whether `build` has run.
   bool built() const { return built_; }
@@ -45,13 +67,17 @@ class Layer {
   const Shape& output_shape() const;
 
   /// Creates the weights for inputs of `input_shape` (without the batch axis) on `device` and
-  /// returns the output shape. Building an already built layer for the same shape does
-  /// nothing; for another shape it throws `tkeras::Error`.
-  Shape build(const Shape& input_shape, torch::Device device = torch::kCPU);
+  /// returns the output shape, as Keras's `build`. Building an already built layer for the same
+  /// shape does nothing; for another shape it throws `tkeras::Error`. `device`: Default: the CPU,
+  /// or a model's `device()`.
+  Shape build(const Shape& input_shape, std::optional<torch::Device> device = std::nullopt);
 
-  /// The forward pass on a batch. `training` is true inside `fit` (for layers such as Dropout
-  /// that behave differently). Default: false.
+  /// The forward pass on a batch, as Keras's `layer(inputs, training=...)`. `training`: Default:
+  /// false.
   torch::Tensor operator()(const torch::Tensor& inputs, bool training = false) { return call(inputs, training); }
+  /// LibTorch's forward pass: `call(inputs, is_training())`, so that a layer or model inside a
+  /// LibTorch module follows that module's `train()` and `eval()`.
+  torch::Tensor forward(const torch::Tensor& inputs) { return call(inputs, is_training()); }
   /// The forward pass on a batch; the layer must be built.
   virtual torch::Tensor call(const torch::Tensor& inputs, bool training) = 0;
 
@@ -63,44 +89,129 @@ class Layer {
     return call(inputs, training);
   }
 
-  /// All weights, trainable and not, in creation order.
-  const std::vector<Weight>& weights() const { return weights_; }
-  /// The weights the optimizer updates.
+  /// All weights, as Keras's `layer.weights`: the layer's own in creation order (trainable ones
+  /// first as created), then those of its sublayers (a model's layers), named `layer/weight`.
+  std::vector<Weight> weights() const;
+  /// The weights the optimizer updates, as Keras's `trainable_weights`: none when the layer is
+  /// frozen.
   std::vector<torch::Tensor> trainable_weights() const;
+  /// The other weights, as Keras's `non_trainable_weights`: moving statistics, and every weight
+  /// of a frozen layer.
+  std::vector<torch::Tensor> non_trainable_weights() const;
+  /// Every weight named as `save_weights` writes it: the layer's own by their names (`kernel`),
+  /// a sublayer's behind the name its model gives it by kind and position (`dense_1.kernel`,
+  /// `sequential.dense.bias`). These are also the names of `named_parameters()` and
+  /// `named_buffers()`, except inside a `TorchModule` (whose module LibTorch names `module`).
+  std::vector<std::pair<std::string, torch::Tensor>> named_weights() const;
+  /// Copies of all weights' values, in `weights()` order, as Keras's `get_weights`.
+  std::vector<torch::Tensor> get_weights() const;
+  /// Overwrites all weights in place from `values` (in `weights()` order), as Keras's
+  /// `set_weights`. Throws `tkeras::Error` when the count or a shape differs, before any weight
+  /// changes.
+  void set_weights(const std::vector<torch::Tensor>& values);
   /// The number of scalars in all weights.
   int64_t count_params() const;
-  /// Moves the weights to `device` in place, keeping their identity (an optimizer that holds
-  /// them keeps working).
-  void to(torch::Device device);
+
+  /// Whether `fit` may update the layer's weights, as Keras's `layer.trainable`. Default: true.
+  bool trainable() const { return trainable_; }
+  /// Freezes (false) or unfreezes (true) the layer and every layer inside it, as assigning
+  /// Keras's `layer.trainable`: its parameters' `requires_grad` follows, so LibTorch's autograd
+  /// skips frozen weights too. A frozen BatchNormalization normalises with its moving statistics
+  /// even in `fit`, as in Keras 3. The next `fit` trains exactly the weights then trainable,
+  /// keeping the optimizer's state of those that stay; no compile is needed.
+  virtual void set_trainable(bool trainable);
+
+  /// The layer's options, as Keras's `get_config()`: `name`, `trainable`, and what the layer's
+  /// constructor takes (`units`, `activation`...). Model files store it; the layer's
+  /// `from_config` (or a `custom_objects` factory) rebuilds the layer from it.
+  virtual Config get_config() const;
+  /// The name a layer that tkeras cannot rebuild from its config alone is saved under, so that
+  /// `load_model`'s `custom_objects` can supply a factory for it (a `TorchModule`'s module type,
+  /// a `Lambda`'s name). Default: none, for layers `from_config` rebuilds.
+  virtual std::optional<std::string> registered_name() const { return std::nullopt; }
+
+  /// Prints `Dense(name=dense, ...)`, as LibTorch prints modules.
+  void pretty_print(std::ostream& stream) const override;
 
  protected:
-  /// Gives the layer a unique name built from `prefix` (`dense` -> `dense`, `dense_1`...).
-  explicit Layer(std::string_view prefix);
+  /// A layer whose default name comes from `base_name` (`dense` -> `dense`, `dense_1`...), or is
+  /// `name` when given (used as is, as Keras's `name=`).
+  explicit Layer(std::string_view base_name, std::string name = {});
+  Layer(const Layer&) = default;
+  Layer(Layer&&) noexcept = default;
+  Layer& operator=(const Layer&) = delete;
+  Layer& operator=(Layer&&) = delete;
 
   /// Creates the weights for `input_shape` and returns the output shape.
   virtual Shape build_weights(const Shape& input_shape) = 0;
+  /// The device `build` uses when given none. Default: the CPU.
+  virtual torch::Device default_build_device() const { return torch::kCPU; }
+  /// Records a new output shape for a built layer whose sublayers changed (Sequential's `add`).
+  void set_output_shape(Shape output_shape) { output_shape_ = std::move(output_shape); }
 
-  /// Creates a weight on the layer's device and returns it. `initial_value` is moved to the
-  /// device and becomes the weight.
-  torch::Tensor add_weight(std::string name, torch::Tensor initial_value, bool trainable = true);
+  /// Creates a weight on the build device and registers it with the module: a parameter when
+  /// `trainable` (requiring grad unless the layer is frozen), else a buffer. `initial_value`
+  /// becomes the weight (moved to the device when it is elsewhere).
+  torch::Tensor add_weight(const std::string& name, torch::Tensor initial_value, bool trainable = true);
+  /// Tracks an existing tensor as a weight under `name` without registering it (a wrapped
+  /// module registered it already): `trainable` says whether it is a trainable variable. A
+  /// weight not `listed` is saved and loaded with the others (`named_weights()`) but is not one
+  /// of Keras's `weights` (a wrapped module's buffers, as in Keras's TorchModuleWrapper).
+  void track_weight(std::string name, torch::Tensor value, bool trainable, bool listed = true);
+  /// Registers `layer` as a submodule and sublayer named `name` (a model names them by kind and
+  /// position: `dense`, `dense_1`): its weights join this layer's, and `set_trainable` reaches it.
+  void add_sublayer(const std::string& name, std::shared_ptr<Layer> layer);
+  /// The sublayers, in the order added.
+  const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
+  /// The names the sublayers were added under, in the same order.
+  const std::vector<std::string>& sublayer_names() const { return sublayer_names_; }
+  /// The device `build` is creating the weights on (valid inside `build_weights`).
+  torch::Device build_device() const { return build_device_; }
+  /// Where to draw initial values: on the CPU, so that one seed gives the same weights on every
+  /// device (`add_weight` moves them), or on the meta device when building there (a loader's dry
+  /// build, which allocates nothing).
+  torch::TensorOptions initializer_options() const {
+    return torch::TensorOptions().device(build_device_.is_meta() ? build_device_ : torch::Device(torch::kCPU));
+  }
 
-  /// The device the layer is built on.
-  torch::Device device() const { return device_; }
+  /// Gives `layer`, made by a `from_config`, the name and `trainable` flag of `config` and
+  /// returns it.
+  template <std::derived_from<Layer> L>
+  static std::shared_ptr<L> configured(std::shared_ptr<L> layer, const Config& config) {
+    detail::restore_identity(*layer, config);
+    return layer;
+  }
 
  private:
+  friend void detail::restore_identity(Layer& layer, const Config& config);
+
+  struct OwnWeight {
+    std::string name;
+    torch::Tensor value;
+    bool trainable_variable;  // false for buffers: never trained
+    bool listed = true;       // one of weights(); else saved only
+  };
+  void collect(const std::string& prefix, bool parent_trainable, std::vector<Weight>& out) const;
+  void collect_named(const std::string& prefix, std::vector<std::pair<std::string, torch::Tensor>>& out) const;
+
+  std::string base_name_;
   std::string name_;
+  bool trainable_ = true;
   bool built_ = false;
   Shape input_shape_;
   Shape output_shape_;
-  std::vector<Weight> weights_;
-  torch::Device device_ = torch::kCPU;
+  std::vector<OwnWeight> own_weights_;
+  std::vector<std::shared_ptr<Layer>> sublayers_;
+  std::vector<std::string> sublayer_names_;
+  torch::Device build_device_ = torch::kCPU;
 };
 
 /// A handle to a layer, so that `Sequential` takes a braced list of different layer types:
 /// `Sequential({layers::Flatten(), layers::Dense(10)})`.
 ///
-/// Made from a layer value it holds its own copy; made from a `std::shared_ptr` it shares the
-/// layer, so the caller can inspect it after training.
+/// Made from a layer value it holds its own copy; made from a `std::shared_ptr` (or a
+/// `std::unique_ptr`, as `load_model` returns) it shares the layer, so that the caller can
+/// inspect it after training, or put one model inside another.
 class AnyLayer {
  public:
   /// Holds a copy of `layer`.
@@ -109,6 +220,9 @@ class AnyLayer {
   /// Shares `layer`.
   template <std::derived_from<Layer> L>
   AnyLayer(std::shared_ptr<L> layer) : layer_(std::move(layer)) {}  // NOLINT: implicit by design
+  /// Takes `layer` over.
+  template <std::derived_from<Layer> L>
+  AnyLayer(std::unique_ptr<L> layer) : layer_(std::move(layer)) {}  // NOLINT: implicit by design
 
   /// The layer.
   const std::shared_ptr<Layer>& get() const { return layer_; }

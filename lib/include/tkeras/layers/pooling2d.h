@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,11 +28,14 @@ class Pooling2D : public Layer {
   const Size2& strides() const { return strides_; }
   /// `"valid"` or `"same"`.
   const std::string& padding() const { return padding_mode_; }
+  Config get_config() const override;
 
  protected:
   /// A pooling layer named from `prefix`; `class_name` names it in errors. Throws
   /// `tkeras::Error` for non-positive sizes or an unknown padding.
   Pooling2D(std::string_view prefix, std::string_view class_name, Size2 pool_size, Pooling2DOptions options);
+  /// The pool size and options a pooling layer's config holds.
+  static std::pair<Size2, Pooling2DOptions> read_config(const Config& config);
 
   Shape build_weights(const Shape& input_shape) override;
 
@@ -48,6 +52,9 @@ class MaxPooling2D : public Pooling2D {
  public:
   /// Windows of `pool_size`. Default: 2x2.
   explicit MaxPooling2D(Size2 pool_size = 2, Pooling2DOptions options = {});
+  /// A MaxPooling2D layer from its `get_config()`: `pool_size` (Default: 2), `strides` (Default:
+  /// the pool size), `padding` (Default: "valid"), `name`, `trainable`.
+  static std::shared_ptr<MaxPooling2D> from_config(const Config& config);
 
   std::string class_name() const override { return "MaxPooling2D"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
@@ -59,6 +66,8 @@ class AveragePooling2D : public Pooling2D {
  public:
   /// Windows of `pool_size`. Default: 2x2.
   explicit AveragePooling2D(Size2 pool_size = 2, Pooling2DOptions options = {});
+  /// An AveragePooling2D layer from its `get_config()`, with MaxPooling2D's options.
+  static std::shared_ptr<AveragePooling2D> from_config(const Config& config);
 
   std::string class_name() const override { return "AveragePooling2D"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
@@ -69,6 +78,8 @@ class AveragePooling2D : public Pooling2D {
 class GlobalAveragePooling2D : public Layer {
  public:
   GlobalAveragePooling2D();
+  /// A GlobalAveragePooling2D layer from its `get_config()`: `name`, `trainable`.
+  static std::shared_ptr<GlobalAveragePooling2D> from_config(const Config& config);
 
   std::string class_name() const override { return "GlobalAveragePooling2D"; }
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;

@@ -1,6 +1,8 @@
 // Rescaling: inputs * scale + offset, so that normalising pixels can live in the model.
 #pragma once
 
+#include <memory>
+
 #include "tkeras/layers/layer.h"
 
 namespace tkeras::layers {
@@ -11,12 +13,16 @@ class Rescaling : public Layer {
  public:
   /// `inputs * scale + offset`. `offset`: Default: 0.
   explicit Rescaling(double scale, double offset = 0.0);
+  /// A Rescaling layer from its `get_config()`: `scale`, `offset` (Default: 0), `name`,
+  /// `trainable`.
+  static std::shared_ptr<Rescaling> from_config(const Config& config);
 
   /// The factor inputs are multiplied by.
   double scale() const { return scale_; }
   /// The value added after scaling.
   double offset() const { return offset_; }
   std::string class_name() const override { return "Rescaling"; }
+  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

@@ -1,6 +1,8 @@
 // Reshape: gives each sample a new shape with the same number of values.
 #pragma once
 
+#include <memory>
+
 #include "tkeras/layers/layer.h"
 
 namespace tkeras::layers {
@@ -13,10 +15,13 @@ class Reshape : public Layer {
  public:
   /// Throws `tkeras::Error` for sizes below -1, 0, or more than one -1.
   explicit Reshape(Shape target_shape);
+  /// A Reshape layer from its `get_config()`: `target_shape`, `name`, `trainable`.
+  static std::shared_ptr<Reshape> from_config(const Config& config);
 
   /// The shape it was asked for, without the batch axis (may hold one -1).
   const Shape& target_shape() const { return target_shape_; }
   std::string class_name() const override { return "Reshape"; }
+  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "tkeras/layers/custom_objects.h"
 #include "tkeras/models/model.h"
 
 namespace tkeras::models {
@@ -15,23 +16,30 @@ struct LoadModelOptions {
   bool compile = true;
   /// The device to compile for (see `CompileOptions::device`). Default: "auto".
   std::string device = "auto";
+  /// Factories for the layers a file cannot rebuild alone, as Keras's `custom_objects`: a
+  /// `TorchModule` under its module's type (`{"MyBlock", make_block}`), a `Lambda` under its
+  /// name. Default: none.
+  layers::CustomObjects custom_objects;
 };
 
-/// Rebuilds the model `Model::save` wrote to `path`: the layers with their options, built for the
-/// saved input shape, with the saved weights; compiled with the saved settings and the optimizer
-/// state restored (when the model was compiled and `options.compile` is true), so that `predict`
-/// gives the same outputs and `fit` goes on where training stopped. No user code is needed.
+/// Rebuilds the model `Model::save` wrote to `path`: the layers with their options, names and
+/// `trainable` flags (models inside the model too), built for the saved input shape, with the
+/// saved weights; compiled with the saved settings and the optimizer state restored (when the
+/// model was compiled and `options.compile` is true), so that `predict` gives the same outputs
+/// and `fit` goes on where training stopped. No user code is needed, except a factory in
+/// `custom_objects` for each layer that holds C++ code (`TorchModule`, `Lambda`).
 ///
-/// The whole file is checked before anything is built: the safetensors layout, the format and its
-/// version, each layer's class and options, that the architecture's weights are exactly the
-/// file's tensors (names, shapes, dtypes), and the optimizer's state. Throws `tkeras::Error`
-/// naming the file and the problem.
+/// The whole file is checked before any weight is allocated: the safetensors layout, the format
+/// and its version, each layer's class and options (each rebuilt by its own `from_config`), the
+/// shapes through the model, that the architecture's weights are exactly the file's tensors
+/// (names, shapes, dtypes: the model is first built on LibTorch's meta device, which allocates
+/// nothing), and the optimizer's state. Throws `tkeras::Error` naming the file and the problem.
 ///
 /// Example:
 /// ```
-/// std::unique_ptr<tkeras::Model> model = tkeras::models::load_model("digits.tkeras");
+/// std::shared_ptr<tkeras::Model> model = tkeras::models::load_model("digits.tkeras");
 /// torch::Tensor probabilities = model->predict(x_test);
 /// ```
-std::unique_ptr<Model> load_model(const std::string& path, const LoadModelOptions& options = {});
+std::shared_ptr<Model> load_model(const std::string& path, const LoadModelOptions& options = {});
 
 }  // namespace tkeras::models

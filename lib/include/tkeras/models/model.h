@@ -1,4 +1,4 @@
-// Model: what every tkeras model offers: building, compile, fit, evaluate, predict, summary.
+// Model: a layer made of layers that can be compiled, trained, evaluated, run, saved and summarised.
 #pragma once
 
 #include <iosfwd>
@@ -14,12 +14,12 @@
 #include "tkeras/core/logs.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/layers/layer.h"
-#include "tkeras/training/options.h"
+#include "tkeras/models/options.h"
 
 namespace tkeras {
 
 namespace training {
-struct CompiledState;
+class CompiledState;
 }
 namespace models::detail {
 struct ModelFile;
@@ -28,55 +28,47 @@ struct ModelFile;
 /// The base of tkeras models, as Keras's `Model`: a network of layers that can be compiled,
 /// trained with `fit`, scored with `evaluate` and run with `predict`. `Sequential` is the
 /// model most programs use.
-class Model {
+///
+/// A model is itself a layer, so one model can be a layer of another (transfer learning), and,
+/// like every layer, a `torch::nn::Module`: its layers are its submodules, named by kind and
+/// position (`dense`, `dense_1`), so that `named_parameters()` gives `dense.kernel`,
+/// `dense.bias`..., `torch::save(model, path)` and `torch::load` round-trip it, and a model can
+/// be a submodule of a LibTorch module trained by a LibTorch loop.
+class Model : public layers::Layer {
  public:
-  virtual ~Model();
+  ~Model() override;
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
+  Model& operator=(Model&&) = delete;
+
+  // LibTorch's module serialisation (`torch::save`, `torch::load`) beside Keras's `save(path)`.
+  using torch::nn::Module::load;
+  using torch::nn::Module::save;
 
   /// Set to true (from a callback) to stop `fit`, as Keras's `model.stop_training`: checked
   /// after every batch and every epoch; the epoch's logs, validation and `on_epoch_end` still
   /// run, and `on_train_end` always runs. `fit` resets it when it starts.
   bool stop_training = false;
 
-  /// The model's type as Keras prints it: `Sequential`.
-  virtual std::string class_name() const = 0;
-  /// The model's unique name, as Keras's: `sequential`, `sequential_1`...
-  const std::string& name() const { return name_; }
-
-  /// Builds every layer for inputs of `input_shape` (without the batch axis), as Keras's
-  /// `model.build`. Throws `tkeras::Error` if a layer cannot take the shape it receives.
-  virtual void build(const Shape& input_shape) = 0;
-  /// Whether the model's weights exist.
-  virtual bool built() const = 0;
-  /// The input shape without the batch axis. Throws if the model is not built.
-  virtual const Shape& input_shape() const = 0;
-  /// The output shape without the batch axis. Throws if the model is not built.
-  virtual const Shape& output_shape() const = 0;
-  /// The layer whose outputs are the model's outputs.
+  /// The layers, in order, as Keras's `model.layers` (without the Input).
+  virtual std::vector<std::shared_ptr<layers::Layer>> layers() const = 0;
+  /// The layer named `name`, as Keras's `model.get_layer(name)`. Throws `tkeras::Error` listing
+  /// the layers' names when there is none.
+  std::shared_ptr<layers::Layer> get_layer(std::string_view name) const;
+  /// The layer at `index` in `layers()`, as Keras's `model.get_layer(index=...)`. Throws
+  /// `tkeras::Error` for an index out of range.
+  std::shared_ptr<layers::Layer> get_layer(int64_t index) const;
+  /// The layer whose outputs are the model's outputs (inside a nested model, its own output layer).
   virtual const layers::Layer& output_layer() const = 0;
 
-  /// The forward pass on a batch (on the model's device). `training`: Default: false.
-  virtual torch::Tensor call(const torch::Tensor& inputs, bool training = false) = 0;
-  /// The forward pass without the output layer's final activation (the logits).
-  virtual torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) = 0;
-
-  /// All weights of all layers, in order.
-  virtual std::vector<layers::Weight> weights() const = 0;
-  /// The tensors the optimizer updates.
-  std::vector<torch::Tensor> trainable_weights() const;
-  /// Copies of all weights' values, in `weights()` order, as Keras's `get_weights`.
-  std::vector<torch::Tensor> get_weights() const;
-  /// Overwrites all weights in place from `values` (in `weights()` order), as Keras's
-  /// `set_weights`. Throws `tkeras::Error` when the count or a shape differs.
-  void set_weights(const std::vector<torch::Tensor>& values);
   /// Writes all weights to `path` in the safetensors format (an 8-byte length, a JSON header,
-  /// then the raw little-endian tensors), one tensor per weight named `<layer>.<weight>`, the
-  /// layers named within the model by kind and position as Keras 3's saving does (the first
+  /// then the raw little-endian tensors), one tensor per weight named as `named_weights()` names
+  /// it: by the layers' kind and position within the model as Keras 3's saving does (the first
   /// Dense `dense`, the second `dense_1`, whatever their global names): `dense.kernel`,
-  /// `dense_1.bias`, `conv2d.kernel`, `batch_normalization.moving_mean`. The
-  /// layouts are Keras's: a Dense kernel is `[inputs, units]` (PyTorch's `nn.Linear.weight` is
-  /// its transpose), a Conv2D kernel `[height, width, in_channels, filters]` (PyTorch's
+  /// `dense_1.bias`, `conv2d.kernel`, `batch_normalization.moving_mean`, `sequential.dense.kernel`
+  /// for a model inside the model, `torch_module.weight` for a `TorchModule`'s parameters. The
+  /// layouts are Keras's: a Dense kernel is `[inputs, units]` (PyTorch's `nn.Linear.weight` is its
+  /// transpose), a Conv2D kernel `[height, width, in_channels, filters]` (PyTorch's
   /// `nn.Conv2d.weight` is its `permute(3, 2, 0, 1)`). The file is written atomically (a
   /// temporary file, fsync, rename). Throws `tkeras::Error` before the model is built.
   void save_weights(const std::string& path) const;
@@ -87,18 +79,17 @@ class Model {
   /// the model's. Throws before the model is built.
   void load_weights(const std::string& path);
   /// Writes the whole model to `path`, as Keras's `model.save`: the architecture (each layer's
-  /// class and options, as JSON), the weights, the compile settings (optimizer with its current
-  /// learning rate, loss, metrics) and the optimizer's state (Adam's moments and step count), so
-  /// that `tkeras::models::load_model(path)` rebuilds a model that predicts the same and trains
-  /// on from where this one stopped. The file is safetensors: the weights named as by
-  /// `save_weights`, the optimizer's state as `optimizer.*` tensors, and the JSON in the header's
-  /// `__metadata__` (`format` "tkeras.model", `format_version` "1", `model_config`,
-  /// `compile_config`). Written atomically. Throws `tkeras::Error` before the model is built or
-  /// for a layer type tkeras cannot describe (a user-defined layer: use `save_weights`).
-  /// By convention the file ends in `.tkeras`.
+  /// `get_config()`, with its name and `trainable` flag), the weights, the compile settings
+  /// (optimizer with its current learning rate, loss, metrics) and the optimizer's state (Adam's
+  /// moments and step count), so that `tkeras::models::load_model(path)` rebuilds a model that
+  /// predicts the same and trains on from where this one stopped. The file is safetensors: the
+  /// weights named as by `save_weights`, the optimizer's state as `optimizer.*` tensors, and the
+  /// JSON in the header's `__metadata__` (`format` "tkeras.model", `format_version` "1",
+  /// `model_config`, `compile_config`). Written atomically. Layers that hold C++ code
+  /// (`TorchModule`, `Lambda`) are saved by name: `load_model` needs a factory for them in
+  /// `custom_objects`. Throws `tkeras::Error` before the model is built. By convention the file
+  /// ends in `.tkeras`.
   void save(const std::string& path) const;
-  /// The number of scalars in all weights.
-  int64_t count_params() const;
 
   /// Prints Keras's summary table (layer name and type, output shape, parameter count, then
   /// total, trainable and non-trainable parameters) to `out` and returns it. Default: stdout.
@@ -117,8 +108,13 @@ class Model {
   void compile(const CompileOptions& options = {});
   /// Whether `compile` has run.
   bool compiled() const { return compiled_ != nullptr; }
-  /// The device the model trains on (CPU until compiled).
+  /// The device the model computes on: `compile`'s (where it moves the weights), else where the
+  /// weights are, else the CPU.
   torch::Device device() const;
+  /// Moves every weight to `device` in place (LibTorch's `Module::to`), and makes it the device
+  /// `fit`, `evaluate` and `predict` use.
+  void to(torch::Device device, bool non_blocking = false) override;
+  using torch::nn::Module::to;
   /// The optimizer `compile` received, with the learning rate in use. Throws `tkeras::Error`
   /// before `compile`.
   const optimizers::Optimizer& optimizer() const;
@@ -129,12 +125,14 @@ class Model {
   /// Throws `tkeras::Error` before `compile`.
   double learning_rate() const;
   /// Changes the learning rate in place, as assigning Keras's `optimizer.learning_rate`; the
-  /// optimizer keeps its state. Throws `tkeras::Error` before `compile` or for a rate <= 0.
+  /// optimizer keeps its state. Throws `tkeras::Error` before `compile` or for a rate < 0.
   void set_learning_rate(double learning_rate);
 
   /// Trains the model on inputs `x` (`[N, ...]`) and targets `y` (`[N, ...]`), as Keras's
   /// `fit`, and returns the per-epoch `History`. The data is moved to the model's device once;
-  /// batches are cut there. Integer inputs are converted to float32 (not rescaled).
+  /// batches are cut there. Integer inputs are converted to float32 (not rescaled). The weights
+  /// trained are those trainable when `fit` starts. As in Keras, the model is in `train()` mode
+  /// while it trains and in `eval()` mode for validation and afterwards.
   ///
   /// Before any training it checks, and throws `tkeras::Error` for: no `compile`, no loss,
   /// `x` and `y` of different lengths, data whose shape does not fit the model's input,
@@ -157,21 +155,16 @@ class Model {
   torch::Tensor predict(const torch::Tensor& x, const PredictOptions& options = {});
 
  protected:
-  /// Every weight as `<layer>.<weight>` with its tensor, in layer order, layers named by kind
-  /// and position within the model.
-  std::vector<std::pair<std::string, torch::Tensor>> named_weights() const;
-  /// A model named from `prefix` (`sequential` -> `sequential`, `sequential_1`...).
-  explicit Model(std::string_view prefix);
+  /// A model whose default name comes from `base_name` (`sequential`, `sequential_1`...), or is
+  /// `name` when given.
+  explicit Model(std::string_view base_name, std::string name = {});
+  Model(Model&&) noexcept;
 
-  /// Moves every weight to `device`, keeping its identity.
-  virtual void move_weights(torch::Device device) = 0;
-  /// The layers to list in `summary()`.
-  virtual std::vector<std::shared_ptr<layers::Layer>> summary_layers() const = 0;
+  torch::Device default_build_device() const override { return device(); }
 
  private:
   friend struct models::detail::ModelFile;
 
-  std::string name_;
   std::shared_ptr<training::CompiledState> compiled_;
   // The epoch `fit` starts at when a callback restored a run in on_train_begin (BackupAndRestore).
   std::optional<int> resume_epoch_;

@@ -4,9 +4,10 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
-#include <string_view>
+#include <string>
 #include <vector>
 
+#include "tkeras/layers/custom_objects.h"
 #include "tkeras/layers/input.h"
 #include "tkeras/models/model.h"
 
@@ -15,7 +16,9 @@ namespace tkeras {
 /// A stack of layers where each layer has one input and one output, as Keras's `Sequential`.
 ///
 /// Shapes are inferred: the input shape comes from a leading `layers::Input`, else from the
-/// data at the first `fit`, `evaluate` or `predict`, or from `build(shape)`.
+/// data at the first `fit`, `evaluate` or `predict`, or from `build(shape)`. A layer may be
+/// another model: a `Sequential` inside a `Sequential` (a pretrained base under a new head).
+/// Models are movable, so a function can build, compile and return one by value.
 ///
 /// Example:
 /// ```
@@ -31,39 +34,50 @@ class Sequential : public Model {
   /// An empty model; add layers with `add`.
   Sequential();
   /// A model of `layers` in order. A leading `Input` sets the input shape and builds the
-  /// model at once. Throws `tkeras::Error` if a layer cannot take its predecessor's output.
+  /// model at once. Throws `tkeras::Error` if a layer cannot take its predecessor's output, or
+  /// for two layers of the same name.
   Sequential(std::initializer_list<layers::AnyLayer> layers);
   /// A model of `layers` in order.
   explicit Sequential(const std::vector<layers::AnyLayer>& layers);
+  /// Takes `other`'s layers, weights, compile settings and optimizer state.
+  Sequential(Sequential&& other) noexcept;
+  ~Sequential() override;
+
+  /// A Sequential from its `get_config()` (Keras's `Sequential.from_config`): `name`, `trainable`
+  /// and `layers`, each `{"class_name", "config"}` (a leading `InputLayer` declares the input
+  /// shape), rebuilt by their own `from_config`, by `custom_objects` (looked up by the entry's
+  /// `registered_name`, then its `class_name`), or as a nested Sequential. Nothing is built: call
+  /// `build`. Throws `tkeras::Error` naming the layer's position and class for an unknown class or
+  /// a bad option.
+  static std::shared_ptr<Sequential> from_config(const Config& config,
+                                                 const layers::CustomObjects& custom_objects = {});
 
   /// Appends `layer`, as Keras's `model.add`. Passing an `Input` first sets the input shape.
-  /// Throws `tkeras::Error` for an `Input` after other layers, or if the model is built and
-  /// the layer cannot take the current output shape.
+  /// Throws `tkeras::Error` for an `Input` after other layers, a name already in the model, or
+  /// if the model is built and the layer cannot take the current output shape.
   void add(layers::AnyLayer layer);
 
-  /// The layers, without the Input (as Keras's `model.layers`).
-  const std::vector<std::shared_ptr<layers::Layer>>& layers() const { return layers_; }
+  /// The input shape a leading `Input` (or a config's `InputLayer`) declared, known before the
+  /// model is built; none when the data will decide it.
+  const std::optional<Shape>& declared_input_shape() const { return declared_input_shape_; }
 
+  std::vector<std::shared_ptr<layers::Layer>> layers() const override { return sublayers(); }
   std::string class_name() const override { return "Sequential"; }
-  void build(const Shape& input_shape) override;
-  bool built() const override { return built_; }
-  const Shape& input_shape() const override;
-  const Shape& output_shape() const override;
+  /// `name`, `trainable`, and `layers` (an `InputLayer` first once the input shape is known),
+  /// each as `{"class_name", "config"}` with a `registered_name` for layers that need a
+  /// custom object.
+  Config get_config() const override;
   const layers::Layer& output_layer() const override;
-  torch::Tensor call(const torch::Tensor& inputs, bool training = false) override;
+  /// The last layer's activation.
+  std::string activation() const override;
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
-  std::vector<layers::Weight> weights() const override;
 
  protected:
-  void move_weights(torch::Device device) override;
-  std::vector<std::shared_ptr<layers::Layer>> summary_layers() const override { return layers_; }
+  Shape build_weights(const Shape& input_shape) override;
 
  private:
-  std::vector<std::shared_ptr<layers::Layer>> layers_;
   std::optional<Shape> declared_input_shape_;
-  bool built_ = false;
-  Shape input_shape_;
-  Shape output_shape_;
 };
 
 }  // namespace tkeras

@@ -1,4 +1,4 @@
-// compile, fit, evaluate and predict: Keras's training loop on LibTorch.
+// compile, fit, evaluate and predict: the model's trainer, Keras's training loop on LibTorch.
 #include <cmath>
 #include <utility>
 
@@ -54,14 +54,18 @@ torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_v
   // Keras (torch backend) casts a complex x to float32 and so drops its imaginary part, with only
   // a warning; tkeras refuses it, since that loses data.
   if (x.is_complex()) {
-    throw Error(fmt::format("{}: expected x of a real dtype (floating point, integer or bool), received complex {}; "
-                            "pass torch::real(x), torch::view_as_real(x) or x.abs() as the data",
-                            entry, c10::toString(x.scalar_type())));
+    throw Error(
+        fmt::format("{}: expected x of a real dtype (floating point, integer or bool), received complex {}; "
+                    "pass torch::real(x), torch::view_as_real(x) or x.abs() as the data",
+                    entry, c10::toString(x.scalar_type())));
   }
   const Shape sample(x.sizes().begin() + 1, x.sizes().end());
   if (!model.built()) {
+    if (model.layers().empty()) {
+      throw Error(fmt::format("{}: expected a model with layers, received none; add layers with model.add(layer)",
+                              model_label(model)));
+    }
     model.build(sample);
-    if (!model.built()) throw Error(fmt::format("{}: expected a model with layers, received none", model_label(model)));
   } else if (sample != model.input_shape()) {
     throw Error(fmt::format("{}: expected input of shape {}, received x of shape {}", model_label(model),
                             format_batch_shape(model.input_shape()), format_shape(x.sizes().vec())));
@@ -104,8 +108,7 @@ struct OutputActivation {
   std::string name;
   activations::Function apply;
 
-  explicit OutputActivation(const Model& model)
-      : name(model.output_layer().activation()), apply(activations::get(name)) {}
+  explicit OutputActivation(const Model& model) : name(model.activation()), apply(activations::get(name)) {}
 };
 
 // compile's precision: true for bf16-mixed.
@@ -116,8 +119,7 @@ bool parse_precision(const std::string& precision) {
       "compile: unknown precision \"{}\"; expected one of: float32, 32-true, bf16-mixed, mixed_bfloat16", precision));
 }
 
-Logs test_loop(Model& model, const training::CompiledState& state, Batches& data,
-               callbacks::CallbackList& callbacks) {
+Logs test_loop(Model& model, const training::CompiledState& state, Batches& data, callbacks::CallbackList& callbacks) {
   const torch::NoGradGuard no_grad;
   const OutputActivation activation(model);
   training::MetricsTracker tracker = make_tracker(model, state, data);
@@ -147,9 +149,9 @@ void Model::compile(const CompileOptions& options) {
   training::check_metric_names(options.metrics);
   const bool bf16_mixed = parse_precision(options.precision);
   const torch::Device device = resolve_device(options.device);
-  compiled_ = std::make_shared<training::CompiledState>(training::CompiledState{
-      options.optimizer, options.loss, options.metrics, device, options.jit, bf16_mixed, nullptr});
-  move_weights(device);
+  compiled_ = std::make_shared<training::CompiledState>(options.optimizer, options.loss, options.metrics, device,
+                                                        options.jit, bf16_mixed);
+  to(device);
 }
 
 History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options) {
@@ -164,13 +166,13 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     throw Error(fmt::format("fit: expected validation_split in [0, 1), received {}", options.validation_split));
   }
 
-  Batches train = prepare_data(*this, state, x, y, options.batch_size, "fit");
+  Batches train_data = prepare_data(*this, state, x, y, options.batch_size, "fit");
   std::optional<Batches> validation;
   if (options.validation_data.x.defined() || options.validation_data.y.defined()) {
     validation = prepare_data(*this, state, options.validation_data.x, options.validation_data.y, options.batch_size,
                               "fit (validation_data)");
   } else if (options.validation_split > 0.0) {
-    const int64_t samples = train.size();
+    const int64_t samples = train_data.size();
     const auto split_at =
         static_cast<int64_t>(std::floor(static_cast<double>(samples) * (1.0 - options.validation_split)));
     if (split_at == 0 || split_at == samples) {
@@ -179,21 +181,19 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
                       "validation_split={}; provide more data or another validation_split",
                       samples, options.validation_split));
     }
-    auto [x_train, x_val] = split_off(train.x, split_at);
-    auto [y_train, y_val] = split_off(train.y, split_at);
-    train = {x_train, y_train, options.batch_size};
+    auto [x_train, x_val] = split_off(train_data.x, split_at);
+    auto [y_train, y_val] = split_off(train_data.y, split_at);
+    train_data = {x_train, y_train, options.batch_size};
     validation = Batches{x_val, y_val, options.batch_size};
   }
-  if (!state.optimizer) {
-    state.optimizer =
-        std::make_unique<training::Updater>(state.optimizer_config, trainable_weights(), /*capturable=*/state.jit);
-  }
+  // The weights trainable now: layers frozen or unfrozen since the last fit change the set.
+  training::Updater& updater = state.updater(trainable_weights());
 
   callbacks::CallbackList callbacks(options.callbacks, *this,
-                                    {.epochs = options.epochs, .steps = train.steps(), .verbose = options.verbose},
+                                    {.epochs = options.epochs, .steps = train_data.steps(), .verbose = options.verbose},
                                     {.add_history = true, .add_progbar = options.verbose != 0});
-  training::MetricsTracker tracker = make_tracker(*this, state, train);
-  training::TrainStep train_step(*this, state, tracker, options.batch_size);
+  training::MetricsTracker tracker = make_tracker(*this, state, train_data);
+  training::TrainStep train_step(*this, state, updater, tracker, options.batch_size);
 
   stop_training = false;
   Logs epoch_logs;
@@ -203,14 +203,17 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     tracker.reset();
     callbacks.on_epoch_begin(epoch, {});
-    if (options.shuffle) train.shuffle();
-    for (int64_t step = 0; step < train.steps(); ++step) {
+    // As Keras: train() while training, so that LibTorch modules inside follow; eval() after.
+    train();
+    if (options.shuffle) train_data.shuffle();
+    for (int64_t step = 0; step < train_data.steps(); ++step) {
       callbacks.on_train_batch_begin(step, {});
-      train_step.run(train, step);
+      train_step.run(train_data, step);
       callbacks.on_train_batch_end(step, batch_logs(tracker, callbacks, step));
       if (stop_training) break;
     }
     epoch_logs = tracker.result();
+    eval();
     if (validation) {
       epoch_logs = merged(epoch_logs, with_prefix(test_loop(*this, state, *validation, callbacks), "val_"));
     }
@@ -226,6 +229,7 @@ Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const Evalu
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
   check_batch_size(options.batch_size, "evaluate");
   Batches data = prepare_data(*this, state, x, y, options.batch_size, "evaluate");
+  eval();
   callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});
   return test_loop(*this, state, data, callbacks);
@@ -234,6 +238,7 @@ Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const Evalu
 torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& options) {
   check_batch_size(options.batch_size, "predict");
   Batches data{prepare_inputs(*this, x, "predict"), {}, options.batch_size};
+  eval();
   callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});
   const torch::NoGradGuard no_grad;

@@ -1,5 +1,5 @@
 // Tests for the option structs' documented defaults.
-#include "tkeras/training/options.h"
+#include "tkeras/models/options.h"
 
 #include <doctest/doctest.h>
 

@@ -1,0 +1,35 @@
+// Lambda: a function as a layer, its output shape from a dry run.
+#include "tkeras/layers/lambda.h"
+
+#include <torch/torch.h>
+
+#include "layers/dry_run.h"
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+Lambda::Lambda(Function function, LambdaOptions options)
+    : Layer("lambda", options.name), function_(std::move(function)), output_shape_option_(options.output_shape) {
+  if (!function_) throw Error("Lambda: expected a function, received an empty one");
+}
+
+Config Lambda::get_config() const {
+  Config config = Layer::get_config();
+  if (output_shape_option_) config["output_shape"] = *output_shape_option_;
+  return config;
+}
+
+Shape Lambda::build_weights(const Shape& input_shape) {
+  if (output_shape_option_) return *output_shape_option_;
+  // As Keras's torch backend: try the meta device first, then real zeros on the CPU, for
+  // functions that use an op without a meta kernel.
+  try {
+    return dry_run::output_shape(*this, function_, input_shape, torch::TensorOptions().device(torch::kMeta));
+  } catch (const Error&) {
+    return dry_run::output_shape(*this, function_, input_shape, torch::TensorOptions().device(torch::kCPU));
+  }
+}
+
+torch::Tensor Lambda::call(const torch::Tensor& inputs, bool /*training*/) { return function_(inputs); }
+
+}  // namespace tkeras::layers

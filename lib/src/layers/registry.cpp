@@ -1,0 +1,35 @@
+// The built-in layer classes: adding a layer to tkeras adds one line here.
+#include "layers/registry.h"
+
+#include "tkeras/layers/activation.h"
+#include "tkeras/layers/batch_normalization.h"
+#include "tkeras/layers/conv2d.h"
+#include "tkeras/layers/dense.h"
+#include "tkeras/layers/dropout.h"
+#include "tkeras/layers/flatten.h"
+#include "tkeras/layers/input.h"
+#include "tkeras/layers/pooling2d.h"
+#include "tkeras/layers/rescaling.h"
+#include "tkeras/layers/reshape.h"
+
+namespace tkeras::layers::registry {
+
+const std::map<std::string, FromConfig, std::less<>>& builtin() {
+  static const std::map<std::string, FromConfig, std::less<>> classes = {
+      {"Activation", Activation::from_config},
+      {"AveragePooling2D", AveragePooling2D::from_config},
+      {"BatchNormalization", BatchNormalization::from_config},
+      {"Conv2D", Conv2D::from_config},
+      {"Dense", Dense::from_config},
+      {"Dropout", Dropout::from_config},
+      {"Flatten", Flatten::from_config},
+      {"GlobalAveragePooling2D", GlobalAveragePooling2D::from_config},
+      {"InputLayer", Input::from_config},
+      {"MaxPooling2D", MaxPooling2D::from_config},
+      {"Rescaling", Rescaling::from_config},
+      {"Reshape", Reshape::from_config},
+  };
+  return classes;
+}
+
+}  // namespace tkeras::layers::registry

@@ -1,0 +1,79 @@
+// Checking a model file's compile settings (no LibTorch).
+#include "models/compile_config.h"
+
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "tkeras/core/error.h"
+
+namespace tkeras::models::config {
+namespace {
+
+using nlohmann::json;
+
+// Where a problem is: the file.
+struct Where {
+  std::string_view path;
+
+  [[noreturn]] void fail(const std::string& problem) const { throw Error(fmt::format("\"{}\": {}", path, problem)); }
+};
+
+json parse(std::string_view text, std::string_view what, const Where& where) {
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) where.fail(fmt::format("{} is not a JSON object", what));
+  return parsed;
+}
+
+const json& member(const json& object, std::string_view key, const Where& where) {
+  const auto found = object.find(key);
+  if (found == object.end()) where.fail(fmt::format("expected \"{}\", found none", key));
+  return *found;
+}
+
+void require(const json& config, std::string_view key, bool (json::*is_type)() const noexcept, std::string_view type,
+             const Where& where) {
+  const json& value = member(config, key, where);
+  if (!(value.*is_type)()) where.fail(fmt::format("expected \"{}\" as {}, received {}", key, type, value.dump()));
+}
+
+}  // namespace
+
+nlohmann::json check_compile_config(std::string_view text, std::string_view path) {
+  const Where where{path};
+  json compile = parse(text, "compile_config", where);
+  const json& optimizer = member(compile, "optimizer", where);
+  if (!optimizer.is_object())
+    where.fail(fmt::format("expected \"optimizer\" as an object, received {}", optimizer.dump()));
+  const json& kind = member(optimizer, "class_name", where);
+  if (kind != "Adam" && kind != "SGD" && kind != "RMSprop") {
+    where.fail(fmt::format("unknown optimizer class {}; expected one of: Adam, SGD, RMSprop", kind.dump()));
+  }
+  const json& options = member(optimizer, "config", where);
+  if (!options.is_object()) where.fail("expected the optimizer's \"config\" as an object");
+  for (const auto& [key, value] : options.items()) {
+    if (!value.is_number() && !value.is_boolean()) {
+      where.fail(
+          fmt::format("expected optimizer option \"{}\" as a number or boolean, received {}", key, value.dump()));
+    }
+  }
+  const json& loss = member(compile, "loss", where);
+  if (!loss.is_null()) {
+    if (!loss.is_object()) where.fail(fmt::format("expected \"loss\" as an object or null, received {}", loss.dump()));
+    require(loss, "name", &json::is_string, "a string", where);
+    require(loss, "from_logits", &json::is_boolean, "true or false", where);
+  }
+  const json& metrics = member(compile, "metrics", where);
+  if (!metrics.is_array() ||
+      !std::all_of(metrics.begin(), metrics.end(), [](const json& m) { return m.is_string(); })) {
+    where.fail(fmt::format("expected \"metrics\" as a list of names, received {}", metrics.dump()));
+  }
+  // Written since jit and precision exist; older files have neither.
+  if (compile.contains("jit_compile")) require(compile, "jit_compile", &json::is_boolean, "true or false", where);
+  if (compile.contains("precision")) require(compile, "precision", &json::is_string, "a string", where);
+  return compile;
+}
+
+}  // namespace tkeras::models::config
