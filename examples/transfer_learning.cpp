@@ -62,6 +62,23 @@ Settings parse(int argc, char** argv) {
   return settings;
 }
 
+// The small CNN, built and compiled by a function that returns it, as a Keras user's build_model().
+tk::Sequential small_cnn() {
+  tk::Sequential model({
+      tk::layers::Input({28, 28}),
+      tk::layers::Reshape({28, 28, 1}),
+      tk::layers::Conv2D(16, 3, {.activation = "relu"}),
+      tk::layers::MaxPooling2D(2),
+      tk::layers::Conv2D(32, 3, {.activation = "relu"}),
+      tk::layers::MaxPooling2D(2),
+      tk::layers::Flatten(),
+      tk::layers::Dense(64, "relu"),
+      tk::layers::Dense(5, "softmax"),
+  });
+  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+  return model;
+}
+
 // The images of classes first..first+4, with labels 0..4, at most `limit` of them.
 std::pair<torch::Tensor, torch::Tensor> classes(const torch::Tensor& x, const torch::Tensor& y, int64_t first,
                                                 int64_t limit = -1) {
@@ -83,18 +100,7 @@ int main(int argc, char** argv) try {
   const auto [xb_test, yb_test] = classes(x_test, y_test, 5);
 
   // 1. A small CNN learns task A, and is saved.
-  tk::Sequential cnn({
-      tk::layers::Input({28, 28}),
-      tk::layers::Reshape({28, 28, 1}),
-      tk::layers::Conv2D(16, 3, {.activation = "relu"}),
-      tk::layers::MaxPooling2D(2),
-      tk::layers::Conv2D(32, 3, {.activation = "relu"}),
-      tk::layers::MaxPooling2D(2),
-      tk::layers::Flatten(),
-      tk::layers::Dense(64, "relu"),
-      tk::layers::Dense(5, "softmax"),
-  });
-  cnn.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+  tk::Sequential cnn = small_cnn();
   fmt::print("1. Task A (classes 0-4, {} images): training the CNN\n", xa.size(0));
   cnn.fit(xa, ya, {.epochs = settings.base_epochs, .verbose = 2});
   cnn.save(settings.model_file);
@@ -125,18 +131,7 @@ int main(int argc, char** argv) try {
   const double fine_accuracy = model.evaluate(xb_test, yb_test, {.verbose = 0}).at("accuracy");
 
   // The yardstick: the same CNN trained from scratch on task B's few images, for as many epochs.
-  tk::Sequential scratch({
-      tk::layers::Input({28, 28}),
-      tk::layers::Reshape({28, 28, 1}),
-      tk::layers::Conv2D(16, 3, {.activation = "relu"}),
-      tk::layers::MaxPooling2D(2),
-      tk::layers::Conv2D(32, 3, {.activation = "relu"}),
-      tk::layers::MaxPooling2D(2),
-      tk::layers::Flatten(),
-      tk::layers::Dense(64, "relu"),
-      tk::layers::Dense(5, "softmax"),
-  });
-  scratch.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+  tk::Sequential scratch = small_cnn();
   fmt::print("4. From scratch on task B's {} images, for comparison\n", xb.size(0));
   scratch.fit(xb, yb, {.epochs = settings.head_epochs + settings.fine_epochs, .verbose = 0});
   const double scratch_accuracy = scratch.evaluate(xb_test, yb_test, {.verbose = 0}).at("accuracy");
