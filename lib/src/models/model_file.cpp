@@ -126,13 +126,15 @@ std::shared_ptr<Model> build_model(const json& config, const layers::CustomObjec
     const std::shared_ptr<layers::Layer> root = deserialize(config, custom_objects);
     auto model = std::dynamic_pointer_cast<Sequential>(root);
     if (!model) {
-      throw Error(fmt::format("expected a model of class \"Sequential\", received {}", config["class_name"].dump()));
+      throw Error(fmt::format("expected a model of class \"Sequential\", received {}", config.value("class_name", json()).dump()));
     }
     if (!model->declared_input_shape()) throw Error("expected the layers to start with an InputLayer, found none");
     model->build(*model->declared_input_shape(), device);
     return model;
   } catch (const Error& error) {
-    throw Error(fmt::format("\"{}\": model_config {}", path, error.what()));
+    // "model_config layer 2 (Dense): ..." for a layer's problem, "model_config: ..." otherwise.
+    const std::string_view message = error.what();
+    throw Error(fmt::format("\"{}\": model_config{}{}", path, message.starts_with("layer ") ? " " : ": ", message));
   } catch (const c10::Error& error) {  // a weight LibTorch cannot even describe (its size overflows)
     throw Error(fmt::format("\"{}\": model_config describes weights LibTorch refuses: {}", path,
                             error.what_without_backtrace()));
