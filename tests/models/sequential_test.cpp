@@ -1,6 +1,7 @@
 // Tests for Sequential: building, adding layers, the layer API (get_layer, trainable), models inside models.
 #include "tkeras/models/sequential.h"
 
+#include <iostream>
 #include <sstream>
 
 #include <doctest/doctest.h>
@@ -192,4 +193,20 @@ TEST_CASE("a model is a layer of another model: built, summarised, trained, froz
   model.fit(data.x, data.y, {.epochs = 2, .verbose = 0});
   const std::vector<torch::Tensor> after = base->get_weights();
   for (size_t i = 0; i < after.size(); ++i) CHECK(torch::equal(after[i], base_weights[i]));
+}
+
+TEST_CASE("a model with every layer frozen fits without updating anything, and says so, as Keras") {
+  const auto data = tkeras::testing::blobs(32, 3, 4, 34);
+  tkeras::Sequential model = build_classifier(3);
+  model.set_trainable(false);
+  const std::vector<torch::Tensor> before = model.get_weights();
+  std::ostringstream captured;
+  std::streambuf* const previous = std::cerr.rdbuf(captured.rdbuf());
+  const tkeras::History history = model.fit(data.x, data.y, {.epochs = 2, .verbose = 0});
+  std::cerr.rdbuf(previous);
+  CHECK(history.history.at("loss").size() == 2);
+  CHECK(history.history.at("loss")[0] == doctest::Approx(history.history.at("loss")[1]));
+  CHECK(captured.str().find("does not have any trainable weights") != std::string::npos);
+  CHECK(model.optimizer_iterations() == 0);
+  for (size_t i = 0; i < before.size(); ++i) CHECK(torch::equal(model.get_weights()[i], before[i]));
 }

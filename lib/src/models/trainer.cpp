@@ -1,5 +1,6 @@
 // compile, fit, evaluate and predict: the model's trainer, Keras's training loop on LibTorch.
 #include <cmath>
+#include <iostream>
 #include <utility>
 
 #include <fmt/format.h>
@@ -188,6 +189,12 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   }
   // The weights trainable now: layers frozen or unfrozen since the last fit change the set.
   training::Updater& updater = state.updater(trainable_weights());
+  if (!updater.has_weights()) {
+    std::cerr << fmt::format(
+        "{}: warning: the model does not have any trainable weights; fit computes the loss and "
+        "metrics without updating anything\n",
+        model_label(*this));
+  }
 
   callbacks::CallbackList callbacks(options.callbacks, *this,
                                     {.epochs = options.epochs, .steps = train_data.steps(), .verbose = options.verbose},

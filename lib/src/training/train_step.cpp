@@ -27,15 +27,18 @@ void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y) {
   updater_.zero_grad();
   const torch::Tensor logits = output_logits(network_, x, /*training=*/true, state_.device, state_.bf16_mixed);
   const torch::Tensor loss = state_.loss->from_layer_output(y, logits, activation_);
-  loss.backward();
-  updater_.apply();
+  // As Keras: with no trainable weight (every layer frozen) there is nothing to differentiate.
+  if (updater_.has_weights()) {
+    loss.backward();
+    updater_.apply();
+  }
 
   const torch::NoGradGuard no_grad;
   tracker_.accumulate(loss.detach(), x.size(0), y, logits.detach(), activation_, apply_activation_);
 }
 
 void TrainStep::count(int64_t batch_size) {
-  updater_.count_step();
+  if (updater_.has_weights()) updater_.count_step();
   tracker_.count(batch_size);
 }
 

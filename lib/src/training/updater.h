@@ -53,6 +53,8 @@ class Updater {
   /// Whether every weight is still the view of the flat buffer that `apply()` updates (false
   /// after something gave a weight new storage; the next `apply()` then gathers them again).
   bool weights_in_place() const;
+  /// Whether there is any weight to update (none when every layer is frozen).
+  bool has_weights() const { return !weights_.empty(); }
   /// Whether the step count and learning rate live on the device (see the constructor).
   bool capturable() const { return capturable_; }
 

@@ -209,9 +209,9 @@ class Layer : public torch::nn::Module {
 /// A handle to a layer, so that `Sequential` takes a braced list of different layer types:
 /// `Sequential({layers::Flatten(), layers::Dense(10)})`.
 ///
-/// Made from a layer value it holds its own copy; made from a `std::shared_ptr` (or a
-/// `std::unique_ptr`, as `load_model` returns) it shares the layer, so that the caller can
-/// inspect it after training, or put one model inside another.
+/// Made from a layer value it holds its own copy; made from a `std::shared_ptr` (as `load_model`
+/// returns) or a `std::unique_ptr` it shares the layer, so that the caller can inspect it after
+/// training, or put one model inside another.
 class AnyLayer {
  public:
   /// Holds a copy of `layer`.
