@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "support.h"
+#include "tkeras/data/dataset.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/models/sequential.h"
 
@@ -120,4 +121,32 @@ TEST_CASE("verbose 2 prints one line per epoch even on a terminal") {
   const auto draws = drawn_lines(live_output(2, 200));
   REQUIRE(draws.size() == 2);
   CHECK(draws[1].starts_with("3/3 - 0s - "));
+}
+
+TEST_CASE("for a dataset of unknown length the bar counts steps as Unknown until the first epoch ends") {
+  const auto data = tkeras::testing::blobs(30, 2, 3, 10);
+  const auto generated = tkeras::data::Dataset::from_generator([data] {
+    return [data, i = int64_t{0}]() mutable -> std::optional<tkeras::data::Element> {
+      if (i == 3) return std::nullopt;
+      const int64_t start = 10 * i++;
+      return tkeras::data::Element{data.x.narrow(0, start, 10), data.y.narrow(0, start, 10)};
+    };
+  });
+  tkeras::Sequential model({tkeras::layers::Dense(2, "softmax")});
+  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .device = "cpu"});
+  std::ostringstream live;
+  model.fit(generated, {.epochs = 2,
+                        .callbacks = {std::make_shared<tkeras::callbacks::ProgbarLogger>(
+                            tkeras::callbacks::ProgbarLoggerOptions{.out = &live, .terminal = true, .interval = 0.0})}});
+  const auto draws = drawn_lines(live.str());
+  REQUIRE(draws.size() == 10);  // per epoch: the header, batches 1, 2 and 3, and the final line
+  CHECK_MESSAGE(std::regex_match(draws[1], std::regex(" +1/Unknown 0s \\d+(us|ms)/step - loss: \\d\\.\\d{4}")),
+                draws[1]);
+  CHECK_MESSAGE(std::regex_match(draws[3], std::regex(" +3/Unknown 0s .*")), draws[3]);
+  // The epoch's final line, and the second epoch, know that it has 3 steps, as Keras's.
+  CHECK_MESSAGE(std::regex_match(draws[4], std::regex("3/3 (━){20} .*")), draws[4]);
+  CHECK_MESSAGE(std::regex_match(draws[6], std::regex("1/3 (━){20} .*")), draws[6]);
+  std::ostringstream lines;
+  model.evaluate(generated, {.callbacks = {std::make_shared<tkeras::callbacks::ProgbarLogger>(lines)}});
+  CHECK_MESSAGE(lines.str().starts_with("3/3 - 0s - "), lines.str());
 }

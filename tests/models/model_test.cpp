@@ -634,3 +634,192 @@ TEST_CASE("tkeras's own optimizer updates the very tensors the module exposes") 
   const torch::Tensor expected = torch::softmax(torch::addmm(parameters[3], hidden, parameters[2]), -1);
   CHECK(torch::allclose(model.predict(data.x, {.verbose = 0}), expected, 1e-5, 1e-6));
 }
+
+// --- datasets ---
+
+namespace {
+
+using tkeras::data::Dataset;
+using tkeras::data::Element;
+
+struct SeededRun {
+  tkeras::History history;
+  std::vector<torch::Tensor> weights;
+};
+
+template <typename Fit>
+SeededRun seeded_classifier_run(Fit fit) {
+  tkeras::utils::set_random_seed(21);
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(8, "relu"), layers::Dense(3, "softmax")});
+  model.compile(classifier_options());
+  SeededRun run{fit(model), {}};
+  for (const torch::Tensor& weight : model.get_weights()) run.weights.push_back(weight.clone());
+  return run;
+}
+
+// A generator of `batches` batches of `data`, 10 rows each, counting the batches it gives out.
+Dataset counted_batches(const tkeras::testing::Blobs& data, int64_t batches, std::shared_ptr<int64_t> given) {
+  return Dataset::from_generator([data, batches, given] {
+    return [data, batches, given, i = int64_t{0}]() mutable -> std::optional<Element> {
+      if (i == batches) return std::nullopt;
+      ++*given;
+      const int64_t start = (i++ * 10) % data.x.size(0);
+      return Element{data.x.narrow(0, start, 10), data.y.narrow(0, start, 10)};
+    };
+  });
+}
+
+std::string captured_stderr(const std::function<void()>& body) {
+  std::ostringstream captured;
+  std::streambuf* const previous = std::cerr.rdbuf(captured.rdbuf());
+  try {
+    body();
+  } catch (...) {
+    std::cerr.rdbuf(previous);
+    throw;
+  }
+  std::cerr.rdbuf(previous);
+  return captured.str();
+}
+
+}  // namespace
+
+TEST_CASE("fit on a dataset of batches trains exactly as fit on the same tensors in the same order") {
+  const auto data = tkeras::testing::blobs(70, 3, 4, 31);
+  const SeededRun tensors = seeded_classifier_run([&](tkeras::Sequential& model) {
+    return model.fit(data.x, data.y, {.epochs = 3, .batch_size = 16, .shuffle = false, .verbose = 0});
+  });
+  const SeededRun dataset = seeded_classifier_run([&](tkeras::Sequential& model) {
+    return model.fit(Dataset::from_tensor_slices(data.x, data.y).batch(16).prefetch(), {.epochs = 3, .verbose = 0});
+  });
+  CHECK(dataset.history.history == tensors.history.history);
+  REQUIRE(dataset.weights.size() == tensors.weights.size());
+  for (size_t i = 0; i < tensors.weights.size(); ++i) CHECK(torch::equal(dataset.weights[i], tensors.weights[i]));
+}
+
+TEST_CASE("fit on a dataset validates on a validation dataset, and evaluate and predict take datasets") {
+  const auto data = tkeras::testing::blobs(120, 3, 4, 32);
+  const auto val = tkeras::testing::blobs(45, 3, 4, 32);
+  tkeras::utils::set_random_seed(3);
+  tkeras::Sequential model({layers::Dense(8, "relu"), layers::Dense(3, "softmax")});
+  model.compile(classifier_options());
+  const Dataset train = Dataset::from_tensor_slices(data.x, data.y).shuffle(120, {.seed = 1}).batch(16);
+  const Dataset validation = Dataset::from_tensor_slices(val.x, val.y).batch(16);
+  const tkeras::History history = model.fit(train, {.epochs = 6, .validation_data = validation, .verbose = 0});
+  REQUIRE(history.history.at("val_loss").size() == 6);
+  CHECK(history.history.at("loss").back() < history.history.at("loss").front());
+  // The last validation equals evaluate on the same data, as tensors and as a dataset.
+  const tkeras::Logs on_tensors = model.evaluate(val.x, val.y, {.verbose = 0});
+  const tkeras::Logs on_dataset = model.evaluate(validation, {.verbose = 0});
+  CHECK(on_dataset.at("loss") == doctest::Approx(on_tensors.at("loss")).epsilon(1e-6));
+  CHECK(on_dataset.at("accuracy") == doctest::Approx(on_tensors.at("accuracy")));
+  CHECK(history.history.at("val_loss").back() == doctest::Approx(on_tensors.at("loss")).epsilon(1e-6));
+  CHECK(model.evaluate(validation, {.verbose = 0, .steps = 1}).at("loss") != doctest::Approx(on_tensors.at("loss")));
+  // predict ignores y and returns every row, on the CPU.
+  const torch::Tensor predicted = model.predict(validation, {.verbose = 0});
+  CHECK(torch::allclose(predicted, model.predict(val.x, {.verbose = 0}), 1e-6, 1e-7));
+  CHECK(model.predict(validation, {.verbose = 0, .steps = 2}).size(0) == 32);
+  CHECK(model.predict(Dataset::from_tensor_slices(val.x).batch(10), {.verbose = 0}).size(0) == 45);
+}
+
+TEST_CASE("a dataset builds the model from its first batch and integer pixels become float32") {
+  tkeras::Sequential model({layers::Flatten(), layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  const torch::Tensor x = torch::randint(0, 256, {12, 3, 3}, torch::kUInt8);
+  const torch::Tensor y = torch::randint(0, 2, {12}, torch::kLong);
+  model.fit(Dataset::from_tensor_slices(x, y).batch(5), {.verbose = 0});
+  CHECK(model.input_shape() == tkeras::Shape{3, 3});
+  CHECK((model.predict(Dataset::from_tensor_slices(x).batch(5), {.verbose = 0}).scalar_type() == torch::kFloat32));
+}
+
+TEST_CASE("steps_per_epoch goes on through a repeated dataset where the last epoch stopped, as Keras") {
+  const auto data = tkeras::testing::blobs(40, 3, 4, 33);
+  auto given = std::make_shared<int64_t>(0);
+  tkeras::Sequential model({layers::Dense(3, "softmax")});
+  model.compile(classifier_options());
+  int64_t steps = 0;
+  auto count = std::make_shared<tkeras::callbacks::LambdaCallback>(
+      tkeras::callbacks::LambdaCallbackOptions{.on_train_batch_end = [&](int64_t, const tkeras::Logs&) { ++steps; }});
+  model.fit(counted_batches(data, 4, given).repeat(),
+            {.epochs = 3, .verbose = 0, .callbacks = {count}, .steps_per_epoch = 3});
+  CHECK(steps == 9);
+  // 9 batches read from passes of 4: nothing read twice, nothing skipped, nothing read ahead.
+  CHECK(*given == 9);
+  CHECK(model.optimizer_iterations() == 9);
+}
+
+TEST_CASE("a dataset that runs out within steps_per_epoch ends the epoch with Keras's warning") {
+  const auto data = tkeras::testing::blobs(40, 3, 4, 34);
+  tkeras::Sequential model({layers::Dense(3, "softmax")});
+  model.compile(classifier_options());
+  const Dataset four = Dataset::from_tensor_slices(data.x, data.y).batch(10);
+  tkeras::History history;
+  const std::string warnings = captured_stderr([&] {
+    history = model.fit(four, {.epochs = 2, .verbose = 0, .steps_per_epoch = 3});
+  });
+  // Epoch 1: batches 1-3; epoch 2: batch 4, then the pass is spent.
+  CHECK(warnings.find("your input ran out of data after 1 of 3 batches") != std::string::npos);
+  CHECK(history.history.at("loss").size() == 2);
+  CHECK(model.optimizer_iterations() == 4);
+}
+
+TEST_CASE("a dataset of unknown length trains a whole pass per epoch, and stops when a pass is empty") {
+  const auto data = tkeras::testing::blobs(60, 3, 4, 35);
+  auto given = std::make_shared<int64_t>(0);
+  tkeras::Sequential model({layers::Dense(3, "softmax")});
+  model.compile(classifier_options());
+  const tkeras::History history = model.fit(counted_batches(data, 5, given), {.epochs = 3, .verbose = 0});
+  CHECK(history.history.at("loss").size() == 3);
+  CHECK(*given == 15);
+  // A generator that gives nothing on its second pass: training stops there, as Keras.
+  auto passes = std::make_shared<int>(0);
+  const Dataset once = Dataset::from_generator([data, passes] {
+    return [data, first = ++*passes == 1, done = false]() mutable -> std::optional<Element> {
+      if (!first || done) return std::nullopt;
+      done = true;
+      return Element{data.x.narrow(0, 0, 10), data.y.narrow(0, 0, 10)};
+    };
+  });
+  CHECK(model.fit(once, {.epochs = 3, .verbose = 0}).history.at("loss").size() == 1);
+}
+
+TEST_CASE("jit on the CPU trains on a dataset as the eager step does") {
+  const auto data = tkeras::testing::blobs(70, 3, 4, 36);
+  const Dataset batches = Dataset::from_tensor_slices(data.x, data.y).batch(16);
+  auto run = [&](bool jit) {
+    return seeded_classifier_run([&](tkeras::Sequential& model) {
+      auto options = classifier_options();
+      options.jit = jit;
+      model.compile(options);
+      return model.fit(batches, {.epochs = 3, .verbose = 0});
+    });
+  };
+  const SeededRun eager = run(false);
+  const SeededRun jit = run(true);
+  for (size_t i = 0; i < eager.weights.size(); ++i) CHECK(torch::allclose(jit.weights[i], eager.weights[i], 1e-4, 1e-6));
+}
+
+TEST_CASE("datasets fit cannot read are refused before training, saying what was expected") {
+  const auto data = tkeras::testing::blobs(20, 2, 3, 37);
+  tkeras::Sequential model({layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  const Dataset batched = Dataset::from_tensor_slices(data.x, data.y).batch(8);
+  CHECK_THROWS_WITH_AS(model.fit(batched, {.validation_split = 0.2}),
+                       doctest::Contains("validation_split is only supported for tensors"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(Dataset::from_tensor_slices(data.x).batch(8)),
+                       "fit: expected a dataset of (x, y) elements, received elements without y", tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(Dataset::from_tensor_slices(data.x, data.y)),
+                       "fit: expected a batched dataset (elements of shape [batch, ...]), received x of shape [3] and "
+                       "y of shape []; call .batch(batch_size) on it",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(batched.take(0)),
+                       "fit: expected a dataset with at least one batch, received none", tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(batched.repeat()), doctest::Contains("the dataset is infinite (repeat())"),
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(batched, {.steps_per_epoch = 0}), "fit: expected steps >= 1, received 0",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(batched, {.validation_data = Dataset::from_tensor_slices(data.x).batch(4)}),
+                       "fit (validation_data): expected a dataset of (x, y) elements, received elements without y",
+                       tkeras::Error);
+  CHECK(model.optimizer_iterations() == 0);
+}

@@ -35,6 +35,7 @@
 #include "tkeras/core/shape.h"
 #include "tkeras/core/version.h"
 #include "tkeras/data/dataset.h"
+#include "tkeras/data/train_test_split.h"
 #include "tkeras/data/fashion_mnist.h"
 #include "tkeras/data/idx.h"
 #include "tkeras/data/mnist.h"

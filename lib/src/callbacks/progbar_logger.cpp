@@ -88,11 +88,17 @@ double ProgbarLogger::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
-void ProgbarLogger::on_train_begin(const Logs& /*logs*/) { in_fit_ = true; }
+int64_t ProgbarLogger::target() const { return params().steps > 0 ? params().steps : counted_; }
+
+void ProgbarLogger::on_train_begin(const Logs& /*logs*/) {
+  in_fit_ = true;
+  counted_ = 0;
+}
 void ProgbarLogger::on_train_end(const Logs& /*logs*/) { in_fit_ = false; }
 
 void ProgbarLogger::on_epoch_begin(int epoch, const Logs& /*logs*/) {
   if (params().verbose == 0) return;
+  seen_ = 0;
   *out_ << fmt::format("Epoch {}/{}\n", epoch + 1, params().epochs) << std::flush;
   start_ = last_draw_ = std::chrono::steady_clock::now();
 }
@@ -100,18 +106,20 @@ void ProgbarLogger::on_epoch_begin(int epoch, const Logs& /*logs*/) {
 bool ProgbarLogger::wants_batch_logs_at(int64_t batch) const {
   if (!live() || !in_fit_ || testing_) return false;
   // Values are read from the device only when a redraw is due: at most every `interval` seconds.
-  return batch + 1 == params().steps ||
+  return batch + 1 == target() ||
          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_draw_).count() >= interval_;
 }
 
 void ProgbarLogger::on_train_batch_end(int64_t batch, const Logs& logs) {
+  seen_ = batch + 1;
   if (live() && in_fit_ && !logs.empty() && wants_batch_logs_at(batch)) draw_bar(batch + 1, logs, false);
 }
 
 void ProgbarLogger::on_epoch_end(int /*epoch*/, const Logs& logs) {
   if (params().verbose == 0) return;
+  if (target() == 0) counted_ = seen_;
   if (live()) {
-    draw_bar(params().steps, logs, true);
+    draw_bar(target(), logs, true);
   } else {
     print_line(logs);
   }
@@ -119,7 +127,13 @@ void ProgbarLogger::on_epoch_end(int /*epoch*/, const Logs& logs) {
 
 void ProgbarLogger::on_test_begin(const Logs& /*logs*/) {
   testing_ = true;
-  if (!in_fit_) start_ = std::chrono::steady_clock::now();
+  if (in_fit_) return;
+  start_ = std::chrono::steady_clock::now();
+  seen_ = 0;
+}
+
+void ProgbarLogger::on_test_batch_end(int64_t batch, const Logs& /*logs*/) {
+  if (!in_fit_) seen_ = batch + 1;
 }
 
 void ProgbarLogger::on_test_end(const Logs& logs) {
@@ -127,16 +141,29 @@ void ProgbarLogger::on_test_end(const Logs& logs) {
   if (!in_fit_ && params().verbose != 0) print_line(logs);
 }
 
-void ProgbarLogger::on_predict_begin(const Logs& /*logs*/) { start_ = std::chrono::steady_clock::now(); }
+void ProgbarLogger::on_predict_begin(const Logs& /*logs*/) {
+  start_ = std::chrono::steady_clock::now();
+  seen_ = 0;
+}
+
+void ProgbarLogger::on_predict_batch_end(int64_t batch, const Logs& /*logs*/) { seen_ = batch + 1; }
 
 void ProgbarLogger::on_predict_end(const Logs& logs) {
   if (params().verbose != 0) print_line(logs);
 }
 
 void ProgbarLogger::draw_bar(int64_t done, const Logs& logs, bool final) {
-  const int64_t steps = std::max<int64_t>(params().steps, 1);
   const double seconds = elapsed();
   const double per_step = done > 0 ? seconds / static_cast<double>(done) : 0.0;
+  if (target() == 0) {
+    // Keras's bar for data of unknown length: the steps so far, the time, no bar.
+    const std::string line =
+        fmt::format("{:>7}/Unknown {} {}{}", done, format_duration(seconds), format_per_step(per_step), format_logs(logs));
+    *out_ << "\r\x1b[K" << (final ? line + "\n" : fit_to(line, width_ - 1)) << std::flush;
+    last_draw_ = std::chrono::steady_clock::now();
+    return;
+  }
+  const int64_t steps = target();
   const int filled = static_cast<int>(kBarWidth * done / steps);
   std::string bar;
   for (int i = 0; i < kBarWidth; ++i) bar += "━";
@@ -156,7 +183,8 @@ void ProgbarLogger::draw_bar(int64_t done, const Logs& logs, bool final) {
 
 void ProgbarLogger::print_line(const Logs& logs) {
   const double seconds = elapsed();
-  const int64_t steps = params().steps;
+  // In fit: the epoch's steps; in evaluate and predict: the run's, or those done if not known.
+  const int64_t steps = target() > 0 ? target() : seen_;
   *out_ << fmt::format("{}/{} - {:.0f}s - {}{}\n", steps, steps, std::floor(seconds),
                        format_per_step(steps > 0 ? seconds / static_cast<double>(steps) : seconds), format_logs(logs))
         << std::flush;

@@ -1,67 +1,685 @@
-// Loading the four standard IDX files of an MNIST-like set, with checks that they agree.
+// Dataset: sources (tensors, generators), the chained stages, and passes over them.
 #include "tkeras/data/dataset.h"
 
-#include <array>
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <utility>
+#include <vector>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
+#include <torch/torch.h>
 
+#include "data/pipeline.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/shape.h"
-#include "tkeras/data/idx.h"
 
-namespace tkeras::datasets {
+namespace tkeras::data {
 namespace {
 
-constexpr std::array<std::string_view, 4> kStems = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                                                    "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+using Cursor = Dataset::Iterator::Cursor;
+using NodePtr = std::shared_ptr<const Dataset::Node>;
 
-torch::Tensor load_part(const std::filesystem::path& dir, std::string_view stem, std::string_view name) {
-  auto path = find_idx_file(dir, stem);
-  if (!path) {
-    throw Error(fmt::format("{}: no {} or {}.gz in \"{}\"", name, stem, stem, dir.string()));
+// --- sources ---
+
+struct TensorSlices final : Dataset::Node {
+  torch::Tensor x, y;
+
+  struct SliceCursor final : Cursor {
+    const TensorSlices& node;
+    int64_t index = 0;
+    explicit SliceCursor(const TensorSlices& source) : node(source) {}
+    std::optional<Element> next() override {
+      if (index >= node.x.size(0)) return std::nullopt;
+      Element element{node.x[index], node.y.defined() ? node.y[index] : torch::Tensor()};
+      ++index;
+      return element;
+    }
+  };
+
+  std::unique_ptr<Cursor> open() const override { return std::make_unique<SliceCursor>(*this); }
+  int64_t cardinality() const override { return x.size(0); }
+};
+
+struct FromGenerator final : Dataset::Node {
+  std::function<Generator()> make;
+  int64_t count = Dataset::kUnknown;
+
+  struct GeneratorCursor final : Cursor {
+    Generator generator;
+    std::optional<Element> next() override { return generator(); }
+  };
+
+  std::unique_ptr<Cursor> open() const override {
+    auto cursor = std::make_unique<GeneratorCursor>();
+    cursor->generator = make();
+    if (!cursor->generator) throw Error("Dataset.from_generator: the function returned an empty generator");
+    return cursor;
   }
-  return load_idx(*path);
+  int64_t cardinality() const override { return count; }
+};
+
+// --- stages ---
+
+struct Shuffle final : Dataset::Node {
+  NodePtr source;
+  int64_t buffer_size = 1;
+  uint64_t seed = 0;
+  bool reshuffle = true;
+  mutable std::atomic<uint64_t> passes{0};
+
+  // tf.data's shuffle: fill a buffer, then repeatedly give out a random element of it and put the
+  // next input element in its place.
+  struct ShuffleCursor final : Cursor {
+    std::unique_ptr<Cursor> input;
+    int64_t capacity;
+    std::mt19937_64 engine;
+    std::vector<Element> buffer;
+    bool input_done = false;
+
+    ShuffleCursor(std::unique_ptr<Cursor> in, int64_t size, uint64_t seed)
+        : input(std::move(in)), capacity(size), engine(seed) {}
+
+    std::optional<Element> next() override {
+      while (!input_done && static_cast<int64_t>(buffer.size()) < capacity) {
+        std::optional<Element> element = input->next();
+        if (!element) {
+          input_done = true;
+          break;
+        }
+        buffer.push_back(std::move(*element));
+      }
+      if (buffer.empty()) return std::nullopt;
+      std::uniform_int_distribution<size_t> pick(0, buffer.size() - 1);
+      const size_t chosen = pick(engine);
+      Element element = std::move(buffer[chosen]);
+      if (!input_done) {
+        if (std::optional<Element> refill = input->next()) {
+          buffer[chosen] = std::move(*refill);
+          return element;
+        }
+        input_done = true;
+      }
+      buffer[chosen] = std::move(buffer.back());
+      buffer.pop_back();
+      return element;
+    }
+  };
+
+  std::unique_ptr<Cursor> open() const override {
+    const uint64_t pass = reshuffle ? passes.fetch_add(1) : 0;
+    // Each pass gets its own stream, derived from the seed and the pass number.
+    std::seed_seq sequence{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+                           static_cast<uint32_t>(pass), static_cast<uint32_t>(pass >> 32)};
+    std::mt19937_64 mixer(sequence);
+    return std::make_unique<ShuffleCursor>(source->open(), buffer_size, mixer());
+  }
+  int64_t cardinality() const override { return source->cardinality(); }
+};
+
+std::string describe(const torch::Tensor& tensor) {
+  return tensor.defined() ? fmt::format("{} {}", c10::getDtypeNames(tensor.scalar_type()).first, format_shape(tensor.sizes().vec()))
+                          : "none";
 }
 
-void check_pair(const torch::Tensor& images, const torch::Tensor& labels, std::string_view split, std::string_view name,
-                const std::filesystem::path& dir) {
-  if (images.dim() < 2 || labels.dim() != 1) {
-    throw Error(
-        fmt::format("{}: expected {} images of shape [N, H, W] and labels of shape [N] in \"{}\", received "
-                    "images {} and labels {}",
-                    name, split, dir.string(), format_shape(images.sizes().vec()), format_shape(labels.sizes().vec())));
+torch::Tensor stack_part(std::vector<torch::Tensor>& parts, const char* name) {
+  if (!parts.front().defined()) {
+    for (size_t i = 1; i < parts.size(); ++i) {
+      if (parts[i].defined()) {
+        throw Error(fmt::format("Dataset.batch: element {} has {}, but the first element of its batch has none", i,
+                                name));
+      }
+    }
+    return {};
   }
-  if (images.size(0) != labels.size(0)) {
-    throw Error(fmt::format("{}: expected as many {} labels as images in \"{}\", received {} images and {} labels",
-                            name, split, dir.string(), images.size(0), labels.size(0)));
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (!parts[i].defined() || parts[i].sizes() != parts.front().sizes() ||
+        parts[i].scalar_type() != parts.front().scalar_type()) {
+      throw Error(fmt::format(
+          "Dataset.batch: expected elements of one shape and dtype in a batch, received {} {} after {} {} "
+          "(element {} of the batch); resize them to one size first, with a map or the loader's image_size",
+          name, describe(parts[i]), name, describe(parts.front()), i));
+    }
+  }
+  return torch::stack(parts);
+}
+
+struct Batch final : Dataset::Node {
+  NodePtr source;
+  int64_t size = 32;
+  bool drop_remainder = false;
+
+  struct BatchCursor final : Cursor {
+    std::unique_ptr<Cursor> input;
+    int64_t size;
+    bool drop_remainder;
+    bool done = false;
+
+    std::optional<Element> next() override {
+      if (done) return std::nullopt;
+      std::vector<torch::Tensor> xs, ys;
+      xs.reserve(static_cast<size_t>(size));
+      ys.reserve(static_cast<size_t>(size));
+      while (static_cast<int64_t>(xs.size()) < size) {
+        std::optional<Element> element = input->next();
+        if (!element) {
+          done = true;
+          break;
+        }
+        xs.push_back(std::move(element->x));
+        ys.push_back(std::move(element->y));
+      }
+      if (xs.empty() || (drop_remainder && static_cast<int64_t>(xs.size()) < size)) return std::nullopt;
+      return Element{stack_part(xs, "x"), stack_part(ys, "y")};
+    }
+  };
+
+  // Batches of tensors in order are views of them: no per-sample copies.
+  struct SliceBatchCursor final : Cursor {
+    const TensorSlices& slices;
+    int64_t size;
+    bool drop_remainder;
+    int64_t start = 0;
+
+    SliceBatchCursor(const TensorSlices& source, int64_t batch_size, bool drop)
+        : slices(source), size(batch_size), drop_remainder(drop) {}
+
+    std::optional<Element> next() override {
+      const int64_t total = slices.x.size(0);
+      const int64_t length = std::min(size, total - start);
+      if (length <= 0 || (drop_remainder && length < size)) return std::nullopt;
+      Element element{slices.x.narrow(0, start, length),
+                      slices.y.defined() ? slices.y.narrow(0, start, length) : torch::Tensor()};
+      start += length;
+      return element;
+    }
+  };
+
+  std::unique_ptr<Cursor> open() const override {
+    if (const auto* slices = dynamic_cast<const TensorSlices*>(source.get())) {
+      return std::make_unique<SliceBatchCursor>(*slices, size, drop_remainder);
+    }
+    auto cursor = std::make_unique<BatchCursor>();
+    cursor->input = source->open();
+    cursor->size = size;
+    cursor->drop_remainder = drop_remainder;
+    return cursor;
+  }
+  int64_t cardinality() const override {
+    const int64_t count = source->cardinality();
+    if (count < 0) return count;
+    return drop_remainder ? count / size : (count + size - 1) / size;
+  }
+};
+
+struct Map final : Dataset::Node {
+  NodePtr source;
+  std::function<Element(Element)> function;
+  int threads = 1;
+
+  struct MapCursor final : Cursor {
+    std::unique_ptr<Cursor> input;
+    const std::function<Element(Element)>& function;
+    MapCursor(std::unique_ptr<Cursor> in, const std::function<Element(Element)>& f)
+        : input(std::move(in)), function(f) {}
+    std::optional<Element> next() override {
+      std::optional<Element> element = input->next();
+      if (!element) return std::nullopt;
+      const torch::NoGradGuard no_grad;
+      return function(std::move(*element));
+    }
+  };
+
+  std::unique_ptr<Cursor> open() const override {
+    if (threads == 1) return std::make_unique<MapCursor>(source->open(), function);
+    return pipeline::parallel(source->open(), function, threads, 2 * static_cast<int64_t>(threads));
+  }
+  int64_t cardinality() const override { return source->cardinality(); }
+};
+
+struct Cache final : Dataset::Node {
+  NodePtr source;
+  mutable std::mutex mutex;
+  mutable std::shared_ptr<const std::vector<Element>> stored;
+
+  struct ReplayCursor final : Cursor {
+    std::shared_ptr<const std::vector<Element>> elements;
+    size_t index = 0;
+    std::optional<Element> next() override {
+      if (index >= elements->size()) return std::nullopt;
+      return (*elements)[index++];
+    }
+  };
+
+  // The first complete pass fills the cache; a pass left unfinished stores nothing, as tf.data.
+  struct FillCursor final : Cursor {
+    const Cache& node;
+    std::unique_ptr<Cursor> input;
+    std::vector<Element> seen;
+    FillCursor(const Cache& cache, std::unique_ptr<Cursor> in) : node(cache), input(std::move(in)) {}
+    std::optional<Element> next() override {
+      std::optional<Element> element = input->next();
+      if (!element) {
+        const std::lock_guard lock(node.mutex);
+        if (!node.stored) node.stored = std::make_shared<const std::vector<Element>>(std::move(seen));
+        return std::nullopt;
+      }
+      seen.push_back(*element);
+      return element;
+    }
+  };
+
+  std::unique_ptr<Cursor> open() const override {
+    const std::lock_guard lock(mutex);
+    if (stored) {
+      auto cursor = std::make_unique<ReplayCursor>();
+      cursor->elements = stored;
+      return cursor;
+    }
+    return std::make_unique<FillCursor>(*this, source->open());
+  }
+  int64_t cardinality() const override { return source->cardinality(); }
+};
+
+struct Prefetch final : Dataset::Node {
+  NodePtr source;
+  int64_t buffer_size = 2;
+  std::unique_ptr<Cursor> open() const override { return pipeline::parallel(source->open(), {}, 1, buffer_size); }
+  int64_t cardinality() const override { return source->cardinality(); }
+};
+
+struct Take final : Dataset::Node {
+  NodePtr source;
+  int64_t count = -1;
+
+  struct TakeCursor final : Cursor {
+    std::unique_ptr<Cursor> input;
+    int64_t left;
+    std::optional<Element> next() override {
+      if (left == 0) return std::nullopt;
+      if (left > 0) --left;
+      return input->next();
+    }
+  };
+
+  std::unique_ptr<Cursor> open() const override {
+    auto cursor = std::make_unique<TakeCursor>();
+    cursor->input = source->open();
+    cursor->left = count;
+    return cursor;
+  }
+  int64_t cardinality() const override {
+    const int64_t total = source->cardinality();
+    if (count < 0) return total;
+    if (total == Dataset::kInfinite) return count;
+    if (total == Dataset::kUnknown) return Dataset::kUnknown;
+    return std::min(total, count);
+  }
+};
+
+struct Skip final : Dataset::Node {
+  NodePtr source;
+  int64_t count = 0;
+
+  struct SkipCursor final : Cursor {
+    std::unique_ptr<Cursor> input;
+    int64_t to_skip;
+    std::optional<Element> next() override {
+      for (; to_skip > 0; --to_skip) {
+        if (!input->next()) {
+          to_skip = 0;
+          return std::nullopt;
+        }
+      }
+      return input->next();
+    }
+  };
+
+  std::unique_ptr<Cursor> open() const override {
+    auto cursor = std::make_unique<SkipCursor>();
+    cursor->input = source->open();
+    cursor->to_skip = count;
+    return cursor;
+  }
+  int64_t cardinality() const override {
+    const int64_t total = source->cardinality();
+    return total < 0 ? total : std::max<int64_t>(0, total - count);
+  }
+};
+
+struct Repeat final : Dataset::Node {
+  NodePtr source;
+  int64_t count = -1;
+
+  struct RepeatCursor final : Cursor {
+    const Dataset::Node& source;
+    int64_t passes_left;
+    std::unique_ptr<Cursor> input;
+    bool yielded_this_pass = false;
+
+    RepeatCursor(const Dataset::Node& node, int64_t count) : source(node), passes_left(count) {}
+
+    std::optional<Element> next() override {
+      while (true) {
+        if (!input) {
+          if (passes_left == 0) return std::nullopt;
+          if (passes_left > 0) --passes_left;
+          input = source.open();
+          yielded_this_pass = false;
+        }
+        if (std::optional<Element> element = input->next()) {
+          yielded_this_pass = true;
+          return element;
+        }
+        input.reset();
+        // An empty dataset repeated forever is empty, not an endless loop.
+        if (!yielded_this_pass) return std::nullopt;
+      }
+    }
+  };
+
+  std::unique_ptr<Cursor> open() const override { return std::make_unique<RepeatCursor>(*source, count); }
+  int64_t cardinality() const override {
+    const int64_t total = source->cardinality();
+    if (total == 0) return 0;
+    if (count < 0) return Dataset::kInfinite;
+    return total < 0 ? total : total * count;
+  }
+};
+
+void check_count(int64_t value, const char* operation, const char* name, int64_t minimum) {
+  if (value < minimum) {
+    throw Error(fmt::format("Dataset.{}: expected {} >= {}, received {}", operation, name, minimum, value));
   }
 }
+
+// --- the ordered worker pool of map and prefetch ---
+
+class ParallelCursor final : public Cursor {
+ public:
+  ParallelCursor(std::unique_ptr<Cursor> source, std::function<Element(Element)> function, int threads,
+                 int64_t capacity)
+      : source_(std::move(source)), function_(std::move(function)), capacity_(std::max<int64_t>(capacity, 1)) {
+    workers_.reserve(static_cast<size_t>(threads));
+    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+  }
+
+  ~ParallelCursor() override {
+    {
+      const std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    space_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+  }
+
+  ParallelCursor(const ParallelCursor&) = delete;
+  ParallelCursor& operator=(const ParallelCursor&) = delete;
+
+  std::optional<Element> next() override {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return results_.contains(consumed_) || (end_ >= 0 && consumed_ >= end_); });
+    auto found = results_.find(consumed_);
+    if (found == results_.end()) return std::nullopt;
+    Result result = std::move(found->second);
+    results_.erase(found);
+    ++consumed_;
+    lock.unlock();
+    space_.notify_all();
+    if (result.error) std::rethrow_exception(result.error);
+    return std::move(result.element);
+  }
+
+ private:
+  struct Result {
+    std::optional<Element> element;
+    std::exception_ptr error;
+  };
+
+  void work() {
+    const torch::NoGradGuard no_grad;
+    while (true) {
+      int64_t sequence = 0;
+      std::optional<Element> element;
+      {
+        // Reading the source is serial, so that sequence numbers follow its order.
+        const std::lock_guard reading(source_mutex_);
+        {
+          std::unique_lock lock(mutex_);
+          space_.wait(lock, [&] { return stopping_ || end_ >= 0 || assigned_ - consumed_ < capacity_; });
+          if (stopping_ || end_ >= 0) return;
+          sequence = assigned_++;
+        }
+        try {
+          element = source_->next();
+        } catch (...) {
+          finish(sequence, std::current_exception());
+          return;
+        }
+        if (!element) {
+          finish(sequence, nullptr);
+          return;
+        }
+      }
+      Result result;
+      if (function_) {
+        try {
+          result.element = function_(std::move(*element));
+        } catch (...) {
+          result.error = std::current_exception();
+        }
+      } else {
+        result.element = std::move(element);
+      }
+      {
+        const std::lock_guard lock(mutex_);
+        results_.emplace(sequence, std::move(result));
+      }
+      ready_.notify_all();
+    }
+  }
+
+  // The source ended (or failed) at `sequence`: the pass ends there, after the error if any.
+  void finish(int64_t sequence, std::exception_ptr error) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (error) results_.emplace(sequence, Result{std::nullopt, std::move(error)});
+      end_ = error ? sequence + 1 : sequence;
+    }
+    ready_.notify_all();
+    space_.notify_all();
+  }
+
+  std::unique_ptr<Cursor> source_;
+  std::function<Element(Element)> function_;
+  int64_t capacity_;
+  std::mutex source_mutex_;
+  std::mutex mutex_;
+  std::condition_variable ready_, space_;
+  std::map<int64_t, Result> results_;
+  int64_t assigned_ = 0, consumed_ = 0, end_ = -1;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+int autotuned_threads() { return static_cast<int>(std::max(1U, std::thread::hardware_concurrency())); }
 
 }  // namespace
 
-std::optional<std::filesystem::path> find_idx_file(const std::filesystem::path& dir, std::string_view stem) {
-  std::error_code ec;
-  for (const auto& candidate : {dir / stem, dir / (std::string(stem) + ".gz")}) {
-    if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
+namespace pipeline {
+
+std::unique_ptr<Cursor> parallel(std::unique_ptr<Cursor> source, std::function<Element(Element)> function, int threads,
+                                 int64_t capacity) {
+  return std::make_unique<ParallelCursor>(std::move(source), std::move(function), threads, capacity);
+}
+
+uint64_t draw_seed() {
+  auto generator = at::detail::getDefaultCPUGenerator();
+  const std::lock_guard lock(generator.mutex());
+  return generator.get<at::CPUGeneratorImpl>()->random64();
+}
+
+}  // namespace pipeline
+
+// --- Dataset ---
+
+Dataset Dataset::from_tensor_slices(torch::Tensor x, torch::Tensor y) {
+  if (!x.defined() || x.dim() < 1) {
+    throw Error(fmt::format("Dataset.from_tensor_slices: expected x as a tensor of shape [N, ...], received {}",
+                            x.defined() ? format_shape(x.sizes().vec()) : "an undefined tensor"));
   }
-  return std::nullopt;
-}
-
-bool has_idx_dataset(const std::filesystem::path& dir) {
-  for (std::string_view stem : kStems) {
-    if (!find_idx_file(dir, stem)) return false;
+  if (y.defined() && (y.dim() < 1 || y.size(0) != x.size(0))) {
+    throw Error(fmt::format(
+        "Dataset.from_tensor_slices: expected x and y with the same first dimension, received x of shape {} and y "
+        "of shape {}",
+        format_shape(x.sizes().vec()), format_shape(y.sizes().vec())));
   }
-  return true;
+  auto node = std::make_shared<TensorSlices>();
+  node->x = std::move(x);
+  node->y = std::move(y);
+  return Dataset(std::move(node));
 }
 
-Dataset load_idx_dataset(const std::filesystem::path& dir, std::string_view name) {
-  Dataset data{load_part(dir, kStems[0], name), load_part(dir, kStems[1], name), load_part(dir, kStems[2], name),
-               load_part(dir, kStems[3], name)};
-  check_pair(data.x_train, data.y_train, "training", name, dir);
-  check_pair(data.x_test, data.y_test, "test", name, dir);
-  data.y_train = data.y_train.to(torch::kInt64);
-  data.y_test = data.y_test.to(torch::kInt64);
-  return data;
+Dataset Dataset::from_generator(std::function<Generator()> make, int64_t cardinality) {
+  if (!make) throw Error("Dataset.from_generator: expected a function that returns a generator, received none");
+  if (cardinality < kUnknown) {
+    throw Error(fmt::format("Dataset.from_generator: expected a cardinality >= 0, kInfinite or kUnknown, received {}",
+                            cardinality));
+  }
+  auto node = std::make_shared<FromGenerator>();
+  node->make = std::move(make);
+  node->count = cardinality;
+  return Dataset(std::move(node));
 }
 
-}  // namespace tkeras::datasets
+Dataset Dataset::shuffle(int64_t buffer_size, ShuffleOptions options) const {
+  check_count(buffer_size, "shuffle", "buffer_size", 1);
+  auto node = std::make_shared<Shuffle>();
+  node->source = node_;
+  node->buffer_size = buffer_size;
+  node->seed = options.seed.value_or(pipeline::draw_seed());
+  node->reshuffle = options.reshuffle_each_iteration;
+  return Dataset(std::move(node));
+}
+
+Dataset Dataset::batch(int64_t batch_size, BatchOptions options) const {
+  check_count(batch_size, "batch", "batch_size", 1);
+  auto node = std::make_shared<Batch>();
+  node->source = node_;
+  node->size = batch_size;
+  node->drop_remainder = options.drop_remainder;
+  return Dataset(std::move(node));
+}
+
+Dataset Dataset::map(std::function<Element(Element)> function, MapOptions options) const {
+  if (!function) throw Error("Dataset.map: expected a function, received none");
+  if (options.num_parallel_calls != kAutotune && options.num_parallel_calls < 1) {
+    throw Error(fmt::format("Dataset.map: expected num_parallel_calls >= 1 or kAutotune, received {}",
+                            options.num_parallel_calls));
+  }
+  auto node = std::make_shared<Map>();
+  node->source = node_;
+  node->function = std::move(function);
+  node->threads = options.num_parallel_calls == kAutotune ? autotuned_threads() : options.num_parallel_calls;
+  return Dataset(std::move(node));
+}
+
+Dataset Dataset::cache() const {
+  auto node = std::make_shared<Cache>();
+  node->source = node_;
+  return Dataset(std::move(node));
+}
+
+Dataset Dataset::prefetch(int64_t buffer_size) const {
+  if (buffer_size != kAutotune) check_count(buffer_size, "prefetch", "buffer_size", 1);
+  auto node = std::make_shared<Prefetch>();
+  node->source = node_;
+  node->buffer_size = buffer_size == kAutotune ? 2 : buffer_size;
+  return Dataset(std::move(node));
+}
+
+Dataset Dataset::take(int64_t count) const {
+  check_count(count, "take", "count", -1);
+  auto node = std::make_shared<Take>();
+  node->source = node_;
+  node->count = count;
+  return Dataset(std::move(node));
+}
+
+Dataset Dataset::skip(int64_t count) const {
+  check_count(count, "skip", "count", 0);
+  auto node = std::make_shared<Skip>();
+  node->source = node_;
+  node->count = count;
+  return Dataset(std::move(node));
+}
+
+Dataset Dataset::repeat(int64_t count) const {
+  check_count(count, "repeat", "count", -1);
+  auto node = std::make_shared<Repeat>();
+  node->source = node_;
+  node->count = count;
+  return Dataset(std::move(node));
+}
+
+int64_t Dataset::cardinality() const { return node_->cardinality(); }
+
+Dataset::Iterator Dataset::begin() const { return Iterator(node_->open()); }
+
+Element Dataset::concatenated() const {
+  if (cardinality() == kInfinite) throw Error("Dataset: cannot read an infinite dataset (repeat()) into memory");
+  std::vector<torch::Tensor> xs, ys;
+  for (Iterator it = begin(); it != end(); ++it) {
+    xs.push_back(it->x.dim() == 0 ? it->x.unsqueeze(0) : it->x);
+    if (it->y.defined()) ys.push_back(it->y.dim() == 0 ? it->y.unsqueeze(0) : it->y);
+  }
+  if (xs.empty()) throw Error("Dataset: expected at least one element, received an empty dataset");
+  return {torch::cat(xs), ys.empty() ? torch::Tensor() : torch::cat(ys)};
+}
+
+// --- Iterator ---
+
+Dataset::Iterator::Iterator() = default;
+Dataset::Iterator::Iterator(std::unique_ptr<Cursor> cursor) : cursor_(std::move(cursor)) {}
+Dataset::Iterator::Iterator(Iterator&&) noexcept = default;
+Dataset::Iterator& Dataset::Iterator::operator=(Iterator&&) noexcept = default;
+Dataset::Iterator::~Iterator() = default;
+
+void Dataset::Iterator::fetch() const {
+  if (fetched_) return;
+  current_ = cursor_ ? cursor_->next() : std::nullopt;
+  fetched_ = true;
+  // At the end, the pass's stages (and their worker threads) go at once.
+  if (!current_) cursor_.reset();
+}
+
+const Element& Dataset::Iterator::operator*() const {
+  fetch();
+  if (!current_) throw Error("Dataset: read past the end of a pass");
+  return *current_;
+}
+
+Dataset::Iterator& Dataset::Iterator::operator++() {
+  fetch();
+  fetched_ = false;
+  current_.reset();
+  return *this;
+}
+
+bool Dataset::Iterator::operator==(std::default_sentinel_t) const {
+  fetch();
+  return !current_.has_value();
+}
+
+std::optional<Element> Dataset::Iterator::next() {
+  fetch();
+  fetched_ = false;
+  return std::exchange(current_, std::nullopt);
+}
+
+}  // namespace tkeras::data

@@ -5,6 +5,6 @@ namespace tkeras::datasets::fashion_mnist {
 
 std::filesystem::path default_dir() { return "/usr/share/datasets/fashion-mnist"; }
 
-Dataset load_data(const std::filesystem::path& dir) { return load_idx_dataset(dir, "fashion_mnist"); }
+TrainTestSplit load_data(const std::filesystem::path& dir) { return load_idx_dataset(dir, "fashion_mnist"); }
 
 }  // namespace tkeras::datasets::fashion_mnist

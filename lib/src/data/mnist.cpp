@@ -17,6 +17,6 @@ std::filesystem::path default_dir() {
   return home / "datasets" / "mnist";
 }
 
-Dataset load_data(const std::filesystem::path& dir) { return load_idx_dataset(dir, "mnist"); }
+TrainTestSplit load_data(const std::filesystem::path& dir) { return load_idx_dataset(dir, "mnist"); }
 
 }  // namespace tkeras::datasets::mnist

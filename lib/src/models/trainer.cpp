@@ -14,6 +14,7 @@
 #include "training/autocast.h"
 #include "training/batches.h"
 #include "training/compiled_state.h"
+#include "training/epoch_iterator.h"
 #include "training/metrics.h"
 #include "training/train_step.h"
 
@@ -21,6 +22,7 @@ namespace tkeras {
 namespace {
 
 using training::Batches;
+using training::EpochIterator;
 
 std::string model_label(const Model& model) { return fmt::format("{} \"{}\"", model.class_name(), model.name()); }
 
@@ -72,7 +74,14 @@ torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_v
                             format_batch_shape(model.input_shape()), format_shape(x.sizes().vec())));
   }
   const auto dtype = x.is_floating_point() ? x.scalar_type() : torch::kFloat32;
-  return x.to(model.device(), dtype);
+  // A batch from pinned memory is copied without blocking the host.
+  return x.to(model.device(), dtype, /*non_blocking=*/x.is_pinned());
+}
+
+torch::Tensor prepare_targets(const Model& model, const training::CompiledState& state, const torch::Tensor& y) {
+  const torch::Tensor targets =
+      state.loss->prepare_targets(y, model.output_shape(), layer_label(model.output_layer()));
+  return targets.to(model.device(), /*non_blocking=*/targets.is_pinned());
 }
 
 Batches prepare_data(Model& model, const training::CompiledState& state, const torch::Tensor& x, const torch::Tensor& y,
@@ -87,16 +96,47 @@ Batches prepare_data(Model& model, const training::CompiledState& state, const t
   }
   if (y.size(0) == 0) throw Error(fmt::format("{}: expected at least one sample, received 0", entry));
   torch::Tensor inputs = prepare_inputs(model, x, entry);
-  torch::Tensor targets = state.loss->prepare_targets(y, model.output_shape(), layer_label(model.output_layer()));
-  return {inputs, targets.to(model.device()), batch_size};
+  return {inputs, prepare_targets(model, state, y), batch_size};
 }
 
-training::MetricsTracker make_tracker(const Model& model, const training::CompiledState& state, const Batches& data) {
+// A dataset's batches, checked and moved to the device as they come; `state` null for predict,
+// which takes inputs only.
+EpochIterator dataset_batches(Model& model, const training::CompiledState* state, const data::Dataset& dataset,
+                              std::optional<int64_t> steps, std::string entry) {
+  auto prepare = [&model, state, entry](data::Element batch) {
+    // Samples rather than batches: a scalar x, or a scalar y beside x.
+    if ((batch.x.defined() && batch.x.dim() == 0) || (batch.y.defined() && batch.y.dim() == 0)) {
+      throw Error(fmt::format("{}: expected a batched dataset (elements of shape [batch, ...]), received x of "
+                              "shape {} and y of shape {}; call .batch(batch_size) on it",
+                              entry, batch.x.defined() ? format_shape(batch.x.sizes().vec()) : "none",
+                              batch.y.defined() ? format_shape(batch.y.sizes().vec()) : "none"));
+    }
+    if (state != nullptr && !batch.y.defined()) {
+      throw Error(fmt::format("{}: expected a dataset of (x, y) elements, received elements without y", entry));
+    }
+    if (state != nullptr && batch.x.size(0) != batch.y.size(0)) {
+      throw Error(fmt::format("{}: expected x and y batches of the same size, received x of shape {} and y of shape {}",
+                              entry, format_shape(batch.x.sizes().vec()), format_shape(batch.y.sizes().vec())));
+    }
+    batch.x = prepare_inputs(model, batch.x, entry);
+    batch.y = state != nullptr ? prepare_targets(model, *state, batch.y) : torch::Tensor();
+    return batch;
+  };
+  return {dataset, steps, std::move(prepare), std::move(entry)};
+}
+
+training::MetricsTracker make_tracker(const Model& model, const training::CompiledState& state,
+                                      const torch::Tensor& y) {
   const Shape& output = model.output_shape();
   const int64_t output_rank = static_cast<int64_t>(output.size()) + 1;
-  return training::MetricsTracker(training::resolve_metrics(state.metric_names, data.y.dim(), output_rank,
-                                                            data.y.dim() > 1 ? data.y.size(-1) : 1, output.back()),
-                                  output);
+  return training::MetricsTracker(
+      training::resolve_metrics(state.metric_names, y.dim(), output_rank, y.dim() > 1 ? y.size(-1) : 1, output.back()),
+      output);
+}
+
+// The targets the metrics are chosen from: all of them for tensors, the first batch of a dataset.
+const torch::Tensor& example_targets(const training::StepBatch& batch) {
+  return batch.batches != nullptr ? batch.batches->y : batch.y;
 }
 
 // The running values of the epoch so far, read from the device only when a callback asks.
@@ -120,16 +160,18 @@ bool parse_precision(const std::string& precision) {
       "compile: unknown precision \"{}\"; expected one of: float32, 32-true, bf16-mixed, mixed_bfloat16", precision));
 }
 
-Logs test_loop(Model& model, const training::CompiledState& state, Batches& data, callbacks::CallbackList& callbacks) {
+Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator& data,
+               callbacks::CallbackList& callbacks) {
   const torch::NoGradGuard no_grad;
   const OutputActivation activation(model);
-  training::MetricsTracker tracker = make_tracker(model, state, data);
+  training::MetricsTracker tracker = make_tracker(model, state, example_targets(data.peek()));
   callbacks.on_test_begin({});
-  for (int64_t step = 0; step < data.steps(); ++step) {
+  data.start_epoch();
+  for (int64_t step = 0; std::optional<training::StepBatch> batch = data.next(); ++step) {
     callbacks.on_test_batch_begin(step, {});
-    const torch::Tensor y = data.y_batch(step);
+    const torch::Tensor y = batch->targets();
     const torch::Tensor logits =
-        training::output_logits(model, data.x_batch(step), /*training=*/false, state.device, state.bf16_mixed);
+        training::output_logits(model, batch->inputs(), /*training=*/false, state.device, state.bf16_mixed);
     const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
     tracker.update(loss, y.size(0), y, logits, activation.name, activation.apply);
     callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
@@ -142,6 +184,35 @@ Logs test_loop(Model& model, const training::CompiledState& state, Batches& data
 // Keras's train_validation_split: the last fraction of the samples, before any shuffling.
 std::pair<torch::Tensor, torch::Tensor> split_off(const torch::Tensor& data, int64_t split_at) {
   return {data.narrow(0, 0, split_at), data.narrow(0, split_at, data.size(0) - split_at)};
+}
+
+void check_fit_options(const FitOptions& options) {
+  if (options.epochs <= 0) throw Error(fmt::format("fit: expected epochs >= 1, received {}", options.epochs));
+  if (options.initial_epoch < 0 || options.initial_epoch >= options.epochs) {
+    throw Error(fmt::format("fit: expected initial_epoch in 0..{} (below epochs), received {}", options.epochs - 1,
+                            options.initial_epoch));
+  }
+  if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
+    throw Error(fmt::format("fit: expected validation_split in [0, 1), received {}", options.validation_split));
+  }
+}
+
+// fit's validation data, as a function that starts a pass over it.
+std::function<EpochIterator()> validation_batches(Model& model, const training::CompiledState& state,
+                                                  const FitOptions& options) {
+  const ValidationData& validation = options.validation_data;
+  if (validation.dataset) {
+    if (validation.x.defined() || validation.y.defined()) {
+      throw Error("fit: expected validation_data as tensors (x, y) or as a dataset, received both");
+    }
+    return [&model, &state, dataset = *validation.dataset, steps = options.validation_steps] {
+      return dataset_batches(model, &state, dataset, steps, "fit (validation_data)");
+    };
+  }
+  if (!validation.given()) return {};
+  Batches batches =
+      prepare_data(model, state, validation.x, validation.y, options.batch_size, "fit (validation_data)");
+  return [batches] { return EpochIterator(batches, /*shuffle=*/false); };
 }
 
 }  // namespace
@@ -157,22 +228,12 @@ void Model::compile(const CompileOptions& options) {
 
 History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options) {
   training::CompiledState& state = require_compiled(compiled_, *this, "fit");
-  if (options.epochs <= 0) throw Error(fmt::format("fit: expected epochs >= 1, received {}", options.epochs));
-  if (options.initial_epoch < 0 || options.initial_epoch >= options.epochs) {
-    throw Error(fmt::format("fit: expected initial_epoch in 0..{} (below epochs), received {}", options.epochs - 1,
-                            options.initial_epoch));
-  }
+  check_fit_options(options);
   check_batch_size(options.batch_size, "fit");
-  if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
-    throw Error(fmt::format("fit: expected validation_split in [0, 1), received {}", options.validation_split));
-  }
 
   Batches train_data = prepare_data(*this, state, x, y, options.batch_size, "fit");
-  std::optional<Batches> validation;
-  if (options.validation_data.x.defined() || options.validation_data.y.defined()) {
-    validation = prepare_data(*this, state, options.validation_data.x, options.validation_data.y, options.batch_size,
-                              "fit (validation_data)");
-  } else if (options.validation_split > 0.0) {
+  std::function<EpochIterator()> validation = validation_batches(*this, state, options);
+  if (!validation && options.validation_split > 0.0) {
     const int64_t samples = train_data.size();
     const auto split_at =
         static_cast<int64_t>(std::floor(static_cast<double>(samples) * (1.0 - options.validation_split)));
@@ -185,8 +246,33 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     auto [x_train, x_val] = split_off(train_data.x, split_at);
     auto [y_train, y_val] = split_off(train_data.y, split_at);
     train_data = {x_train, y_train, options.batch_size};
-    validation = Batches{x_val, y_val, options.batch_size};
+    validation = [batches = Batches{x_val, y_val, options.batch_size}] { return EpochIterator(batches, false); };
   }
+  training::FitData data{EpochIterator(std::move(train_data), options.shuffle), std::move(validation)};
+  return run_fit(data, options);
+}
+
+History Model::fit(const data::Dataset& dataset, const FitOptions& options) {
+  training::CompiledState& state = require_compiled(compiled_, *this, "fit");
+  check_fit_options(options);
+  // As Keras: a dataset cannot be split, since its length may not be known.
+  if (options.validation_split > 0.0) {
+    throw Error(fmt::format(
+        "fit: validation_split is only supported for tensors, received a dataset with validation_split={}; pass "
+        "a validation dataset as validation_data (image_dataset_from_directory's subset=\"both\" makes one)",
+        options.validation_split));
+  }
+  training::FitData data{dataset_batches(*this, &state, dataset, options.steps_per_epoch, "fit"),
+                         validation_batches(*this, state, options)};
+  // The first batch builds the model and tells the metrics what the targets look like; the
+  // validation data's first batch is checked too, so that bad data stops fit before it trains.
+  data.train.peek();
+  if (data.validation) data.validation().peek();
+  return run_fit(data, options);
+}
+
+History Model::run_fit(training::FitData& data, const FitOptions& options) {
+  training::CompiledState& state = *compiled_;
   // The weights trainable now: layers frozen or unfrozen since the last fit change the set.
   training::Updater& updater = state.updater(trainable_weights());
   if (!updater.has_weights()) {
@@ -197,10 +283,13 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   }
 
   callbacks::CallbackList callbacks(options.callbacks, *this,
-                                    {.epochs = options.epochs, .steps = train_data.steps(), .verbose = options.verbose},
+                                    {.epochs = options.epochs, .steps = data.train.steps(), .verbose = options.verbose},
                                     {.add_history = true, .add_progbar = options.verbose != 0});
-  training::MetricsTracker tracker = make_tracker(*this, state, train_data);
-  training::TrainStep train_step(*this, state, updater, tracker, options.batch_size);
+  const training::StepBatch& first = data.train.peek();
+  training::MetricsTracker tracker = make_tracker(*this, state, example_targets(first));
+  // jit's static batch: the batch size for tensors, the first batch's size for a dataset.
+  training::TrainStep train_step(*this, state, updater, tracker,
+                                 first.batches != nullptr ? first.batches->batch_size : first.size());
 
   stop_training = false;
   Logs epoch_logs;
@@ -212,17 +301,22 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     callbacks.on_epoch_begin(epoch, {});
     // As Keras: train() while training, so that LibTorch modules inside follow; eval() after.
     train();
-    if (options.shuffle) train_data.shuffle();
-    for (int64_t step = 0; step < train_data.steps(); ++step) {
-      callbacks.on_train_batch_begin(step, {});
-      train_step.run(train_data, step);
-      callbacks.on_train_batch_end(step, batch_logs(tracker, callbacks, step));
+    data.train.start_epoch();
+    int64_t steps = 0;
+    while (std::optional<training::StepBatch> batch = data.train.next()) {
+      callbacks.on_train_batch_begin(steps, {});
+      train_step.run(*batch);
+      callbacks.on_train_batch_end(steps, batch_logs(tracker, callbacks, steps));
+      ++steps;
       if (stop_training) break;
     }
-    epoch_logs = tracker.result();
     eval();
-    if (validation) {
-      epoch_logs = merged(epoch_logs, with_prefix(test_loop(*this, state, *validation, callbacks), "val_"));
+    // A dataset that ran out at the start of an epoch has nothing more to give: stop, as Keras.
+    if (steps == 0) break;
+    epoch_logs = tracker.result();
+    if (data.validation) {
+      EpochIterator validation = data.validation();
+      epoch_logs = merged(epoch_logs, with_prefix(test_loop(*this, state, validation, callbacks), "val_"));
     }
     if (callbacks.logs_learning_rate()) epoch_logs["learning_rate"] = learning_rate();
     callbacks.on_epoch_end(epoch, epoch_logs);
@@ -235,18 +329,29 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
 Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options) {
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
   check_batch_size(options.batch_size, "evaluate");
-  Batches data = prepare_data(*this, state, x, y, options.batch_size, "evaluate");
+  EpochIterator data(prepare_data(*this, state, x, y, options.batch_size, "evaluate"), /*shuffle=*/false);
   eval();
   callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});
   return test_loop(*this, state, data, callbacks);
 }
 
-torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& options) {
-  check_batch_size(options.batch_size, "predict");
-  Batches data{prepare_inputs(*this, x, "predict"), {}, options.batch_size};
+Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& options) {
+  training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
+  EpochIterator data = dataset_batches(*this, &state, dataset, options.steps, "evaluate");
+  data.peek();
   eval();
   callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
+                                    {.add_progbar = options.verbose != 0});
+  return test_loop(*this, state, data, callbacks);
+}
+
+namespace {
+
+torch::Tensor predict_loop(Model& model, EpochIterator& data, const PredictOptions& options, bool bf16_mixed,
+                           torch::Device output_device) {
+  model.eval();
+  callbacks::CallbackList callbacks(options.callbacks, model, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});
   const torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> outputs;
@@ -254,21 +359,35 @@ torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& optio
   callbacks.on_predict_begin({});
   // With bf16-mixed the layers run under autocast up to the output layer's activation, which
   // then runs in float32 (softmax rows sum to 1 within float32 rounding), as in fit.
-  const bool bf16_mixed = compiled_ && compiled_->bf16_mixed;
-  const OutputActivation output_activation(*this);
-  for (int64_t step = 0; step < data.steps(); ++step) {
+  const OutputActivation output_activation(model);
+  data.start_epoch();
+  for (int64_t step = 0; std::optional<training::StepBatch> batch = data.next(); ++step) {
     callbacks.on_predict_batch_begin(step, {});
     outputs.push_back(output_activation.apply(
-        training::output_logits(*this, data.x_batch(step), /*training=*/false, device(), bf16_mixed)));
+        training::output_logits(model, batch->inputs(), /*training=*/false, model.device(), bf16_mixed)));
     callbacks.on_predict_batch_end(step, {});
   }
   callbacks.on_predict_end({});
   if (outputs.empty()) {
     Shape empty_shape = {0};
-    empty_shape.insert(empty_shape.end(), output_shape().begin(), output_shape().end());
-    return torch::empty(empty_shape, x.options().dtype(torch::kFloat32));
+    empty_shape.insert(empty_shape.end(), model.output_shape().begin(), model.output_shape().end());
+    return torch::empty(empty_shape, torch::TensorOptions().dtype(torch::kFloat32).device(output_device));
   }
-  return torch::cat(outputs).to(x.device());
+  return torch::cat(outputs).to(output_device);
+}
+
+}  // namespace
+
+torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& options) {
+  check_batch_size(options.batch_size, "predict");
+  EpochIterator data(Batches{prepare_inputs(*this, x, "predict"), {}, options.batch_size}, /*shuffle=*/false);
+  return predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, x.device());
+}
+
+torch::Tensor Model::predict(const data::Dataset& dataset, const PredictOptions& options) {
+  EpochIterator data = dataset_batches(*this, nullptr, dataset, options.steps, "predict");
+  data.peek();
+  return predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, torch::kCPU);
 }
 
 }  // namespace tkeras

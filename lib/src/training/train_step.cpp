@@ -42,24 +42,26 @@ void TrainStep::count(int64_t batch_size) {
   tracker_.count(batch_size);
 }
 
-void TrainStep::run(Batches& data, int64_t step) {
-  if (state_.jit && data.length(step) == batch_size_) {
-    run_static(data, step);
+void TrainStep::run(const StepBatch& batch) {
+  if (state_.jit && batch.size() == batch_size_) {
+    run_static(batch);
     return;
   }
-  device_work(data.x_batch(step), data.y_batch(step));
-  count(data.length(step));
+  device_work(batch.inputs(), batch.targets());
+  count(batch.size());
 }
 
-void TrainStep::run_static(Batches& data, int64_t step) {
+void TrainStep::run_static(const StepBatch& batch) {
   if (!static_x_.defined()) {
-    std::vector<int64_t> x_shape = data.x.sizes().vec();
-    std::vector<int64_t> y_shape = data.y.sizes().vec();
+    const torch::Tensor x = batch.batches != nullptr ? batch.batches->x : batch.x;
+    const torch::Tensor y = batch.batches != nullptr ? batch.batches->y : batch.y;
+    std::vector<int64_t> x_shape = x.sizes().vec();
+    std::vector<int64_t> y_shape = y.sizes().vec();
     x_shape[0] = y_shape[0] = batch_size_;
-    static_x_ = torch::empty(x_shape, data.x.options());
-    static_y_ = torch::empty(y_shape, data.y.options());
+    static_x_ = torch::empty(x_shape, x.options());
+    static_y_ = torch::empty(y_shape, y.options());
   }
-  data.copy_batch(step, static_x_, static_y_);
+  batch.copy_to(static_x_, static_y_);
   if (!state_.device.is_cuda()) {
     // No graph to capture on the CPU: the same step, run as it would be captured.
     device_work(static_x_, static_y_);

@@ -9,9 +9,9 @@
 
 #include "tkeras/layers/activations.h"
 #include "tkeras/layers/layer.h"
-#include "training/batches.h"
 #include "training/compiled_state.h"
 #include "training/cuda_graph.h"
+#include "training/epoch_iterator.h"
 #include "training/metrics.h"
 
 namespace tkeras::training {
@@ -39,8 +39,8 @@ class TrainStep {
   TrainStep(const TrainStep&) = delete;
   TrainStep& operator=(const TrainStep&) = delete;
 
-  /// Trains on batch `step` of `data`.
-  void run(Batches& data, int64_t step);
+  /// Trains on `batch`.
+  void run(const StepBatch& batch);
   /// Whether a CUDA graph has been captured (and is being replayed).
   bool captured() const { return graph_ && graph_->captured(); }
 
@@ -48,7 +48,7 @@ class TrainStep {
   // Everything but the host bookkeeping, which `count` does.
   void device_work(const torch::Tensor& x, const torch::Tensor& y);
   void count(int64_t batch_size);
-  void run_static(Batches& data, int64_t step);
+  void run_static(const StepBatch& batch);
 
   layers::Layer& network_;
   CompiledState& state_;

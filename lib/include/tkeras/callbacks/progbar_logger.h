@@ -28,6 +28,9 @@ struct ProgbarLoggerOptions {
 /// ` 250/250 ━━━━━━━━━━━━━━━━━━━━ 1s 3ms/step - accuracy: 0.9312 - loss: 0.2290 - val_loss: ...`.
 /// With `verbose` 2, or when the output is not a terminal (CI, pipes, files), it prints one line
 /// per epoch: `250/250 - 1s - 3ms/step - accuracy: 0.9312 - loss: 0.2290 - ...`. With 0, nothing.
+///
+/// When the number of steps is not known (a dataset of unknown length), the bar shows the steps
+/// done as `37/Unknown` until the first epoch ends, and that epoch's count from then on, as Keras.
 class ProgbarLogger : public Callback {
  public:
   /// A logger with `options`.
@@ -41,14 +44,18 @@ class ProgbarLogger : public Callback {
   void on_epoch_end(int epoch, const Logs& logs) override;
   void on_train_batch_end(int64_t batch, const Logs& logs) override;
   void on_test_begin(const Logs& logs) override;
+  void on_test_batch_end(int64_t batch, const Logs& logs) override;
   void on_test_end(const Logs& logs) override;
   void on_predict_begin(const Logs& logs) override;
+  void on_predict_batch_end(int64_t batch, const Logs& logs) override;
   void on_predict_end(const Logs& logs) override;
   bool wants_batch_logs_at(int64_t batch) const override;
 
  private:
   bool live() const;
   double elapsed() const;
+  // The steps of an epoch or run: the run's, else those counted in the first epoch; 0 unknown.
+  int64_t target() const;
   void print_line(const Logs& logs);
   void draw_bar(int64_t done, const Logs& logs, bool final);
 
@@ -58,6 +65,8 @@ class ProgbarLogger : public Callback {
   double interval_;
   bool in_fit_ = false;
   bool testing_ = false;
+  int64_t seen_ = 0;     // steps done in this epoch (or evaluate/predict run)
+  int64_t counted_ = 0;  // steps of the first epoch, when the run did not know them
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };

@@ -1,38 +1,179 @@
-// Dataset: the train/test split that the dataset loaders return.
+// Dataset: a stream of (x, y) elements that fit, evaluate and predict read batch by batch, as
+// tf.data.Dataset is in Keras.
 #pragma once
 
-#include <filesystem>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <memory>
 #include <optional>
-#include <string_view>
 
 #include <torch/types.h>
 
-namespace tkeras::datasets {
+namespace tkeras::data {
 
-/// A dataset split into training and test sets, as Keras's
-/// `(x_train, y_train), (x_test, y_test) = load_data()`.
-///
-/// Use it with structured bindings:
-/// `auto [x_train, y_train, x_test, y_test] = tkeras::datasets::mnist::load_data();`
-struct Dataset {
-  torch::Tensor x_train;  ///< Training inputs; for the image sets uint8 `[N, 28, 28]`.
-  torch::Tensor y_train;  ///< Training labels, int64 `[N]`.
-  torch::Tensor x_test;   ///< Test inputs, held out from training.
-  torch::Tensor y_test;   ///< Test labels, int64 `[N]`.
+/// One element of a dataset: one sample before `batch`, one batch after it.
+struct Element {
+  torch::Tensor x;  ///< The inputs.
+  torch::Tensor y;  ///< The targets; undefined in a dataset of inputs only (for `predict`).
 };
 
-/// Finds `stem` or `stem.gz` in `dir`; empty when neither exists.
-std::optional<std::filesystem::path> find_idx_file(const std::filesystem::path& dir, std::string_view stem);
+/// A function that yields elements one by one, then `std::nullopt` at the end.
+using Generator = std::function<std::optional<Element>()>;
 
-/// Whether `dir` holds the four standard IDX files of an MNIST-like set
-/// (`{train,t10k}-{images-idx3,labels-idx1}-ubyte`, plain or `.gz`).
-bool has_idx_dataset(const std::filesystem::path& dir);
+/// The options of `Dataset::shuffle`.
+struct ShuffleOptions {
+  /// Seed of the shuffle order. Default: none, which draws one from LibTorch's default generator
+  /// when the dataset is made, so that `tkeras::utils::set_random_seed` makes it repeatable.
+  std::optional<uint64_t> seed;
+  /// Draw a new order on each pass (each epoch), as tf.data's default. Default: true.
+  bool reshuffle_each_iteration = true;
+};
 
-/// Loads the four standard IDX files of an MNIST-like set from `dir`: images as uint8
-/// `[N, H, W]`, labels as int64 `[N]`. `name` is used in error messages.
+/// The options of `Dataset::batch`.
+struct BatchOptions {
+  /// Drop a last batch smaller than `batch_size`. Default: false.
+  bool drop_remainder = false;
+};
+
+/// The options of `Dataset::map`.
+struct MapOptions {
+  /// Worker threads that run the function, in parallel and ahead of the consumer; elements keep
+  /// their order. 1 runs it on the consumer's thread; `Dataset::kAutotune` uses one thread per
+  /// core. Default: 1.
+  int num_parallel_calls = 1;
+};
+
+/// A stream of elements, as Keras users know `tf.data.Dataset`: made from tensors, from a
+/// generator, or by a loader such as `image_dataset_from_directory`, and chained with
+/// `shuffle`, `batch`, `map`, `cache`, `prefetch`, `take`, `skip` and `repeat`. Each operation
+/// returns a new dataset and leaves its input as it was; copies share their pipeline.
 ///
-/// Throws `tkeras::Error` naming the directory when a file is missing, and naming the file
-/// when it is malformed or when images and labels disagree in count.
-Dataset load_idx_dataset(const std::filesystem::path& dir, std::string_view name);
+/// A dataset is read pass by pass: each `begin()` (each epoch of `fit`) starts a new pass from
+/// the first element. With the same seeds, passes give the same elements in the same order.
+///
+/// Example:
+/// ```
+/// auto train = tkeras::data::Dataset::from_tensor_slices(x_train, y_train)
+///                  .shuffle(1024, {.seed = 42})
+///                  .batch(32)
+///                  .prefetch(tkeras::data::Dataset::kAutotune);
+/// model.fit(train, {.epochs = 5, .validation_data = test});
+/// ```
+class Dataset {
+ public:
+  /// `cardinality()` of a dataset that never ends (`repeat()`), as tf.data's.
+  static constexpr int64_t kInfinite = -1;
+  /// `cardinality()` of a dataset whose length is not known before reading it (a generator).
+  static constexpr int64_t kUnknown = -2;
+  /// For `prefetch` and `MapOptions::num_parallel_calls`: let tkeras choose (tf.data.AUTOTUNE).
+  static constexpr int kAutotune = -1;
 
-}  // namespace tkeras::datasets
+  class Iterator;
+  /// The internal stages of a pipeline.
+  struct Node;
+
+  /// The elements of `x` (and `y`) along their first dimension, as
+  /// `tf.data.Dataset.from_tensor_slices((x, y))`. `y` may be undefined.
+  ///
+  /// Throws `tkeras::Error` when `x` is undefined or a scalar, or when `y`'s first dimension
+  /// differs from `x`'s.
+  static Dataset from_tensor_slices(torch::Tensor x, torch::Tensor y = {});
+
+  /// The elements a generator yields, as `tf.data.Dataset.from_generator`. `make` is called at
+  /// the start of each pass and returns the generator of that pass. `cardinality` is its number
+  /// of elements if known. Default: `kUnknown`.
+  static Dataset from_generator(std::function<Generator()> make, int64_t cardinality = kUnknown);
+
+  /// The elements in a random order drawn through a buffer of `buffer_size` elements, as
+  /// tf.data's: a buffer as large as the dataset shuffles it uniformly.
+  Dataset shuffle(int64_t buffer_size, ShuffleOptions options = {}) const;
+
+  /// Consecutive elements stacked into batches of `batch_size` along a new first dimension.
+  /// Elements must agree in shape; otherwise reading throws `tkeras::Error` naming both shapes.
+  Dataset batch(int64_t batch_size, BatchOptions options = {}) const;
+
+  /// `function` applied to every element, as tf.data's `map`. It runs without gradients.
+  Dataset map(std::function<Element(Element)> function, MapOptions options = {}) const;
+
+  /// The elements kept in memory after the first complete pass; later passes read them from
+  /// there, without running the stages before `cache` again.
+  Dataset cache() const;
+
+  /// Elements prepared by a worker thread while the consumer works on earlier ones, up to
+  /// `buffer_size` ahead. Default: `kAutotune` (2 elements).
+  Dataset prefetch(int64_t buffer_size = kAutotune) const;
+
+  /// At most the first `count` elements; -1 takes all of them.
+  Dataset take(int64_t count) const;
+
+  /// All but the first `count` elements.
+  Dataset skip(int64_t count) const;
+
+  /// The dataset `count` times over, each time as a new pass; -1 repeats it forever.
+  /// Default: -1.
+  Dataset repeat(int64_t count = -1) const;
+
+  /// The number of elements, or `kInfinite` or `kUnknown`, as `tf.data.Dataset.cardinality`.
+  int64_t cardinality() const;
+
+  /// Starts a pass over the elements.
+  Iterator begin() const;
+  /// The end of a pass.
+  std::default_sentinel_t end() const { return {}; }
+
+  /// Reads a pass into memory, all `x` and `y` concatenated (`y` undefined if the elements have
+  /// none); for a batched dataset this undoes the batching. Throws `tkeras::Error` for an infinite
+  /// dataset.
+  Element concatenated() const;
+
+  /// A dataset over the pipeline `node` (for tkeras's own loaders and stages).
+  explicit Dataset(std::shared_ptr<const Node> node) : node_(std::move(node)) {}
+
+ private:
+  std::shared_ptr<const Node> node_;
+};
+
+/// A pass over a dataset, as an input iterator: `for (const Element& batch : dataset)`. Worker
+/// threads of `map` and `prefetch` stop when the iterator is destroyed. An error raised while
+/// producing an element (in a generator, a `map` function or a worker) is rethrown by the call
+/// that would have returned that element.
+class Dataset::Iterator {
+ public:
+  using value_type = Element;
+  using difference_type = std::ptrdiff_t;
+
+  /// The stages of one pass (internal).
+  struct Cursor {
+    virtual ~Cursor() = default;
+    /// The next element, or nothing at the end.
+    virtual std::optional<Element> next() = 0;
+  };
+
+  Iterator();
+  explicit Iterator(std::unique_ptr<Cursor> cursor);
+  Iterator(Iterator&&) noexcept;
+  Iterator& operator=(Iterator&&) noexcept;
+  ~Iterator();
+
+  /// The current element.
+  const Element& operator*() const;
+  const Element* operator->() const { return &**this; }
+  /// Moves to the next element.
+  Iterator& operator++();
+  void operator++(int) { ++*this; }
+  /// Whether the pass has ended.
+  bool operator==(std::default_sentinel_t) const;
+  /// The current element, moved out, and the iterator moved past it; nothing at the end.
+  /// Elements are produced when asked for, never one ahead.
+  std::optional<Element> next();
+
+ private:
+  void fetch() const;
+
+  mutable std::unique_ptr<Cursor> cursor_;
+  mutable std::optional<Element> current_;
+  mutable bool fetched_ = false;
+};
+
+}  // namespace tkeras::data

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "tkeras/data/dataset.h"
+#include "tkeras/data/train_test_split.h"
 
 namespace tkeras::datasets::fashion_mnist {
 
@@ -13,6 +13,6 @@ std::filesystem::path default_dir();
 
 /// Loads Fashion-MNIST from `dir` as `{x_train, y_train, x_test, y_test}`: 60,000 training and
 /// 10,000 test images, uint8 `[N, 28, 28]`, and int64 labels 0..9. Default: `default_dir()`.
-Dataset load_data(const std::filesystem::path& dir = default_dir());
+TrainTestSplit load_data(const std::filesystem::path& dir = default_dir());
 
 }  // namespace tkeras::datasets::fashion_mnist

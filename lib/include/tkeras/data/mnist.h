@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "tkeras/data/dataset.h"
+#include "tkeras/data/train_test_split.h"
 
 namespace tkeras::datasets::mnist {
 
@@ -24,6 +24,6 @@ std::filesystem::path default_dir();
 /// auto [x_train, y_train, x_test, y_test] = tkeras::datasets::mnist::load_data();
 /// x_train = x_train.to(torch::kFloat32) / 255.0;  // normalise pixels to 0..1
 /// ```
-Dataset load_data(const std::filesystem::path& dir = default_dir());
+TrainTestSplit load_data(const std::filesystem::path& dir = default_dir());
 
 }  // namespace tkeras::datasets::mnist

@@ -20,6 +20,7 @@ namespace tkeras {
 
 namespace training {
 class CompiledState;
+struct FitData;
 }
 namespace models::detail {
 struct ModelFile;
@@ -145,14 +146,34 @@ class Model : public layers::Layer {
   /// ```
   History fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options = {});
 
+  /// Trains the model on a dataset of (x, y) batches, as Keras's `fit(dataset)`: each epoch is a
+  /// pass over it, or `steps_per_epoch` batches. Batches are moved to the model's device as they
+  /// come. `batch_size` and `shuffle` do not apply (the dataset batches and shuffles);
+  /// `validation_split` is refused, as in Keras: pass `validation_data`. The callbacks, History
+  /// and progress bar work as with tensors; for a dataset of unknown length the bar counts
+  /// batches until the first pass ends.
+  ///
+  /// Example:
+  /// ```
+  /// auto [train, val] = tkeras::data::image_dataset_from_directory("flowers", {.validation_split = 0.2,
+  ///                                                                  .subset = "both", .seed = 123});
+  /// model.fit(train, {.epochs = 15, .validation_data = val});
+  /// ```
+  History fit(const data::Dataset& dataset, const FitOptions& options = {});
+
   /// Returns the loss and metrics on `x` and `y`, as Keras's `evaluate`, with the same checks
   /// as `fit`.
   Logs evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options = {});
+  /// Returns the loss and metrics on a dataset of (x, y) batches (`steps` of them if given).
+  Logs evaluate(const data::Dataset& dataset, const EvaluateOptions& options = {});
 
   /// Returns the model's outputs for `x`, batch by batch, on the device `x` came from: for a
   /// softmax output layer `[N, classes]` rows of probabilities that sum to 1. Needs no
   /// `compile`; builds the model from `x` if it is not built.
   torch::Tensor predict(const torch::Tensor& x, const PredictOptions& options = {});
+  /// Returns the model's outputs for a dataset's batches, concatenated, on the CPU. Elements'
+  /// `y`, if any, are ignored.
+  torch::Tensor predict(const data::Dataset& dataset, const PredictOptions& options = {});
 
  protected:
   /// A model whose default name comes from `base_name` (`sequential`, `sequential_1`...), or is
@@ -164,6 +185,9 @@ class Model : public layers::Layer {
 
  private:
   friend struct models::detail::ModelFile;
+
+  // The epochs of fit, on data the public overloads made ready.
+  History run_fit(training::FitData& data, const FitOptions& options);
 
   std::shared_ptr<training::CompiledState> compiled_;
   // The epoch `fit` starts at when a callback restored a run in on_train_begin (BackupAndRestore).

@@ -1,14 +1,17 @@
 // The keyword arguments of compile, fit, evaluate and predict, as designated-initializer structs.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/types.h>
 
 #include "tkeras/callbacks/callback.h"
+#include "tkeras/data/dataset.h"
 #include "tkeras/training/losses.h"
 #include "tkeras/training/optimizers.h"
 
@@ -51,10 +54,22 @@ struct CompileOptions {
   std::string precision = "float32";
 };
 
-/// Data to validate on at the end of each epoch.
+/// Data to validate on at the end of each epoch: tensors `{x_val, y_val}`, or a dataset of
+/// (x, y) batches, as Keras's `validation_data`.
 struct ValidationData {
-  torch::Tensor x;  ///< Validation inputs.
-  torch::Tensor y;  ///< Validation targets.
+  /// No validation data. Default.
+  ValidationData() = default;
+  /// Validation inputs `x` and targets `y`, as tensors.
+  ValidationData(torch::Tensor x, torch::Tensor y) : x(std::move(x)), y(std::move(y)) {}
+  /// A dataset of (x, y) batches, read from its start at each validation.
+  ValidationData(data::Dataset dataset) : dataset(std::move(dataset)) {}  // NOLINT: implicit, as Keras takes either
+
+  torch::Tensor x;                      ///< Validation inputs.
+  torch::Tensor y;                      ///< Validation targets.
+  std::optional<data::Dataset> dataset;  ///< Or a dataset of validation batches.
+
+  /// Whether any validation data was given.
+  bool given() const { return x.defined() || y.defined() || dataset.has_value(); }
 };
 
 /// The arguments of `Model::fit`, as Keras's. Members are in the order designated
@@ -75,6 +90,11 @@ struct FitOptions {
   int verbose = 1;                 ///< 0 silent, 1 and 2 one progress line per epoch. Default: 1.
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
   int initial_epoch = 0;                                        ///< Epoch to start at, to resume a run. Default: 0.
+  /// With a dataset: batches per epoch. Each epoch goes on where the last one stopped, so a
+  /// dataset with `repeat()` can feed epochs of any length. Default: a whole pass per epoch.
+  std::optional<int64_t> steps_per_epoch;
+  /// With a validation dataset: batches per validation, from its start. Default: a whole pass.
+  std::optional<int64_t> validation_steps;
 };
 
 /// The arguments of `Model::evaluate`.
@@ -82,6 +102,8 @@ struct EvaluateOptions {
   int64_t batch_size = 32;                                      ///< Samples per batch. Default: 32.
   int verbose = 1;                                              ///< 0 silent, 1 or 2 one result line. Default: 1.
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
+  /// With a dataset: the batches to evaluate, from its start. Default: a whole pass.
+  std::optional<int64_t> steps;
 };
 
 /// The arguments of `Model::predict`.
@@ -89,6 +111,8 @@ struct PredictOptions {
   int64_t batch_size = 32;  ///< Samples per batch. Default: 32.
   int verbose = 1;          ///< 0 silent, 1 or 2 one line at the end. Default: 1, as Keras.
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
+  /// With a dataset: the batches to predict, from its start. Default: a whole pass.
+  std::optional<int64_t> steps;
 };
 
 }  // namespace tkeras

@@ -1,0 +1,82 @@
+// EpochIterator: the batches of each epoch, from tensors or from a dataset, as Keras's (internal).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <torch/types.h>
+
+#include "tkeras/data/dataset.h"
+#include "training/batches.h"
+
+namespace tkeras::training {
+
+/// One batch of an epoch: batch `step` of in-memory `batches` (read from there, so that a jit
+/// step can gather it straight into its buffers), or a batch a dataset produced, already on the
+/// device.
+struct StepBatch {
+  Batches* batches = nullptr;
+  int64_t step = 0;
+  torch::Tensor x{};
+  torch::Tensor y{};
+
+  int64_t size() const { return batches != nullptr ? batches->length(step) : x.size(0); }
+  torch::Tensor inputs() const { return batches != nullptr ? batches->x_batch(step) : x; }
+  torch::Tensor targets() const { return batches != nullptr ? batches->y_batch(step) : y; }
+  /// Writes the batch into `x_out` and `y_out`, which have its shapes.
+  void copy_to(torch::Tensor& x_out, torch::Tensor& y_out) const;
+};
+
+/// The batches of `fit`'s epochs (or of one evaluate or predict run), with Keras's
+/// `EpochIterator` rules for datasets:
+/// - without `steps_per_epoch` each epoch is one whole pass over the dataset;
+/// - with it, each epoch takes that many batches and the next epoch goes on where the last one
+///   stopped; once a pass has given `cardinality` batches the next epoch starts a new pass. A pass
+///   that runs out within an epoch ends the epoch early, with Keras's warning.
+class EpochIterator {
+ public:
+  /// Turns a dataset's batch into the step's tensors: checked, on the device, as the loss wants.
+  using Prepare = std::function<data::Element(data::Element)>;
+
+  /// Batches of tensors, reshuffled at each epoch with `shuffle`.
+  EpochIterator(Batches batches, bool shuffle);
+  /// Batches of `dataset`, each prepared with `prepare`; `entry` names the caller in messages.
+  EpochIterator(data::Dataset dataset, std::optional<int64_t> steps_per_epoch, Prepare prepare, std::string entry);
+
+  /// Batches per epoch; 0 while not known (a dataset of unknown length, before a pass ended).
+  int64_t steps() const;
+  /// The first batch of the data, without consuming it (to build the model and choose metrics).
+  /// Throws `tkeras::Error` for an empty dataset.
+  const StepBatch& peek();
+  /// Starts an epoch.
+  void start_epoch();
+  /// The epoch's next batch; nothing once the epoch is over.
+  std::optional<StepBatch> next();
+
+ private:
+  std::optional<StepBatch> pull();
+
+  std::optional<Batches> batches_;
+  bool shuffle_ = false;
+  std::optional<data::Dataset> dataset_;
+  std::optional<int64_t> steps_per_epoch_;
+  Prepare prepare_;
+  std::string entry_;
+  int64_t cardinality_ = data::Dataset::kUnknown;
+  std::optional<data::Dataset::Iterator> pass_;
+  int64_t seen_in_pass_ = 0;
+  std::optional<StepBatch> pending_;
+  int64_t step_ = 0;
+  bool started_ = false;
+};
+
+/// The data of one `fit`: the training batches and, when there is validation data, a function that
+/// starts a new pass over it (one per validation, as Keras reads validation data from its start).
+struct FitData {
+  EpochIterator train;
+  std::function<EpochIterator()> validation;
+};
+
+}  // namespace tkeras::training
