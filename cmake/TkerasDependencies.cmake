@@ -1,5 +1,5 @@
-# Finds tkeras's dependencies (see third_party/README.md): LibTorch 2.x, fmt, zlib, and
-# nlohmann/json (header-only; public, since layer configs are JSON).
+# Finds tkeras's dependencies (see third_party/README.md): LibTorch 2.x, fmt, zlib, nlohmann/json
+# (header-only; public, since layer configs are JSON), and the image decoders.
 include_guard(GLOBAL)
 
 # The oldest LibTorch tkeras builds against: the GPU machines' PyTorch. Older releases lack the
@@ -44,6 +44,11 @@ message(STATUS "tkeras: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
 find_package(fmt REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
+# The image decoders: libjpeg-turbo, libpng, and stb_image for BMP and GIF (cmake/FindStb.cmake).
+find_package(JPEG REQUIRED)
+find_package(PNG REQUIRED)
+list(APPEND CMAKE_MODULE_PATH "${CMAKE_CURRENT_LIST_DIR}")
+find_package(Stb REQUIRED)
 
 # Imported targets are visible only in the directory that found them. When tkeras is added with
 # add_subdirectory, the parent project links tkeras::tkeras and so needs torch, fmt and zlib's
