@@ -7,7 +7,9 @@
 //   DIR/data.pt           a dict of tensors written by torch.save: x, y, and optionally
 //                         x_val, y_val (validation data) and x_eval, y_eval (evaluate, predict)
 //   DIR/job.json          {"epochs": N, "batch_size": B, "callbacks": [...]} (see below), or
-//                         {"phases": [{"epochs": N, "trainable": {"dense": false}}, ...], ...}
+//                         {"phases": [{"epochs": N, "trainable": {"dense": false}}, ...], ...};
+//                         with "call_training": true it also writes DIR/call.pt, the model called
+//                         on x_eval in training mode
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
 // phase), DIR/final.safetensors (the
 // weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever
@@ -145,6 +147,11 @@ void run(const std::string& dir) {
     write_text(dir + "/evaluate.json", scores.dump());
   }
   if (x_eval.defined()) write_pt(dir + "/predict.pt", model->predict(x_eval, {.batch_size = batch_size, .verbose = 0}));
+  // {"call_training": true}: the model called on x_eval as in fit (augmentation layers active).
+  if (x_eval.defined() && job.value("call_training", false)) {
+    const torch::NoGradGuard no_grad;
+    write_pt(dir + "/call.pt", model->call(x_eval.to(torch::kFloat32), /*training=*/true));
+  }
 }
 
 }  // namespace

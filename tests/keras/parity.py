@@ -143,9 +143,14 @@ class Run:
     def predict(self):
         return torch.load(os.path.join(self.dir, "predict.pt")).numpy()
 
+    @property
+    def call_training(self):
+        """The model called on x_eval in training mode (run_tkeras(..., call_training=True))."""
+        return torch.load(os.path.join(self.dir, "call.pt")).numpy()
+
 
 def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
-               from_logits=False, phases=()):
+               from_logits=False, phases=(), call_training=False):
     """Writes the model (with its current weights) and data, runs the driver, returns a Run.
     `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp)."""
     directory = tempfile.mkdtemp(prefix="tkeras-parity-")
@@ -153,7 +158,8 @@ def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=Non
     torch.save({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
                os.path.join(directory, "data.pt"))
     with open(os.path.join(directory, "job.json"), "w") as f:
-        json.dump({"epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks), "phases": list(phases)}, f)
+        json.dump({"epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks), "phases": list(phases),
+                   "call_training": call_training}, f)
     os.makedirs(os.path.join(directory, "out"))
     done = subprocess.run([DRIVER, directory], capture_output=True, text=True)
     if done.returncode != 0:

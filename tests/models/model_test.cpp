@@ -18,6 +18,11 @@
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
 #include "tkeras/layers/pooling2d.h"
+#include "tkeras/layers/random_flip.h"
+#include "tkeras/layers/random_rotation.h"
+#include "tkeras/layers/random_translation.h"
+#include "tkeras/layers/random_zoom.h"
+#include "tkeras/models/load_model.h"
 #include "tkeras/layers/reshape.h"
 #include "tkeras/models/sequential.h"
 
@@ -822,4 +827,26 @@ TEST_CASE("datasets fit cannot read are refused before training, saying what was
                        "fit (validation_data): expected a dataset of (x, y) elements, received elements without y",
                        tkeras::Error);
   CHECK(model.optimizer_iterations() == 0);
+}
+
+TEST_CASE("augmentation layers act in fit only, show in the summary, and are saved by save and load_model") {
+  tkeras::utils::set_random_seed(8);
+  tkeras::Sequential model({layers::Input({8, 8, 1}), layers::RandomFlip("horizontal", {.seed = 1}),
+                            layers::RandomRotation(0.1, {.seed = 2}), layers::RandomZoom(0.2, {.seed = 3}),
+                            layers::RandomTranslation(0.1, 0.1, {.fill_mode = "nearest"}), layers::Flatten(),
+                            layers::Dense(2, "softmax")});
+  model.compile(classifier_options());
+  const torch::Tensor x = torch::rand({20, 8, 8, 1});
+  const torch::Tensor y = torch::randint(0, 2, {20}, torch::kLong);
+  model.fit(x, y, {.epochs = 2, .batch_size = 10, .verbose = 0});
+  // Deterministic outside fit: the augmentation layers pass images through.
+  CHECK(torch::equal(model.predict(x, {.verbose = 0}), model.predict(x, {.verbose = 0})));
+  std::ostringstream summary;
+  model.summary(summary);
+  CHECK(summary.str().find("random_rotation (RandomRotation)") != std::string::npos);
+  const tkeras::testing::TempDir dir;
+  model.save((dir.path() / "augmented.tkeras").string());
+  const auto loaded = tkeras::models::load_model((dir.path() / "augmented.tkeras").string());
+  CHECK(loaded->get_layer("random_zoom")->get_config() == model.get_layer("random_zoom")->get_config());
+  CHECK(torch::allclose(loaded->predict(x, {.verbose = 0}), model.predict(x, {.verbose = 0})));
 }

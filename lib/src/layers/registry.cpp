@@ -9,6 +9,10 @@
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
 #include "tkeras/layers/pooling2d.h"
+#include "tkeras/layers/random_flip.h"
+#include "tkeras/layers/random_rotation.h"
+#include "tkeras/layers/random_translation.h"
+#include "tkeras/layers/random_zoom.h"
 #include "tkeras/layers/rescaling.h"
 #include "tkeras/layers/reshape.h"
 
@@ -26,6 +30,10 @@ const std::map<std::string, FromConfig, std::less<>>& builtin() {
       {"GlobalAveragePooling2D", GlobalAveragePooling2D::from_config},
       {"InputLayer", Input::from_config},
       {"MaxPooling2D", MaxPooling2D::from_config},
+      {"RandomFlip", RandomFlip::from_config},
+      {"RandomRotation", RandomRotation::from_config},
+      {"RandomTranslation", RandomTranslation::from_config},
+      {"RandomZoom", RandomZoom::from_config},
       {"Rescaling", Rescaling::from_config},
       {"Reshape", Reshape::from_config},
   };

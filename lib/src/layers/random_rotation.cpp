@@ -1,0 +1,66 @@
+// RandomRotation: Keras's rotation matrix about the centre, sampled by grid_sample.
+#include "tkeras/layers/random_rotation.h"
+
+#include <numbers>
+
+#include <torch/torch.h>
+
+#include "layers/augmentation.h"
+
+namespace tkeras::layers {
+
+RandomRotation::RandomRotation(RandomFactor factor, RandomRotationOptions options)
+    : Layer("random_rotation"),
+      factor_(factor),
+      options_(std::move(options)),
+      draws_(std::make_shared<augmentation::Draws>(options_.seed)) {
+  augmentation::check_factor("RandomRotation", "factor", factor_, -1.0, 1.0);
+  augmentation::check_modes("RandomRotation", options_.fill_mode, options_.interpolation);
+}
+
+std::shared_ptr<RandomRotation> RandomRotation::from_config(const Config& config) {
+  const ConfigReader read(config);
+  augmentation::check_data_format(config, "RandomRotation");
+  return configured(
+      std::make_shared<RandomRotation>(augmentation::factor_from(read.at("factor"), "RandomRotation", "factor"),
+                                       RandomRotationOptions{.fill_mode = read.string("fill_mode", "reflect"),
+                                                             .interpolation = read.string("interpolation", "bilinear"),
+                                                             .seed = augmentation::seed_from(config),
+                                                             .fill_value = read.number("fill_value", 0.0)}),
+      config);
+}
+
+Config RandomRotation::get_config() const {
+  Config config = Layer::get_config();
+  config["factor"] = augmentation::factor_config(factor_);
+  config["fill_mode"] = options_.fill_mode;
+  config["interpolation"] = options_.interpolation;
+  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
+  config["fill_value"] = options_.fill_value;
+  return config;
+}
+
+Shape RandomRotation::build_weights(const Shape& input_shape) {
+  augmentation::check_images("RandomRotation", input_shape);
+  return input_shape;
+}
+
+torch::Tensor RandomRotation::call(const torch::Tensor& inputs, bool training) {
+  if (!training) return inputs;
+  const int64_t batch = inputs.size(0);
+  // Keras's _compute_affine_matrix with no shear, scale 1 and no translation, about the centre
+  // ((width - 1) / 2, (height - 1) / 2).
+  const torch::Tensor angle = draws_->uniform(batch, factor_.lower * 360.0, factor_.upper * 360.0) *
+                              (std::numbers::pi / 180.0);
+  const double cx = 0.5 * static_cast<double>(inputs.size(2) - 1);
+  const double cy = 0.5 * static_cast<double>(inputs.size(1) - 1);
+  const torch::Tensor cos = angle.cos();
+  const torch::Tensor sin = angle.sin();
+  const torch::Tensor a0 = cos, a1 = -sin, b0 = sin, b1 = cos;
+  const torch::Tensor matrices =
+      torch::stack({a0, a1, cx - cx * a0 - cy * a1, b0, b1, cy - cx * b0 - cy * b1}, 1);
+  return augmentation::affine_transform(inputs, matrices, options_.interpolation, options_.fill_mode,
+                                        options_.fill_value);
+}
+
+}  // namespace tkeras::layers
