@@ -7,6 +7,7 @@
 #include "support.h"
 #include "tkeras/callbacks/learning_rate_scheduler.h"
 #include "tkeras/core/random.h"
+#include "tkeras/data/dataset.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/dropout.h"
 #include "tkeras/layers/flatten.h"
@@ -160,4 +161,23 @@ TEST_CASE("CUDA: a model trained with jit on CUDA loads on the CPU with the same
   CHECK(on_cpu->optimizer_iterations() == trained.optimizer_iterations());
   const torch::Tensor x = data.x.view({256, 4, 4});
   CHECK(torch::allclose(on_cpu->predict(x, {.verbose = 0}), trained.predict(x, {.verbose = 0}), 1e-5, 1e-6));
+}
+
+TEST_CASE("CUDA: fit on a dataset copies its batches from pinned memory and trains as on tensors" *
+          doctest::skip(kNoCuda)) {
+  const auto data = tkeras::testing::blobs(96, 3, 16, 6);
+  const torch::Tensor x = data.x.view({96, 4, 4});
+  auto train = [&](bool dataset) {
+    tkeras::utils::set_random_seed(4);
+    tkeras::Sequential model = course_model();
+    model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .device = "cuda"});
+    const tkeras::History history =
+        dataset ? model.fit(tkeras::data::Dataset::from_tensor_slices(x, data.y).batch(32), {.epochs = 3, .verbose = 0})
+                : model.fit(x, data.y, {.epochs = 3, .batch_size = 32, .shuffle = false, .verbose = 0});
+    return history.history.at("loss");
+  };
+  const std::vector<double> from_dataset = train(true);
+  const std::vector<double> from_tensors = train(false);
+  REQUIRE(from_dataset.size() == from_tensors.size());
+  for (size_t i = 0; i < from_dataset.size(); ++i) CHECK(from_dataset[i] == doctest::Approx(from_tensors[i]).epsilon(1e-5));
 }

@@ -122,7 +122,19 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
     batch.y = state != nullptr ? prepare_targets(model, *state, batch.y) : torch::Tensor();
     return batch;
   };
-  return {dataset, steps, std::move(prepare), std::move(entry)};
+  // On CUDA a worker thread copies each batch to pinned memory, ahead of the step, so that its copy
+  // to the device (non_blocking, in prepare_inputs) does not block the host.
+  data::Dataset source = dataset;
+  if (model.device().is_cuda()) {
+    source = dataset
+                 .map([](data::Element batch) {
+                   if (batch.x.defined() && batch.x.is_cpu()) batch.x = batch.x.pin_memory();
+                   if (batch.y.defined() && batch.y.is_cpu()) batch.y = batch.y.pin_memory();
+                   return batch;
+                 })
+                 .prefetch(2);
+  }
+  return {source, steps, std::move(prepare), std::move(entry)};
 }
 
 training::MetricsTracker make_tracker(const Model& model, const training::CompiledState& state,
