@@ -1,7 +1,8 @@
 """Keras parity: the augmentation layers of the course's image lesson. With a range of one value
 (factor=(f, f)) a random layer makes a known transform, so tkeras's output in training mode can be
 compared with Keras's pixel for pixel: rotation, zoom and translation with every fill mode and
-interpolation tkeras supports. In inference mode both pass images through."""
+interpolation tkeras supports. RandomContrast and RandomBrightness are checked through Keras's own
+transform with the factors tkeras drew. In inference mode both pass images through."""
 from parity import check_close, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
@@ -56,6 +57,34 @@ class Augmentation(unittest.TestCase):
                 kept = [bool(np.array_equal(o, i)) for o, i in zip(out, x)]
                 self.assertTrue(all(f or k for f, k in zip(flipped, kept)), mode)
                 self.assertTrue(any(flipped) and any(kept), f"{mode}: 16 images should not all go one way")
+
+
+    def test_contrast_and_brightness_follow_keras_transform(self):
+        """Their factors are drawn, not fixed: the factor tkeras drew for each image is read back from
+        its output (with a value range too wide to clip), and Keras's own transform_images applied
+        with that factor must give the same images."""
+        import torch
+
+        x = images(5, 6)
+        wide = (-1e4, 1e4)
+        for cls, kwargs, key in ((layers.RandomContrast, {"factor": (0.2, 0.4)}, "contrast_factor"),
+                                 (layers.RandomBrightness, {"factor": (-0.3, 0.3)}, "rgb_delta")):
+            with self.subTest(layer=cls.__name__):
+                model = sequential(SHAPE, (cls, (), {**kwargs, "value_range": wide, "seed": 1}))
+                ours = run_tkeras(model, {"x_eval": x}, call_training=True).call_training
+                if key == "contrast_factor":
+                    mean = x.mean(axis=(1, 2), keepdims=True)
+                    drawn = ((ours - mean)[:, 0, 0, 0] / (x - mean)[:, 0, 0, 0]).reshape(-1, 1, 1, 1)
+                    low, high = 1 - kwargs["factor"][0], 1 + kwargs["factor"][1]
+                else:
+                    drawn = (ours - x)[:, 0, 0, 0].reshape(-1, 1, 1, 1)
+                    low, high = (f * (wide[1] - wide[0]) for f in kwargs["factor"])
+                self.assertTrue(np.all((drawn >= low - 1e-3) & (drawn <= high + 1e-3)), drawn.ravel())
+                layer = model.layers[0]
+                theirs = np.asarray(layer.transform_images(torch.tensor(x), {key: torch.tensor(drawn, dtype=torch.float32)},
+                                                           training=True).detach().cpu())
+                check_close(self, f"augmentation: {cls.__name__} with the drawn factors", "output in training",
+                            ours, theirs, TOLERANCE)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,8 @@
 #include "tkeras/layers/layer.h"
 #include "tkeras/layers/pooling2d.h"
 #include "tkeras/layers/random_factor.h"
+#include "tkeras/layers/random_brightness.h"
+#include "tkeras/layers/random_contrast.h"
 #include "tkeras/layers/random_flip.h"
 #include "tkeras/layers/random_rotation.h"
 #include "tkeras/layers/random_translation.h"

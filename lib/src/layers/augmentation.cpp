@@ -98,6 +98,22 @@ void check_data_format(const Config& config, std::string_view layer) {
   }
 }
 
+void check_value_range(std::string_view layer, const std::array<double, 2>& range) {
+  if (!(range[0] < range[1])) {
+    throw Error(fmt::format("{}: expected value_range as [low, high] with low < high, received [{}, {}]", layer, range[0],
+                            range[1]));
+  }
+}
+
+std::array<double, 2> value_range_from(const Config& config, std::string_view layer) {
+  const auto found = config.find("value_range");
+  if (found == config.end() || found->is_null()) return {0.0, 255.0};
+  if (!found->is_array() || found->size() != 2 || !(*found)[0].is_number() || !(*found)[1].is_number()) {
+    throw Error(fmt::format("{}: expected value_range as [low, high], received {}", layer, found->dump()));
+  }
+  return {(*found)[0].get<double>(), (*found)[1].get<double>()};
+}
+
 std::optional<uint64_t> seed_from(const Config& config) {
   const auto found = config.find("seed");
   if (found == config.end() || found->is_null()) return std::nullopt;

@@ -2,6 +2,7 @@
 // modes, seeded draws, and their checks and configs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,10 @@ RandomFactor factor_from(const Config& value, std::string_view layer, std::strin
 /// Throws `tkeras::Error` naming `layer` when a config asks for `data_format` "channels_first"
 /// (tkeras's images are channels-last, Keras's default).
 void check_data_format(const Config& config, std::string_view layer);
+/// Throws `tkeras::Error` naming `layer` unless `range` is [low, high] with low < high.
+void check_value_range(std::string_view layer, const std::array<double, 2>& range);
+/// The `value_range` option of a config. Default: {0, 255}.
+std::array<double, 2> value_range_from(const Config& config, std::string_view layer);
 /// The seed option of a config (null when none).
 std::optional<uint64_t> seed_from(const Config& config);
 

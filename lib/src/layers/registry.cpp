@@ -9,6 +9,8 @@
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
 #include "tkeras/layers/pooling2d.h"
+#include "tkeras/layers/random_brightness.h"
+#include "tkeras/layers/random_contrast.h"
 #include "tkeras/layers/random_flip.h"
 #include "tkeras/layers/random_rotation.h"
 #include "tkeras/layers/random_translation.h"
@@ -30,6 +32,8 @@ const std::map<std::string, FromConfig, std::less<>>& builtin() {
       {"GlobalAveragePooling2D", GlobalAveragePooling2D::from_config},
       {"InputLayer", Input::from_config},
       {"MaxPooling2D", MaxPooling2D::from_config},
+      {"RandomBrightness", RandomBrightness::from_config},
+      {"RandomContrast", RandomContrast::from_config},
       {"RandomFlip", RandomFlip::from_config},
       {"RandomRotation", RandomRotation::from_config},
       {"RandomTranslation", RandomTranslation::from_config},

@@ -1,0 +1,52 @@
+// RandomBrightness: a per-image offset, as a fraction of the value range, then clipping.
+#include "tkeras/layers/random_brightness.h"
+
+#include <torch/torch.h>
+
+#include "layers/augmentation.h"
+
+namespace tkeras::layers {
+
+RandomBrightness::RandomBrightness(RandomFactor factor, RandomBrightnessOptions options)
+    : Layer("random_brightness"),
+      factor_(factor),
+      options_(options),
+      draws_(std::make_shared<augmentation::Draws>(options.seed)) {
+  augmentation::check_factor("RandomBrightness", "factor", factor_, -1.0, 1.0);
+  augmentation::check_value_range("RandomBrightness", options_.value_range);
+}
+
+std::shared_ptr<RandomBrightness> RandomBrightness::from_config(const Config& config) {
+  const ConfigReader read(config);
+  augmentation::check_data_format(config, "RandomBrightness");
+  return configured(
+      std::make_shared<RandomBrightness>(
+          augmentation::factor_from(read.at("factor"), "RandomBrightness", "factor"),
+          RandomBrightnessOptions{.value_range = augmentation::value_range_from(config, "RandomBrightness"),
+                                  .seed = augmentation::seed_from(config)}),
+      config);
+}
+
+Config RandomBrightness::get_config() const {
+  Config config = Layer::get_config();
+  config["factor"] = augmentation::factor_config(factor_);
+  config["value_range"] = {options_.value_range[0], options_.value_range[1]};
+  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
+  return config;
+}
+
+Shape RandomBrightness::build_weights(const Shape& input_shape) {
+  augmentation::check_images("RandomBrightness", input_shape);
+  return input_shape;
+}
+
+torch::Tensor RandomBrightness::call(const torch::Tensor& inputs, bool training) {
+  if (!training) return inputs;
+  const double width = options_.value_range[1] - options_.value_range[0];
+  const torch::Tensor delta = (draws_->uniform(inputs.size(0), factor_.lower, factor_.upper) * width)
+                                  .to(inputs.device(), inputs.scalar_type())
+                                  .view({-1, 1, 1, 1});
+  return (inputs + delta).clamp(options_.value_range[0], options_.value_range[1]);
+}
+
+}  // namespace tkeras::layers
