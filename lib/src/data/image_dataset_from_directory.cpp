@@ -95,28 +95,6 @@ std::vector<std::string> image_files(const fs::path& folder) {
   return files;
 }
 
-// NumPy's legacy RandomState(seed).shuffle, which Keras's index_directory uses: Fisher-Yates
-// from the end, each index drawn from MT19937 by masked rejection (random_interval). The same
-// seed then gives Keras's file order, and so Keras's training and validation files.
-template <typename T>
-void numpy_shuffle(std::vector<T>& items, uint64_t seed) {
-  if (items.size() < 2) return;
-  std::mt19937 engine(static_cast<uint32_t>(seed));
-  for (size_t i = items.size() - 1; i >= 1; --i) {
-    uint64_t mask = i;
-    mask |= mask >> 1;
-    mask |= mask >> 2;
-    mask |= mask >> 4;
-    mask |= mask >> 8;
-    mask |= mask >> 16;
-    uint64_t j = 0;
-    do {
-      j = engine() & mask;
-    } while (j > i);
-    std::swap(items[i], items[j]);
-  }
-}
-
 struct Indexed {
   std::vector<std::string> paths;
   std::vector<int64_t> labels;
@@ -182,8 +160,8 @@ Indexed index_directory(const fs::path& directory, const ImageDatasetOptions& op
     }
   }
   if (options.shuffle) {
-    numpy_shuffle(indexed.paths, seed);
-    numpy_shuffle(indexed.labels, seed);
+    pipeline::numpy_shuffle(indexed.paths, seed);
+    pipeline::numpy_shuffle(indexed.labels, seed);
   }
   return indexed;
 }

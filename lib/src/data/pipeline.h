@@ -5,6 +5,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
+#include <utility>
+#include <vector>
 
 #include "tkeras/data/dataset.h"
 
@@ -32,6 +35,28 @@ std::unique_ptr<Dataset::Iterator::Cursor> parallel(std::unique_ptr<Dataset::Ite
 
 /// A seed drawn from LibTorch's default CPU generator, so that `set_random_seed` fixes it.
 uint64_t draw_seed();
+
+// NumPy's legacy RandomState(seed).shuffle, which Keras's index_directory and
+// timeseries_dataset_from_array use: Fisher-Yates from the end, each index drawn from MT19937 by
+// masked rejection (random_interval). The same seed then gives Keras's order.
+template <typename T>
+void numpy_shuffle(std::vector<T>& items, uint64_t seed) {
+  if (items.size() < 2) return;
+  std::mt19937 engine(static_cast<uint32_t>(seed));
+  for (size_t i = items.size() - 1; i >= 1; --i) {
+    uint64_t mask = i;
+    mask |= mask >> 1;
+    mask |= mask >> 2;
+    mask |= mask >> 4;
+    mask |= mask >> 8;
+    mask |= mask >> 16;
+    uint64_t j = 0;
+    do {
+      j = engine() & mask;
+    } while (j > i);
+    std::swap(items[i], items[j]);
+  }
+}
 
 }  // namespace pipeline
 }  // namespace tkeras::data
