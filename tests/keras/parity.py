@@ -102,8 +102,9 @@ def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_lo
         metadata["compile_config"] = json.dumps({"optimizer": optimizer_config(optimizer),
                                                  "loss": {"name": loss, "from_logits": from_logits},
                                                  "metrics": list(metrics)}, default=list)
-    save_file({name: torch.from_numpy(np.ascontiguousarray(value)) for name, value in weights(model).items()}, path,
-              metadata=metadata)
+    # (np.ascontiguousarray makes a 0-d array 1-d: the reshape keeps scalars, such as Normalization's count, 0-d.)
+    save_file({name: torch.from_numpy(np.ascontiguousarray(value).reshape(np.shape(value)))
+               for name, value in weights(model).items()}, path, metadata=metadata)
 
 
 class Run:

@@ -32,6 +32,10 @@ MODELS = {
     "Reshape": lambda: sequential((12,), L(layers.Reshape, (3, 4)), L(layers.Dense, 2)),
     "Activation": lambda: sequential((5,), L(layers.Activation, "sigmoid")),
     "Flatten": lambda: sequential((3, 4, 2), L(layers.Flatten)),
+    "Normalization adapted per channel": lambda: sequential((4, 4, 3), L(layers.Normalization)),
+    "Normalization adapted over everything": lambda: sequential((6,), L(layers.Normalization, axis=None)),
+    "Normalization given, inverted": lambda: sequential((3,), L(layers.Normalization, mean=[1.0, 2.0, 3.0],
+                                                                variance=[4.0, 0.25, 1.0], invert=True)),
 }
 
 
@@ -44,6 +48,9 @@ class SummaryAndForwardPass(unittest.TestCase):
                     bn = model.layers[0]
                     bn.moving_mean.assign(np.linspace(-1, 1, 4).astype("float32"))
                     bn.moving_variance.assign(np.linspace(0.5, 2, 4).astype("float32"))
+                if name.startswith("Normalization adapted"):  # Keras's adapt on data, its weights to tkeras
+                    model.layers[0].adapt(np.random.default_rng(2).normal(3, 2, (40, *model.input_shape[1:]))
+                                          .astype("float32"))
                 x = np.random.default_rng(1).random((5, *model.input_shape[1:]), dtype=np.float32)
                 run = run_tkeras(model, {"x_eval": x})
                 ours_rows, ours_totals = parse_summary(run.summary)

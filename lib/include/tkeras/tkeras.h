@@ -53,6 +53,7 @@
 #include "tkeras/layers/input.h"
 #include "tkeras/layers/lambda.h"
 #include "tkeras/layers/layer.h"
+#include "tkeras/layers/normalization.h"
 #include "tkeras/layers/pooling2d.h"
 #include "tkeras/layers/random_factor.h"
 #include "tkeras/layers/random_brightness.h"

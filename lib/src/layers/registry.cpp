@@ -8,6 +8,7 @@
 #include "tkeras/layers/dropout.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
+#include "tkeras/layers/normalization.h"
 #include "tkeras/layers/pooling2d.h"
 #include "tkeras/layers/random_brightness.h"
 #include "tkeras/layers/random_contrast.h"
@@ -32,6 +33,7 @@ const std::map<std::string, FromConfig, std::less<>>& builtin() {
       {"GlobalAveragePooling2D", GlobalAveragePooling2D::from_config},
       {"InputLayer", Input::from_config},
       {"MaxPooling2D", MaxPooling2D::from_config},
+      {"Normalization", Normalization::from_config},
       {"RandomBrightness", RandomBrightness::from_config},
       {"RandomContrast", RandomContrast::from_config},
       {"RandomFlip", RandomFlip::from_config},
