@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include "data/pipeline.h"
+#include "data/resize.h"
 #include "tkeras/core/error.h"
 #include "tkeras/data/decode_image.h"
 
@@ -188,19 +189,6 @@ Indexed take_subset(const Indexed& all, const ImageDatasetOptions& options, cons
   return part;
 }
 
-// Keras's smart_resize crop: the largest centred box with the target's aspect ratio.
-torch::Tensor crop_to_aspect(const torch::Tensor& image, int64_t target_height, int64_t target_width) {
-  const int64_t height = image.size(0);
-  const int64_t width = image.size(1);
-  int64_t crop_height = static_cast<int64_t>(static_cast<double>(width * target_height) / static_cast<double>(target_width));
-  crop_height = std::max<int64_t>(std::min(height, crop_height), 1);
-  int64_t crop_width = static_cast<int64_t>(static_cast<double>(height * target_width) / static_cast<double>(target_height));
-  crop_width = std::max<int64_t>(std::min(width, crop_width), 1);
-  const auto top = static_cast<int64_t>(static_cast<double>(height - crop_height) / 2);
-  const auto left = static_cast<int64_t>(static_cast<double>(width - crop_width) / 2);
-  return image.narrow(0, top, crop_height).narrow(1, left, crop_width);
-}
-
 struct Loader {
   std::shared_ptr<const std::vector<std::string>> paths;
   int channels = 3;
@@ -208,22 +196,12 @@ struct Loader {
   bool nearest = false;
   bool crop = false;
 
-  // A decoded image as float32 [height, width, channels], resized as tf.image.resize.
+  // A decoded image as float32 [height, width, channels], resized as tf.image.resize (half-pixel
+  // centres, no antialiasing).
   torch::Tensor operator()(int64_t index) const {
-    torch::Tensor image = decode_image(fs::path((*paths)[static_cast<size_t>(index)]), channels);
-    if (crop) image = crop_to_aspect(image, size[0], size[1]);
-    torch::Tensor pixels = image.to(torch::kFloat32);
-    if (pixels.size(0) == size[0] && pixels.size(1) == size[1]) return pixels.contiguous();
-    namespace F = torch::nn::functional;
-    using InterpolateMode = F::InterpolateFuncOptions::mode_t;
-    auto resize = F::InterpolateFuncOptions().size(std::vector<int64_t>{size[0], size[1]});
-    // Half-pixel centres: nearest-exact (TensorFlow's nearest), bilinear without aligned corners.
-    // (LibTorch's C++ interpolate warns unless align_corners is given for nearest-exact too,
-    // which ignores it.)
-    resize.mode(nearest ? InterpolateMode(torch::kNearestExact) : InterpolateMode(torch::kBilinear))
-        .align_corners(false)
-        .antialias(false);
-    return F::interpolate(pixels.permute({2, 0, 1}).unsqueeze(0), resize).squeeze(0).permute({1, 2, 0}).contiguous();
+    torch::Tensor image = decode_image(fs::path((*paths)[static_cast<size_t>(index)]), channels).unsqueeze(0);
+    if (crop) image = resize::crop_to_aspect(image, size[0], size[1]);
+    return resize::images(image, size[0], size[1], nearest ? "nearest" : "bilinear").squeeze(0);
   }
 };
 

@@ -3,6 +3,7 @@
 
 #include "tkeras/layers/activation.h"
 #include "tkeras/layers/batch_normalization.h"
+#include "tkeras/layers/center_crop.h"
 #include "tkeras/layers/conv2d.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/dropout.h"
@@ -18,6 +19,7 @@
 #include "tkeras/layers/random_zoom.h"
 #include "tkeras/layers/rescaling.h"
 #include "tkeras/layers/reshape.h"
+#include "tkeras/layers/resizing.h"
 
 namespace tkeras::layers::registry {
 
@@ -26,6 +28,7 @@ const std::map<std::string, FromConfig, std::less<>>& builtin() {
       {"Activation", Activation::from_config},
       {"AveragePooling2D", AveragePooling2D::from_config},
       {"BatchNormalization", BatchNormalization::from_config},
+      {"CenterCrop", CenterCrop::from_config},
       {"Conv2D", Conv2D::from_config},
       {"Dense", Dense::from_config},
       {"Dropout", Dropout::from_config},
@@ -42,6 +45,7 @@ const std::map<std::string, FromConfig, std::less<>>& builtin() {
       {"RandomZoom", RandomZoom::from_config},
       {"Rescaling", Rescaling::from_config},
       {"Reshape", Reshape::from_config},
+      {"Resizing", Resizing::from_config},
   };
   return classes;
 }

@@ -1,0 +1,23 @@
+// Resizing images as Keras's torch backend does (internal): LibTorch's interpolate with half-pixel
+// centres, and Keras's crop or pad to the target's aspect ratio. Images are [batch, height,
+// width, channels].
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <torch/types.h>
+
+namespace tkeras::data::resize {
+
+/// Images resized to height x width: "bilinear" (corners not aligned), "nearest" (LibTorch's
+/// nearest-exact) or "bicubic", as float32; `antialias` for bilinear and bicubic.
+torch::Tensor images(const torch::Tensor& batch, int64_t height, int64_t width, const std::string& interpolation,
+                     bool antialias = false);
+/// Keras's smart_resize crop: the largest centred box with height:width's aspect ratio.
+torch::Tensor crop_to_aspect(const torch::Tensor& batch, int64_t height, int64_t width);
+/// Keras's pad_to_aspect_ratio: the images centred in a box of height:width's aspect ratio, the
+/// rest `fill_value`.
+torch::Tensor pad_to_aspect(const torch::Tensor& batch, int64_t height, int64_t width, double fill_value);
+
+}  // namespace tkeras::data::resize

@@ -1,0 +1,46 @@
+// CenterCrop: a central crop, or Keras's smart_resize for images smaller than the target.
+#include "tkeras/layers/center_crop.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "data/resize.h"
+#include "layers/augmentation.h"
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+CenterCrop::CenterCrop(int64_t height, int64_t width) : Layer("center_crop"), height_(height), width_(width) {
+  if (height_ <= 0 || width_ <= 0) {
+    throw Error(fmt::format("CenterCrop: expected a positive height and width, received {} x {}", height_, width_));
+  }
+}
+
+std::shared_ptr<CenterCrop> CenterCrop::from_config(const Config& config) {
+  const ConfigReader read(config);
+  augmentation::check_data_format(config, "CenterCrop");
+  return configured(std::make_shared<CenterCrop>(read.positive_int("height"), read.positive_int("width")), config);
+}
+
+Config CenterCrop::get_config() const {
+  Config config = Layer::get_config();
+  config["height"] = height_;
+  config["width"] = width_;
+  return config;
+}
+
+Shape CenterCrop::build_weights(const Shape& input_shape) {
+  augmentation::check_images("CenterCrop", input_shape);
+  return {height_, width_, input_shape[2]};
+}
+
+torch::Tensor CenterCrop::call(const torch::Tensor& inputs, bool /*training*/) {
+  const int64_t h_diff = inputs.size(1) - height_;
+  const int64_t w_diff = inputs.size(2) - width_;
+  if (h_diff >= 0 && w_diff >= 0) {
+    return inputs.narrow(1, h_diff / 2, height_).narrow(2, w_diff / 2, width_).to(torch::kFloat32);
+  }
+  return data::resize::images(data::resize::crop_to_aspect(inputs, height_, width_), height_, width_, "bilinear");
+}
+
+}  // namespace tkeras::layers
