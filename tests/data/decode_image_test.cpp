@@ -26,6 +26,14 @@ TEST_CASE("a PNG decodes to its exact pixels, in its own channels") {
   }
 }
 
+TEST_CASE("an Adam7-interlaced PNG decodes to its exact pixels") {
+  const testing::TempDir dir;
+  const torch::Tensor image = testing::random_image(13, 11, 3, 45);
+  testing::write_png(dir.path() / "interlaced.png", image, /*interlaced=*/true);
+  CHECK(testing::read_bytes(dir.path() / "interlaced.png")[28] == 1);  // IHDR's interlace method: Adam7
+  CHECK(torch::equal(decode_image(dir.path() / "interlaced.png"), image));
+}
+
 TEST_CASE("channels converts as Pillow does: luma from RGB, alpha dropped, opaque alpha added") {
   const testing::TempDir dir;
   const torch::Tensor rgba = testing::random_image(4, 3, 4, 50);

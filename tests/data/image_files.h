@@ -16,8 +16,8 @@
 
 namespace tkeras::testing {
 
-/// Writes `image` (uint8 [H, W, C], C from 1 to 4) as an 8-bit PNG.
-inline void write_png(const std::filesystem::path& path, const torch::Tensor& image) {
+/// Writes `image` (uint8 [H, W, C], C from 1 to 4) as an 8-bit PNG, Adam7-interlaced if asked.
+inline void write_png(const std::filesystem::path& path, const torch::Tensor& image, bool interlaced = false) {
   const torch::Tensor pixels = image.contiguous();
   const auto height = static_cast<png_uint_32>(pixels.size(0));
   const auto width = static_cast<png_uint_32>(pixels.size(1));
@@ -34,12 +34,13 @@ inline void write_png(const std::filesystem::path& path, const torch::Tensor& im
     throw std::runtime_error("libpng could not write " + path.string());
   }
   png_init_io(png, file);
-  png_set_IHDR(png, info, width, height, 8, color_types[channels - 1], PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+  png_set_IHDR(png, info, width, height, 8, color_types[channels - 1],
+               interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
-  for (png_uint_32 y = 0; y < height; ++y) {
-    png_write_row(png, pixels.data_ptr<uint8_t>() + static_cast<size_t>(y) * width * channels);
-  }
+  std::vector<png_bytep> rows(height);
+  for (png_uint_32 y = 0; y < height; ++y) rows[y] = pixels.data_ptr<uint8_t>() + static_cast<size_t>(y) * width * channels;
+  png_write_image(png, rows.data());  // all passes when interlaced
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
   std::fclose(file);

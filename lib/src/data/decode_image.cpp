@@ -11,6 +11,7 @@
 #include <stb/stb_image.h>
 
 #include <cstring>
+#include <limits>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -148,6 +149,7 @@ bool decode_png(const uint8_t* data, size_t size, Output* output) {
   png_read_info(png, info);
   png_set_expand(png);    // palette to RGB, gray below 8 bits to 8, tRNS to alpha
   png_set_strip_16(png);  // 16-bit samples to their high byte
+  png_set_interlace_handling(png);  // Adam7-interlaced files: png_read_image combines the passes
   png_read_update_info(png, info);
   const png_uint_32 width = png_get_image_width(png, info);
   const png_uint_32 height = png_get_image_height(png, info);
@@ -170,6 +172,10 @@ bool decode_png(const uint8_t* data, size_t size, Output* output) {
 // --- BMP and GIF (stb_image) ---
 
 bool decode_stb(const uint8_t* data, size_t size, Output* output) {
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    output->error = fmt::format("a BMP or GIF file of {} bytes, over stb_image's limit of 2 GiB", size);
+    return false;
+  }
   int width = 0, height = 0, channels = 0;
   if (stbi_info_from_memory(data, static_cast<int>(size), &width, &height, &channels) == 0) {
     output->error = stbi_failure_reason();

@@ -155,8 +155,8 @@ class Model : public layers::Layer {
   ///
   /// Example:
   /// ```
-  /// auto [train, val] = tkeras::data::image_dataset_from_directory("flowers", {.validation_split = 0.2,
-  ///                                                                  .subset = "both", .seed = 123});
+  /// auto [train, val] = tkeras::data::image_dataset_from_directory(
+  ///     "flowers", {.seed = 123, .validation_split = 0.2, .subset = "both"});
   /// model.fit(train, {.epochs = 15, .validation_data = val});
   /// ```
   History fit(const data::Dataset& dataset, const FitOptions& options = {});
