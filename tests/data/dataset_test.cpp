@@ -260,3 +260,11 @@ TEST_CASE("concatenated reads a pass back into tensors, undoing the batching") {
   CHECK(all.x.sizes() == x.sizes());
   CHECK(torch::equal(all.x, x.index_select(0, all.y)));
 }
+
+TEST_CASE("a seeded shuffle leaves LibTorch's default generator as it was") {
+  tkeras::utils::set_random_seed(5);
+  const torch::Tensor expected = torch::rand({3});
+  tkeras::utils::set_random_seed(5);
+  (void)numbers(10).shuffle(10, {.seed = 1});
+  CHECK(torch::equal(torch::rand({3}), expected));
+}

@@ -562,7 +562,8 @@ Dataset Dataset::shuffle(int64_t buffer_size, ShuffleOptions options) const {
   auto node = std::make_shared<Shuffle>();
   node->source = node_;
   node->buffer_size = buffer_size;
-  node->seed = options.seed.value_or(pipeline::draw_seed());
+  // (Not value_or: a given seed must leave LibTorch's generator untouched.)
+  node->seed = options.seed ? *options.seed : pipeline::draw_seed();
   node->reshuffle = options.reshuffle_each_iteration;
   return Dataset(std::move(node));
 }

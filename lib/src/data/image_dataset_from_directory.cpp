@@ -255,7 +255,7 @@ void DirectoryDataset::set_validation(const DirectoryDataset& validation) {
 DirectoryDataset image_dataset_from_directory(const fs::path& directory, const ImageDatasetOptions& options) {
   check_options(options);
   // Keras draws a seed below 1e6 when none is given.
-  const uint64_t seed = options.seed.value_or(pipeline::draw_seed() % 1000000);
+  const uint64_t seed = options.seed ? *options.seed : pipeline::draw_seed() % 1000000;
   const Indexed all = index_directory(directory, options, seed);
   if (options.label_mode == "binary" && options.labels == "inferred" && all.class_names.size() != 2) {
     throw Error(fmt::format(

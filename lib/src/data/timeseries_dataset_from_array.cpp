@@ -72,7 +72,7 @@ Dataset timeseries_dataset_from_array(const torch::Tensor& data, const torch::Te
                             targets.size(0)));
   }
   // Keras draws a seed below 1e6 when none is given, and uses it for both shuffles.
-  const uint64_t seed = options.seed.value_or(pipeline::draw_seed() % 1000000);
+  const uint64_t seed = options.seed ? *options.seed : pipeline::draw_seed() % 1000000;
   if (options.shuffle) pipeline::numpy_shuffle(positions, seed);
 
   // Keras slices both the data and the targets at start_index..end_index.
