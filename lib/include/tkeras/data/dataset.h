@@ -140,27 +140,35 @@ class Dataset {
 /// that would have returned that element.
 class Dataset::Iterator {
  public:
-  using value_type = Element;
-  using difference_type = std::ptrdiff_t;
+  using value_type = Element;              ///< What a pass gives.
+  using difference_type = std::ptrdiff_t;  ///< As input iterators must declare.
 
   /// The stages of one pass (internal).
   struct Cursor {
+    /// Stops what the stage runs (its worker threads).
     virtual ~Cursor() = default;
     /// The next element, or nothing at the end.
     virtual std::optional<Element> next() = 0;
   };
 
+  /// An iterator at the end of an empty pass.
   Iterator();
+  /// A pass read from `cursor` (`Dataset::begin()` makes them).
   explicit Iterator(std::unique_ptr<Cursor> cursor);
+  /// Iterators move; a pass cannot be copied.
   Iterator(Iterator&&) noexcept;
+  /// Moves `other`'s pass here, ending this one's.
   Iterator& operator=(Iterator&&) noexcept;
+  /// Ends the pass, stopping its worker threads.
   ~Iterator();
 
-  /// The current element.
+  /// The current element. Throws `tkeras::Error` at the end of the pass.
   const Element& operator*() const;
+  /// The current element's members.
   const Element* operator->() const { return &**this; }
   /// Moves to the next element.
   Iterator& operator++();
+  /// Moves to the next element.
   void operator++(int) { ++*this; }
   /// Whether the pass has ended.
   bool operator==(std::default_sentinel_t) const;
