@@ -42,7 +42,7 @@ demo: build-demo
 test: build
 	ctest --test-dir $(BUILD_DIR) -j $(JOBS) --output-on-failure
 
-# The library and the loaders' tests (IDX, images, safetensors, model files) built with clang,
+# The library and the loaders' tests (IDX, images, CSV, safetensors, model files) built with clang,
 # AddressSanitizer and UndefinedBehaviorSanitizer, and run. LibTorch itself is not instrumented;
 # its allocations at exit are not ours to report, so leak detection is off. The same build (the
 # library also carries libFuzzer's coverage) serves `make fuzz`, so CI compiles the library once
@@ -60,8 +60,9 @@ sanitize: setup
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	$(SANITIZE_CONFIGURE)
-	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-model tkeras-fuzz-idx tkeras-fuzz-image
-	for target in safetensors model idx image; do \
+	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-model tkeras-fuzz-idx tkeras-fuzz-image \
+	  tkeras-fuzz-csv
+	for target in safetensors model idx image csv; do \
 	  rm -rf $(SANITIZE_DIR)/corpus-$$target && mkdir -p $(SANITIZE_DIR)/corpus-$$target && \
 	  ASAN_OPTIONS=detect_leaks=0 $(SANITIZE_DIR)/fuzz/tkeras-fuzz-$$target -max_total_time=$(FUZZ_SECONDS) \
 	    -rss_limit_mb=4096 $(SANITIZE_DIR)/corpus-$$target fuzz/corpus/$$target || exit 1; \

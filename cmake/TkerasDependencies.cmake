@@ -49,6 +49,8 @@ find_package(JPEG REQUIRED)
 find_package(PNG REQUIRED)
 list(APPEND CMAKE_MODULE_PATH "${CMAKE_CURRENT_LIST_DIR}")
 find_package(Stb REQUIRED)
+# The CSV parser of read_csv (cmake/FindCsv.cmake).
+find_package(Csv REQUIRED)
 
 # Imported targets are visible only in the directory that found them. When tkeras is added with
 # add_subdirectory, the parent project links tkeras::tkeras and so needs torch, fmt and zlib's

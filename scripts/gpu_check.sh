@@ -3,11 +3,11 @@
 # the benchmark, so that anyone with a GPU can repeat the figures in docs/benchmarks.md.
 #
 # The GPU machines have PyTorch but no Debian dev packages: fmt, doctest, nlohmann/json, CLI11,
-# tinyxml2 and the image decoders (libjpeg-turbo, libpng, stb) come as .deb files fetched beforehand
+# tinyxml2, the image decoders (libjpeg-turbo, libpng, stb) and libcsv come as .deb files fetched beforehand
 # on a Debian machine with
 #   mkdir -p debs && (cd debs && apt-get download libfmt-dev libfmt9 doctest-dev nlohmann-json3-dev \
 #     libcli11-dev libtinyxml2-dev libtinyxml2-9 libjpeg62-turbo-dev libjpeg62-turbo libpng-dev libpng16-16 \
-#     libstb-dev libstb0)
+#     libstb-dev libstb0 libcsv-dev libcsv3)
 # and are unpacked here without installing. Usage: scripts/gpu_check.sh [DEB_DIR] (default: debs)
 set -euo pipefail
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
