@@ -26,8 +26,11 @@ constexpr std::array<std::string_view, 5> kImageExtensions = {".jpeg", ".jpg", "
 
 void check_one_of(std::string_view option, const std::string& value, std::initializer_list<std::string_view> valid) {
   if (std::find(valid.begin(), valid.end(), value) == valid.end()) {
+    // (A vector: fmt 11 and later deprecate join over an initializer_list; LibTorch's CUDA wheel
+    // ships such an fmt.)
+    const std::vector<std::string_view> names(valid);
     throw Error(fmt::format("image_dataset_from_directory: expected {} to be one of {}, received \"{}\"", option,
-                            fmt::join(valid, ", "), value));
+                            fmt::join(names, ", "), value));
   }
 }
 
