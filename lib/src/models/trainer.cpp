@@ -323,7 +323,8 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
       if (stop_training) break;
     }
     eval();
-    // A dataset that ran out at the start of an epoch has nothing more to give: stop, as Keras.
+    // A dataset that ran out at the start of an epoch has nothing more to give: stop, as Keras's
+    // warning says ("interrupting training"; Keras 3 in fact runs the remaining epochs empty).
     if (steps == 0) break;
     epoch_logs = tracker.result();
     if (data.validation) {
