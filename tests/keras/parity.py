@@ -201,9 +201,18 @@ def parse_summary(text):
     """(rows, totals) of a Keras-style summary table: rows of (name, type, output shape, params),
     totals {"Total": n, "Trainable": n, "Non-trainable": n}."""
     rows = []
+    # A cell too long for its column wraps onto more lines of its row (empty parameter cell there).
+    table_rows = []
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("│").split("│")]
-        match = re.fullmatch(r"(\S+) \((\w+)\)", cells[0]) if len(cells) == 3 else None
+        if len(cells) != 3 or not line.strip().startswith("│"):
+            continue
+        if cells[2]:
+            table_rows.append(cells)
+        elif table_rows:
+            table_rows[-1] = [f"{table_rows[-1][0]} {cells[0]}".strip(), table_rows[-1][1] + cells[1], table_rows[-1][2]]
+    for cells in table_rows:
+        match = re.fullmatch(r"(\S+) \((\w+)\)", cells[0])
         if match:
             rows.append((match[1], match[2], cells[1].replace(" ", ""), int(cells[2].replace(",", ""))))
     totals = {kind: int(count.replace(",", ""))

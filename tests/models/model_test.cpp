@@ -1,6 +1,7 @@
 // Tests for Model: compile, fit, evaluate, predict, summary, and every bad input refused before training.
 #include "tkeras/models/model.h"
 
+#include <set>
 #include <sstream>
 
 #include <doctest/doctest.h>
@@ -843,10 +844,30 @@ TEST_CASE("augmentation layers act in fit only, show in the summary, and are sav
   CHECK(torch::equal(model.predict(x, {.verbose = 0}), model.predict(x, {.verbose = 0})));
   std::ostringstream summary;
   model.summary(summary);
-  CHECK(summary.str().find("random_rotation (RandomRotation)") != std::string::npos);
+  CHECK(summary.str().find("(RandomRotation)") != std::string::npos);
   const tkeras::testing::TempDir dir;
   model.save((dir.path() / "augmented.tkeras").string());
   const auto loaded = tkeras::models::load_model((dir.path() / "augmented.tkeras").string());
   CHECK(loaded->get_layer("random_zoom")->get_config() == model.get_layer("random_zoom")->get_config());
   CHECK(torch::allclose(loaded->predict(x, {.verbose = 0}), model.predict(x, {.verbose = 0})));
+}
+
+TEST_CASE("summary wraps a name too long for its column onto a second line of the row, as Keras's table") {
+  tkeras::Sequential model({layers::Input({6, 6, 3}), layers::RandomTranslation(0.1, 0.1), layers::Flatten()});
+  std::ostringstream out;
+  model.summary(out);
+  const std::string table = out.str();
+  // (random_translation, or random_translation_N when other tests made some before.)
+  CHECK_MESSAGE(table.find(fmt::format("│ {:<31} │ {:<22} │ {:>13} │\n│ {:<31} │ {:<22} │ {:>13} │\n",
+                                       model.get_layer(0)->name(), "(None, 6, 6, 3)", "0", "(RandomTranslation)", "",
+                                       "")) != std::string::npos,
+                table);
+  // Every line of the table is as wide as its rules.
+  std::istringstream lines(table);
+  std::string line;
+  std::set<size_t> widths;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("│")) widths.insert(line.size());
+  }
+  CHECK(widths.size() == 1);
 }

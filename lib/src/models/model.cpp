@@ -46,6 +46,32 @@ std::string pad(std::string_view text, size_t width, bool right) {
   return right ? fill + std::string(text) : std::string(text) + fill;
 }
 
+// A cell's text in lines of at most `width` columns, as Keras's table (rich) wraps it: at spaces,
+// and a word longer than the width cut where it must be.
+std::vector<std::string> wrap(const std::string& text, size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.size() + 1 + word.size() <= width) {
+      line += " " + word;
+      continue;
+    }
+    if (!line.empty()) lines.push_back(line);
+    while (word.size() > width) {
+      lines.emplace_back(word, 0, width);
+      word.erase(0, width);
+    }
+    line = word;
+  }
+  lines.push_back(line);
+  return lines;
+}
+
 std::string repeat(std::string_view piece, size_t count) {
   std::string result;
   for (size_t i = 0; i < count; ++i) result += piece;
@@ -119,9 +145,16 @@ std::string Model::summary(std::ostream& out) const {
     return fmt::format("{}{}{}{}{}{}{}\n", left, repeat(line, kName + 2), cross, repeat(line, kShape + 2), cross,
                        repeat(line, kParams + 2), right);
   };
-  auto row = [&](std::string_view bar, std::string_view name, std::string_view shape, std::string_view params) {
-    return fmt::format("{} {} {} {} {} {} {}\n", bar, pad(name, kName, false), bar, pad(shape, kShape, false), bar,
-                       pad(params, kParams, true), bar);
+  // A cell too long for its column wraps onto more lines of the row, as in Keras's table.
+  auto row = [&](std::string_view bar, const std::string& name, const std::string& shape, const std::string& params) {
+    const std::vector<std::string> names = wrap(name, kName), shapes = wrap(shape, kShape);
+    std::string lines;
+    for (size_t i = 0; i < std::max(names.size(), shapes.size()); ++i) {
+      lines += fmt::format("{} {} {} {} {} {} {}\n", bar, pad(i < names.size() ? names[i] : "", kName, false), bar,
+                           pad(i < shapes.size() ? shapes[i] : "", kShape, false), bar,
+                           pad(i == 0 ? params : "", kParams, true), bar);
+    }
+    return lines;
   };
 
   std::string table = fmt::format("Model: \"{}\"\n", name());
