@@ -114,6 +114,8 @@ std::array<double, 2> value_range_from(const Config& config, std::string_view la
   return {(*found)[0].get<double>(), (*found)[1].get<double>()};
 }
 
+Config seed_config(std::optional<uint64_t> seed) { return seed ? Config(*seed) : Config(nullptr); }
+
 std::optional<uint64_t> seed_from(const Config& config) {
   const auto found = config.find("seed");
   if (found == config.end() || found->is_null()) return std::nullopt;

@@ -57,5 +57,27 @@ void check_value_range(std::string_view layer, const std::array<double, 2>& rang
 std::array<double, 2> value_range_from(const Config& config, std::string_view layer);
 /// The seed option of a config (null when none).
 std::optional<uint64_t> seed_from(const Config& config);
+/// A seed as a config value (null when none).
+Config seed_config(std::optional<uint64_t> seed);
+
+/// Writes the options the affine layers (RandomRotation, RandomZoom, RandomTranslation) share.
+template <typename Options>
+void write_transform_options(Config& config, const Options& options) {
+  config["fill_mode"] = options.fill_mode;
+  config["interpolation"] = options.interpolation;
+  config["seed"] = seed_config(options.seed);
+  config["fill_value"] = options.fill_value;
+}
+
+/// Reads the options the affine layers share into `options`, with Keras's defaults.
+template <typename Options>
+Options read_transform_options(const Config& config, Options options = {}) {
+  const ConfigReader read(config);
+  options.fill_mode = read.string("fill_mode", "reflect");
+  options.interpolation = read.string("interpolation", "bilinear");
+  options.seed = seed_from(config);
+  options.fill_value = read.number("fill_value", 0.0);
+  return options;
+}
 
 }  // namespace tkeras::layers::augmentation

@@ -31,7 +31,7 @@ Config RandomBrightness::get_config() const {
   Config config = Layer::get_config();
   config["factor"] = augmentation::factor_config(factor_);
   config["value_range"] = {options_.value_range[0], options_.value_range[1]};
-  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
+  config["seed"] = augmentation::seed_config(options_.seed);
   return config;
 }
 

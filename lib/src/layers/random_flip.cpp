@@ -32,7 +32,7 @@ std::shared_ptr<RandomFlip> RandomFlip::from_config(const Config& config) {
 Config RandomFlip::get_config() const {
   Config config = Layer::get_config();
   config["mode"] = mode_;
-  config["seed"] = seed_ ? Config(*seed_) : Config(nullptr);
+  config["seed"] = augmentation::seed_config(seed_);
   return config;
 }
 

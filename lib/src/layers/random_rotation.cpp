@@ -23,20 +23,14 @@ std::shared_ptr<RandomRotation> RandomRotation::from_config(const Config& config
   augmentation::check_data_format(config, "RandomRotation");
   return configured(
       std::make_shared<RandomRotation>(augmentation::factor_from(read.at("factor"), "RandomRotation", "factor"),
-                                       RandomRotationOptions{.fill_mode = read.string("fill_mode", "reflect"),
-                                                             .interpolation = read.string("interpolation", "bilinear"),
-                                                             .seed = augmentation::seed_from(config),
-                                                             .fill_value = read.number("fill_value", 0.0)}),
+                                       augmentation::read_transform_options<RandomRotationOptions>(config)),
       config);
 }
 
 Config RandomRotation::get_config() const {
   Config config = Layer::get_config();
   config["factor"] = augmentation::factor_config(factor_);
-  config["fill_mode"] = options_.fill_mode;
-  config["interpolation"] = options_.interpolation;
-  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
-  config["fill_value"] = options_.fill_value;
+  augmentation::write_transform_options(config, options_);
   return config;
 }
 

@@ -26,10 +26,7 @@ std::shared_ptr<RandomTranslation> RandomTranslation::from_config(const Config& 
       std::make_shared<RandomTranslation>(
           augmentation::factor_from(read.at("height_factor"), "RandomTranslation", "height_factor"),
           augmentation::factor_from(read.at("width_factor"), "RandomTranslation", "width_factor"),
-          RandomTranslationOptions{.fill_mode = read.string("fill_mode", "reflect"),
-                                   .interpolation = read.string("interpolation", "bilinear"),
-                                   .seed = augmentation::seed_from(config),
-                                   .fill_value = read.number("fill_value", 0.0)}),
+          augmentation::read_transform_options<RandomTranslationOptions>(config)),
       config);
 }
 
@@ -37,10 +34,7 @@ Config RandomTranslation::get_config() const {
   Config config = Layer::get_config();
   config["height_factor"] = augmentation::factor_config(height_factor_);
   config["width_factor"] = augmentation::factor_config(width_factor_);
-  config["fill_mode"] = options_.fill_mode;
-  config["interpolation"] = options_.interpolation;
-  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
-  config["fill_value"] = options_.fill_value;
+  augmentation::write_transform_options(config, options_);
   return config;
 }
 

@@ -29,15 +29,13 @@ RandomZoom::RandomZoom(RandomFactor height_factor, RandomZoomOptions options)
 std::shared_ptr<RandomZoom> RandomZoom::from_config(const Config& config) {
   const ConfigReader read(config);
   augmentation::check_data_format(config, "RandomZoom");
-  std::optional<RandomFactor> width;
-  if (read.has("width_factor")) width = augmentation::factor_from(read.at("width_factor"), "RandomZoom", "width_factor");
+  RandomZoomOptions options;
+  if (read.has("width_factor")) {
+    options.width_factor = augmentation::factor_from(read.at("width_factor"), "RandomZoom", "width_factor");
+  }
   return configured(
       std::make_shared<RandomZoom>(augmentation::factor_from(read.at("height_factor"), "RandomZoom", "height_factor"),
-                                   RandomZoomOptions{.width_factor = width,
-                                                     .fill_mode = read.string("fill_mode", "reflect"),
-                                                     .interpolation = read.string("interpolation", "bilinear"),
-                                                     .seed = augmentation::seed_from(config),
-                                                     .fill_value = read.number("fill_value", 0.0)}),
+                                   augmentation::read_transform_options(config, options)),
       config);
 }
 
@@ -45,10 +43,7 @@ Config RandomZoom::get_config() const {
   Config config = Layer::get_config();
   config["height_factor"] = augmentation::factor_config(height_factor_);
   config["width_factor"] = options_.width_factor ? augmentation::factor_config(*options_.width_factor) : Config(nullptr);
-  config["fill_mode"] = options_.fill_mode;
-  config["interpolation"] = options_.interpolation;
-  config["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
-  config["fill_value"] = options_.fill_value;
+  augmentation::write_transform_options(config, options_);
   return config;
 }
 
