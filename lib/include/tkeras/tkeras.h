@@ -36,6 +36,7 @@
 #include "tkeras/core/version.h"
 #include "tkeras/data/dataset.h"
 #include "tkeras/data/decode_image.h"
+#include "tkeras/data/directory_dataset.h"
 #include "tkeras/data/train_test_split.h"
 #include "tkeras/data/fashion_mnist.h"
 #include "tkeras/data/idx.h"

@@ -2,16 +2,13 @@
 #pragma once
 
 #include <array>
-#include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
-#include "tkeras/data/dataset.h"
+#include "tkeras/data/directory_dataset.h"
 
 namespace tkeras::data {
 
@@ -56,42 +53,6 @@ struct ImageDatasetOptions {
   bool verbose = true;
 };
 
-/// The dataset `image_dataset_from_directory` returns: (image, label) batches, with the class
-/// names and file paths, as the attributes Keras sets on its dataset. After `subset = "both"`
-/// it unpacks into training and validation sets: `auto [train, val] = ...`.
-class DirectoryDataset : public Dataset {
- public:
-  /// A dataset of `pipeline`, over `file_paths`, labelled by `class_names`.
-  DirectoryDataset(Dataset pipeline, std::vector<std::string> class_names, std::vector<std::string> file_paths);
-
-  /// The class names, in the order of their labels (the sorted subfolder names by default).
-  const std::vector<std::string>& class_names() const { return class_names_; }
-  /// The image files, in the order of the dataset before its per-pass shuffle.
-  const std::vector<std::string>& file_paths() const { return file_paths_; }
-
-  /// For `subset = "both"`: element 0 is the training set, 1 the validation set. Throws
-  /// `tkeras::Error` for element 1 of any other dataset.
-  template <std::size_t I>
-  DirectoryDataset get() const {
-    static_assert(I < 2, "a DirectoryDataset unpacks into (training, validation)");
-    if constexpr (I == 0) {
-      return DirectoryDataset(*this, class_names_, file_paths_);
-    } else {
-      return validation();
-    }
-  }
-
-  /// The validation set made with this training set (`subset = "both"`).
-  DirectoryDataset validation() const;
-  /// Attaches the validation set made with this one.
-  void set_validation(const DirectoryDataset& validation);
-
- private:
-  std::vector<std::string> class_names_;
-  std::vector<std::string> file_paths_;
-  std::shared_ptr<const DirectoryDataset> validation_;
-};
-
 /// A dataset of the images in `directory`'s subfolders, one class per subfolder, as Keras's
 /// `image_dataset_from_directory`: batches of float32 images `[batch, height, width, channels]`
 /// with values 0..255 (rescale them in the model, as Keras), and their labels.
@@ -116,11 +77,3 @@ DirectoryDataset image_dataset_from_directory(const std::filesystem::path& direc
                                               const ImageDatasetOptions& options = {});
 
 }  // namespace tkeras::data
-
-// Structured bindings: auto [train, val] = image_dataset_from_directory(..., {.subset = "both"}).
-template <>
-struct std::tuple_size<tkeras::data::DirectoryDataset> : std::integral_constant<std::size_t, 2> {};
-template <std::size_t I>
-struct std::tuple_element<I, tkeras::data::DirectoryDataset> {
-  using type = tkeras::data::DirectoryDataset;
-};
