@@ -73,6 +73,27 @@ TEST_CASE("batch stacks elements and keeps a short last batch unless drop_remain
   CHECK(values(dropped) == range(8));
 }
 
+TEST_CASE("sample weights travel with their samples through shuffle, batch and concatenated") {
+  const torch::Tensor x = torch::arange(10);
+  const Dataset weighted = Dataset::from_tensor_slices(x, x * 10, x.to(torch::kFloat32) / 10);
+  for (const Element& batch : weighted.shuffle(10, {.seed = 3}).batch(4)) {
+    REQUIRE(batch.sample_weight.defined());
+    CHECK(batch.sample_weight.size(0) == batch.x.size(0));
+    CHECK(torch::equal(batch.sample_weight, batch.x.to(torch::kFloat32) / 10));
+  }
+  const Element all = weighted.batch(3).concatenated();
+  CHECK(torch::equal(all.sample_weight, x.to(torch::kFloat32) / 10));
+  CHECK_FALSE(numbers(4).batch(2).concatenated().sample_weight.defined());
+  // A batch whose first element has weights needs them on every element.
+  const Dataset mixed = Dataset::from_generator([] {
+    return [i = 0]() mutable -> std::optional<Element> {
+      if (i == 2) return std::nullopt;
+      return Element{torch::zeros({1}), torch::zeros({}), i++ == 0 ? torch::ones({}) : torch::Tensor()};
+    };
+  });
+  CHECK_THROWS_WITH_AS(mixed.batch(2).concatenated(), doctest::Contains("sample_weight"), tkeras::Error);
+}
+
 TEST_CASE("batches of tensors in order are views of them, not copies") {
   const torch::Tensor x = torch::randn({9, 3});
   const Dataset dataset = Dataset::from_tensor_slices(x).batch(4);

@@ -1,5 +1,5 @@
 // The tkeras side of tests/data/test_images.py, which checks tkeras's image reading against
-// Pillow (decoded pixels) and Keras (the files of each subset).
+// Pillow (decoded pixels) and Keras (the files of each subset), and its text folders against Keras.
 //
 // Usage:
 //   tkeras-image-probe decode CHANNELS OUT_DIR FILE...
@@ -7,6 +7,9 @@
 //   tkeras-image-probe index DIR SEED VALIDATION_SPLIT SUBSET
 //       prints the files of image_dataset_from_directory's SUBSET ("training", "validation", or
 //       "all" with split 0), one per line
+//   tkeras-image-probe text DIR SEED VALIDATION_SPLIT SUBSET MAX_LENGTH
+//       the same for text_dataset_from_directory (MAX_LENGTH -1: none), then a line "---", then
+//       each element of the unbatched dataset as "LABEL HEX_OF_TEXT"
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -43,7 +46,27 @@ int main(int argc, char** argv) {
       for (const std::string& path : dataset.file_paths()) std::cout << path << "\n";
       return 0;
     }
-    std::cerr << "usage: tkeras-image-probe decode CHANNELS OUT_DIR FILE... | index DIR SEED SPLIT SUBSET\n";
+    if (command == "text" && argc == 7) {
+      const std::string subset = argv[5];
+      const int64_t max_length = std::stoll(argv[6]);
+      const auto dataset = tkeras::data::text_dataset_from_directory(
+          argv[2], {.batch_size = 0,
+                    .max_length = max_length < 0 ? std::nullopt : std::optional<int64_t>(max_length),
+                    .seed = std::stoull(argv[3]),
+                    .validation_split = std::stod(argv[4]),
+                    .subset = subset == "all" ? "" : subset,
+                    .verbose = false});
+      for (const std::string& path : dataset.file_paths()) std::cout << path << "\n";
+      std::cout << "---\n";
+      for (const tkeras::data::Element& element : dataset) {
+        std::cout << element.y.item<int64_t>() << " ";
+        for (const unsigned char c : element.text.at(0)) std::cout << fmt::format("{:02x}", c);
+        std::cout << "\n";
+      }
+      return 0;
+    }
+    std::cerr << "usage: tkeras-image-probe decode CHANNELS OUT_DIR FILE... | index DIR SEED SPLIT SUBSET | text DIR "
+                 "SEED SPLIT SUBSET MAX_LENGTH\n";
     return 2;
   } catch (const std::exception& error) {
     std::cerr << error.what() << "\n";

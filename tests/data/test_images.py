@@ -1,7 +1,9 @@
 """tkeras's image reading against independent implementations:
 - decoded pixels against Pillow's (PyPI), an independent decoder: exact for PNG, BMP and GIF,
   within 1 for JPEG (both use libjpeg-turbo, but not the same build or settings);
-- the files of each subset against Keras's own index_directory and split, for the same seed.
+- the files of each subset against Keras's own index_directory and split, for the same seed;
+- the same for text_dataset_from_directory's .txt files, and each text against the file's bytes
+  cut at max_length bytes, as Keras's tf.strings.substr cuts them.
 
 Run by ctest with the setup's Python; the probe is tests/data/image_probe.cpp.
 """
@@ -119,8 +121,49 @@ def check_keras_split():
     print("keras: the same files in the same order for every seed and subset (21 files, 3 seeds)")
 
 
+def check_keras_text_split():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    from keras.src.utils import dataset_utils
+
+    with tempfile.TemporaryDirectory() as d:
+        rng = np.random.default_rng(7)
+        expected = {}
+        for label, (cls, count) in enumerate((("neg", 6), ("pos", 8))):
+            os.makedirs(os.path.join(d, cls, "nested"))
+            for i in range(count):
+                sub = "nested" if i % 4 == 0 else ""
+                path = os.path.join(d, cls, sub, f"review_{i}{'.TXT' if i == 5 else '.txt'}")
+                words = " ".join(f"w{int(n)}" for n in rng.integers(0, 50, int(rng.integers(1, 30))))
+                text = f"{cls} {i}: {words} caf\u00e9 \u2713\n".encode()  # multi-byte characters too
+                with open(path, "wb") as f:
+                    f.write(text)
+                expected[os.path.normpath(path)] = (label, text)
+        with open(os.path.join(d, "pos", "notes.md"), "w") as f:
+            f.write("not a .txt file")
+        for seed in (3, 99):
+            paths, labels, classes = dataset_utils.index_directory(
+                d, "inferred", formats=(".txt",), shuffle=True, seed=seed, verbose=False)
+            assert classes == ["neg", "pos"], classes
+            for split, subset, max_length in ((0.0, "all", -1), (0.3, "training", 12), (0.3, "validation", 13)):
+                keras_files = paths if subset == "all" else dataset_utils.get_training_or_validation_split(
+                    paths, labels, split, subset)[0]
+                out = subprocess.run([PROBE, "text", d, str(seed), str(split), subset, str(max_length)], check=True,
+                                     capture_output=True, text=True).stdout
+                files, elements = out.split("---\n")
+                assert [os.path.normpath(p) for p in files.split()] == [os.path.normpath(p) for p in keras_files], (
+                    seed, subset, files, keras_files)
+                got = sorted((int(label), bytes.fromhex(text)) for label, text in
+                             (line.split(" ") if " " in line else (line, "") for line in elements.split("\n") if line))
+                cut = (lambda b: b) if max_length < 0 else (lambda b: b[:max_length])
+                want = sorted((expected[os.path.normpath(p)][0], cut(expected[os.path.normpath(p)][1]))
+                              for p in keras_files)
+                assert got == want, (seed, subset, got, want)
+    print("keras: text folders: the same .txt files per subset, each text its file's bytes cut at max_length")
+
+
 if __name__ == "__main__":
     check_pixels()
     check_keras_split()
+    check_keras_text_split()
     print("passed")
     sys.exit(0)

@@ -5,11 +5,13 @@
 // Usage: tkeras-keras-driver DIR
 //   DIR/model.tkeras      the model, with Keras's initial weights
 //   DIR/data.pt           a dict of tensors written by torch.save: x, y, and optionally
-//                         x_val, y_val (validation data) and x_eval, y_eval (evaluate, predict)
+//                         x_val, y_val (validation data) and x_eval, y_eval (evaluate, predict),
+//                         sample_weight, val_sample_weight and eval_sample_weight
 //   DIR/job.json          {"epochs": N, "batch_size": B, "callbacks": [...]} (see below), or
 //                         {"phases": [{"epochs": N, "trainable": {"dense": false}}, ...], ...};
 //                         with "call_training": true it also writes DIR/call.pt, the model called
-//                         on x_eval in training mode
+//                         on x_eval in training mode; "class_weight": {"0": 1.0, ...} for fit;
+//                         "validation_split": f for fit instead of x_val
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
 // phase), DIR/final.safetensors (the
 // weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever
@@ -17,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -120,13 +123,22 @@ void run(const std::string& dir) {
     }
     std::vector<std::shared_ptr<cb::Callback>> callbacks;
     for (const json& entry : job.value("callbacks", json::array())) callbacks.push_back(make_callback(entry, dir));
-    const tk::History history = model->fit(x, get(data, "y"),
-                                           {.epochs = phase.at("epochs").get<int>(),
-                                            .batch_size = job.value("batch_size", int64_t{32}),
-                                            .validation_data = {get(data, "x_val"), get(data, "y_val")},
-                                            .shuffle = false,
-                                            .verbose = 0,
-                                            .callbacks = callbacks});
+    std::map<int64_t, double> class_weight;
+    const json class_weights = job.value("class_weight", json::object());
+    for (const auto& [label, weight] : class_weights.items()) {
+      class_weight[std::stoll(label)] = weight.get<double>();
+    }
+    const tk::History history = model->fit(
+        x, get(data, "y"),
+        {.epochs = phase.at("epochs").get<int>(),
+         .batch_size = job.value("batch_size", int64_t{32}),
+         .validation_split = job.value("validation_split", 0.0),
+         .validation_data = {get(data, "x_val"), get(data, "y_val"), get(data, "val_sample_weight")},
+         .shuffle = false,
+         .class_weight = class_weight,
+         .sample_weight = get(data, "sample_weight"),
+         .verbose = 0,
+         .callbacks = callbacks});
     json out = {{"epoch", history.epoch}, {"history", json::object()}};
     for (const auto& [key, values] : history.history) out["history"][key] = values;
     histories.push_back(out);
@@ -141,7 +153,8 @@ void run(const std::string& dir) {
   const torch::Tensor y_eval = get(data, "y_eval");
   const int64_t batch_size = job.value("batch_size", int64_t{32});
   if (x_eval.defined() && y_eval.defined()) {
-    const tk::Logs logs = model->evaluate(x_eval, y_eval, {.batch_size = batch_size, .verbose = 0});
+    const tk::Logs logs = model->evaluate(
+        x_eval, y_eval, {.batch_size = batch_size, .verbose = 0, .sample_weight = get(data, "eval_sample_weight")});
     json scores = json::object();
     for (const auto& [key, value] : logs) scores[key] = value;
     write_text(dir + "/evaluate.json", scores.dump());

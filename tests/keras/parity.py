@@ -95,13 +95,14 @@ def weights(model, prefix=""):
     return named
 
 
-def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_logits=False):
+def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_logits=False, weighted_metrics=()):
     metadata = {"format": "tkeras.model", "format_version": "1",
                 "model_config": json.dumps(model_config(model), default=list)}
     if optimizer is not None:
         metadata["compile_config"] = json.dumps({"optimizer": optimizer_config(optimizer),
                                                  "loss": {"name": loss, "from_logits": from_logits},
-                                                 "metrics": list(metrics)}, default=list)
+                                                 "metrics": list(metrics),
+                                                 "weighted_metrics": list(weighted_metrics)}, default=list)
     # (np.ascontiguousarray makes a 0-d array 1-d: the reshape keeps scalars, such as Normalization's count, 0-d.)
     save_file({name: torch.from_numpy(np.ascontiguousarray(value).reshape(np.shape(value)))
                for name, value in weights(model).items()}, path, metadata=metadata)
@@ -151,16 +152,19 @@ class Run:
 
 
 def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
-               from_logits=False, phases=(), call_training=False):
+               from_logits=False, phases=(), call_training=False, weighted_metrics=(), class_weight=None,
+               validation_split=0.0):
     """Writes the model (with its current weights) and data, runs the driver, returns a Run.
     `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp)."""
     directory = tempfile.mkdtemp(prefix="tkeras-parity-")
-    write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits)
+    write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits,
+                     weighted_metrics)
     torch.save({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
                os.path.join(directory, "data.pt"))
     with open(os.path.join(directory, "job.json"), "w") as f:
         json.dump({"epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks), "phases": list(phases),
-                   "call_training": call_training}, f)
+                   "call_training": call_training, "class_weight": {str(k): v for k, v in (class_weight or {}).items()},
+                   "validation_split": validation_split}, f)
     os.makedirs(os.path.join(directory, "out"))
     done = subprocess.run([DRIVER, directory], capture_output=True, text=True)
     if done.returncode != 0:

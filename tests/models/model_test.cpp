@@ -873,3 +873,177 @@ TEST_CASE("summary wraps a name too long for its column onto a second line of th
   }
   CHECK(widths.size() == 1);
 }
+
+// --- sample weights and class weights ---
+
+namespace {
+
+// fit from seed 23 with sample weights and weighted accuracy; the history and final weights.
+template <typename Fit>
+SeededRun weighted_classifier_run(Fit fit, bool jit = false) {
+  tkeras::utils::set_random_seed(23);
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(8, "relu"), layers::Dense(3, "softmax")});
+  tkeras::CompileOptions options = classifier_options();
+  options.weighted_metrics = {"accuracy"};
+  options.jit = jit;
+  model.compile(options);
+  SeededRun run{fit(model), {}};
+  for (const torch::Tensor& weight : model.get_weights()) run.weights.push_back(weight.clone());
+  return run;
+}
+
+void check_same_run(const SeededRun& a, const SeededRun& b) {
+  for (const auto& [key, values] : a.history.history) {
+    CAPTURE(key);
+    REQUIRE(b.history.history.contains(key));
+    for (size_t i = 0; i < values.size(); ++i) CHECK(values[i] == doctest::Approx(b.history.history.at(key)[i]));
+  }
+  REQUIRE(a.weights.size() == b.weights.size());
+  for (size_t i = 0; i < a.weights.size(); ++i) CHECK(torch::allclose(a.weights[i], b.weights[i], 1e-5, 1e-6));
+}
+
+}  // namespace
+
+TEST_CASE("evaluate with sample weights gives Keras's weighted loss and the weighted accuracy beside the plain one") {
+  tkeras::utils::set_random_seed(24);
+  const auto data = tkeras::testing::blobs(45, 3, 4, 40);
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(3, "softmax")});
+  tkeras::CompileOptions options = classifier_options();
+  options.weighted_metrics = {"accuracy"};
+  model.compile(options);
+  const torch::Tensor w = torch::rand({45}) * 3;
+  const tkeras::Logs logs = model.evaluate(data.x, data.y, {.batch_size = 45, .verbose = 0, .sample_weight = w});
+  const torch::Tensor p = model.predict(data.x, {.verbose = 0});
+  const torch::Tensor each = -p.log().gather(1, data.y.unsqueeze(1)).squeeze(1);
+  const torch::Tensor correct = p.argmax(1).eq(data.y).to(torch::kFloat32);
+  CHECK(logs.at("loss") == doctest::Approx((each * w).sum().item<double>() / 45).epsilon(1e-5));
+  CHECK(logs.at("accuracy") == doctest::Approx(correct.mean().item<double>()));
+  CHECK(logs.at("weighted_accuracy") == doctest::Approx(((correct * w).sum() / w.sum()).item<double>()));
+  // In batches, the loss is the batch-size-weighted mean of the batches' losses: the same.
+  const tkeras::Logs batched = model.evaluate(data.x, data.y, {.batch_size = 8, .verbose = 0, .sample_weight = w});
+  CHECK(batched.at("loss") == doctest::Approx(logs.at("loss")));
+  CHECK(batched.at("weighted_accuracy") == doctest::Approx(logs.at("weighted_accuracy")));
+  // Without weights the weighted accuracy is the accuracy.
+  const tkeras::Logs plain = model.evaluate(data.x, data.y, {.verbose = 0});
+  CHECK(plain.at("weighted_accuracy") == doctest::Approx(plain.at("accuracy")));
+}
+
+TEST_CASE("class_weight trains as the sample weights of each sample's class, for labels and one-hot targets") {
+  const auto data = tkeras::testing::blobs(60, 3, 4, 41);
+  const std::map<int64_t, double> class_weight = {{0, 0.5}, {2, 4.0}};  // class 1 is not listed: it weighs 1
+  const torch::Tensor w = torch::tensor(std::vector<float>{0.5f, 1.0f, 4.0f}).index_select(0, data.y);
+  const SeededRun by_sample = weighted_classifier_run([&](tkeras::Sequential& model) {
+    return model.fit(data.x, data.y, {.epochs = 2, .batch_size = 16, .shuffle = false, .sample_weight = w, .verbose = 0});
+  });
+  const SeededRun by_class = weighted_classifier_run([&](tkeras::Sequential& model) {
+    return model.fit(data.x, data.y,
+                     {.epochs = 2, .batch_size = 16, .shuffle = false, .class_weight = class_weight, .verbose = 0});
+  });
+  check_same_run(by_sample, by_class);
+  // Weights change training: an unweighted run ends elsewhere.
+  const SeededRun plain = weighted_classifier_run([&](tkeras::Sequential& model) {
+    return model.fit(data.x, data.y, {.epochs = 2, .batch_size = 16, .shuffle = false, .verbose = 0});
+  });
+  CHECK_FALSE(torch::allclose(plain.weights.back(), by_class.weights.back()));
+
+  // Categorical cross-entropy: the class of a one-hot row is its largest entry.
+  auto one_hot_run = [&](auto options) {
+    tkeras::utils::set_random_seed(25);
+    tkeras::Sequential model({layers::Input({4}), layers::Dense(3, "softmax")});
+    model.compile({.optimizer = "adam", .loss = "categorical_crossentropy", .device = "cpu"});
+    return model.fit(data.x, torch::one_hot(data.y, 3).to(torch::kFloat32), options).history.at("loss");
+  };
+  const auto one_hot_by_class =
+      one_hot_run(tkeras::FitOptions{.epochs = 2, .shuffle = false, .class_weight = class_weight, .verbose = 0});
+  const auto one_hot_by_sample =
+      one_hot_run(tkeras::FitOptions{.epochs = 2, .shuffle = false, .sample_weight = w, .verbose = 0});
+  CHECK(one_hot_by_class[1] == doctest::Approx(one_hot_by_sample[1]));
+}
+
+TEST_CASE("sample weights in a dataset's elements train as fit's sample_weight, eagerly and with jit") {
+  const auto data = tkeras::testing::blobs(70, 3, 4, 42);
+  const torch::Tensor w = torch::linspace(0.0, 2.0, 70);
+  const SeededRun tensors = weighted_classifier_run([&](tkeras::Sequential& model) {
+    return model.fit(data.x, data.y,
+                     {.epochs = 3, .batch_size = 16, .validation_data = {data.x, data.y, w}, .shuffle = false,
+                      .sample_weight = w, .verbose = 0});
+  });
+  const Dataset weighted = Dataset::from_tensor_slices(data.x, data.y, w).batch(16);
+  const SeededRun dataset = weighted_classifier_run([&](tkeras::Sequential& model) {
+    return model.fit(weighted, {.epochs = 3, .validation_data = weighted, .verbose = 0});
+  });
+  check_same_run(tensors, dataset);
+  CHECK(tensors.history.history.contains("val_weighted_accuracy"));
+  const SeededRun jit = weighted_classifier_run(
+      [&](tkeras::Sequential& model) {
+        return model.fit(data.x, data.y, {.epochs = 3, .batch_size = 16, .validation_data = {data.x, data.y, w},
+                                          .shuffle = false, .sample_weight = w, .verbose = 0});
+      },
+      /*jit=*/true);
+  check_same_run(tensors, jit);
+}
+
+TEST_CASE("validation_split takes the last samples' weights with them, and class_weight leaves validation unweighted") {
+  const auto data = tkeras::testing::blobs(40, 3, 4, 43);
+  const torch::Tensor w = torch::rand({40}, at::detail::createCPUGenerator(7)) + 0.5;
+  tkeras::utils::set_random_seed(26);
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(3, "softmax")});
+  model.compile({.optimizer = tkeras::optimizers::SGD({.learning_rate = 0.0}),
+                 .loss = "sparse_categorical_crossentropy",
+                 .device = "cpu"});
+  // With a learning rate of 0 the weights stay, so val_loss is evaluate on the last quarter.
+  const auto tail = [](const torch::Tensor& t) { return t.narrow(0, 30, 10); };
+  const auto split = model.fit(data.x, data.y, {.validation_split = 0.25, .sample_weight = w, .verbose = 0});
+  CHECK(split.history.at("val_loss")[0] ==
+        doctest::Approx(model.evaluate(tail(data.x), tail(data.y), {.verbose = 0, .sample_weight = tail(w)}).at("loss")));
+  const auto by_class =
+      model.fit(data.x, data.y, {.validation_split = 0.25, .class_weight = {{0, 9.0}}, .verbose = 0});
+  CHECK(by_class.history.at("val_loss")[0] ==
+        doctest::Approx(model.evaluate(tail(data.x), tail(data.y), {.verbose = 0}).at("loss")));
+}
+
+TEST_CASE("bad sample and class weights are refused with what was expected and received") {
+  const auto data = tkeras::testing::blobs(20, 3, 4, 44);
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(3, "softmax")});
+  model.compile(classifier_options());
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.sample_weight = torch::ones({19}), .verbose = 0}),
+                       "fit: expected sample_weight of shape [20] (one weight per sample), received [19]",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.evaluate(data.x, data.y, {.verbose = 0, .sample_weight = torch::ones({20, 3})}),
+                       "evaluate: expected sample_weight of shape [20] (one weight per sample), received [20, 3]",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y,
+                                 {.class_weight = {{0, 2.0}}, .sample_weight = torch::ones({20}), .verbose = 0}),
+                       "fit: cannot use class_weight and sample_weight at the same time; pass one of them",
+                       tkeras::Error);
+  const Dataset weighted = Dataset::from_tensor_slices(data.x, data.y, torch::ones({20})).batch(5);
+  CHECK_THROWS_WITH_AS(model.fit(weighted, {.class_weight = {{0, 2.0}}, .verbose = 0}),
+                       doctest::Contains("cannot use class_weight and sample weights at the same time"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(weighted, {.sample_weight = torch::ones({20}), .verbose = 0}),
+                       doctest::Contains("put the weights in the dataset's elements"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(Dataset::from_tensor_slices(data.x, data.y, torch::ones({21})),
+                       doctest::Contains("sample_weight of shape [21]"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      model.compile({.loss = "sparse_categorical_crossentropy", .weighted_metrics = {"precision"}}),
+      doctest::Contains("unknown metric \"precision\""), tkeras::Error);
+  // class_weight needs one class per sample.
+  tkeras::Sequential sequence({layers::Input({2, 4}), layers::Dense(3, "softmax")});
+  sequence.compile(classifier_options());
+  CHECK_THROWS_WITH_AS(
+      sequence.fit(torch::zeros({4, 2, 4}), torch::zeros({4, 2}), {.class_weight = {{0, 2.0}}, .verbose = 0}),
+      doctest::Contains("class_weight expects targets of shape [N] or [N, 1]"), tkeras::Error);
+}
+
+TEST_CASE("weighted metrics are saved with the compile settings and come back with load_model") {
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(3, "softmax")});
+  tkeras::CompileOptions options = classifier_options();
+  options.weighted_metrics = {"accuracy", "mse"};
+  model.compile(options);
+  const tkeras::testing::TempDir dir;
+  model.save((dir.path() / "weighted.tkeras").string());
+  const auto loaded = tkeras::models::load_model((dir.path() / "weighted.tkeras").string());
+  const auto data = tkeras::testing::blobs(10, 3, 4, 45);
+  const tkeras::Logs logs = loaded->evaluate(data.x, data.y, {.verbose = 0});
+  CHECK(logs.contains("weighted_accuracy"));
+  CHECK(logs.contains("mse"));
+}

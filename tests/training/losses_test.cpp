@@ -1,6 +1,8 @@
 // Tests for losses: Keras's values, stable cross-entropy after softmax, and target checks.
 #include "tkeras/training/losses.h"
 
+#include <string_view>
+
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
@@ -111,4 +113,41 @@ TEST_CASE("binary targets must lie between 0 and 1, and N labels are read as N x
   CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({0, 2}), {1}, "Dense \"d\""),
                        "binary_crossentropy: expected targets in [0, 1] for Dense \"d\", received values from 0 to 2",
                        tkeras::Error);
+}
+
+TEST_CASE("sample weights multiply each sample's loss and the sum is divided by the number of samples, as Keras") {
+  const torch::Tensor logits = torch::tensor({{2.0f, -1.0f, 0.5f}, {0.1f, 0.2f, 0.3f}, {-3.0f, 4.0f, 1.0f}});
+  const torch::Tensor labels = torch::tensor({0, 2, 0});
+  const torch::Tensor w = torch::tensor({2.0f, 0.0f, 0.5f});
+  const torch::Tensor each = -torch::log_softmax(logits, -1).gather(1, labels.unsqueeze(1)).squeeze(1);
+  const double expected = (each * w).sum().item<double>() / 3;  // not over the weights' sum, 2.5
+  for (const char* activation : {"softmax", "linear"}) {
+    CAPTURE(activation);
+    const bool softmax = std::string_view(activation) == "softmax";
+    const losses::Loss loss = softmax ? losses::Loss("sparse_categorical_crossentropy")
+                                      : losses::SparseCategoricalCrossentropy({.from_logits = true});
+    CHECK(loss.from_layer_output(labels, logits, activation, w).item<double>() == doctest::Approx(expected));
+    // Weights of 1 are the unweighted loss.
+    CHECK(loss.from_layer_output(labels, logits, activation, torch::ones({3})).item<double>() ==
+          doctest::Approx(loss.from_layer_output(labels, logits, activation).item<double>()));
+  }
+  const torch::Tensor one_hot = torch::one_hot(labels, 3).to(torch::kFloat32);
+  CHECK(losses::Loss("categorical_crossentropy").from_layer_output(one_hot, logits, "softmax", w).item<double>() ==
+        doctest::Approx(expected));
+}
+
+TEST_CASE("binary cross-entropy and mean squared error weigh each sample's mean over its outputs") {
+  const torch::Tensor predicted = torch::tensor({{0.9f, 0.2f}, {0.4f, 0.6f}});
+  const torch::Tensor targets = torch::tensor({{1.0f, 0.0f}, {1.0f, 1.0f}});
+  const torch::Tensor w = torch::tensor({3.0f, 0.5f});
+  const torch::Tensor squared = (predicted - targets).square().mean(1);
+  CHECK(losses::Loss("mse")(targets, predicted, w).item<double>() ==
+        doctest::Approx((squared * w).sum().item<double>() / 2));
+  const torch::Tensor bce = -(targets * predicted.log() + (1 - targets) * (1 - predicted).log()).mean(1);
+  CHECK(losses::Loss("binary_crossentropy")(targets, predicted, w).item<double>() ==
+        doctest::Approx((bce * w).sum().item<double>() / 2));
+  // After a sigmoid layer the weighted loss is also computed from the logits.
+  const torch::Tensor logits = torch::logit(predicted);
+  CHECK(losses::Loss("binary_crossentropy").from_layer_output(targets, logits, "sigmoid", w).item<double>() ==
+        doctest::Approx((bce * w).sum().item<double>() / 2).epsilon(1e-5));
 }

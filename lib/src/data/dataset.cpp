@@ -28,7 +28,7 @@ using NodePtr = std::shared_ptr<const Dataset::Node>;
 // --- sources ---
 
 struct TensorSlices final : Dataset::Node {
-  torch::Tensor x, y;
+  torch::Tensor x, y, sample_weight;
 
   struct SliceCursor final : Cursor {
     const TensorSlices& node;
@@ -36,7 +36,8 @@ struct TensorSlices final : Dataset::Node {
     explicit SliceCursor(const TensorSlices& source) : node(source) {}
     std::optional<Element> next() override {
       if (index >= node.x.size(0)) return std::nullopt;
-      Element element{node.x[index], node.y.defined() ? node.y[index] : torch::Tensor()};
+      Element element{node.x[index], node.y.defined() ? node.y[index] : torch::Tensor(),
+                      node.sample_weight.defined() ? node.sample_weight[index] : torch::Tensor()};
       ++index;
       return element;
     }
@@ -162,20 +163,34 @@ struct Batch final : Dataset::Node {
 
     std::optional<Element> next() override {
       if (done) return std::nullopt;
-      std::vector<torch::Tensor> xs, ys;
+      std::vector<torch::Tensor> xs, ys, weights;
+      std::vector<std::string> text;
+      int64_t count = 0;
+      bool with_text = false;
       xs.reserve(static_cast<size_t>(size));
       ys.reserve(static_cast<size_t>(size));
-      while (static_cast<int64_t>(xs.size()) < size) {
+      weights.reserve(static_cast<size_t>(size));
+      while (count < size) {
         std::optional<Element> element = input->next();
         if (!element) {
           done = true;
           break;
         }
+        // Text is joined, one string per sample; every element of a batch has it or none does.
+        if (count == 0) with_text = !element->text.empty();
+        if (with_text != !element->text.empty()) {
+          throw Error(fmt::format("Dataset.batch: element {} has {}, but the first element of its batch has {}", count,
+                                  with_text ? "no text" : "text", with_text ? "some" : "none"));
+        }
+        text.insert(text.end(), std::make_move_iterator(element->text.begin()),
+                    std::make_move_iterator(element->text.end()));
         xs.push_back(std::move(element->x));
         ys.push_back(std::move(element->y));
+        weights.push_back(std::move(element->sample_weight));
+        ++count;
       }
-      if (xs.empty() || (drop_remainder && static_cast<int64_t>(xs.size()) < size)) return std::nullopt;
-      return Element{stack_part(xs, "x"), stack_part(ys, "y")};
+      if (count == 0 || (drop_remainder && count < size)) return std::nullopt;
+      return Element{stack_part(xs, "x"), stack_part(ys, "y"), stack_part(weights, "sample_weight"), std::move(text)};
     }
   };
 
@@ -193,8 +208,9 @@ struct Batch final : Dataset::Node {
       const int64_t total = slices.x.size(0);
       const int64_t length = std::min(size, total - start);
       if (length <= 0 || (drop_remainder && length < size)) return std::nullopt;
-      Element element{slices.x.narrow(0, start, length),
-                      slices.y.defined() ? slices.y.narrow(0, start, length) : torch::Tensor()};
+      Element element{
+          slices.x.narrow(0, start, length), slices.y.defined() ? slices.y.narrow(0, start, length) : torch::Tensor(),
+          slices.sample_weight.defined() ? slices.sample_weight.narrow(0, start, length) : torch::Tensor()};
       start += length;
       return element;
     }
@@ -400,6 +416,7 @@ void check_count(int64_t value, const char* operation, const char* name, int64_t
 
 // --- the ordered worker pool of map and prefetch ---
 
+
 class ParallelCursor final : public Cursor {
  public:
   ParallelCursor(std::unique_ptr<Cursor> source, std::function<Element(Element)> function, int threads,
@@ -528,7 +545,7 @@ uint64_t draw_seed() {
 
 // --- Dataset ---
 
-Dataset Dataset::from_tensor_slices(torch::Tensor x, torch::Tensor y) {
+Dataset Dataset::from_tensor_slices(torch::Tensor x, torch::Tensor y, torch::Tensor sample_weight) {
   if (!x.defined() || x.dim() < 1) {
     throw Error(fmt::format("Dataset.from_tensor_slices: expected x as a tensor of shape [N, ...], received {}",
                             x.defined() ? format_shape(x.sizes().vec()) : "an undefined tensor"));
@@ -539,9 +556,17 @@ Dataset Dataset::from_tensor_slices(torch::Tensor x, torch::Tensor y) {
         "of shape {}",
         format_shape(x.sizes().vec()), format_shape(y.sizes().vec())));
   }
+  if (sample_weight.defined() && (!y.defined() || sample_weight.dim() < 1 || sample_weight.size(0) != x.size(0))) {
+    throw Error(fmt::format(
+        "Dataset.from_tensor_slices: expected sample_weight with y and with x's first dimension, received x of "
+        "shape {}, {} and sample_weight of shape {}",
+        format_shape(x.sizes().vec()), y.defined() ? "y of shape " + format_shape(y.sizes().vec()) : "no y",
+        format_shape(sample_weight.sizes().vec())));
+  }
   auto node = std::make_shared<TensorSlices>();
   node->x = std::move(x);
   node->y = std::move(y);
+  node->sample_weight = std::move(sample_weight);
   return Dataset(std::move(node));
 }
 
@@ -634,13 +659,20 @@ Dataset::Iterator Dataset::begin() const { return Iterator(node_->open()); }
 
 Element Dataset::concatenated() const {
   if (cardinality() == kInfinite) throw Error("Dataset: cannot read an infinite dataset (repeat()) into memory");
-  std::vector<torch::Tensor> xs, ys;
+  std::vector<torch::Tensor> xs, ys, weights;
+  std::vector<std::string> text;
+  auto row = [](const torch::Tensor& part) { return part.dim() == 0 ? part.unsqueeze(0) : part; };
+  bool any = false;
   for (Iterator it = begin(); it != end(); ++it) {
-    xs.push_back(it->x.dim() == 0 ? it->x.unsqueeze(0) : it->x);
-    if (it->y.defined()) ys.push_back(it->y.dim() == 0 ? it->y.unsqueeze(0) : it->y);
+    any = true;
+    text.insert(text.end(), it->text.begin(), it->text.end());
+    if (it->x.defined()) xs.push_back(row(it->x));
+    if (it->y.defined()) ys.push_back(row(it->y));
+    if (it->sample_weight.defined()) weights.push_back(row(it->sample_weight));
   }
-  if (xs.empty()) throw Error("Dataset: expected at least one element, received an empty dataset");
-  return {torch::cat(xs), ys.empty() ? torch::Tensor() : torch::cat(ys)};
+  if (!any) throw Error("Dataset: expected at least one element, received an empty dataset");
+  auto joined = [](const std::vector<torch::Tensor>& parts) { return parts.empty() ? torch::Tensor() : torch::cat(parts); };
+  return {joined(xs), joined(ys), joined(weights), std::move(text)};
 }
 
 // --- Iterator ---

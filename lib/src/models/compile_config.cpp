@@ -70,6 +70,16 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
       !std::all_of(metrics.begin(), metrics.end(), [](const json& m) { return m.is_string(); })) {
     where.fail(fmt::format("expected \"metrics\" as a list of names, received {}", metrics.dump()));
   }
+  // Written since weighted metrics exist (null in Keras's own configs); older files have none.
+  if (compile.contains("weighted_metrics")) {
+    const json& weighted = compile["weighted_metrics"];
+    if (weighted.is_null()) {
+      compile["weighted_metrics"] = json::array();
+    } else if (!weighted.is_array() ||
+               !std::all_of(weighted.begin(), weighted.end(), [](const json& m) { return m.is_string(); })) {
+      where.fail(fmt::format("expected \"weighted_metrics\" as a list of names, received {}", weighted.dump()));
+    }
+  }
   // Written since jit and precision exist; older files have neither.
   if (compile.contains("jit_compile")) require(compile, "jit_compile", &json::is_boolean, "true or false", where);
   if (compile.contains("precision")) require(compile, "precision", &json::is_string, "a string", where);

@@ -3,7 +3,7 @@
 // compile_config:
 //   {"optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.001, ...}},
 //    "loss": {"name": "sparse_categorical_crossentropy", "from_logits": false} or null,
-//    "metrics": ["accuracy"], "jit_compile": false, "precision": "float32"}
+//    "metrics": ["accuracy"], "weighted_metrics": [], "jit_compile": false, "precision": "float32"}
 #pragma once
 
 #include <string_view>

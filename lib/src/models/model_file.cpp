@@ -179,6 +179,7 @@ void ModelFile::save(const Model& model, const std::string& path, const std::map
     compile["loss"] =
         state->loss ? json{{"name", state->loss->name()}, {"from_logits", state->loss->from_logits()}} : json(nullptr);
     compile["metrics"] = state->metric_names;
+    compile["weighted_metrics"] = state->weighted_metric_names;
     compile["jit_compile"] = state->jit;
     compile["precision"] = state->bf16_mixed ? "bf16-mixed" : "float32";
     header["compile_config"] = compile.dump();
@@ -302,6 +303,7 @@ std::shared_ptr<Model> ModelFile::load(const std::string& path, const LoadModelO
       model->compile({.optimizer = make_optimizer(compile["optimizer"]),
                       .loss = compile["loss"].is_null() ? std::nullopt : std::optional(make_loss(compile["loss"])),
                       .metrics = compile["metrics"].get<std::vector<std::string>>(),
+                      .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
                       .device = options.device,
                       .jit = compile.value("jit_compile", false),
                       .precision = compile.value("precision", std::string("float32"))});

@@ -1,6 +1,8 @@
 // compile, fit, evaluate and predict: the model's trainer, Keras's training loop on LibTorch.
 #include <cmath>
 #include <iostream>
+#include <map>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -16,6 +18,7 @@
 #include "training/compiled_state.h"
 #include "training/epoch_iterator.h"
 #include "training/metrics.h"
+#include "training/sample_weight.h"
 #include "training/train_step.h"
 
 namespace tkeras {
@@ -84,8 +87,13 @@ torch::Tensor prepare_targets(const Model& model, const training::CompiledState&
   return targets.to(model.device(), /*non_blocking=*/targets.is_pinned());
 }
 
+// Whether the loss takes class labels (so [N, T] targets are labels per position, not one-hot rows).
+bool sparse_labels(const training::CompiledState& state) {
+  return state.loss->kind() == losses::Loss::Kind::kSparseCategoricalCrossentropy;
+}
+
 Batches prepare_data(Model& model, const training::CompiledState& state, const torch::Tensor& x, const torch::Tensor& y,
-                     int64_t batch_size, std::string_view entry) {
+                     int64_t batch_size, std::string_view entry, const torch::Tensor& sample_weight = {}) {
   if (!y.defined() || y.dim() < 1) {
     throw Error(fmt::format("{}: expected y as a tensor of shape [N, ...], received {}", entry,
                             y.defined() ? format_shape(y.sizes().vec()) : "an undefined tensor"));
@@ -96,14 +104,29 @@ Batches prepare_data(Model& model, const training::CompiledState& state, const t
   }
   if (y.size(0) == 0) throw Error(fmt::format("{}: expected at least one sample, received 0", entry));
   torch::Tensor inputs = prepare_inputs(model, x, entry);
-  return {inputs, prepare_targets(model, state, y), batch_size};
+  torch::Tensor targets = prepare_targets(model, state, y);
+  torch::Tensor weights;
+  if (sample_weight.defined()) {
+    weights = training::prepare_sample_weight(sample_weight, y.size(0), model.device(), entry);
+  }
+  return {inputs, targets, batch_size, weights};
 }
 
 // A dataset's batches, checked and moved to the device as they come; `state` null for predict,
-// which takes inputs only.
+// which takes inputs only. With `class_weight` (fit's training data) each batch is weighed by
+// its samples' classes.
 EpochIterator dataset_batches(Model& model, const training::CompiledState* state, const data::Dataset& dataset,
-                              std::optional<int64_t> steps, std::string entry) {
-  auto prepare = [&model, state, entry](data::Element batch) {
+                              std::optional<int64_t> steps, std::string entry,
+                              const std::map<int64_t, double>& class_weight = {}) {
+  auto prepare = [&model, state, entry, class_weight](data::Element batch) {
+    // Keras's models can start with a TextVectorization layer that takes strings; tkeras's
+    // tensors hold none, so text is mapped to tensors first.
+    if (!batch.x.defined() && !batch.text.empty()) {
+      throw Error(fmt::format(
+          "{}: expected batches with inputs x as tensors, received text only (Element::text); map the dataset "
+          "with a function that turns each batch's text into a tensor x (a vectorizer)",
+          entry));
+    }
     // Samples rather than batches: a scalar x, or a scalar y beside x.
     if ((batch.x.defined() && batch.x.dim() == 0) || (batch.y.defined() && batch.y.dim() == 0)) {
       throw Error(fmt::format("{}: expected a batched dataset (elements of shape [batch, ...]), received x of "
@@ -119,7 +142,23 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
                               entry, format_shape(batch.x.sizes().vec()), format_shape(batch.y.sizes().vec())));
     }
     batch.x = prepare_inputs(model, batch.x, entry);
-    batch.y = state != nullptr ? prepare_targets(model, *state, batch.y) : torch::Tensor();
+    if (state == nullptr) {  // predict: inputs only, as Keras ignores the rest
+      batch.y = batch.sample_weight = torch::Tensor();
+      return batch;
+    }
+    batch.y = prepare_targets(model, *state, batch.y);
+    if (!class_weight.empty()) {
+      if (batch.sample_weight.defined()) {
+        throw Error(fmt::format(
+            "{}: cannot use class_weight and sample weights at the same time; the dataset's elements have sample "
+            "weights, so drop class_weight or the weights",
+            entry));
+      }
+      batch.sample_weight = training::class_weight_to_sample_weights(batch.y, class_weight, sparse_labels(*state), entry);
+    } else if (batch.sample_weight.defined()) {
+      batch.sample_weight =
+          training::prepare_sample_weight(batch.sample_weight, batch.x.size(0), model.device(), entry);
+    }
     return batch;
   };
   // On CUDA a worker thread copies each batch to pinned memory, ahead of the step, so that its copy
@@ -130,6 +169,9 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
                  .map([](data::Element batch) {
                    if (batch.x.defined() && batch.x.is_cpu()) batch.x = batch.x.pin_memory();
                    if (batch.y.defined() && batch.y.is_cpu()) batch.y = batch.y.pin_memory();
+                   if (batch.sample_weight.defined() && batch.sample_weight.is_cpu()) {
+                     batch.sample_weight = batch.sample_weight.pin_memory();
+                   }
                    return batch;
                  })
                  .prefetch(2);
@@ -142,7 +184,8 @@ training::MetricsTracker make_tracker(const Model& model, const training::Compil
   const Shape& output = model.output_shape();
   const int64_t output_rank = static_cast<int64_t>(output.size()) + 1;
   return training::MetricsTracker(
-      training::resolve_metrics(state.metric_names, y.dim(), output_rank, y.dim() > 1 ? y.size(-1) : 1, output.back()),
+      training::resolve_metrics(state.metric_names, state.weighted_metric_names, y.dim(), output_rank,
+                                y.dim() > 1 ? y.size(-1) : 1, output.back()),
       output);
 }
 
@@ -182,10 +225,11 @@ Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator
   for (int64_t step = 0; std::optional<training::StepBatch> batch = data.next(); ++step) {
     callbacks.on_test_batch_begin(step, {});
     const torch::Tensor y = batch->targets();
+    const torch::Tensor w = batch->sample_weights();
     const torch::Tensor logits =
         training::output_logits(model, batch->inputs(), /*training=*/false, state.device, state.bf16_mixed);
-    const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name);
-    tracker.update(loss, y.size(0), y, logits, activation.name, activation.apply);
+    const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name, w);
+    tracker.update(loss, y.size(0), y, logits, activation.name, activation.apply, w);
     callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
   }
   Logs logs = tracker.result();
@@ -207,6 +251,9 @@ void check_fit_options(const FitOptions& options) {
   if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
     throw Error(fmt::format("fit: expected validation_split in [0, 1), received {}", options.validation_split));
   }
+  if (!options.class_weight.empty() && options.sample_weight.defined()) {
+    throw Error("fit: cannot use class_weight and sample_weight at the same time; pass one of them");
+  }
 }
 
 // fit's validation data, as a function that starts a pass over it.
@@ -214,7 +261,7 @@ std::function<EpochIterator()> validation_batches(Model& model, const training::
                                                   const FitOptions& options) {
   const ValidationData& validation = options.validation_data;
   if (validation.dataset) {
-    if (validation.x.defined() || validation.y.defined()) {
+    if (validation.x.defined() || validation.y.defined() || validation.sample_weight.defined()) {
       throw Error("fit: expected validation_data as tensors (x, y) or as a dataset, received both");
     }
     return [&model, &state, dataset = *validation.dataset, steps = options.validation_steps] {
@@ -222,8 +269,8 @@ std::function<EpochIterator()> validation_batches(Model& model, const training::
     };
   }
   if (!validation.given()) return {};
-  Batches batches =
-      prepare_data(model, state, validation.x, validation.y, options.batch_size, "fit (validation_data)");
+  Batches batches = prepare_data(model, state, validation.x, validation.y, options.batch_size, "fit (validation_data)",
+                                 validation.sample_weight);
   return [batches] { return EpochIterator(batches, /*shuffle=*/false); };
 }
 
@@ -231,9 +278,11 @@ std::function<EpochIterator()> validation_batches(Model& model, const training::
 
 void Model::compile(const CompileOptions& options) {
   training::check_metric_names(options.metrics);
+  training::check_metric_names(options.weighted_metrics);
   const bool bf16_mixed = parse_precision(options.precision);
   const torch::Device device = resolve_device(options.device);
-  compiled_ = std::make_shared<training::CompiledState>(options.optimizer, options.loss, options.metrics, device,
+  compiled_ = std::make_shared<training::CompiledState>(options.optimizer, options.loss, options.metrics,
+                                                        options.weighted_metrics, device,
                                                         options.jit, bf16_mixed);
   to(device);
 }
@@ -243,7 +292,7 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   check_fit_options(options);
   check_batch_size(options.batch_size, "fit");
 
-  Batches train_data = prepare_data(*this, state, x, y, options.batch_size, "fit");
+  Batches train_data = prepare_data(*this, state, x, y, options.batch_size, "fit", options.sample_weight);
   std::function<EpochIterator()> validation = validation_batches(*this, state, options);
   if (!validation && options.validation_split > 0.0) {
     const int64_t samples = train_data.size();
@@ -257,8 +306,16 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     }
     auto [x_train, x_val] = split_off(train_data.x, split_at);
     auto [y_train, y_val] = split_off(train_data.y, split_at);
-    train_data = {x_train, y_train, options.batch_size};
-    validation = [batches = Batches{x_val, y_val, options.batch_size}] { return EpochIterator(batches, false); };
+    torch::Tensor w_train, w_val;
+    if (train_data.w.defined()) std::tie(w_train, w_val) = split_off(train_data.w, split_at);
+    train_data = {x_train, y_train, options.batch_size, w_train};
+    validation = [batches = Batches{x_val, y_val, options.batch_size, w_val}] {
+      return EpochIterator(batches, false);
+    };
+  }
+  // As Keras: class weights weigh the training samples only, not the validation data.
+  if (!options.class_weight.empty()) {
+    train_data.w = training::class_weight_to_sample_weights(train_data.y, options.class_weight, sparse_labels(state), "fit");
   }
   training::FitData data{EpochIterator(std::move(train_data), options.shuffle), std::move(validation)};
   return run_fit(data, options);
@@ -267,6 +324,11 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
 History Model::fit(const data::Dataset& dataset, const FitOptions& options) {
   training::CompiledState& state = require_compiled(compiled_, *this, "fit");
   check_fit_options(options);
+  if (options.sample_weight.defined()) {
+    throw Error(
+        "fit: sample_weight is only supported for tensors, received a dataset with sample_weight; put the weights "
+        "in the dataset's elements (Dataset::from_tensor_slices(x, y, sample_weight))");
+  }
   // As Keras: a dataset cannot be split, since its length may not be known.
   if (options.validation_split > 0.0) {
     throw Error(fmt::format(
@@ -274,7 +336,7 @@ History Model::fit(const data::Dataset& dataset, const FitOptions& options) {
         "a validation dataset as validation_data (image_dataset_from_directory's subset=\"both\" makes one)",
         options.validation_split));
   }
-  training::FitData data{dataset_batches(*this, &state, dataset, options.steps_per_epoch, "fit"),
+  training::FitData data{dataset_batches(*this, &state, dataset, options.steps_per_epoch, "fit", options.class_weight),
                          validation_batches(*this, state, options)};
   // The first batch builds the model and tells the metrics what the targets look like; the
   // validation data's first batch is checked too, so that bad data stops fit before it trains.
@@ -342,7 +404,8 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
 Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options) {
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
   check_batch_size(options.batch_size, "evaluate");
-  EpochIterator data(prepare_data(*this, state, x, y, options.batch_size, "evaluate"), /*shuffle=*/false);
+  EpochIterator data(prepare_data(*this, state, x, y, options.batch_size, "evaluate", options.sample_weight),
+                     /*shuffle=*/false);
   eval();
   callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});
@@ -351,6 +414,11 @@ Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const Evalu
 
 Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& options) {
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
+  if (options.sample_weight.defined()) {
+    throw Error(
+        "evaluate: sample_weight is only supported for tensors, received a dataset with sample_weight; put the "
+        "weights in the dataset's elements (Dataset::from_tensor_slices(x, y, sample_weight))");
+  }
   EpochIterator data = dataset_batches(*this, &state, dataset, options.steps, "evaluate");
   data.peek();
   eval();

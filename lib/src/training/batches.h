@@ -18,11 +18,12 @@ struct Batches {
   torch::Tensor x;
   torch::Tensor y;  ///< undefined for predict
   int64_t batch_size = 32;
+  torch::Tensor w;      ///< sample weights `[N]`; undefined: none
   torch::Tensor order;  ///< this epoch's permutation; undefined: in order
-  torch::Tensor x_buffer, y_buffer;
+  torch::Tensor x_buffer, y_buffer, w_buffer;
 
-  Batches(torch::Tensor inputs, torch::Tensor targets, int64_t size)
-      : x(std::move(inputs)), y(std::move(targets)), batch_size(size) {}
+  Batches(torch::Tensor inputs, torch::Tensor targets, int64_t size, torch::Tensor weights = {})
+      : x(std::move(inputs)), y(std::move(targets)), batch_size(size), w(std::move(weights)) {}
 
   int64_t size() const { return x.size(0); }
   int64_t steps() const { return (size() + batch_size - 1) / batch_size; }
@@ -30,17 +31,22 @@ struct Batches {
   int64_t length(int64_t step) const { return std::min(batch_size, size() - start(step)); }
   torch::Tensor x_batch(int64_t step) { return batch(x, x_buffer, step); }
   torch::Tensor y_batch(int64_t step) { return batch(y, y_buffer, step); }
+  /// The batch's sample weights; undefined when there are none.
+  torch::Tensor w_batch(int64_t step) { return w.defined() ? batch(w, w_buffer, step) : torch::Tensor(); }
 
-  /// Writes batch `step` into `x_out` and `y_out`, which have its shapes, keeping their storage.
-  void copy_batch(int64_t step, torch::Tensor& x_out, torch::Tensor& y_out) const {
+  /// Writes batch `step` into `x_out`, `y_out` and (with sample weights) `w_out`, which have its
+  /// shapes, keeping their storage.
+  void copy_batch(int64_t step, torch::Tensor& x_out, torch::Tensor& y_out, torch::Tensor& w_out) const {
     if (!order.defined()) {
       x_out.copy_(x.narrow(0, start(step), length(step)));
       y_out.copy_(y.narrow(0, start(step), length(step)));
+      if (w.defined()) w_out.copy_(w.narrow(0, start(step), length(step)));
       return;
     }
     const torch::Tensor rows = order.narrow(0, start(step), length(step));
     torch::index_select_out(x_out, x, 0, rows);
     torch::index_select_out(y_out, y, 0, rows);
+    if (w.defined()) torch::index_select_out(w_out, w, 0, rows);
   }
 
   /// A new permutation for the next epoch.

@@ -19,10 +19,12 @@ namespace tkeras::training {
 class CompiledState {
  public:
   CompiledState(optimizers::Optimizer optimizer, std::optional<losses::Loss> loss, std::vector<std::string> metrics,
-                torch::Device device, bool jit, bool bf16_mixed);
+                std::vector<std::string> weighted_metrics, torch::Device device, bool jit, bool bf16_mixed);
 
   std::optional<losses::Loss> loss;
   std::vector<std::string> metric_names;
+  /// compile's `weighted_metrics`: metrics that take the sample weights.
+  std::vector<std::string> weighted_metric_names;
   torch::Device device;
   /// compile's `jit`: static-shape steps, captured as a CUDA graph on CUDA.
   bool jit = false;

@@ -11,13 +11,14 @@
 
 namespace tkeras::training {
 
-void StepBatch::copy_to(torch::Tensor& x_out, torch::Tensor& y_out) const {
+void StepBatch::copy_to(torch::Tensor& x_out, torch::Tensor& y_out, torch::Tensor& w_out) const {
   if (batches != nullptr) {
-    batches->copy_batch(step, x_out, y_out);
+    batches->copy_batch(step, x_out, y_out, w_out);
     return;
   }
   x_out.copy_(x);
   y_out.copy_(y);
+  if (w.defined()) w_out.copy_(w);
 }
 
 EpochIterator::EpochIterator(Batches batches, bool shuffle) : batches_(std::move(batches)), shuffle_(shuffle) {}
@@ -60,7 +61,7 @@ std::optional<StepBatch> EpochIterator::pull() {
   }
   ++seen_in_pass_;
   data::Element prepared = prepare_(std::move(*element));
-  return StepBatch{.x = std::move(prepared.x), .y = std::move(prepared.y)};
+  return StepBatch{.x = std::move(prepared.x), .y = std::move(prepared.y), .w = std::move(prepared.sample_weight)};
 }
 
 const StepBatch& EpochIterator::peek() {

@@ -21,12 +21,17 @@ struct StepBatch {
   int64_t step = 0;
   torch::Tensor x{};
   torch::Tensor y{};
+  torch::Tensor w{};  ///< the dataset batch's sample weights `[N]`; undefined: none
 
   int64_t size() const { return batches != nullptr ? batches->length(step) : x.size(0); }
   torch::Tensor inputs() const { return batches != nullptr ? batches->x_batch(step) : x; }
   torch::Tensor targets() const { return batches != nullptr ? batches->y_batch(step) : y; }
-  /// Writes the batch into `x_out` and `y_out`, which have its shapes.
-  void copy_to(torch::Tensor& x_out, torch::Tensor& y_out) const;
+  /// The sample weights `[N]`; undefined when the data has none.
+  torch::Tensor sample_weights() const { return batches != nullptr ? batches->w_batch(step) : w; }
+  /// Whether the batch has sample weights.
+  bool weighted() const { return batches != nullptr ? batches->w.defined() : w.defined(); }
+  /// Writes the batch into `x_out`, `y_out` and (when weighted) `w_out`, which have its shapes.
+  void copy_to(torch::Tensor& x_out, torch::Tensor& y_out, torch::Tensor& w_out) const;
 };
 
 /// The batches of `fit`'s epochs (or of one evaluate or predict run), with Keras's

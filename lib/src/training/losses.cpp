@@ -1,6 +1,9 @@
 // Losses with Keras's semantics, computed from logits where the output layer allows it.
 #include "tkeras/training/losses.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <torch/torch.h>
@@ -41,9 +44,23 @@ torch::Tensor log_probabilities(const torch::Tensor& probabilities) {
   return normalised.clamp(kEpsilon, 1.0 - kEpsilon).log();
 }
 
+// Each sample's (and position's) negative log-likelihood of its label.
+torch::Tensor sparse_nll_values(const torch::Tensor& log_probs, const torch::Tensor& labels) {
+  return -log_probs.gather(-1, labels.unsqueeze(-1)).squeeze(-1);
+}
+
 torch::Tensor sparse_nll(const torch::Tensor& log_probs, const torch::Tensor& labels) {
   if (log_probs.dim() == 2) return torch::nll_loss(log_probs, labels);
-  return -log_probs.gather(-1, labels.unsqueeze(-1)).mean();
+  return sparse_nll_values(log_probs, labels).mean();
+}
+
+// Keras's reduction with sample weights: the sum of each sample's weighted loss over the number
+// of loss values. A sample with more than one loss value (outputs with a time axis) has its
+// weight applied to each of them.
+torch::Tensor weighted_mean(const torch::Tensor& values, const torch::Tensor& sample_weight) {
+  std::vector<int64_t> shape(static_cast<size_t>(std::max<int64_t>(values.dim(), 1)), 1);
+  shape[0] = sample_weight.size(0);
+  return (values * sample_weight.view(shape)).sum() / static_cast<double>(std::max<int64_t>(values.numel(), 1));
 }
 
 }  // namespace
@@ -76,12 +93,16 @@ std::string Loss::name() const {
   return "mean_squared_error";
 }
 
-torch::Tensor Loss::operator()(const torch::Tensor& y_true, const torch::Tensor& y_pred) const {
-  return from_layer_output(y_true, y_pred, "linear");
+torch::Tensor Loss::operator()(const torch::Tensor& y_true, const torch::Tensor& y_pred,
+                               const torch::Tensor& sample_weight) const {
+  return from_layer_output(y_true, y_pred, "linear", sample_weight);
 }
 
 torch::Tensor Loss::from_layer_output(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
-                                      std::string_view activation) const {
+                                      std::string_view activation, const torch::Tensor& sample_weight) const {
+  if (sample_weight.defined()) {
+    return weighted_mean(sample_losses(y_true, pre_activation, activation), sample_weight);
+  }
   // With from_logits the model's outputs are the logits, whatever the last activation was.
   // Without it, an output layer ending in softmax (sigmoid) hands us its logits, so the loss
   // is log-softmax based (or the fused sigmoid form) and never takes the log of a rounded 0.
@@ -114,6 +135,41 @@ torch::Tensor Loss::from_layer_output(const torch::Tensor& y_true, const torch::
       break;
   }
   return (outputs() - y_true).square().mean();
+}
+
+torch::Tensor Loss::sample_losses(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
+                                  std::string_view activation) const {
+  // The same computations as from_layer_output's, before the batch mean: Keras's loss functions'
+  // values, one per sample (and position), which the weights multiply.
+  const bool softmax_logits = activation == "softmax" && !from_logits_;
+  const bool sigmoid_logits = activation == "sigmoid" && !from_logits_;
+  auto outputs = [&] { return activations::get(activation)(pre_activation); };
+  switch (kind_) {
+    case Kind::kSparseCategoricalCrossentropy: {
+      if (from_logits_ || softmax_logits) {
+        return sparse_nll_values(torch::log_softmax(softmax_logits ? pre_activation : outputs(), -1), y_true);
+      }
+      return sparse_nll_values(log_probabilities(outputs()), y_true);
+    }
+    case Kind::kCategoricalCrossentropy: {
+      const torch::Tensor log_probs = from_logits_ || softmax_logits
+                                          ? torch::log_softmax(softmax_logits ? pre_activation : outputs(), -1)
+                                          : log_probabilities(outputs());
+      return -(y_true * log_probs).sum(-1);
+    }
+    case Kind::kBinaryCrossentropy: {
+      if (from_logits_ || sigmoid_logits) {
+        return torch::binary_cross_entropy_with_logits(sigmoid_logits ? pre_activation : outputs(), y_true, {}, {},
+                                                       at::Reduction::None)
+            .mean(-1);
+      }
+      const torch::Tensor p = outputs().clamp(kEpsilon, 1.0 - kEpsilon);
+      return -(y_true * p.log() + (1.0 - y_true) * (1.0 - p).log()).mean(-1);
+    }
+    case Kind::kMeanSquaredError:
+      break;
+  }
+  return (outputs() - y_true).square().mean(-1);
 }
 
 torch::Tensor Loss::prepare_targets(const torch::Tensor& y, const Shape& output_shape, std::string_view layer) const {

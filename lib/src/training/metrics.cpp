@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -25,7 +26,7 @@ constexpr std::array<std::string_view, 9> kMetricNames = {"acc",
 
 }  // namespace
 
-void Metric::accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
+void Metric::accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred, const torch::Tensor& sample_weight) {
   torch::Tensor values;
   switch (kind_) {
     case Kind::kBinaryAccuracy:
@@ -38,25 +39,41 @@ void Metric::accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred
       values = y_pred.argmax(-1).eq(y_true);
       break;
     case Kind::kMeanSquaredError:
-      values = (y_pred - y_true).square();
+    case Kind::kMeanAbsoluteError: {
+      // Keras's squeeze_or_expand_to_same_rank: class labels [N] against outputs [N, C] become
+      // [N, 1] and broadcast.
+      const torch::Tensor targets = y_true.dim() + 1 == y_pred.dim() ? y_true.unsqueeze(-1) : y_true;
+      values = kind_ == Kind::kMeanSquaredError ? (y_pred - targets).square() : (y_pred - targets).abs();
       break;
-    case Kind::kMeanAbsoluteError:
-      values = (y_pred - y_true).abs();
-      break;
+    }
   }
   // Keras averages over the last axis, then over samples; with equal-length rows that is the
   // mean over all elements. Accuracies count matches exactly, as integers.
-  const auto dtype = values.scalar_type() == torch::kBool ? torch::kLong : torch::kFloat64;
+  const auto dtype = values.scalar_type() == torch::kBool && !weighted_ ? torch::kLong : torch::kFloat64;
   if (!total_.defined()) total_ = torch::zeros({}, values.options().dtype(dtype));
-  total_.add_(values.sum(dtype));
+  if (!weighted_ || !sample_weight.defined()) {
+    total_.add_(values.sum(dtype));
+    return;
+  }
+  // Keras's Mean with sample weights: each sample's mean value times its weight, over the sum of
+  // the weights.
+  if (!weight_total_.defined()) weight_total_ = torch::zeros({}, total_.options());
+  torch::Tensor per_sample = values.to(torch::kFloat64);
+  if (per_sample.dim() > 1) per_sample = per_sample.flatten(1).mean(1);
+  const torch::Tensor weights = sample_weight.to(torch::kFloat64);
+  total_.add_((per_sample * weights).sum());
+  weight_total_.add_(weights.sum());
 }
 
 double Metric::result() const {
-  return count_ == 0 || !total_.defined() ? 0.0 : total_.item<double>() / static_cast<double>(count_);
+  const double count = static_cast<double>(count_) + (weight_total_.defined() ? weight_total_.item<double>() : 0.0);
+  // Keras's divide_no_nan: 0 when nothing (or only zero weights) was counted.
+  return count == 0.0 || !total_.defined() ? 0.0 : total_.item<double>() / count;
 }
 
 void Metric::reset_state() {
   if (total_.defined()) total_.zero_();
+  if (weight_total_.defined()) weight_total_.zero_();
   count_ = 0;
 }
 
@@ -69,29 +86,54 @@ void check_metric_names(const std::vector<std::string>& names) {
   }
 }
 
-std::vector<Metric> resolve_metrics(const std::vector<std::string>& names, int64_t target_rank, int64_t output_rank,
-                                    int64_t target_last, int64_t output_units) {
+namespace {
+
+Metric::Kind resolve_kind(const std::string& name, int64_t target_rank, int64_t output_rank, int64_t target_last,
+                          int64_t output_units) {
+  Metric::Kind kind = Metric::Kind::kMeanSquaredError;
+  if (name == "accuracy" || name == "acc") {
+    // Keras's rule: one output unit means binary; integer labels (fewer axes than the
+    // outputs, or a last axis of 1 against several units) mean sparse; else categorical.
+    const bool is_binary = output_units == 1;
+    const bool is_sparse = target_rank < output_rank || (target_last == 1 && output_units > 1);
+    kind = is_binary   ? Metric::Kind::kBinaryAccuracy
+           : is_sparse ? Metric::Kind::kSparseCategoricalAccuracy
+                       : Metric::Kind::kCategoricalAccuracy;
+  } else if (name == "binary_accuracy") {
+    kind = Metric::Kind::kBinaryAccuracy;
+  } else if (name == "categorical_accuracy") {
+    kind = Metric::Kind::kCategoricalAccuracy;
+  } else if (name == "sparse_categorical_accuracy") {
+    kind = Metric::Kind::kSparseCategoricalAccuracy;
+  } else if (name == "mae" || name == "mean_absolute_error") {
+    kind = Metric::Kind::kMeanAbsoluteError;
+  }
+  return kind;
+}
+
+// `name`, or `name_1`, `name_2`... when taken, as Keras's CompileMetrics names results.
+std::string unique_name(const std::string& name, std::map<std::string, int>& counters) {
+  const auto [it, fresh] = counters.try_emplace(name, 1);
+  return fresh ? name : fmt::format("{}_{}", name, it->second++);
+}
+
+}  // namespace
+
+std::vector<Metric> resolve_metrics(const std::vector<std::string>& names,
+                                    const std::vector<std::string>& weighted_names, int64_t target_rank,
+                                    int64_t output_rank, int64_t target_last, int64_t output_units) {
   std::vector<Metric> metrics;
+  std::map<std::string, int> counters;
   for (const std::string& name : names) {
-    Metric::Kind kind = Metric::Kind::kMeanSquaredError;
-    if (name == "accuracy" || name == "acc") {
-      // Keras's rule: one output unit means binary; integer labels (fewer axes than the
-      // outputs, or a last axis of 1 against several units) mean sparse; else categorical.
-      const bool is_binary = output_units == 1;
-      const bool is_sparse = target_rank < output_rank || (target_last == 1 && output_units > 1);
-      kind = is_binary   ? Metric::Kind::kBinaryAccuracy
-             : is_sparse ? Metric::Kind::kSparseCategoricalAccuracy
-                         : Metric::Kind::kCategoricalAccuracy;
-    } else if (name == "binary_accuracy") {
-      kind = Metric::Kind::kBinaryAccuracy;
-    } else if (name == "categorical_accuracy") {
-      kind = Metric::Kind::kCategoricalAccuracy;
-    } else if (name == "sparse_categorical_accuracy") {
-      kind = Metric::Kind::kSparseCategoricalAccuracy;
-    } else if (name == "mae" || name == "mean_absolute_error") {
-      kind = Metric::Kind::kMeanAbsoluteError;
-    }
-    metrics.emplace_back(name, kind);
+    metrics.emplace_back(unique_name(name, counters),
+                         resolve_kind(name, target_rank, output_rank, target_last, output_units));
+  }
+  for (const std::string& name : weighted_names) {
+    // A weighted metric takes its own name when it is free, else `weighted_<name>` (numbered).
+    const std::string shown = counters.contains(name) ? unique_name("weighted_" + name, counters)
+                                                      : unique_name(name, counters);
+    metrics.emplace_back(shown, resolve_kind(name, target_rank, output_rank, target_last, output_units),
+                         /*weighted=*/true);
   }
   return metrics;
 }
@@ -105,14 +147,14 @@ MetricsTracker::MetricsTracker(std::vector<Metric> metrics, const Shape& output_
 
 void MetricsTracker::update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
                             const torch::Tensor& logits, std::string_view activation,
-                            torch::Tensor (*apply)(const torch::Tensor&)) {
-  accumulate(loss, batch_size, y_true, logits, activation, apply);
-  count(batch_size);
+                            torch::Tensor (*apply)(const torch::Tensor&), const torch::Tensor& sample_weight) {
+  accumulate(loss, batch_size, y_true, logits, activation, apply, sample_weight);
+  count(batch_size, sample_weight.defined());
 }
 
 void MetricsTracker::accumulate(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,
                                 const torch::Tensor& logits, std::string_view activation,
-                                torch::Tensor (*apply)(const torch::Tensor&)) {
+                                torch::Tensor (*apply)(const torch::Tensor&), const torch::Tensor& sample_weight) {
   // One op a batch: the float loss times the batch size, added into a float64 sum.
   if (!loss_total_.defined()) loss_total_ = torch::zeros({}, loss.options().dtype(torch::kFloat64));
   loss_total_.add_(loss, static_cast<double>(batch_size));
@@ -121,17 +163,19 @@ void MetricsTracker::accumulate(const torch::Tensor& loss, int64_t batch_size, c
   torch::Tensor outputs;
   for (Metric& metric : metrics_) {
     if (metric.uses_argmax() && keeps_order) {
-      metric.accumulate(y_true, logits);
+      metric.accumulate(y_true, logits, sample_weight);
     } else {
       if (!outputs.defined()) outputs = apply(logits);
-      metric.accumulate(y_true, outputs);
+      metric.accumulate(y_true, outputs, sample_weight);
     }
   }
 }
 
-void MetricsTracker::count(int64_t batch_size) {
+void MetricsTracker::count(int64_t batch_size, bool weighted) {
   count_ += batch_size;
   for (Metric& metric : metrics_) {
+    // A weighted metric counted this batch's weights on the device.
+    if (metric.weighted() && weighted) continue;
     metric.count(batch_size * (metric.uses_argmax() ? rows_per_sample_ : values_per_sample_));
   }
 }

@@ -23,10 +23,10 @@ TrainStep::TrainStep(layers::Layer& network, CompiledState& state, Updater& upda
 
 TrainStep::~TrainStep() = default;
 
-void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y) {
+void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& w) {
   updater_.zero_grad();
   const torch::Tensor logits = output_logits(network_, x, /*training=*/true, state_.device, state_.bf16_mixed);
-  const torch::Tensor loss = state_.loss->from_layer_output(y, logits, activation_);
+  const torch::Tensor loss = state_.loss->from_layer_output(y, logits, activation_, w);
   // As Keras: with no trainable weight (every layer frozen) there is nothing to differentiate.
   if (updater_.has_weights()) {
     loss.backward();
@@ -34,21 +34,24 @@ void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y) {
   }
 
   const torch::NoGradGuard no_grad;
-  tracker_.accumulate(loss.detach(), x.size(0), y, logits.detach(), activation_, apply_activation_);
+  tracker_.accumulate(loss.detach(), x.size(0), y, logits.detach(), activation_, apply_activation_, w);
 }
 
-void TrainStep::count(int64_t batch_size) {
+void TrainStep::count(int64_t batch_size, bool weighted) {
   if (updater_.has_weights()) updater_.count_step();
-  tracker_.count(batch_size);
+  tracker_.count(batch_size, weighted);
 }
 
 void TrainStep::run(const StepBatch& batch) {
-  if (state_.jit && batch.size() == batch_size_) {
+  // The static buffers are made for the first full batch: later ones run through them when they
+  // are like it (the same size, sample weights or none).
+  if (state_.jit && batch.size() == batch_size_ &&
+      (!static_x_.defined() || static_w_.defined() == batch.weighted())) {
     run_static(batch);
     return;
   }
-  device_work(batch.inputs(), batch.targets());
-  count(batch.size());
+  device_work(batch.inputs(), batch.targets(), batch.sample_weights());
+  count(batch.size(), batch.weighted());
 }
 
 void TrainStep::run_static(const StepBatch& batch) {
@@ -60,12 +63,14 @@ void TrainStep::run_static(const StepBatch& batch) {
     x_shape[0] = y_shape[0] = batch_size_;
     static_x_ = torch::empty(x_shape, x.options());
     static_y_ = torch::empty(y_shape, y.options());
+    if (batch.weighted()) static_w_ = torch::empty({batch_size_}, x.options().dtype(torch::kFloat32));
   }
-  batch.copy_to(static_x_, static_y_);
+  const bool weighted = static_w_.defined();
+  batch.copy_to(static_x_, static_y_, static_w_);
   if (!state_.device.is_cuda()) {
     // No graph to capture on the CPU: the same step, run as it would be captured.
-    device_work(static_x_, static_y_);
-    count(batch_size_);
+    device_work(static_x_, static_y_, static_w_);
+    count(batch_size_, weighted);
     return;
   }
   // A weight given new storage since the capture (a device move) invalidates the graph.
@@ -76,13 +81,13 @@ void TrainStep::run_static(const StepBatch& batch) {
   if (!graph_) graph_ = std::make_unique<CudaGraph>(state_.device);
   if (!graph_->captured()) {
     if (warm_ups_ < kWarmUpSteps) {
-      graph_->warm_up([&] { device_work(static_x_, static_y_); });
-      count(batch_size_);
+      graph_->warm_up([&] { device_work(static_x_, static_y_, static_w_); });
+      count(batch_size_, weighted);
       ++warm_ups_;
       return;
     }
     try {
-      graph_->capture([&] { device_work(static_x_, static_y_); });
+      graph_->capture([&] { device_work(static_x_, static_y_, static_w_); });
     } catch (const std::exception& error) {
       throw Error(
           fmt::format("fit: jit could not capture the train step as a CUDA graph ({}); compile with jit = "
@@ -91,7 +96,7 @@ void TrainStep::run_static(const StepBatch& batch) {
     }
   }
   graph_->replay();
-  count(batch_size_);
+  count(batch_size_, weighted);
 }
 
 }  // namespace tkeras::training

@@ -24,7 +24,8 @@ namespace tkeras::training {
 /// with a capturable optimizer; on CUDA the first `kWarmUpSteps` of them run eagerly on the
 /// capture stream, the next is captured as one CUDA graph, and every full batch from then on
 /// (across epochs of this fit) is copied into the buffers and replays it. A batch of another
-/// size (the last one) runs eagerly. The host counts each step (optimizer iterations, metric
+/// size (the last one), or with sample weights where the captured one had none (or the
+/// reverse), runs eagerly. The host counts each step (optimizer iterations, metric
 /// counts) itself, so a replay reads nothing back from the device.
 class TrainStep {
  public:
@@ -45,9 +46,9 @@ class TrainStep {
   bool captured() const { return graph_ && graph_->captured(); }
 
  private:
-  // Everything but the host bookkeeping, which `count` does.
-  void device_work(const torch::Tensor& x, const torch::Tensor& y);
-  void count(int64_t batch_size);
+  // Everything but the host bookkeeping, which `count` does. `w`: sample weights, or undefined.
+  void device_work(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& w);
+  void count(int64_t batch_size, bool weighted);
   void run_static(const StepBatch& batch);
 
   layers::Layer& network_;
@@ -57,7 +58,7 @@ class TrainStep {
   int64_t batch_size_;
   std::string activation_;
   activations::Function apply_activation_;
-  torch::Tensor static_x_, static_y_;
+  torch::Tensor static_x_, static_y_, static_w_;
   std::unique_ptr<CudaGraph> graph_;
   int warm_ups_ = 0;
 };

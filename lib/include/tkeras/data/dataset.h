@@ -7,15 +7,25 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <torch/types.h>
 
 namespace tkeras::data {
 
-/// One element of a dataset: one sample before `batch`, one batch after it.
+/// One element of a dataset: one sample before `batch`, one batch after it, as Keras's
+/// `(x, y, sample_weight)` tuples.
 struct Element {
-  torch::Tensor x;  ///< The inputs.
-  torch::Tensor y;  ///< The targets; undefined in a dataset of inputs only (for `predict`).
+  torch::Tensor x{};  ///< The inputs.
+  torch::Tensor y{};  ///< The targets; undefined in a dataset of inputs only (for `predict`).
+  /// The sample's weight (a batch's: `[N]`) in the loss and the weighted metrics; undefined:
+  /// every sample weighs 1.
+  torch::Tensor sample_weight{};
+  /// Text, where Keras has a string tensor (LibTorch's tensors hold no strings): one string per
+  /// sample, so one before `batch` and the batch's after it. `text_dataset_from_directory` fills
+  /// it; map it to a tensor `x` before `fit`. Default: empty.
+  std::vector<std::string> text{};
 };
 
 /// A function that yields elements one by one, then `std::nullopt` at the end.
@@ -73,12 +83,13 @@ class Dataset {
   /// The internal stages of a pipeline.
   struct Node;
 
-  /// The elements of `x` (and `y`) along their first dimension, as
-  /// `tf.data.Dataset.from_tensor_slices((x, y))`. `y` may be undefined.
+  /// The elements of `x` (and `y`, and `sample_weight`) along their first dimension, as
+  /// `tf.data.Dataset.from_tensor_slices((x, y, sample_weight))`. `y` and `sample_weight` may be
+  /// undefined. Default: neither.
   ///
-  /// Throws `tkeras::Error` when `x` is undefined or a scalar, or when `y`'s first dimension
-  /// differs from `x`'s.
-  static Dataset from_tensor_slices(torch::Tensor x, torch::Tensor y = {});
+  /// Throws `tkeras::Error` when `x` is undefined or a scalar, or when `y`'s or `sample_weight`'s
+  /// first dimension differs from `x`'s.
+  static Dataset from_tensor_slices(torch::Tensor x, torch::Tensor y = {}, torch::Tensor sample_weight = {});
 
   /// The elements a generator yields, as `tf.data.Dataset.from_generator`. `make` is called at
   /// the start of each pass and returns the generator of that pass. `cardinality` is its number
@@ -122,9 +133,9 @@ class Dataset {
   /// The end of a pass.
   std::default_sentinel_t end() const { return {}; }
 
-  /// Reads a pass into memory, all `x` and `y` concatenated (`y` undefined if the elements have
-  /// none); for a batched dataset this undoes the batching. Throws `tkeras::Error` for an infinite
-  /// dataset.
+  /// Reads a pass into memory, all `x`, `y`, `sample_weight` and `text` concatenated (each
+  /// undefined or empty if the elements have none); for a batched dataset this undoes the
+  /// batching. Throws `tkeras::Error` for an infinite or empty dataset.
   Element concatenated() const;
 
   /// A dataset over the pipeline `node` (for tkeras's own loaders and stages).

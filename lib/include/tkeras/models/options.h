@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,11 @@ struct CompileOptions {
   /// `binary_accuracy`, `categorical_accuracy`, `sparse_categorical_accuracy`,
   /// `mean_squared_error`/`mse`, `mean_absolute_error`/`mae`. Default: none.
   std::vector<std::string> metrics;
+  /// Metrics, from the same names, that weigh each sample by its sample weight (fit's
+  /// `sample_weight` or `class_weight`, a dataset's `Element::sample_weight`), as Keras's
+  /// `weighted_metrics`. In the logs a name that `metrics` already uses gets the prefix
+  /// `weighted_`. Without sample weights they equal the unweighted metrics. Default: none.
+  std::vector<std::string> weighted_metrics;
   /// Where to train: `"auto"` (CUDA when available, else CPU), `"cpu"`, `"cuda"` or
   /// `"cuda:N"`. Default: `"auto"`.
   std::string device = "auto";
@@ -54,18 +60,21 @@ struct CompileOptions {
   std::string precision = "float32";
 };
 
-/// Data to validate on at the end of each epoch: tensors `{x_val, y_val}`, or a dataset of
-/// (x, y) batches, as Keras's `validation_data`.
+/// Data to validate on at the end of each epoch: tensors `{x_val, y_val}` or
+/// `{x_val, y_val, val_sample_weight}`, or a dataset of (x, y) batches, as Keras's
+/// `validation_data`.
 struct ValidationData {
   /// No validation data. Default.
   ValidationData() = default;
-  /// Validation inputs `x` and targets `y`, as tensors.
-  ValidationData(torch::Tensor x, torch::Tensor y) : x(std::move(x)), y(std::move(y)) {}
+  /// Validation inputs `x`, targets `y` and, optionally, one weight per sample (`[N]`).
+  ValidationData(torch::Tensor x, torch::Tensor y, torch::Tensor sample_weight = {})
+      : x(std::move(x)), y(std::move(y)), sample_weight(std::move(sample_weight)) {}
   /// A dataset of (x, y) batches, read from its start at each validation.
   ValidationData(data::Dataset dataset) : dataset(std::move(dataset)) {}  // NOLINT: implicit, as Keras takes either
 
   torch::Tensor x;                      ///< Validation inputs.
   torch::Tensor y;                      ///< Validation targets.
+  torch::Tensor sample_weight;          ///< Validation sample weights; undefined: none.
   std::optional<data::Dataset> dataset;  ///< Or a dataset of validation batches.
 
   /// Whether any validation data was given.
@@ -87,6 +96,17 @@ struct FitOptions {
   double validation_split = 0.0;
   ValidationData validation_data;  ///< Data to validate on each epoch. Default: none.
   bool shuffle = true;             ///< Shuffle the training samples every epoch. Default: true.
+  /// Weights of the classes in the loss (and the weighted metrics) while training, as Keras's
+  /// `class_weight`: each sample weighs as its class, a class missing from the map weighs 1.
+  /// The class of a sample is its label, rounded (`[N]` or `[N, 1]` targets), or the position
+  /// of the largest value of a one-hot row (`[N, C]`). Not applied to validation data. Cannot be
+  /// combined with sample weights. Default: none.
+  std::map<int64_t, double> class_weight;
+  /// One weight per training sample (`[N]` or `[N, 1]`), as Keras's `sample_weight`: each
+  /// sample's loss is multiplied by its weight, and the batch's sum divided by its number of
+  /// samples; the weighted metrics are weighted means. With a dataset, the weights come in its
+  /// elements (`Element::sample_weight`) instead. Default: none.
+  torch::Tensor sample_weight;
   int verbose = 1;                 ///< 0 silent, 1 and 2 one progress line per epoch. Default: 1.
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
   int initial_epoch = 0;                                        ///< Epoch to start at, to resume a run. Default: 0.
@@ -101,6 +121,8 @@ struct FitOptions {
 struct EvaluateOptions {
   int64_t batch_size = 32;                                      ///< Samples per batch. Default: 32.
   int verbose = 1;                                              ///< 0 silent, 1 or 2 one result line. Default: 1.
+  /// One weight per sample (`[N]` or `[N, 1]`), as fit's `sample_weight`. Default: none.
+  torch::Tensor sample_weight;
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
   /// With a dataset: the batches to evaluate, from its start. Default: a whole pass.
   std::optional<int64_t> steps;

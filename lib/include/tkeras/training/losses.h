@@ -22,7 +22,9 @@ struct CrossentropyOptions {
 /// A loss as `compile` takes it: by name (`"sparse_categorical_crossentropy"`,
 /// `"categorical_crossentropy"`, `"binary_crossentropy"`, `"mean_squared_error"` or `"mse"`)
 /// or as an object with options. Every loss averages over the batch, as Keras's default
-/// `sum_over_batch_size` reduction.
+/// `sum_over_batch_size` reduction. With sample weights, each sample's loss is multiplied by its
+/// weight and the sum is divided by the number of samples (not by the sum of the weights), as in
+/// Keras.
 ///
 /// Example:
 /// ```
@@ -50,14 +52,17 @@ class Loss {
   bool from_logits() const { return from_logits_; }
 
   /// The batch mean of the loss of `y_pred` (the model's outputs) against `y_true`, as
-  /// Keras's `loss(y_true, y_pred)`.
-  torch::Tensor operator()(const torch::Tensor& y_true, const torch::Tensor& y_pred) const;
+  /// Keras's `loss(y_true, y_pred, sample_weight)`. `sample_weight`, when defined, holds one
+  /// weight per sample (`[N]`, as float32 on `y_pred`'s device). Default: none (all weights 1).
+  torch::Tensor operator()(const torch::Tensor& y_true, const torch::Tensor& y_pred,
+                           const torch::Tensor& sample_weight = {}) const;
 
   /// The batch mean of the loss, given the model's output layer's pre-activation values and
   /// its activation name. Cross-entropy after softmax or sigmoid is computed from the
   /// logits (log-softmax, not the log of a softmax); otherwise the activation is applied.
+  /// `sample_weight` as in `operator()`.
   torch::Tensor from_layer_output(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
-                                  std::string_view activation) const;
+                                  std::string_view activation, const torch::Tensor& sample_weight = {}) const;
 
   /// Checks targets `y` against the model's output shape (without the batch axis) and
   /// returns them in the dtype and shape the loss computes with: int64 `[N]` class indices for
@@ -74,6 +79,11 @@ class Loss {
   Loss(Kind kind, bool from_logits);
 
  private:
+  // Keras's per-sample loss values (`[N]`, or `[N, T]` for outputs with a time axis), before the
+  // reduction; arguments as from_layer_output's.
+  torch::Tensor sample_losses(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
+                              std::string_view activation) const;
+
   Kind kind_;
   bool from_logits_ = false;
 };
