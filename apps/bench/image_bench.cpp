@@ -2,7 +2,11 @@
 // train step waits for data with and without prefetching. scripts/image_bench.py runs it beside
 // PyTorch's DataLoader on the same folder and prints the ratio.
 //
+// It also times the loader's bilinear resize against LibTorch's interpolate, which gives the same
+// values, on the folder's first images, alternating the two in one run.
+//
 // Usage: tkeras-image-bench DIR [--image-size 180] [--batch-size 32] [--passes 2] [--train-steps 40]
+//                               [--resize-images 300]
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -15,6 +19,8 @@
 #include <fmt/core.h>
 #include <tkeras/tkeras.h>
 #include <CLI/CLI.hpp>
+
+#include "data/resize.h"  // the loader's resize (internal), timed against LibTorch's interpolate
 
 namespace tk = tkeras;
 namespace layers = tk::layers;
@@ -80,18 +86,63 @@ tk::data::Dataset serial_pipeline(const tk::data::DirectoryDataset& dataset, int
       .repeat();
 }
 
+// Milliseconds per image of the loader's resize and of LibTorch's interpolate (channels-last float,
+// as Keras's torch backend resizes), over `images` decoded images, alternating over 5 rounds; and
+// the largest difference between their values.
+void time_resize(const std::vector<std::string>& paths, int64_t count, int64_t size) {
+  namespace F = torch::nn::functional;
+  std::vector<torch::Tensor> images;
+  for (int64_t i = 0; i < std::min<int64_t>(count, static_cast<int64_t>(paths.size())); ++i) {
+    images.push_back(tk::data::decode_image(std::filesystem::path(paths[static_cast<size_t>(i)]), 3));
+  }
+  if (images.empty()) return;
+  auto libtorch = [size](const torch::Tensor& image) {
+    return F::interpolate(image.to(torch::kFloat32).permute({2, 0, 1}).unsqueeze(0),
+                          F::InterpolateFuncOptions()
+                              .size(std::vector<int64_t>{size, size})
+                              .mode(torch::kBilinear)
+                              .align_corners(false))
+        .squeeze(0)
+        .permute({1, 2, 0})
+        .contiguous();
+  };
+  auto loader = [size](const torch::Tensor& image) { return tk::data::resize::bilinear_image(image, size, size); };
+  double difference = 0.0;
+  for (const torch::Tensor& image : images) {
+    difference = std::max(difference, (libtorch(image) - loader(image)).abs().max().item<double>());
+  }
+  const torch::NoGradGuard no_grad;
+  at::set_num_threads(1);  // as on a loader's worker thread: one image per thread
+  double libtorch_seconds = 0, loader_seconds = 0;
+  for (int round = 0; round < 5; ++round) {
+    auto start = Clock::now();
+    for (const torch::Tensor& image : images) libtorch(image);
+    libtorch_seconds += seconds_since(start);
+    start = Clock::now();
+    for (const torch::Tensor& image : images) loader(image);
+    loader_seconds += seconds_since(start);
+  }
+  const double per_image = 1e3 / (5.0 * static_cast<double>(images.size()));
+  fmt::print("resize to {}x{}, one thread, {} images: LibTorch interpolate {:.3f} ms, the loader's {:.3f} ms per image; "
+             "ratio {:.2f}; largest difference {}\n",
+             size, size, images.size(), libtorch_seconds * per_image, loader_seconds * per_image,
+             libtorch_seconds / loader_seconds, difference);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string directory;
   int64_t size = 180, batch_size = 32, train_steps = 40;
   int passes = 2;
+  int64_t resize_images = 300;
   CLI::App app{"Images per second of image_dataset_from_directory, and a CNN step's wait for data."};
   app.add_option("directory", directory, "folder of class subfolders of images")->required();
   app.add_option("--image-size", size, "height and width of the batches")->capture_default_str();
   app.add_option("--batch-size", batch_size, "images per batch")->capture_default_str();
   app.add_option("--passes", passes, "passes over the folder to time (the first one included)")->capture_default_str();
   app.add_option("--train-steps", train_steps, "train steps of the CNN per prefetch setting")->capture_default_str();
+  app.add_option("--resize-images", resize_images, "images to time the resize on (0: skip)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
     const tk::data::ImageDatasetOptions options{
@@ -124,6 +175,8 @@ int main(int argc, char** argv) {
       fmt::print("CNN step with prefetch {}: waits {:.1f} ms for data per step, computes {:.1f} ms\n",
                  prefetch ? "on " : "off", wait->mean_wait_ms(), wait->mean_step_ms(train_steps));
     }
+    // Last: it runs LibTorch on one thread from here on.
+    if (resize_images > 0) time_resize(dataset.file_paths(), resize_images, size);
   } catch (const std::exception& error) {
     fmt::print(stderr, "tkeras-image-bench: error: {}\n", error.what());
     return 1;

@@ -173,6 +173,33 @@ TEST_CASE("resizing uses half-pixel centres as tf.image.resize, and crop_to_aspe
   CHECK(torch::equal(cropped.select(2, 0)[0], torch::tensor({40.0F, 80.0F})));
 }
 
+TEST_CASE("the loader's bilinear resize gives LibTorch's interpolate's values within rounding, shrinking and growing") {
+  // The loader resizes with its own loop over LibTorch's indices and weights (faster on a photo,
+  // docs/benchmarks.md); the values must stay those of interpolate, which the parity suite compares
+  // with Keras, within float32 rounding (LibTorch adds the four products in another order).
+  const testing::TempDir dir;
+  fs::create_directories(dir.path() / "a");
+  auto generator = at::detail::createCPUGenerator(9);
+  const torch::Tensor image = torch::randint(0, 256, {37, 53, 3}, generator, torch::kLong).to(torch::kUInt8);
+  testing::write_png(dir.path() / "a" / "noise.png", image);
+  namespace F = torch::nn::functional;
+  double worst = 0.0;
+  for (const auto& [height, width] : std::vector<std::pair<int64_t, int64_t>>{
+           {37, 53}, {18, 26}, {36, 50}, {64, 90}, {1, 1}, {37, 20}, {100, 53}, {5, 200}}) {
+    CAPTURE(height);
+    CAPTURE(width);
+    const torch::Tensor loaded =
+        (*image_dataset_from_directory(dir.path(), {.image_size = {height, width}, .verbose = false}).begin()).x[0];
+    const torch::Tensor expected =
+        F::interpolate(image.to(torch::kFloat32).unsqueeze(0).permute({0, 3, 1, 2}),
+                       F::InterpolateFuncOptions().size(std::vector<int64_t>{height, width}).mode(torch::kBilinear).align_corners(false))
+            .permute({0, 2, 3, 1})[0];
+    REQUIRE(loaded.sizes() == expected.sizes());
+    worst = std::max(worst, (loaded - expected).abs().max().item<double>());
+  }
+  CHECK(worst < 1e-3);  // on 0..255: 2.4e-4 measured
+}
+
 TEST_CASE("bad folders and options are refused at once, saying what was expected") {
   const testing::TempDir dir;
   CHECK_THROWS_WITH_AS(image_dataset_from_directory(dir.path() / "missing"),

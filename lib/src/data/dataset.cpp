@@ -12,12 +12,17 @@
 #include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "data/pipeline.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/shape.h"
+
+// OpenMP's per-thread thread count, weak: LibTorch brings the OpenMP runtime into the process (the
+// pip wheels link libgomp); tkeras itself is not built with OpenMP. Null where there is none.
+extern "C" void omp_set_num_threads(int count) __attribute__((weak));
 
 namespace tkeras::data {
 namespace {
@@ -460,6 +465,7 @@ class ParallelCursor final : public Cursor {
 
   void work() {
     const torch::NoGradGuard no_grad;
+    pipeline::use_one_intra_op_thread();
     while (true) {
       int64_t sequence = 0;
       std::optional<Element> element;
@@ -529,6 +535,15 @@ int autotuned_threads() { return static_cast<int>(std::max(1U, std::thread::hard
 }  // namespace
 
 namespace pipeline {
+
+void use_one_intra_op_thread() {
+  // LibTorch's OpenMP runs an op's parallel loop with the calling thread's own thread count (its
+  // OpenMP nthreads ICV), which at::set_num_threads would change for the whole process. So: let
+  // LibTorch initialise this thread's count first (it would reset it later otherwise), then set
+  // it to 1 for this thread only. Without OpenMP in the process there is nothing to do.
+  (void)at::get_num_threads();
+  if (omp_set_num_threads != nullptr) omp_set_num_threads(1);
+}
 
 std::unique_ptr<Cursor> parallel(std::unique_ptr<Cursor> source, std::function<Element(Element)> function, int threads,
                                  int64_t capacity) {

@@ -57,7 +57,8 @@ struct Loader {
   torch::Tensor operator()(int64_t index) const {
     torch::Tensor image = decode_image(fs::path((*paths)[static_cast<size_t>(index)]), channels).unsqueeze(0);
     if (crop) image = resize::crop_to_aspect(image, size[0], size[1]);
-    return resize::images(image, size[0], size[1], nearest ? "nearest" : "bilinear").squeeze(0);
+    if (!nearest) return resize::bilinear_image(image.squeeze(0), size[0], size[1]);
+    return resize::images(image, size[0], size[1], "nearest").squeeze(0);
   }
 };
 

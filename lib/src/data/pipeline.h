@@ -36,6 +36,12 @@ std::unique_ptr<Dataset::Iterator::Cursor> parallel(std::unique_ptr<Dataset::Ite
 /// A seed drawn from LibTorch's default CPU generator, so that `set_random_seed` fixes it.
 uint64_t draw_seed();
 
+/// Makes LibTorch's ops on the calling thread (a pipeline worker) run on that thread alone, as
+/// PyTorch's DataLoader gives each worker one thread: the workers are the parallelism, and OpenMP
+/// teams opened from each of them would oversubscribe the cores (measured in docs/benchmarks.md).
+/// Other threads keep their thread counts.
+void use_one_intra_op_thread();
+
 // NumPy's legacy RandomState(seed).shuffle, which Keras's index_directory and
 // timeseries_dataset_from_array use: Fisher-Yates from the end, each index drawn from MT19937 by
 // masked rejection (random_interval). The same seed then gives Keras's order.

@@ -50,7 +50,8 @@ struct BatchOptions {
 struct MapOptions {
   /// Worker threads that run the function, in parallel and ahead of the consumer; elements keep
   /// their order. 1 runs it on the consumer's thread; `Dataset::kAutotune` uses one thread per
-  /// core. Default: 1.
+  /// core. On a worker, LibTorch's ops run on that thread alone (as in PyTorch's DataLoader
+  /// workers): the workers are the parallelism. Default: 1.
   int num_parallel_calls = 1;
 };
 
