@@ -123,10 +123,11 @@ void time_resize(const std::vector<std::string>& paths, int64_t count, int64_t s
     loader_seconds += seconds_since(start);
   }
   const double per_image = 1e3 / (5.0 * static_cast<double>(images.size()));
-  fmt::print("resize to {}x{}, one thread, {} images: LibTorch interpolate {:.3f} ms, the loader's {:.3f} ms per image; "
-             "ratio {:.2f}; largest difference {}\n",
-             size, size, images.size(), libtorch_seconds * per_image, loader_seconds * per_image,
-             libtorch_seconds / loader_seconds, difference);
+  fmt::print(
+      "resize to {}x{}, one thread, {} images: LibTorch interpolate {:.3f} ms, the loader's {:.3f} ms per image; "
+      "ratio {:.2f}; largest difference {}\n",
+      size, size, images.size(), libtorch_seconds * per_image, loader_seconds * per_image,
+      libtorch_seconds / loader_seconds, difference);
 }
 
 }  // namespace

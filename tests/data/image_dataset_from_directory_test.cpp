@@ -190,10 +190,12 @@ TEST_CASE("the loader's bilinear resize gives LibTorch's interpolate's values wi
     CAPTURE(width);
     const torch::Tensor loaded =
         (*image_dataset_from_directory(dir.path(), {.image_size = {height, width}, .verbose = false}).begin()).x[0];
-    const torch::Tensor expected =
-        F::interpolate(image.to(torch::kFloat32).unsqueeze(0).permute({0, 3, 1, 2}),
-                       F::InterpolateFuncOptions().size(std::vector<int64_t>{height, width}).mode(torch::kBilinear).align_corners(false))
-            .permute({0, 2, 3, 1})[0];
+    const torch::Tensor expected = F::interpolate(image.to(torch::kFloat32).unsqueeze(0).permute({0, 3, 1, 2}),
+                                                  F::InterpolateFuncOptions()
+                                                      .size(std::vector<int64_t>{height, width})
+                                                      .mode(torch::kBilinear)
+                                                      .align_corners(false))
+                                       .permute({0, 2, 3, 1})[0];
     REQUIRE(loaded.sizes() == expected.sizes());
     worst = std::max(worst, (loaded - expected).abs().max().item<double>());
   }

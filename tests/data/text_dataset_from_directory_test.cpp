@@ -35,9 +35,12 @@ std::vector<std::pair<std::string, int64_t>> read_all(const tkeras::data::Datase
   std::vector<std::pair<std::string, int64_t>> out;
   for (const Element& batch : dataset) {
     // (Unbatched, one text and a scalar label.)
-    const torch::Tensor labels = batch.y.defined() ? batch.y.reshape({-1}) : torch::full({static_cast<int64_t>(batch.text.size())}, -1);
+    const torch::Tensor labels =
+        batch.y.defined() ? batch.y.reshape({-1}) : torch::full({static_cast<int64_t>(batch.text.size())}, -1);
     REQUIRE(static_cast<int64_t>(batch.text.size()) == labels.size(0));
-    for (size_t i = 0; i < batch.text.size(); ++i) out.emplace_back(batch.text[i], labels[static_cast<int64_t>(i)].item<int64_t>());
+    for (size_t i = 0; i < batch.text.size(); ++i) {
+      out.emplace_back(batch.text[i], labels[static_cast<int64_t>(i)].item<int64_t>());
+    }
   }
   return out;
 }
@@ -82,7 +85,8 @@ TEST_CASE("each text file comes as its bytes in the batch's text, with its folde
 
 TEST_CASE("a seeded split holds each file in one subset, and subset both unpacks into training and validation") {
   const testing::TempDir dir;
-  for (int i = 0; i < 10; ++i) write_file(dir.path() / (i % 2 ? "pos" : "neg") / fmt::format("{}.txt", i), std::to_string(i));
+  for (int i = 0; i < 10; ++i)
+    write_file(dir.path() / (i % 2 ? "pos" : "neg") / fmt::format("{}.txt", i), std::to_string(i));
   auto [train, val] = text_dataset_from_directory(
       dir.path(), {.batch_size = 3, .seed = 5, .validation_split = 0.3, .subset = "both", .verbose = false});
   CHECK(train.file_paths().size() == 7);
@@ -148,7 +152,8 @@ TEST_CASE("a model learns a text folder once a map turns each batch's text into 
     batch.x = counts;
     return batch;
   };
-  const DirectoryDataset train = text_dataset_from_directory(dir.path(), {.batch_size = 8, .seed = 1, .verbose = false});
+  const DirectoryDataset train =
+      text_dataset_from_directory(dir.path(), {.batch_size = 8, .seed = 1, .verbose = false});
   tkeras::utils::set_random_seed(3);
   tkeras::Sequential model({tkeras::layers::Input({size}), tkeras::layers::Dense(2, "softmax")});
   model.compile({.optimizer = tkeras::optimizers::Adam({.learning_rate = 0.05}),

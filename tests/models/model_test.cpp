@@ -933,7 +933,8 @@ TEST_CASE("class_weight trains as the sample weights of each sample's class, for
   const std::map<int64_t, double> class_weight = {{0, 0.5}, {2, 4.0}};  // class 1 is not listed: it weighs 1
   const torch::Tensor w = torch::tensor(std::vector<float>{0.5f, 1.0f, 4.0f}).index_select(0, data.y);
   const SeededRun by_sample = weighted_classifier_run([&](tkeras::Sequential& model) {
-    return model.fit(data.x, data.y, {.epochs = 2, .batch_size = 16, .shuffle = false, .sample_weight = w, .verbose = 0});
+    return model.fit(data.x, data.y,
+                     {.epochs = 2, .batch_size = 16, .shuffle = false, .sample_weight = w, .verbose = 0});
   });
   const SeededRun by_class = weighted_classifier_run([&](tkeras::Sequential& model) {
     return model.fit(data.x, data.y,
@@ -994,8 +995,9 @@ TEST_CASE("validation_split takes the last samples' weights with them, and class
   // With a learning rate of 0 the weights stay, so val_loss is evaluate on the last quarter.
   const auto tail = [](const torch::Tensor& t) { return t.narrow(0, 30, 10); };
   const auto split = model.fit(data.x, data.y, {.validation_split = 0.25, .sample_weight = w, .verbose = 0});
-  CHECK(split.history.at("val_loss")[0] ==
-        doctest::Approx(model.evaluate(tail(data.x), tail(data.y), {.verbose = 0, .sample_weight = tail(w)}).at("loss")));
+  CHECK(
+      split.history.at("val_loss")[0] ==
+      doctest::Approx(model.evaluate(tail(data.x), tail(data.y), {.verbose = 0, .sample_weight = tail(w)}).at("loss")));
   const auto by_class =
       model.fit(data.x, data.y, {.validation_split = 0.25, .class_weight = {{0, 9.0}}, .verbose = 0});
   CHECK(by_class.history.at("val_loss")[0] ==

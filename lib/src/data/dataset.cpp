@@ -686,7 +686,9 @@ Element Dataset::concatenated() const {
     if (it->sample_weight.defined()) weights.push_back(row(it->sample_weight));
   }
   if (!any) throw Error("Dataset: expected at least one element, received an empty dataset");
-  auto joined = [](const std::vector<torch::Tensor>& parts) { return parts.empty() ? torch::Tensor() : torch::cat(parts); };
+  auto joined = [](const std::vector<torch::Tensor>& parts) {
+    return parts.empty() ? torch::Tensor() : torch::cat(parts);
+  };
   return {joined(xs), joined(ys), joined(weights), std::move(text)};
 }
 

@@ -33,7 +33,8 @@ std::vector<std::string> files_of_kind(const fs::path& folder, const Kind& kind)
     if (it->is_directory(error) && !it->is_symlink(error)) folders.push_back(it->path());
   }
   if (error) throw Error(fmt::format("{}: cannot list \"{}\": {}", kind.caller, folder.string(), error.message()));
-  std::sort(folders.begin(), folders.end(), [](const fs::path& a, const fs::path& b) { return a.string() < b.string(); });
+  std::sort(folders.begin(), folders.end(),
+            [](const fs::path& a, const fs::path& b) { return a.string() < b.string(); });
   std::vector<std::string> files;
   for (const fs::path& current : folders) {
     std::vector<std::string> names;
@@ -74,8 +75,9 @@ void check_options(const Kind& kind, const Options& options) {
   }
   const bool split = options.validation_split > 0.0;
   if (split != !options.subset.empty()) {
-    throw Error(fmt::format("{}: subset and validation_split go together; received validation_split={} and subset=\"{}\"",
-                            kind.caller, options.validation_split, options.subset));
+    throw Error(
+        fmt::format("{}: subset and validation_split go together; received validation_split={} and subset=\"{}\"",
+                    kind.caller, options.validation_split, options.subset));
   }
   if (split) check_one_of(kind, "subset", options.subset, {"training", "validation", "both"});
   if (split && options.shuffle && !options.seed) {
@@ -116,8 +118,9 @@ Indexed index_directory(const fs::path& directory, const Kind& kind, const Optio
     if (!options.class_names.empty()) {
       for (const std::string& name : options.class_names) {
         if (std::find(subfolders.begin(), subfolders.end(), name) == subfolders.end()) {
-          throw Error(fmt::format("{}: class_names must name subfolders of \"{}\": expected some of {}, received \"{}\"",
-                                  kind.caller, directory.string(), fmt::join(subfolders, ", "), name));
+          throw Error(
+              fmt::format("{}: class_names must name subfolders of \"{}\": expected some of {}, received \"{}\"",
+                          kind.caller, directory.string(), fmt::join(subfolders, ", "), name));
         }
       }
       indexed.class_names = options.class_names;

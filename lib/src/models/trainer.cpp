@@ -154,7 +154,8 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
             "weights, so drop class_weight or the weights",
             entry));
       }
-      batch.sample_weight = training::class_weight_to_sample_weights(batch.y, class_weight, sparse_labels(*state), entry);
+      batch.sample_weight =
+          training::class_weight_to_sample_weights(batch.y, class_weight, sparse_labels(*state), entry);
     } else if (batch.sample_weight.defined()) {
       batch.sample_weight =
           training::prepare_sample_weight(batch.sample_weight, batch.x.size(0), model.device(), entry);
@@ -315,7 +316,8 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   }
   // As Keras: class weights weigh the training samples only, not the validation data.
   if (!options.class_weight.empty()) {
-    train_data.w = training::class_weight_to_sample_weights(train_data.y, options.class_weight, sparse_labels(state), "fit");
+    train_data.w =
+        training::class_weight_to_sample_weights(train_data.y, options.class_weight, sparse_labels(state), "fit");
   }
   training::FitData data{EpochIterator(std::move(train_data), options.shuffle), std::move(validation)};
   return run_fit(data, options);

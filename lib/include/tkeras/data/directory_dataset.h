@@ -51,7 +51,8 @@ class DirectoryDataset : public Dataset {
 
 }  // namespace tkeras::data
 
-// Structured bindings: auto [train, val] = image_dataset_from_directory(..., {.subset = "both"}) and text_dataset_from_directory.
+// Structured bindings: auto [train, val] = image_dataset_from_directory(..., {.subset = "both"}) and
+// text_dataset_from_directory.
 template <>
 struct std::tuple_size<tkeras::data::DirectoryDataset> : std::integral_constant<std::size_t, 2> {};
 template <std::size_t I>
