@@ -55,6 +55,20 @@ class DataWait : public tk::callbacks::Callback {
   int64_t waits_ = 0;
 };
 
+// An [H, W, C] image resized to size x size with LibTorch's bilinear interpolate (half-pixel
+// centres), as float32 [size, size, C].
+torch::Tensor libtorch_resize(const torch::Tensor& image, int64_t size) {
+  namespace F = torch::nn::functional;
+  return F::interpolate(image.to(torch::kFloat32).permute({2, 0, 1}).unsqueeze(0),
+                        F::InterpolateFuncOptions()
+                            .size(std::vector<int64_t>{size, size})
+                            .mode(torch::kBilinear)
+                            .align_corners(false))
+      .squeeze(0)
+      .permute({1, 2, 0})
+      .contiguous();
+}
+
 // image_dataset_from_directory's work without its worker threads: each image decoded and resized
 // (bilinear, half-pixel centres) when the training thread asks for it.
 tk::data::Dataset serial_pipeline(const tk::data::DirectoryDataset& dataset, int64_t size, int64_t batch_size) {
@@ -69,17 +83,8 @@ tk::data::Dataset serial_pipeline(const tk::data::DirectoryDataset& dataset, int
   return tk::data::Dataset::from_tensor_slices(indices, torch::tensor(labels).to(torch::kInt32))
       .shuffle(8 * batch_size, {.seed = 1})
       .map([paths, size](tk::data::Element element) {
-        namespace F = torch::nn::functional;
-        const torch::Tensor image =
-            tk::data::decode_image(std::filesystem::path((*paths)[element.x.item<int64_t>()]), 3).to(torch::kFloat32);
-        element.x = F::interpolate(image.permute({2, 0, 1}).unsqueeze(0),
-                                   F::InterpolateFuncOptions()
-                                       .size(std::vector<int64_t>{size, size})
-                                       .mode(torch::kBilinear)
-                                       .align_corners(false))
-                        .squeeze(0)
-                        .permute({1, 2, 0})
-                        .contiguous();
+        element.x = libtorch_resize(
+            tk::data::decode_image(std::filesystem::path((*paths)[element.x.item<int64_t>()]), 3), size);
         return element;
       })
       .batch(batch_size)
@@ -90,22 +95,12 @@ tk::data::Dataset serial_pipeline(const tk::data::DirectoryDataset& dataset, int
 // as Keras's torch backend resizes), over `images` decoded images, alternating over 5 rounds; and
 // the largest difference between their values.
 void time_resize(const std::vector<std::string>& paths, int64_t count, int64_t size) {
-  namespace F = torch::nn::functional;
   std::vector<torch::Tensor> images;
   for (int64_t i = 0; i < std::min<int64_t>(count, static_cast<int64_t>(paths.size())); ++i) {
     images.push_back(tk::data::decode_image(std::filesystem::path(paths[static_cast<size_t>(i)]), 3));
   }
   if (images.empty()) return;
-  auto libtorch = [size](const torch::Tensor& image) {
-    return F::interpolate(image.to(torch::kFloat32).permute({2, 0, 1}).unsqueeze(0),
-                          F::InterpolateFuncOptions()
-                              .size(std::vector<int64_t>{size, size})
-                              .mode(torch::kBilinear)
-                              .align_corners(false))
-        .squeeze(0)
-        .permute({1, 2, 0})
-        .contiguous();
-  };
+  auto libtorch = [size](const torch::Tensor& image) { return libtorch_resize(image, size); };
   auto loader = [size](const torch::Tensor& image) { return tk::data::resize::bilinear_image(image, size, size); };
   double difference = 0.0;
   for (const torch::Tensor& image : images) {

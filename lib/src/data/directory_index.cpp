@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -180,6 +181,9 @@ Indexed take_subset(const Indexed& all, const Kind& kind, const Options& options
   return part;
 }
 
+namespace {
+
+// Keras's labels: int32 indices, float32 one-hot rows or float32 [N, 1].
 torch::Tensor label_tensor(const Indexed& part, const std::string& label_mode) {
   const torch::Tensor labels = torch::tensor(part.labels, torch::kLong).to(torch::kInt32);
   if (label_mode == "categorical") {
@@ -187,6 +191,43 @@ torch::Tensor label_tensor(const Indexed& part, const std::string& label_mode) {
   }
   if (label_mode == "binary") return labels.to(torch::kFloat32).unsqueeze(1);
   return labels;
+}
+
+DirectoryDataset make_dataset(const Indexed& part, const Options& options, int64_t batch_size, bool shuffle,
+                              uint64_t seed, const ReadFile& read) {
+  const bool labelled = options.labels == "inferred" && options.label_mode != "none";
+  const torch::Tensor indices = torch::arange(static_cast<int64_t>(part.paths.size()), torch::kLong);
+  Dataset dataset = labelled ? Dataset::from_tensor_slices(indices, label_tensor(part, options.label_mode))
+                             : Dataset::from_tensor_slices(indices);
+  if (shuffle) dataset = dataset.shuffle(batch_size > 0 ? batch_size * 8 : 1024, {.seed = seed});
+  auto paths = std::make_shared<const std::vector<std::string>>(part.paths);
+  dataset = dataset.map(
+      [paths, read](Element element) {
+        const std::string& path = (*paths)[static_cast<size_t>(element.x.item<int64_t>())];
+        element.x = torch::Tensor();
+        return read(path, std::move(element));
+      },
+      {.num_parallel_calls = Dataset::kAutotune});
+  if (batch_size > 0) dataset = dataset.batch(batch_size);
+  return {dataset.prefetch(), options.labels == "inferred" ? part.class_names : std::vector<std::string>{},
+          part.paths};
+}
+
+}  // namespace
+
+DirectoryDataset load(const fs::path& directory, const Kind& kind, const Options& options, int64_t batch_size,
+                      ReadFile read) {
+  const uint64_t seed = seed_of(options);
+  const Indexed all = index_directory(directory, kind, options, seed);
+  if (options.subset == "both") {
+    DirectoryDataset training =
+        make_dataset(take_subset(all, kind, options, "training"), options, batch_size, options.shuffle, seed, read);
+    training.set_validation(
+        make_dataset(take_subset(all, kind, options, "validation"), options, batch_size, false, seed, read));
+    return training;
+  }
+  return make_dataset(take_subset(all, kind, options, options.subset), options, batch_size, options.shuffle, seed,
+                      read);
 }
 
 }  // namespace tkeras::data::directory

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <span>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include <torch/types.h>
+
+#include "tkeras/data/directory_dataset.h"
 
 namespace tkeras::data::directory {
 
@@ -33,6 +36,19 @@ struct Options {
   std::string subset;
   bool verbose = true;
 };
+
+/// The shared options of a loader's options (`ImageDatasetOptions`, `TextDatasetOptions`).
+template <typename LoaderOptions>
+Options shared_options(const LoaderOptions& options) {
+  return {.labels = options.labels,
+          .label_mode = options.label_mode,
+          .class_names = options.class_names,
+          .shuffle = options.shuffle,
+          .seed = options.seed,
+          .validation_split = options.validation_split,
+          .subset = options.subset,
+          .verbose = options.verbose};
+}
 
 /// The files found, their labels (empty without labels) and the class names.
 struct Indexed {
@@ -64,11 +80,16 @@ Indexed index_directory(const std::filesystem::path& directory, const Kind& kind
 /// train; everything without a split. Throws `tkeras::Error` when the subset would be empty.
 Indexed take_subset(const Indexed& all, const Kind& kind, const Options& options, const std::string& subset);
 
-/// The labels as Keras's label_mode gives them: int32 indices (`"int"`), float32 one-hot
-/// (`"categorical"`) or float32 `[N, 1]` (`"binary"`).
-torch::Tensor label_tensor(const Indexed& part, const std::string& label_mode);
+/// Reads one file into its element: `element` holds the file's label in `y` (if any); the
+/// function fills `x` or `text`. It runs on the loader's worker threads.
+using ReadFile = std::function<Element(const std::string& path, Element element)>;
 
-/// Whether the dataset has labels: labels "inferred" and a label_mode other than "none".
-inline bool labelled(const Options& options) { return options.labels == "inferred" && options.label_mode != "none"; }
+/// A directory loader's whole pass, as Keras's: index `directory` (with the seed, drawn if not
+/// given), take the subset (both, for "both": the validation set attached to the training set),
+/// and make each a dataset of its files in order, shuffled through a buffer of 8 batches (1024
+/// unbatched) for training, each read with `read` on one worker thread per core, batched by
+/// `batch_size` (0: unbatched) and prefetched. `options` must have passed `check_options`.
+DirectoryDataset load(const std::filesystem::path& directory, const Kind& kind, const Options& options,
+                      int64_t batch_size, ReadFile read);
 
 }  // namespace tkeras::data::directory

@@ -22,19 +22,8 @@ namespace {
 constexpr std::array<std::string_view, 1> kTextExtensions = {".txt"};
 constexpr directory::Kind kText{"text_dataset_from_directory", kTextExtensions, "text files"};
 
-directory::Options shared_options(const TextDatasetOptions& options) {
-  return {.labels = options.labels,
-          .label_mode = options.label_mode,
-          .class_names = options.class_names,
-          .shuffle = options.shuffle,
-          .seed = options.seed,
-          .validation_split = options.validation_split,
-          .subset = options.subset,
-          .verbose = options.verbose};
-}
-
 void check_options(const TextDatasetOptions& options) {
-  directory::check_options(kText, shared_options(options));
+  directory::check_options(kText, directory::shared_options(options));
   if (options.batch_size < 0) {
     throw Error(fmt::format("text_dataset_from_directory: expected batch_size >= 0 (0: unbatched), received {}",
                             options.batch_size));
@@ -64,40 +53,15 @@ std::string read_text(const std::string& path, std::optional<int64_t> max_length
   return text;
 }
 
-DirectoryDataset make_dataset(const directory::Indexed& part, const TextDatasetOptions& options, bool shuffle,
-                              uint64_t seed) {
-  const bool labelled = directory::labelled(shared_options(options));
-  const torch::Tensor indices = torch::arange(static_cast<int64_t>(part.paths.size()), torch::kLong);
-  Dataset dataset = labelled ? Dataset::from_tensor_slices(indices, directory::label_tensor(part, options.label_mode))
-                             : Dataset::from_tensor_slices(indices);
-  if (shuffle) dataset = dataset.shuffle(options.batch_size > 0 ? options.batch_size * 8 : 1024, {.seed = seed});
-  auto paths = std::make_shared<const std::vector<std::string>>(part.paths);
-  dataset = dataset.map(
-      [paths, max_length = options.max_length](Element element) {
-        const auto index = static_cast<size_t>(element.x.item<int64_t>());
-        return Element{.y = std::move(element.y), .text = {read_text((*paths)[index], max_length)}};
-      },
-      {.num_parallel_calls = Dataset::kAutotune});
-  if (options.batch_size > 0) dataset = dataset.batch(options.batch_size);
-  return {dataset.prefetch(), options.labels == "inferred" ? part.class_names : std::vector<std::string>{},
-          part.paths};
-}
-
 }  // namespace
 
 DirectoryDataset text_dataset_from_directory(const fs::path& directory, const TextDatasetOptions& options) {
   check_options(options);
-  const directory::Options shared = shared_options(options);
-  const uint64_t seed = directory::seed_of(shared);
-  const directory::Indexed all = directory::index_directory(directory, kText, shared, seed);
-  if (options.subset == "both") {
-    DirectoryDataset training =
-        make_dataset(directory::take_subset(all, kText, shared, "training"), options, options.shuffle, seed);
-    training.set_validation(
-        make_dataset(directory::take_subset(all, kText, shared, "validation"), options, false, seed));
-    return training;
-  }
-  return make_dataset(directory::take_subset(all, kText, shared, options.subset), options, options.shuffle, seed);
+  return directory::load(directory, kText, directory::shared_options(options), options.batch_size,
+                         [max_length = options.max_length](const std::string& path, Element element) {
+                           element.text = {read_text(path, max_length)};
+                           return element;
+                         });
 }
 
 }  // namespace tkeras::data

@@ -45,13 +45,8 @@ torch::Tensor log_probabilities(const torch::Tensor& probabilities) {
 }
 
 // Each sample's (and position's) negative log-likelihood of its label.
-torch::Tensor sparse_nll_values(const torch::Tensor& log_probs, const torch::Tensor& labels) {
-  return -log_probs.gather(-1, labels.unsqueeze(-1)).squeeze(-1);
-}
-
 torch::Tensor sparse_nll(const torch::Tensor& log_probs, const torch::Tensor& labels) {
-  if (log_probs.dim() == 2) return torch::nll_loss(log_probs, labels);
-  return sparse_nll_values(log_probs, labels).mean();
+  return -log_probs.gather(-1, labels.unsqueeze(-1)).squeeze(-1);
 }
 
 // Keras's reduction with sample weights: the sum of each sample's weighted loss over the number
@@ -100,9 +95,13 @@ torch::Tensor Loss::operator()(const torch::Tensor& y_true, const torch::Tensor&
 
 torch::Tensor Loss::from_layer_output(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
                                       std::string_view activation, const torch::Tensor& sample_weight) const {
-  if (sample_weight.defined()) {
-    return weighted_mean(sample_losses(y_true, pre_activation, activation), sample_weight);
-  }
+  // Keras's reduction: the mean of the per-sample losses, or their weighted sum over the count.
+  const torch::Tensor values = sample_losses(y_true, pre_activation, activation);
+  return sample_weight.defined() ? weighted_mean(values, sample_weight) : values.mean();
+}
+
+torch::Tensor Loss::sample_losses(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
+                                  std::string_view activation) const {
   // With from_logits the model's outputs are the logits, whatever the last activation was.
   // Without it, an output layer ending in softmax (sigmoid) hands us its logits, so the loss
   // is log-softmax based (or the fused sigmoid form) and never takes the log of a rounded 0.
@@ -112,44 +111,9 @@ torch::Tensor Loss::from_layer_output(const torch::Tensor& y_true, const torch::
   switch (kind_) {
     case Kind::kSparseCategoricalCrossentropy: {
       if (from_logits_ || softmax_logits) {
-        const torch::Tensor logits = softmax_logits ? pre_activation : outputs();
-        if (logits.dim() == 2) return torch::nn::functional::cross_entropy(logits, y_true);
-        return sparse_nll(torch::log_softmax(logits, -1), y_true);
+        return sparse_nll(torch::log_softmax(softmax_logits ? pre_activation : outputs(), -1), y_true);
       }
       return sparse_nll(log_probabilities(outputs()), y_true);
-    }
-    case Kind::kCategoricalCrossentropy: {
-      const torch::Tensor log_probs = from_logits_ || softmax_logits
-                                          ? torch::log_softmax(softmax_logits ? pre_activation : outputs(), -1)
-                                          : log_probabilities(outputs());
-      return -(y_true * log_probs).sum(-1).mean();
-    }
-    case Kind::kBinaryCrossentropy: {
-      if (from_logits_ || sigmoid_logits) {
-        return torch::binary_cross_entropy_with_logits(sigmoid_logits ? pre_activation : outputs(), y_true);
-      }
-      const torch::Tensor p = outputs().clamp(kEpsilon, 1.0 - kEpsilon);
-      return -(y_true * p.log() + (1.0 - y_true) * (1.0 - p).log()).mean();
-    }
-    case Kind::kMeanSquaredError:
-      break;
-  }
-  return (outputs() - y_true).square().mean();
-}
-
-torch::Tensor Loss::sample_losses(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
-                                  std::string_view activation) const {
-  // The same computations as from_layer_output's, before the batch mean: Keras's loss functions'
-  // values, one per sample (and position), which the weights multiply.
-  const bool softmax_logits = activation == "softmax" && !from_logits_;
-  const bool sigmoid_logits = activation == "sigmoid" && !from_logits_;
-  auto outputs = [&] { return activations::get(activation)(pre_activation); };
-  switch (kind_) {
-    case Kind::kSparseCategoricalCrossentropy: {
-      if (from_logits_ || softmax_logits) {
-        return sparse_nll_values(torch::log_softmax(softmax_logits ? pre_activation : outputs(), -1), y_true);
-      }
-      return sparse_nll_values(log_probabilities(outputs()), y_true);
     }
     case Kind::kCategoricalCrossentropy: {
       const torch::Tensor log_probs = from_logits_ || softmax_logits

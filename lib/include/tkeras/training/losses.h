@@ -79,8 +79,8 @@ class Loss {
   Loss(Kind kind, bool from_logits);
 
  private:
-  // Keras's per-sample loss values (`[N]`, or `[N, T]` for outputs with a time axis), before the
-  // reduction; arguments as from_layer_output's.
+  // Keras's loss function: the per-sample loss values (`[N]`, or `[N, T]` for outputs with a time
+  // axis), before the reduction; arguments as from_layer_output's.
   torch::Tensor sample_losses(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
                               std::string_view activation) const;
 
