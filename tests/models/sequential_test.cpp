@@ -13,8 +13,10 @@
 #include "tkeras/layers/activation.h"
 #include "tkeras/layers/batch_normalization.h"
 #include "tkeras/layers/dense.h"
+#include "tkeras/layers/embedding.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
+#include "tkeras/layers/lstm.h"
 
 namespace layers = tkeras::layers;
 
@@ -209,4 +211,26 @@ TEST_CASE("a model with every layer frozen fits without updating anything, and s
   CHECK(captured.str().find("does not have any trainable weights") != std::string::npos);
   CHECK(model.optimizer_iterations() == 0);
   for (size_t i = 0; i < before.size(); ++i) CHECK(torch::equal(model.get_weights()[i], before[i]));
+}
+
+TEST_CASE("Sequential passes a mask from layer to layer until one does not support masking") {
+  torch::manual_seed(4);
+  const torch::Tensor ids = torch::tensor({{0, 0, 3, 4}, {5, 6, 7, 8}});
+  // Dense passes the mask to the LSTM, which then skips the two padding steps of the first row.
+  tkeras::Sequential masked({layers::Embedding(10, 3, {.mask_zero = true}), layers::Dense(3), layers::LSTM(2)});
+  masked.build({4});
+  tkeras::Sequential unpadded({layers::Embedding(10, 3), layers::Dense(3), layers::LSTM(2)});
+  unpadded.build({2});
+  unpadded.set_weights(masked.get_weights());
+  const torch::Tensor out = masked.predict(ids, {.verbose = 0});
+  CHECK(torch::allclose(out[0], unpadded.predict(ids.narrow(1, 2, 2), {.verbose = 0})[0], 1e-6, 1e-6));
+  CHECK_FALSE(masked.compute_mask(ids, {}).defined());
+  tkeras::Sequential sequences(
+      {layers::Embedding(10, 3, {.mask_zero = true}), layers::LSTM(2, {.return_sequences = true})});
+  sequences.build({4});
+  CHECK(torch::equal(sequences.compute_mask(ids, {}), ids != 0));
+  // Flatten does not support masking, as in Keras: the mask ends there.
+  tkeras::Sequential flattened({layers::Embedding(10, 3, {.mask_zero = true}), layers::Flatten()});
+  flattened.build({4});
+  CHECK_FALSE(flattened.call_and_mask(ids, {}, false).second.defined());
 }

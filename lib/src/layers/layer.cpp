@@ -147,6 +147,20 @@ void Layer::set_trainable(bool trainable) {
   for (const auto& layer : sublayers_) layer->set_trainable(trainable);
 }
 
+torch::Tensor Layer::call_with_mask(const torch::Tensor& inputs, const torch::Tensor& /*mask*/, bool training) {
+  return call(inputs, training);
+}
+
+torch::Tensor Layer::compute_mask(const torch::Tensor& /*inputs*/, const torch::Tensor& mask) const {
+  return supports_masking() ? mask : torch::Tensor();
+}
+
+std::pair<torch::Tensor, torch::Tensor> Layer::call_and_mask(const torch::Tensor& inputs, const torch::Tensor& mask,
+                                                             bool training) {
+  torch::Tensor outputs = mask.defined() ? call_with_mask(inputs, mask, training) : call(inputs, training);
+  return {std::move(outputs), compute_mask(inputs, mask)};
+}
+
 Config Layer::get_config() const { return {{"name", name_}, {"trainable", trainable_}}; }
 
 void Layer::pretty_print(std::ostream& stream) const {

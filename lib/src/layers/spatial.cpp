@@ -55,6 +55,33 @@ Windows windows(const Layer& layer, const Shape& image, const Size2& window, con
   return result;
 }
 
+Shape sequence_shape(const Layer& layer, const Shape& input_shape) {
+  if (input_shape.size() == 2) return input_shape;
+  // As Keras, a 1-D layer takes (steps, channels) samples only: a series of single values needs a
+  // channel axis of 1 first.
+  throw Error(fmt::format("{} \"{}\": expected input of rank 3 (batch, steps, channels), received {}{}",
+                          layer.class_name(), layer.name(), format_batch_shape(input_shape),
+                          input_shape.size() == 1
+                              ? fmt::format("; add the channel axis with Reshape({{{}, 1}})", input_shape[0])
+                              : ""));
+}
+
+Windows1D windows_1d(const Layer& layer, int64_t steps, int64_t window, int64_t strides, int64_t dilation,
+                     std::string_view padding, std::string_view what) {
+  const int64_t span = (window - 1) * dilation + 1;
+  if (padding == "causal") return {(steps - 1) / strides + 1, span - 1, 0};
+  if (padding == "same") {
+    const int64_t out = (steps + strides - 1) / strides;
+    const int64_t total = std::max<int64_t>((out - 1) * strides + span - steps, 0);
+    return {out, total / 2, total - total / 2};
+  }
+  if (span > steps) {
+    throw Error(fmt::format("{} \"{}\": {} of {} steps is longer than its input of {} steps", layer.class_name(),
+                            layer.name(), what, span, steps));
+  }
+  return {(steps - span) / strides + 1, 0, 0};
+}
+
 torch::Tensor channels_first(const torch::Tensor& images) { return images.permute({0, 3, 1, 2}); }
 
 torch::Tensor channels_last(const torch::Tensor& images) { return images.permute({0, 2, 3, 1}); }

@@ -33,6 +33,21 @@ struct Windows {
 Windows windows(const Layer& layer, const Shape& image, const Size2& window, const Size2& strides,
                 std::string_view padding, std::string_view what);
 
+/// A 1-D layer's input shape `{steps, channels}`, checked: anything else throws `tkeras::Error`.
+Shape sequence_shape(const Layer& layer, const Shape& input_shape);
+
+/// The output length of windows of `window` taps spaced `dilation` apart moved by `strides` over
+/// `steps`, and the padding Keras adds before and after: for "same" as `windows` (more at the
+/// end), for "causal" all before. Throws, naming the layer, when a "valid" window is longer than
+/// the sequence.
+struct Windows1D {
+  int64_t steps;
+  int64_t before;
+  int64_t after;
+};
+Windows1D windows_1d(const Layer& layer, int64_t steps, int64_t window, int64_t strides, int64_t dilation,
+                     std::string_view padding, std::string_view what);
+
 /// `[N, H, W, C]` as LibTorch's `[N, C, H, W]`: a view, no copy.
 torch::Tensor channels_first(const torch::Tensor& images);
 /// `[N, C, H, W]` back as `[N, H, W, C]`: a view, no copy.

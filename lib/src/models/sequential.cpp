@@ -82,16 +82,41 @@ const layers::Layer& Sequential::output_layer() const {
 std::string Sequential::activation() const { return sublayers().empty() ? "linear" : sublayers().back()->activation(); }
 
 torch::Tensor Sequential::call(const torch::Tensor& inputs, bool training) {
-  torch::Tensor x = inputs;
-  for (const auto& layer : sublayers()) x = layer->call(x, training);
-  return x;
+  return call_and_mask(inputs, torch::Tensor(), training).first;
+}
+
+torch::Tensor Sequential::call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) {
+  return call_and_mask(inputs, mask, training).first;
+}
+
+std::pair<torch::Tensor, torch::Tensor> Sequential::call_and_mask(const torch::Tensor& inputs,
+                                                                  const torch::Tensor& mask, bool training) {
+  std::pair<torch::Tensor, torch::Tensor> state = {inputs, mask};
+  for (const auto& layer : sublayers()) state = layer->call_and_mask(state.first, state.second, training);
+  return state;
+}
+
+torch::Tensor Sequential::compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const {
+  const torch::NoGradGuard no_grad;
+  std::pair<torch::Tensor, torch::Tensor> state = {inputs, mask};
+  for (const auto& layer : sublayers()) state = layer->call_and_mask(state.first, state.second, /*training=*/false);
+  return state.second;
 }
 
 torch::Tensor Sequential::call_without_activation(const torch::Tensor& inputs, bool training) {
   const auto& all = sublayers();
-  torch::Tensor x = inputs;
-  for (size_t i = 0; i + 1 < all.size(); ++i) x = all[i]->call(x, training);
-  return all.empty() ? x : all.back()->call_without_activation(x, training);
+  std::pair<torch::Tensor, torch::Tensor> state = {inputs, torch::Tensor()};
+  for (size_t i = 0; i + 1 < all.size(); ++i) state = all[i]->call_and_mask(state.first, state.second, training);
+  if (all.empty()) return state.first;
+  const layers::Layer& last = *all.back();
+  // A last layer with an activation for the loss to take off (Dense, Activation, Conv2D...) reads
+  // no mask; one without (a recurrent layer) is called with its mask.
+  if (last.activation() == "linear") return all.back()->call_and_mask(state.first, state.second, training).first;
+  return all.back()->call_without_activation(state.first, training);
+}
+
+bool Sequential::takes_integer_inputs() const {
+  return !sublayers().empty() && sublayers().front()->takes_integer_inputs();
 }
 
 Config Sequential::get_config() const {

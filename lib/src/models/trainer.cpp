@@ -2,6 +2,7 @@
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <tuple>
 #include <utility>
 
@@ -51,7 +52,7 @@ void check_batch_size(int64_t batch_size, std::string_view entry) {
 }
 
 // Checks x against the model's input (building the model from it if needed) and returns it on
-// the device, as float32 when it was not floating point already.
+// the device: as float32 when it was not floating point already, unless the model takes integers.
 torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_view entry) {
   if (!x.defined() || x.dim() < 1) {
     throw Error(fmt::format("{}: expected x as a tensor of shape [N, ...], received {}", entry,
@@ -76,9 +77,28 @@ torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_v
     throw Error(fmt::format("{}: expected input of shape {}, received x of shape {}", model_label(model),
                             format_batch_shape(model.input_shape()), format_shape(x.sizes().vec())));
   }
-  const auto dtype = x.is_floating_point() ? x.scalar_type() : torch::kFloat32;
+  // Token ids stay integers for a model that starts with an Embedding; other models take floats.
+  const auto dtype = x.is_floating_point() || (model.takes_integer_inputs() && x.scalar_type() != torch::kBool)
+                         ? x.scalar_type()
+                         : torch::kFloat32;
   // A batch from pinned memory is copied without blocking the host.
   return x.to(model.device(), dtype, /*non_blocking=*/x.is_pinned());
+}
+
+// Keras weighs the loss and metrics by a mask that reaches the model's output (Embedding with
+// mask_zero followed only by layers that pass it on: Dense, LSTM with return_sequences...); tkeras
+// does not yet, so it refuses such a model in fit and evaluate rather than compute another loss.
+// One sample shows whether the output carries a mask.
+void refuse_output_mask(Model& model, const torch::Tensor& inputs, std::string_view entry) {
+  if (inputs.size(0) == 0) return;
+  const torch::NoGradGuard no_grad;
+  if (model.compute_mask(inputs.narrow(0, 0, 1), torch::Tensor()).defined()) {
+    throw Error(fmt::format(
+        "{}: the model's output carries the mask of Embedding(mask_zero = true) (its last layers all pass it on); "
+        "Keras would weigh the loss by it, which tkeras does not support yet; end the mask before the output with "
+        "a recurrent layer without return_sequences, GlobalAveragePooling1D or Flatten, or drop mask_zero",
+        entry));
+  }
 }
 
 torch::Tensor prepare_targets(const Model& model, const training::CompiledState& state, const torch::Tensor& y) {
@@ -104,6 +124,7 @@ Batches prepare_data(Model& model, const training::CompiledState& state, const t
   }
   if (y.size(0) == 0) throw Error(fmt::format("{}: expected at least one sample, received 0", entry));
   torch::Tensor inputs = prepare_inputs(model, x, entry);
+  refuse_output_mask(model, inputs, entry);
   torch::Tensor targets = prepare_targets(model, state, y);
   torch::Tensor weights;
   if (sample_weight.defined()) {
@@ -118,7 +139,8 @@ Batches prepare_data(Model& model, const training::CompiledState& state, const t
 EpochIterator dataset_batches(Model& model, const training::CompiledState* state, const data::Dataset& dataset,
                               std::optional<int64_t> steps, std::string entry,
                               const std::map<int64_t, double>& class_weight = {}) {
-  auto prepare = [&model, state, entry, class_weight](data::Element batch) {
+  auto checked_mask = std::make_shared<bool>(false);
+  auto prepare = [&model, state, entry, class_weight, checked_mask](data::Element batch) {
     // Keras's models can start with a TextVectorization layer that takes strings; tkeras's
     // tensors hold none, so text is mapped to tensors first.
     if (!batch.x.defined() && !batch.text.empty()) {
@@ -145,6 +167,10 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
     if (state == nullptr) {  // predict: inputs only, as Keras ignores the rest
       batch.y = batch.sample_weight = torch::Tensor();
       return batch;
+    }
+    if (!*checked_mask) {
+      refuse_output_mask(model, batch.x, entry);
+      *checked_mask = true;
     }
     batch.y = prepare_targets(model, *state, batch.y);
     if (!class_weight.empty()) {

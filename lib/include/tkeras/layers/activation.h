@@ -18,6 +18,8 @@ class Activation : public Layer {
   static std::shared_ptr<Activation> from_config(const Config& config);
 
   std::string class_name() const override { return "Activation"; }
+  /// True: the mask of the inputs' time steps passes through, as in Keras.
+  bool supports_masking() const override { return true; }
   std::string activation() const override { return activation_name_; }
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;

@@ -34,6 +34,8 @@ class BatchNormalization : public Layer {
   /// The options it was made with.
   const BatchNormalizationOptions& options() const { return options_; }
   std::string class_name() const override { return "BatchNormalization"; }
+  /// True: the mask of the inputs' time steps passes through, as in Keras.
+  bool supports_masking() const override { return true; }
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

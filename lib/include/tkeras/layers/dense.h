@@ -36,6 +36,8 @@ class Dense : public Layer {
   bool use_bias() const { return use_bias_; }
 
   std::string class_name() const override { return "Dense"; }
+  /// True: the mask of the inputs' time steps passes through, as in Keras.
+  bool supports_masking() const override { return true; }
   std::string activation() const override { return activation_name_; }
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;

@@ -19,6 +19,8 @@ class Dropout : public Layer {
   /// The fraction dropped.
   double rate() const { return rate_; }
   std::string class_name() const override { return "Dropout"; }
+  /// True: the mask of the inputs' time steps passes through, as in Keras.
+  bool supports_masking() const override { return true; }
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

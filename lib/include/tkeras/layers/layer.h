@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -80,6 +81,27 @@ class Layer : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& inputs) { return call(inputs, is_training()); }
   /// The forward pass on a batch; the layer must be built.
   virtual torch::Tensor call(const torch::Tensor& inputs, bool training) = 0;
+
+  /// The forward pass with the mask of the inputs' time steps, as Keras's `call(inputs,
+  /// mask=...)`: `mask` is a bool `[batch, steps]` tensor, true where a step holds data (from
+  /// `Embedding(..., {.mask_zero = true})`), or undefined when there is none. Layers that use it
+  /// (the recurrent layers, `GlobalAveragePooling1D`) override it. Default: `call(inputs,
+  /// training)`, ignoring the mask.
+  virtual torch::Tensor call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training);
+  /// Whether the layer passes a mask on, as Keras's `supports_masking`. Default: false: a mask
+  /// ends at the layer, as it does at Keras's `Flatten` or `Conv1D`.
+  virtual bool supports_masking() const { return false; }
+  /// The mask of the outputs' time steps, given the inputs and their mask (undefined when none),
+  /// as Keras's `compute_mask`. Default: `mask` when the layer supports masking, else undefined.
+  virtual torch::Tensor compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const;
+  /// The forward pass and the outputs' mask together, as a model calls each of its layers.
+  /// Default: `call_with_mask` (or `call` when `mask` is undefined) and `compute_mask`.
+  virtual std::pair<torch::Tensor, torch::Tensor> call_and_mask(const torch::Tensor& inputs, const torch::Tensor& mask,
+                                                                bool training);
+  /// Whether the layer takes integer inputs as they are (`Embedding`'s token ids). `fit`,
+  /// `evaluate` and `predict` pass an integer `x` unchanged to a model whose first layer does,
+  /// and convert it to float32 otherwise. Default: false.
+  virtual bool takes_integer_inputs() const { return false; }
 
   /// The name of the activation the layer applies last (`linear` when none). Losses use it to
   /// compute cross-entropy from logits, stably, when a layer ends in softmax or sigmoid.

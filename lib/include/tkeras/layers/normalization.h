@@ -55,6 +55,8 @@ class Normalization : public Layer {
   void adapt(const data::Dataset& dataset);
 
   std::string class_name() const override { return "Normalization"; }
+  /// True: the mask of the inputs' time steps passes through, as in Keras.
+  bool supports_masking() const override { return true; }
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

@@ -22,6 +22,8 @@ class Rescaling : public Layer {
   /// The value added after scaling.
   double offset() const { return offset_; }
   std::string class_name() const override { return "Rescaling"; }
+  /// True: the mask of the inputs' time steps passes through, as in Keras.
+  bool supports_masking() const override { return true; }
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

@@ -72,6 +72,19 @@ class Sequential : public Model {
   std::string activation() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
+  /// Calls the layers in turn, each with the mask its predecessor passes on, as Keras's
+  /// Sequential: `Embedding(..., {.mask_zero = true})` masks the padding steps for the recurrent
+  /// layers after it.
+  torch::Tensor call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) override;
+  /// True: a model passes on the mask its last layer computes.
+  bool supports_masking() const override { return true; }
+  /// The mask the last layer passes on. Runs the layers (without gradients); `call_and_mask`
+  /// gives the outputs and the mask in one pass.
+  torch::Tensor compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const override;
+  std::pair<torch::Tensor, torch::Tensor> call_and_mask(const torch::Tensor& inputs, const torch::Tensor& mask,
+                                                        bool training) override;
+  /// Whether the first layer takes integer inputs as they are (`Embedding`).
+  bool takes_integer_inputs() const override;
 
  protected:
   Shape build_weights(const Shape& input_shape) override;

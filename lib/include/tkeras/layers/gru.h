@@ -1,0 +1,43 @@
+// GRU: the gated recurrent unit layer, as Keras's GRU.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tkeras/layers/recurrent.h"
+
+namespace tkeras::layers {
+
+/// GRU's options, Keras's keyword arguments in Keras's order.
+struct GRUOptions {
+  std::string activation = "tanh";               ///< Of the candidate state. Default: "tanh".
+  std::string recurrent_activation = "sigmoid";  ///< Of the gates. Default: "sigmoid".
+  bool use_bias = true;                          ///< Default: true.
+  bool return_sequences = false;                 ///< Return every step's output. Default: false.
+  bool go_backwards = false;                     ///< Run the steps last to first. Default: false.
+  /// Apply the reset gate after the recurrent projection (Keras 2's and LibTorch's GRU, with two
+  /// bias rows) rather than before. Default: true.
+  bool reset_after = true;
+};
+
+/// A gated recurrent unit layer, as Keras's `GRU`: inputs `[N, timesteps, features]`, outputs
+/// `[N, units]` (or `[N, timesteps, units]` with `return_sequences`). Its weights are Keras's
+/// `kernel` `[features, 3 * units]`, `recurrent_kernel` `[units, 3 * units]` and `bias`
+/// (`[2, 3 * units]`: input and recurrent rows, with `reset_after`; else `[3 * units]`), gates in
+/// Keras's order z, r, h. With `reset_after` it runs LibTorch's `at::gru` (see `Recurrent`).
+///
+/// Example: `tkeras::layers::GRU(32)`.
+class GRU : public Recurrent {
+ public:
+  /// A layer of `units` (positive). Throws `tkeras::Error` for non-positive units or an unknown
+  /// activation.
+  explicit GRU(int64_t units, GRUOptions options = {});
+  /// A GRU from its `get_config()` (Keras's keys, at Keras's defaults when absent). Throws
+  /// `tkeras::Error` for options tkeras lacks: non-zero `dropout` or `recurrent_dropout`,
+  /// `return_state`, `stateful`.
+  static std::shared_ptr<GRU> from_config(const Config& config);
+
+  std::string class_name() const override { return "GRU"; }
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,93 @@
+// Recurrent: what SimpleRNN, LSTM and GRU share, the recurrence over time steps of Keras's RNN layer.
+#pragma once
+
+#include <string>
+
+#include "tkeras/layers/activations.h"
+#include "tkeras/layers/layer.h"
+
+namespace tkeras::layers {
+
+/// The base of `SimpleRNN`, `LSTM` and `GRU`, as Keras's `RNN` layer around their cells: it runs
+/// the cell over the time steps of inputs `[N, timesteps, features]` and returns the last output
+/// `[N, units]`, or every step's `[N, timesteps, units]` with `return_sequences`.
+///
+/// The weights have Keras's names and layouts: `kernel` `[features, gates * units]` (Glorot
+/// uniform), `recurrent_kernel` `[units, gates * units]` (orthogonal) and `bias` (zeros), with the
+/// gates in Keras's order. Saved files hold them as Keras holds them.
+///
+/// Where LibTorch has a kernel for the whole sequence (`at::lstm`, `at::gru`, `at::rnn_tanh`,
+/// `at::rnn_relu`: the default activations, no mask) the layer runs it, on views of these weights
+/// (a GRU reorders its gates once per call, never per step). Otherwise (a mask, other activations,
+/// GRU with `reset_after = false`) it runs Keras's cell equations step by step on LibTorch's ops.
+///
+/// With a mask (from `Embedding(..., {.mask_zero = true})`) a masked step keeps the previous state
+/// and output, as in Keras: on sequences padded at the front (`pad_sequences`' default) the result
+/// is that of the unpadded sequence. With `go_backwards` the steps run last to first, and
+/// `return_sequences` returns the outputs in that order, as Keras does.
+class Recurrent : public Layer {
+ public:
+  /// The size of the state and of each output.
+  int64_t units() const { return units_; }
+  /// Whether the layer returns every step's output rather than the last.
+  bool return_sequences() const { return return_sequences_; }
+  /// Whether the steps run last to first.
+  bool go_backwards() const { return go_backwards_; }
+
+  Config get_config() const override;
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+  torch::Tensor call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) override;
+  /// True: a recurrent layer reads the mask.
+  bool supports_masking() const override { return true; }
+  /// The mask itself with `return_sequences`, else none, as Keras's RNN.
+  torch::Tensor compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const override;
+
+ protected:
+  /// Which cell runs at each step.
+  enum class Cell { kSimpleRNN, kLSTM, kGRU };
+  /// The options the three layers share; `recurrent_activation`, `unit_forget_bias` and
+  /// `reset_after` apply to the cells that have them.
+  struct Settings {
+    int64_t units;
+    std::string activation;
+    std::string recurrent_activation;
+    bool use_bias;
+    bool unit_forget_bias;
+    bool return_sequences;
+    bool go_backwards;
+    bool reset_after;
+  };
+  /// A layer named after `base_name` (`lstm`...). Throws `tkeras::Error` for non-positive units
+  /// or an unknown activation.
+  Recurrent(std::string_view base_name, Cell cell, const Settings& settings);
+  /// The settings from a config (Keras's keys), refusing the options tkeras lacks (`dropout`,
+  /// `recurrent_dropout`, `return_state`, `stateful`) with an error naming them.
+  static Settings read_settings(const Config& config, const std::string& class_name, bool unit_forget_bias,
+                                bool reset_after);
+
+  Shape build_weights(const Shape& input_shape) override;
+
+ private:
+  int64_t gates() const;
+  bool has_kernel(const torch::Tensor& mask) const;
+  torch::Tensor run_kernel(const torch::Tensor& inputs, bool training) const;
+  torch::Tensor run_steps(const torch::Tensor& inputs, const torch::Tensor& mask) const;
+  torch::Tensor step(const torch::Tensor& projected, const torch::Tensor& h, torch::Tensor& c) const;
+
+  Cell cell_;
+  int64_t units_;
+  std::string activation_name_;
+  std::string recurrent_activation_name_;
+  activations::Function activation_;
+  activations::Function recurrent_activation_;
+  bool use_bias_;
+  bool unit_forget_bias_;
+  bool return_sequences_;
+  bool go_backwards_;
+  bool reset_after_;
+  torch::Tensor kernel_;
+  torch::Tensor recurrent_kernel_;
+  torch::Tensor bias_;
+};
+
+}  // namespace tkeras::layers

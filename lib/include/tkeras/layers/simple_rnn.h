@@ -1,0 +1,38 @@
+// SimpleRNN: the fully connected recurrent layer, as Keras's SimpleRNN.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tkeras/layers/recurrent.h"
+
+namespace tkeras::layers {
+
+/// SimpleRNN's options, Keras's keyword arguments in Keras's order.
+struct SimpleRNNOptions {
+  std::string activation = "tanh";  ///< Default: "tanh".
+  bool use_bias = true;             ///< Default: true.
+  bool return_sequences = false;    ///< Return every step's output. Default: false.
+  bool go_backwards = false;        ///< Run the steps last to first. Default: false.
+};
+
+/// A recurrent layer whose state is its output, `h = activation(x . kernel + h . recurrent_kernel
+/// + bias)`, as Keras's `SimpleRNN`: inputs `[N, timesteps, features]`, outputs `[N, units]` (or
+/// `[N, timesteps, units]` with `return_sequences`). With "tanh" or "relu" it runs LibTorch's
+/// `at::rnn_tanh` or `at::rnn_relu` (see `Recurrent`).
+///
+/// Example: `tkeras::layers::SimpleRNN(40, {.return_sequences = true})`.
+class SimpleRNN : public Recurrent {
+ public:
+  /// A layer of `units` (positive). Throws `tkeras::Error` for non-positive units or an unknown
+  /// activation.
+  explicit SimpleRNN(int64_t units, SimpleRNNOptions options = {});
+  /// A SimpleRNN from its `get_config()` (Keras's keys, at Keras's defaults when absent). Throws
+  /// `tkeras::Error` for options tkeras lacks: non-zero `dropout` or `recurrent_dropout`,
+  /// `return_state`, `stateful`.
+  static std::shared_ptr<SimpleRNN> from_config(const Config& config);
+
+  std::string class_name() const override { return "SimpleRNN"; }
+};
+
+}  // namespace tkeras::layers

@@ -1,0 +1,118 @@
+// Conv1D: LibTorch's conv1d on a channels-first view, with Keras's "same" and "causal" padding.
+#include "tkeras/layers/conv1d.h"
+
+#include <array>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "layers/spatial.h"
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+namespace {
+
+// Keras writes 1-D sizes as lists of one number ([3]); a plain number is read as well.
+int64_t read_size(const ConfigReader& read, std::string_view key, int64_t fallback) {
+  if (!read.has(key)) return fallback;
+  const Config& value = read.at(key);
+  if (value.is_array() && value.size() == 1 && value[0].is_number_integer()) return value[0].get<int64_t>();
+  if (value.is_number_integer()) return value.get<int64_t>();
+  throw Error(fmt::format("expected \"{}\" as an integer or a list of one integer, received {}", key, value.dump()));
+}
+
+}  // namespace
+
+Conv1D::Conv1D(int64_t filters, int64_t kernel_size, Conv1DOptions options)
+    : Layer("conv1d"),
+      filters_(filters),
+      kernel_size_(kernel_size),
+      options_(std::move(options)),
+      activation_(activations::get(options_.activation)) {
+  options_.activation = activations::canonical_name(options_.activation);
+  if (options_.activation == "linear") options_.activation.clear();
+  for (const auto& [what, value] : {std::pair<const char*, int64_t>{"filters", filters},
+                                    {"kernel_size", kernel_size},
+                                    {"strides", options_.strides},
+                                    {"dilation_rate", options_.dilation_rate}}) {
+    if (value <= 0) throw Error(fmt::format("Conv1D: expected a positive {}, received {}", what, value));
+  }
+  if (options_.padding != "valid" && options_.padding != "same" && options_.padding != "causal") {
+    throw Error(
+        fmt::format("Conv1D: expected padding \"valid\", \"same\" or \"causal\", received \"{}\"", options_.padding));
+  }
+  if (options_.strides > 1 && options_.dilation_rate > 1) {
+    throw Error(
+        fmt::format("Conv1D: strides > 1 is not compatible with dilation_rate > 1, received strides = {} "
+                    "and dilation_rate = {}",
+                    options_.strides, options_.dilation_rate));
+  }
+}
+
+std::shared_ptr<Conv1D> Conv1D::from_config(const Config& config) {
+  const ConfigReader read(config);
+  const std::string data_format = read.string("data_format", "channels_last");
+  if (data_format != "channels_last") {
+    throw Error(
+        fmt::format("Conv1D: data_format \"{}\" is not supported by tkeras; expected \"channels_last\"", data_format));
+  }
+  if (read.non_negative_int("groups", 1) != 1) {
+    throw Error(
+        fmt::format("Conv1D: groups = {} is not supported by tkeras; expected 1", read.non_negative_int("groups", 1)));
+  }
+  return configured(std::make_shared<Conv1D>(read.positive_int("filters"), read_size(read, "kernel_size", 0),
+                                             Conv1DOptions{.strides = read_size(read, "strides", 1),
+                                                           .padding = read.string("padding", "valid"),
+                                                           .dilation_rate = read_size(read, "dilation_rate", 1),
+                                                           .activation = read.string("activation", "linear"),
+                                                           .use_bias = read.boolean("use_bias", true)}),
+                    config);
+}
+
+Config Conv1D::get_config() const {
+  Config config = Layer::get_config();
+  config["filters"] = filters_;
+  config["kernel_size"] = {kernel_size_};
+  config["strides"] = {options_.strides};
+  config["padding"] = options_.padding;
+  config["dilation_rate"] = {options_.dilation_rate};
+  config["activation"] = activation();
+  config["use_bias"] = options_.use_bias;
+  return config;
+}
+
+Shape Conv1D::build_weights(const Shape& input_shape) {
+  const Shape sequence = spatial::sequence_shape(*this, input_shape);
+  const spatial::Windows1D out = spatial::windows_1d(*this, sequence[0], kernel_size_, options_.strides,
+                                                     options_.dilation_rate, options_.padding, "a kernel");
+  pad_front_ = out.before;
+  pad_back_ = out.after;
+  const int64_t channels = sequence[1];
+  // Glorot-uniform over Keras's fans: kernel_size * channels in, kernel_size * filters out.
+  const double limit = std::sqrt(6.0 / static_cast<double>(kernel_size_ * (channels + filters_)));
+  const torch::TensorOptions options = initializer_options();
+  kernel_ = add_weight("kernel", torch::empty({kernel_size_, channels, filters_}, options).uniform_(-limit, limit));
+  if (options_.use_bias) bias_ = add_weight("bias", torch::zeros({filters_}, options));
+  return {out.steps, filters_};
+}
+
+torch::Tensor Conv1D::call_without_activation(const torch::Tensor& inputs, bool /*training*/) {
+  torch::Tensor x = inputs.transpose(1, 2);  // [N, channels, steps], a view
+  if (pad_front_ != 0 || pad_back_ != 0) x = torch::constant_pad_nd(x, {pad_front_, pad_back_}, 0.0);
+  // LibTorch's weight is [filters, channels, kernel_size]: a view of Keras's kernel.
+  const std::array<int64_t, 1> stride = {options_.strides};
+  const std::array<int64_t, 1> no_padding = {0};
+  const std::array<int64_t, 1> dilation = {options_.dilation_rate};
+  const torch::Tensor outputs =
+      torch::conv1d(x, kernel_.permute({2, 1, 0}), options_.use_bias ? bias_ : torch::Tensor(),
+                    torch::IntArrayRef(stride), torch::IntArrayRef(no_padding), torch::IntArrayRef(dilation));
+  return outputs.transpose(1, 2);
+}
+
+torch::Tensor Conv1D::call(const torch::Tensor& inputs, bool training) {
+  return activation_(call_without_activation(inputs, training));
+}
+
+}  // namespace tkeras::layers

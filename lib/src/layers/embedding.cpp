@@ -1,0 +1,77 @@
+// Embedding: a table of vectors, looked up with LibTorch's embedding kernel.
+#include "tkeras/layers/embedding.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+#include "training/cuda_graph.h"
+
+namespace tkeras::layers {
+
+Embedding::Embedding(int64_t input_dim, int64_t output_dim, EmbeddingOptions options)
+    : Layer("embedding"), input_dim_(input_dim), output_dim_(output_dim), options_(options) {
+  if (input_dim <= 0) {
+    throw Error(
+        fmt::format("Embedding: expected a positive input_dim (the number of token ids), received {}", input_dim));
+  }
+  if (output_dim <= 0) {
+    throw Error(fmt::format("Embedding: expected a positive output_dim, received {}", output_dim));
+  }
+}
+
+std::shared_ptr<Embedding> Embedding::from_config(const Config& config) {
+  const ConfigReader read(config);
+  return configured(std::make_shared<Embedding>(read.positive_int("input_dim"), read.positive_int("output_dim"),
+                                                EmbeddingOptions{.mask_zero = read.boolean("mask_zero", false)}),
+                    config);
+}
+
+Config Embedding::get_config() const {
+  Config config = Layer::get_config();
+  config["input_dim"] = input_dim_;
+  config["output_dim"] = output_dim_;
+  config["mask_zero"] = options_.mask_zero;
+  return config;
+}
+
+Shape Embedding::build_weights(const Shape& input_shape) {
+  // Keras's default "uniform" initializer: U(-0.05, 0.05).
+  embeddings_ =
+      add_weight("embeddings", torch::empty({input_dim_, output_dim_}, initializer_options()).uniform_(-0.05, 0.05));
+  Shape output_shape = input_shape;
+  output_shape.push_back(output_dim_);
+  return output_shape;
+}
+
+torch::Tensor Embedding::ids(const torch::Tensor& inputs) const {
+  if (inputs.is_complex()) {
+    throw Error(fmt::format("Embedding \"{}\": expected integer token ids, received complex values", name()));
+  }
+  torch::Tensor ids = inputs;
+  if (ids.scalar_type() != torch::kLong && ids.scalar_type() != torch::kInt) ids = ids.to(torch::kLong);
+  const bool capturing = ids.is_cuda() && training::cuda_stream_capturing();
+  if (ids.numel() > 0 && !ids.is_meta() && !capturing) {
+    const auto [low, high] = torch::aminmax(ids);
+    const int64_t smallest = low.item<int64_t>();
+    const int64_t largest = high.item<int64_t>();
+    if (smallest < 0 || largest >= input_dim_) {
+      throw Error(
+          fmt::format("Embedding \"{}\": expected token ids in [0, {}) (input_dim = {}), received ids from {} "
+                      "to {}; raise input_dim to at least {} or map the ids into range",
+                      name(), input_dim_, input_dim_, smallest, largest, std::max(largest + 1, input_dim_)));
+    }
+  }
+  return ids;
+}
+
+torch::Tensor Embedding::call(const torch::Tensor& inputs, bool /*training*/) {
+  return torch::embedding(embeddings_, ids(inputs));
+}
+
+torch::Tensor Embedding::compute_mask(const torch::Tensor& inputs, const torch::Tensor& /*mask*/) const {
+  if (!options_.mask_zero) return {};
+  return inputs != 0;
+}
+
+}  // namespace tkeras::layers

@@ -1,0 +1,256 @@
+// Recurrent: Keras's RNN loop over SimpleRNN, LSTM and GRU cells, on LibTorch's sequence kernels
+// where they apply and on Keras's cell equations step by step elsewhere.
+#include "tkeras/layers/recurrent.h"
+
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+Recurrent::Recurrent(std::string_view base_name, Cell cell, const Settings& settings)
+    : Layer(base_name),
+      cell_(cell),
+      units_(settings.units),
+      activation_name_(activations::canonical_name(settings.activation)),
+      recurrent_activation_name_(activations::canonical_name(settings.recurrent_activation)),
+      activation_(activations::get(settings.activation)),
+      recurrent_activation_(activations::get(settings.recurrent_activation)),
+      use_bias_(settings.use_bias),
+      unit_forget_bias_(settings.unit_forget_bias),
+      return_sequences_(settings.return_sequences),
+      go_backwards_(settings.go_backwards),
+      reset_after_(settings.reset_after) {
+  if (units_ <= 0) throw Error(fmt::format("{}: expected a positive number of units, received {}", base_name, units_));
+}
+
+Recurrent::Settings Recurrent::read_settings(const Config& config, const std::string& class_name, bool unit_forget_bias,
+                                             bool reset_after) {
+  const ConfigReader read(config);
+  for (const char* rate : {"dropout", "recurrent_dropout"}) {
+    if (read.number(rate, 0.0) != 0.0) {
+      throw Error(
+          fmt::format("{}: {} = {} is not supported by tkeras; expected 0 (put a Dropout layer before or "
+                      "after the {} instead)",
+                      class_name, rate, read.number(rate, 0.0), class_name));
+    }
+  }
+  for (const char* flag : {"return_state", "stateful"}) {
+    if (read.boolean(flag, false)) {
+      throw Error(fmt::format("{}: {} = true is not supported by tkeras; expected false", class_name, flag));
+    }
+  }
+  return {.units = read.positive_int("units"),
+          .activation = read.string("activation", "tanh"),
+          .recurrent_activation = read.string("recurrent_activation", "sigmoid"),
+          .use_bias = read.boolean("use_bias", true),
+          .unit_forget_bias = unit_forget_bias && read.boolean("unit_forget_bias", true),
+          .return_sequences = read.boolean("return_sequences", false),
+          .go_backwards = read.boolean("go_backwards", false),
+          .reset_after = reset_after && read.boolean("reset_after", true)};
+}
+
+Config Recurrent::get_config() const {
+  Config config = Layer::get_config();
+  config["units"] = units_;
+  config["activation"] = activation_name_;
+  if (cell_ != Cell::kSimpleRNN) config["recurrent_activation"] = recurrent_activation_name_;
+  config["use_bias"] = use_bias_;
+  if (cell_ == Cell::kLSTM) config["unit_forget_bias"] = unit_forget_bias_;
+  config["return_sequences"] = return_sequences_;
+  config["go_backwards"] = go_backwards_;
+  if (cell_ == Cell::kGRU) config["reset_after"] = reset_after_;
+  return config;
+}
+
+int64_t Recurrent::gates() const {
+  switch (cell_) {
+    case Cell::kLSTM:
+      return 4;
+    case Cell::kGRU:
+      return 3;
+    case Cell::kSimpleRNN:
+      break;
+  }
+  return 1;
+}
+
+Shape Recurrent::build_weights(const Shape& input_shape) {
+  if (input_shape.size() != 2) {
+    throw Error(
+        fmt::format("{} \"{}\": expected inputs of shape (None, timesteps, features), received {}; a series "
+                    "of single values needs a features axis of 1 (Reshape or Lambda)",
+                    class_name(), name(), format_batch_shape(input_shape)));
+  }
+  const int64_t features = input_shape[1];
+  const int64_t width = gates() * units_;
+  const torch::TensorOptions options = initializer_options();
+  // Keras's defaults: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias (LSTM: ones
+  // for the forget gate with unit_forget_bias).
+  const double limit = std::sqrt(6.0 / (static_cast<double>(features) + static_cast<double>(width)));
+  kernel_ = add_weight("kernel", torch::empty({features, width}, options).uniform_(-limit, limit));
+  torch::Tensor recurrent = torch::empty({units_, width}, options);
+  if (!recurrent.is_meta()) torch::nn::init::orthogonal_(recurrent);
+  recurrent_kernel_ = add_weight("recurrent_kernel", recurrent);
+  if (use_bias_) {
+    torch::Tensor bias =
+        cell_ == Cell::kGRU && reset_after_ ? torch::zeros({2, width}, options) : torch::zeros({width}, options);
+    if (cell_ == Cell::kLSTM && unit_forget_bias_) bias.narrow(0, units_, units_).fill_(1.0);
+    bias_ = add_weight("bias", bias);
+  }
+  return return_sequences_ ? Shape{input_shape[0], units_} : Shape{units_};
+}
+
+torch::Tensor Recurrent::compute_mask(const torch::Tensor& /*inputs*/, const torch::Tensor& mask) const {
+  return return_sequences_ ? mask : torch::Tensor();
+}
+
+torch::Tensor Recurrent::call(const torch::Tensor& inputs, bool training) {
+  return call_with_mask(inputs, torch::Tensor(), training);
+}
+
+// LibTorch's sequence kernels compute exactly Keras's cells for the default activations; GRU's
+// only in Keras's default reset_after form.
+bool Recurrent::has_kernel(const torch::Tensor& mask) const {
+  if (mask.defined()) return false;
+  switch (cell_) {
+    case Cell::kSimpleRNN:
+      return activation_name_ == "tanh" || activation_name_ == "relu";
+    case Cell::kLSTM:
+      return activation_name_ == "tanh" && recurrent_activation_name_ == "sigmoid";
+    case Cell::kGRU:
+      return activation_name_ == "tanh" && recurrent_activation_name_ == "sigmoid" && reset_after_;
+  }
+  return false;
+}
+
+torch::Tensor Recurrent::call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) {
+  if (inputs.dim() != 3 || inputs.size(2) != kernel_.size(0)) {
+    throw Error(fmt::format("{} \"{}\": expected inputs of shape (None, timesteps, {}), received {}", class_name(),
+                            name(), kernel_.size(0), format_shape(inputs.sizes().vec())));
+  }
+  if (inputs.size(1) == 0) {
+    throw Error(fmt::format("{} \"{}\": expected at least one time step, received inputs of shape {}", class_name(),
+                            name(), format_shape(inputs.sizes().vec())));
+  }
+  if (mask.defined() && (mask.dim() != 2 || mask.size(0) != inputs.size(0) || mask.size(1) != inputs.size(1))) {
+    throw Error(fmt::format("{} \"{}\": expected a mask of shape [{}, {}] (batch, timesteps), received {}",
+                            class_name(), name(), inputs.size(0), inputs.size(1), format_shape(mask.sizes().vec())));
+  }
+  const torch::Tensor x = go_backwards_ ? inputs.flip(1) : inputs;
+  if (has_kernel(mask)) return run_kernel(x, training);
+  return run_steps(x, mask.defined() && go_backwards_ ? mask.flip(1) : mask);
+}
+
+namespace {
+
+// Keras's GRU gates are z, r, h; LibTorch's r, z, n: swaps the first two blocks of `units` along `dim`.
+torch::Tensor keras_to_torch_gru(const torch::Tensor& weight, int64_t units, int64_t dim) {
+  return torch::cat(
+      {weight.narrow(dim, units, units), weight.narrow(dim, 0, units), weight.narrow(dim, 2 * units, units)}, dim);
+}
+
+}  // namespace
+
+torch::Tensor Recurrent::run_kernel(const torch::Tensor& x, bool training) const {
+  // LibTorch's weights are [gates * units, in] with the gates in rows: the transposes of Keras's.
+  // LSTM's gate order (i, f, c, o) is LibTorch's; GRU's is reordered.
+  std::vector<torch::Tensor> params;
+  if (cell_ == Cell::kGRU) {
+    params = {keras_to_torch_gru(kernel_, units_, 1).t(), keras_to_torch_gru(recurrent_kernel_, units_, 1).t()};
+    if (use_bias_) {
+      params.push_back(keras_to_torch_gru(bias_[0], units_, 0));
+      params.push_back(keras_to_torch_gru(bias_[1], units_, 0));
+    }
+  } else {
+    params = {kernel_.t(), recurrent_kernel_.t()};
+    if (use_bias_) {
+      params.push_back(bias_);
+      params.push_back(torch::zeros_like(bias_));
+    }
+  }
+  const torch::Tensor h0 = torch::zeros({1, x.size(0), units_}, x.options());
+  torch::Tensor outputs;
+  switch (cell_) {
+    case Cell::kLSTM:
+      outputs = std::get<0>(at::lstm(x, {h0, h0}, params, use_bias_, /*num_layers=*/1, /*dropout=*/0.0, training,
+                                     /*bidirectional=*/false, /*batch_first=*/true));
+      break;
+    case Cell::kGRU:
+      outputs = std::get<0>(at::gru(x, h0, params, use_bias_, 1, 0.0, training, false, true));
+      break;
+    case Cell::kSimpleRNN:
+      outputs = activation_name_ == "tanh"
+                    ? std::get<0>(at::rnn_tanh(x, h0, params, use_bias_, 1, 0.0, training, false, true))
+                    : std::get<0>(at::rnn_relu(x, h0, params, use_bias_, 1, 0.0, training, false, true));
+      break;
+  }
+  return return_sequences_ ? outputs : outputs.select(1, outputs.size(1) - 1);
+}
+
+// One step of Keras's cell. `projected` is the step's inputs times the kernel (plus the input
+// bias); returns the new state h, and updates `c` (LSTM's carry) in place.
+torch::Tensor Recurrent::step(const torch::Tensor& projected, const torch::Tensor& h, torch::Tensor& c) const {
+  switch (cell_) {
+    case Cell::kSimpleRNN:
+      return activation_(projected + torch::mm(h, recurrent_kernel_));
+    case Cell::kLSTM: {
+      const std::vector<torch::Tensor> z = (projected + torch::mm(h, recurrent_kernel_)).chunk(4, 1);
+      const torch::Tensor i = recurrent_activation_(z[0]);
+      const torch::Tensor f = recurrent_activation_(z[1]);
+      const torch::Tensor o = recurrent_activation_(z[3]);
+      c = f * c + i * activation_(z[2]);
+      return o * activation_(c);
+    }
+    case Cell::kGRU: {
+      const std::vector<torch::Tensor> x = projected.chunk(3, 1);
+      torch::Tensor inner;
+      if (reset_after_) {
+        inner = torch::mm(h, recurrent_kernel_);
+        if (use_bias_) inner = inner + bias_[1];
+      } else {
+        inner = torch::mm(h, recurrent_kernel_.narrow(1, 0, 2 * units_));
+      }
+      const std::vector<torch::Tensor> r_inner = inner.chunk(reset_after_ ? 3 : 2, 1);
+      const torch::Tensor z = recurrent_activation_(x[0] + r_inner[0]);
+      const torch::Tensor r = recurrent_activation_(x[1] + r_inner[1]);
+      const torch::Tensor candidate =
+          reset_after_ ? activation_(x[2] + r * r_inner[2])
+                       : activation_(x[2] + torch::mm(r * h, recurrent_kernel_.narrow(1, 2 * units_, units_)));
+      return z * h + (1 - z) * candidate;
+    }
+  }
+  return h;
+}
+
+torch::Tensor Recurrent::run_steps(const torch::Tensor& x, const torch::Tensor& mask) const {
+  // The input projection of all steps at once, then the recurrence.
+  torch::Tensor projected = torch::matmul(x, kernel_);
+  if (use_bias_) projected = projected + (cell_ == Cell::kGRU && reset_after_ ? bias_[0] : bias_);
+  torch::Tensor h = torch::zeros({x.size(0), units_}, x.options());
+  torch::Tensor c = cell_ == Cell::kLSTM ? torch::zeros_like(h) : torch::Tensor();
+  const torch::Tensor keep = mask.defined() ? mask.to(torch::kBool).unsqueeze(2) : torch::Tensor();
+  std::vector<torch::Tensor> outputs;
+  outputs.reserve(return_sequences_ ? static_cast<size_t>(x.size(1)) : 0);
+  for (int64_t t = 0; t < x.size(1); ++t) {
+    torch::Tensor next_c = c;
+    torch::Tensor next_h = step(projected.select(1, t), h, next_c);
+    if (keep.defined()) {
+      // A masked step keeps the previous state and repeats the previous output (Keras's
+      // zero_output_for_mask = false; the output is the state h in all three cells).
+      const torch::Tensor m = keep.select(1, t);
+      next_h = torch::where(m, next_h, h);
+      if (c.defined()) next_c = torch::where(m, next_c, c);
+    }
+    h = next_h;
+    c = next_c;
+    if (return_sequences_) outputs.push_back(h);
+  }
+  return return_sequences_ ? torch::stack(outputs, 1) : h;
+}
+
+}  // namespace tkeras::layers

@@ -1,0 +1,155 @@
+"""Keras parity: the sequence layers of the courses' text and time-series parts. Each model is
+built in Keras, its initial weights go to tkeras, and both predict on the same data: Embedding
+(with and without mask_zero), SimpleRNN, LSTM and GRU (return_sequences, go_backwards, other
+activations, GRU's reset_after both ways), with masks from padding at the front, at the back and
+in the middle; Conv1D (valid, same, causal, strides, dilation) and the 1-D pooling layers,
+GlobalAveragePooling1D with a mask. Then both train an Embedding-LSTM classifier and the course's
+Embedding-GlobalAveragePooling1D classifier and must agree on their History and weights."""
+from parity import L, check_close, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+import unittest
+
+import keras
+import numpy as np
+from keras import layers
+
+TOLERANCE = 1e-5
+STEPS, FEATURES, VOCABULARY = 7, 5, 30
+
+
+def series(seed=0, count=6):
+    return np.random.default_rng(seed).normal(size=(count, STEPS, FEATURES)).astype("float32")
+
+
+def token_ids(seed=1, count=8):
+    """Padded rows of token ids: at the front (pad_sequences' default), at the back, in the middle,
+    none, and a row that is all padding."""
+    ids = np.random.default_rng(seed).integers(1, VOCABULARY, size=(count, STEPS)).astype("int64")
+    ids[0, :3] = 0
+    ids[1, 4:] = 0
+    ids[2, 2:4] = 0
+    ids[3, [0, 2, 6]] = 0
+    ids[5, :] = 0
+    return ids
+
+
+SEQUENCE_LAYERS = {
+    "Conv1D valid": (layers.Conv1D, (4, 3), {}),
+    "Conv1D same, strides 2, relu": (layers.Conv1D, (4, 3), {"strides": 2, "padding": "same", "activation": "relu"}),
+    "Conv1D causal, dilation 2": (layers.Conv1D, (3, 3), {"padding": "causal", "dilation_rate": 2}),
+    "Conv1D same, even kernel, no bias": (layers.Conv1D, (2, 4), {"padding": "same", "use_bias": False}),
+    "MaxPooling1D 2": (layers.MaxPooling1D, (2,), {}),
+    "MaxPooling1D 3, strides 1, same": (layers.MaxPooling1D, (3,), {"strides": 1, "padding": "same"}),
+    "AveragePooling1D 2, same": (layers.AveragePooling1D, (2,), {"padding": "same"}),
+    "AveragePooling1D 3, strides 2": (layers.AveragePooling1D, (3,), {"strides": 2}),
+    "GlobalAveragePooling1D": (layers.GlobalAveragePooling1D, (), {}),
+    "GlobalAveragePooling1D keepdims": (layers.GlobalAveragePooling1D, (), {"keepdims": True}),
+    "GlobalMaxPooling1D": (layers.GlobalMaxPooling1D, (), {}),
+}
+
+RECURRENT = {
+    "SimpleRNN": (layers.SimpleRNN, {}),
+    "SimpleRNN relu, sequences": (layers.SimpleRNN, {"activation": "relu", "return_sequences": True}),
+    "SimpleRNN backwards, sequences": (layers.SimpleRNN, {"go_backwards": True, "return_sequences": True}),
+    "LSTM": (layers.LSTM, {}),
+    "LSTM sequences": (layers.LSTM, {"return_sequences": True}),
+    "LSTM backwards": (layers.LSTM, {"go_backwards": True}),
+    "LSTM backwards, sequences": (layers.LSTM, {"go_backwards": True, "return_sequences": True}),
+    "LSTM relu, no bias": (layers.LSTM, {"activation": "relu", "use_bias": False}),
+    "GRU": (layers.GRU, {}),
+    "GRU sequences, backwards": (layers.GRU, {"return_sequences": True, "go_backwards": True}),
+    "GRU reset_after false": (layers.GRU, {"reset_after": False}),
+    "GRU reset_after false, sequences": (layers.GRU, {"reset_after": False, "return_sequences": True}),
+    "GRU no bias": (layers.GRU, {"use_bias": False}),
+}
+
+
+def randomize(model, seed=5):
+    """Gives every weight random values, so that zero biases do not hide a misplaced bias."""
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(scale=0.4, size=w.shape).astype("float32") for w in model.get_weights()])
+
+
+class Sequences(unittest.TestCase):
+    def compare_predict(self, test, model, x):
+        theirs = model.predict(x, verbose=0)
+        run = run_tkeras(model, {"x_eval": x})
+        check_close(self, test, "predict", run.predict, theirs, TOLERANCE)
+
+    def test_recurrent_layers_predict_as_keras(self):
+        x = series()
+        for name, (cls, kwargs) in RECURRENT.items():
+            with self.subTest(layer=name):
+                keras.utils.set_random_seed(2)
+                model = sequential((STEPS, FEATURES), L(cls, 4, **kwargs))
+                randomize(model)
+                self.compare_predict(f"sequences: {name}", model, x)
+
+    def test_convolution_and_pooling_over_steps_predict_as_keras(self):
+        x = series(seed=11)
+        for name, (cls, args, kwargs) in SEQUENCE_LAYERS.items():
+            with self.subTest(layer=name):
+                keras.utils.set_random_seed(12)
+                model = sequential((STEPS, FEATURES), L(cls, *args, **kwargs))
+                randomize(model)
+                self.compare_predict(f"sequences: {name}", model, x)
+
+    def test_global_average_pooling_averages_unmasked_steps_as_keras(self):
+        x = token_ids()[:5]  # (the sixth row is all padding: 0 / 0 in both)
+        keras.utils.set_random_seed(13)
+        model = sequential((STEPS,), L(layers.Embedding, VOCABULARY, 4, mask_zero=True),
+                           L(layers.GlobalAveragePooling1D), L(layers.Dense, 2))
+        self.compare_predict("sequences: masked GlobalAveragePooling1D", model, x)
+
+    def test_embedding_predicts_as_keras(self):
+        x = token_ids()
+        for mask_zero in (False, True):
+            with self.subTest(mask_zero=mask_zero):
+                keras.utils.set_random_seed(3)
+                model = sequential((STEPS,), L(layers.Embedding, VOCABULARY, 3, mask_zero=mask_zero))
+                self.compare_predict(f"sequences: Embedding mask_zero={mask_zero}", model, x)
+
+    def test_masked_recurrent_layers_predict_as_keras(self):
+        x = token_ids()
+        for name, (cls, kwargs) in RECURRENT.items():
+            with self.subTest(layer=name):
+                keras.utils.set_random_seed(4)
+                model = sequential((STEPS,), L(layers.Embedding, VOCABULARY, FEATURES, mask_zero=True),
+                                   L(cls, 4, **kwargs))
+                randomize(model)
+                self.compare_predict(f"sequences: masked {name}", model, x)
+
+    def test_mask_passes_through_stacked_layers_as_in_keras(self):
+        # The first LSTM returns its mask with its sequences; Dense passes it on; the GRU reads it.
+        keras.utils.set_random_seed(6)
+        model = sequential((STEPS,), L(layers.Embedding, VOCABULARY, FEATURES, mask_zero=True),
+                           L(layers.LSTM, 6, return_sequences=True), L(layers.Dense, 5, activation="relu"),
+                           L(layers.GRU, 3), L(layers.Dense, 2))
+        randomize(model)
+        self.compare_predict("sequences: mask through LSTM, Dense and GRU", model, token_ids(seed=7, count=16))
+
+    def test_training_text_classifiers_agrees_with_keras(self):
+        x = token_ids(seed=9, count=48)
+        x[5, 3] = 7  # no row all padding, whose pooled mean is NaN
+        y = (x.sum(axis=1) % 2).astype("float32")
+        for pooling, mask_zero in ((layers.LSTM, False), (layers.LSTM, True), (layers.GlobalAveragePooling1D, True)):
+            with self.subTest(pooling=pooling.__name__, mask_zero=mask_zero):
+                keras.utils.set_random_seed(10)
+                middle = L(layers.LSTM, 6) if pooling is layers.LSTM else L(layers.GlobalAveragePooling1D)
+                model = sequential((STEPS,), L(layers.Embedding, VOCABULARY, 8, mask_zero=mask_zero), middle,
+                                   L(layers.Dense, 6, activation="relu"), L(layers.Dense, 1, activation="sigmoid"))
+                optimizer = keras.optimizers.Adam(learning_rate=0.01)
+                model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
+                run = run_tkeras(model, {"x": x, "y": y}, epochs=3, batch_size=16, optimizer=optimizer,
+                                 loss="binary_crossentropy", metrics=["accuracy"])
+                history = model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0).history
+                test = f"sequences: Embedding-{pooling.__name__} training, mask_zero={mask_zero}"
+                check_close(self, test, "loss per epoch", run.history["loss"], history["loss"], 1e-4)
+                final = run.final_weights
+                for layer in model.layers:
+                    for weight in layer.weights:
+                        check_close(self, test, f"final {layer.name}.{weight.name}",
+                                    final[f"{layer.name}.{weight.name}"], keras.ops.convert_to_numpy(weight), 1e-4)
+
+
+if __name__ == "__main__":
+    unittest.main()
