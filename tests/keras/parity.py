@@ -85,11 +85,16 @@ def optimizer_config(optimizer):
 
 def weights(model, prefix=""):
     """The model's weights as name -> numpy array, named <layer>.<weight> as tkeras names them
-    (<model>.<layer>.<weight> inside a model that is a layer)."""
+    (<model>.<layer>.<weight> inside a model that is a layer, <layer>.forward_layer.<weight> and
+    <layer>.backward_layer.<weight> in a Bidirectional)."""
     named = {}
     for layer in model.layers:
         if isinstance(layer, keras.Model):
             named.update(weights(layer, f"{prefix}{layer.name}."))
+        elif isinstance(layer, keras.layers.Bidirectional):  # two layers of the same weight names
+            for side in ("forward_layer", "backward_layer"):
+                named.update({f"{prefix}{layer.name}.{side}.{w.name}": keras.ops.convert_to_numpy(w)
+                              for w in getattr(layer, side).weights})
         else:
             named.update({f"{prefix}{layer.name}.{w.name}": keras.ops.convert_to_numpy(w) for w in layer.weights})
     return named

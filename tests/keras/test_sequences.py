@@ -2,10 +2,11 @@
 built in Keras, its initial weights go to tkeras, and both predict on the same data: Embedding
 (with and without mask_zero), SimpleRNN, LSTM and GRU (return_sequences, go_backwards, other
 activations, GRU's reset_after both ways), with masks from padding at the front, at the back and
-in the middle; Conv1D (valid, same, causal, strides, dilation) and the 1-D pooling layers,
-GlobalAveragePooling1D with a mask. Then both train an Embedding-LSTM classifier and the course's
-Embedding-GlobalAveragePooling1D classifier and must agree on their History and weights."""
-from parity import L, check_close, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+in the middle; Bidirectional with each merge mode; Conv1D (valid, same, causal, strides, dilation) and the 1-D pooling layers,
+GlobalAveragePooling1D with a mask. Then both train the courses' text classifiers (Embedding, then
+LSTM, GlobalAveragePooling1D or Bidirectional LSTM, then Dense) and must agree on their History and
+weights."""
+from parity import L, check_close, run_tkeras, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras
@@ -118,6 +119,22 @@ class Sequences(unittest.TestCase):
                 randomize(model)
                 self.compare_predict(f"sequences: masked {name}", model, x)
 
+    def test_bidirectional_layers_predict_as_keras(self):
+        cases = {
+            "Bidirectional LSTM": (layers.LSTM(3), {}),
+            "Bidirectional GRU sequences, sum": (layers.GRU(3, return_sequences=True), {"merge_mode": "sum"}),
+            "Bidirectional SimpleRNN sequences, ave": (layers.SimpleRNN(2, return_sequences=True), {"merge_mode": "ave"}),
+            "Bidirectional LSTM sequences, mul": (layers.LSTM(2, return_sequences=True), {"merge_mode": "mul"}),
+        }
+        for masked in (False, True):
+            for name, (inner, kwargs) in cases.items():
+                with self.subTest(layer=name, masked=masked):
+                    keras.utils.set_random_seed(14)
+                    model = sequential((STEPS,), L(layers.Embedding, VOCABULARY, FEATURES, mask_zero=masked),
+                                       L(layers.Bidirectional, inner, **kwargs))
+                    randomize(model)
+                    self.compare_predict(f"sequences: {'masked ' if masked else ''}{name}", model, token_ids())
+
     def test_mask_passes_through_stacked_layers_as_in_keras(self):
         # The first LSTM returns its mask with its sequences; Dense passes it on; the GRU reads it.
         keras.utils.set_random_seed(6)
@@ -131,10 +148,13 @@ class Sequences(unittest.TestCase):
         x = token_ids(seed=9, count=48)
         x[5, 3] = 7  # no row all padding, whose pooled mean is NaN
         y = (x.sum(axis=1) % 2).astype("float32")
-        for pooling, mask_zero in ((layers.LSTM, False), (layers.LSTM, True), (layers.GlobalAveragePooling1D, True)):
-            with self.subTest(pooling=pooling.__name__, mask_zero=mask_zero):
+        middles = {"LSTM": L(layers.LSTM, 6), "GlobalAveragePooling1D": L(layers.GlobalAveragePooling1D),
+                   "Bidirectional": L(layers.Bidirectional, layers.LSTM(4))}
+        for pooling, mask_zero in (("LSTM", False), ("LSTM", True), ("GlobalAveragePooling1D", True),
+                                   ("Bidirectional", True)):
+            with self.subTest(pooling=pooling, mask_zero=mask_zero):
                 keras.utils.set_random_seed(10)
-                middle = L(layers.LSTM, 6) if pooling is layers.LSTM else L(layers.GlobalAveragePooling1D)
+                middle = middles[pooling]
                 model = sequential((STEPS,), L(layers.Embedding, VOCABULARY, 8, mask_zero=mask_zero), middle,
                                    L(layers.Dense, 6, activation="relu"), L(layers.Dense, 1, activation="sigmoid"))
                 optimizer = keras.optimizers.Adam(learning_rate=0.01)
@@ -142,13 +162,11 @@ class Sequences(unittest.TestCase):
                 run = run_tkeras(model, {"x": x, "y": y}, epochs=3, batch_size=16, optimizer=optimizer,
                                  loss="binary_crossentropy", metrics=["accuracy"])
                 history = model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0).history
-                test = f"sequences: Embedding-{pooling.__name__} training, mask_zero={mask_zero}"
+                test = f"sequences: Embedding-{pooling} training, mask_zero={mask_zero}"
                 check_close(self, test, "loss per epoch", run.history["loss"], history["loss"], 1e-4)
                 final = run.final_weights
-                for layer in model.layers:
-                    for weight in layer.weights:
-                        check_close(self, test, f"final {layer.name}.{weight.name}",
-                                    final[f"{layer.name}.{weight.name}"], keras.ops.convert_to_numpy(weight), 1e-4)
+                for name, value in weights(model).items():
+                    check_close(self, test, f"final {name}", final[name], value, 1e-4)
 
 
 if __name__ == "__main__":

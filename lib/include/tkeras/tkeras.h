@@ -48,6 +48,7 @@
 #include "tkeras/layers/activation.h"
 #include "tkeras/layers/activations.h"
 #include "tkeras/layers/batch_normalization.h"
+#include "tkeras/layers/bidirectional.h"
 #include "tkeras/layers/center_crop.h"
 #include "tkeras/layers/conv1d.h"
 #include "tkeras/layers/conv2d.h"

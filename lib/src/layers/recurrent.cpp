@@ -239,16 +239,19 @@ torch::Tensor Recurrent::run_steps(const torch::Tensor& x, const torch::Tensor& 
   for (int64_t t = 0; t < x.size(1); ++t) {
     torch::Tensor next_c = c;
     torch::Tensor next_h = step(projected.select(1, t), h, next_c);
+    torch::Tensor output = next_h;
     if (keep.defined()) {
-      // A masked step keeps the previous state and repeats the previous output (Keras's
-      // zero_output_for_mask = false; the output is the state h in all three cells).
+      // A masked step keeps the previous state, and repeats the previous output (the output is
+      // the state h in all three cells) or, inside Bidirectional with return_sequences, outputs
+      // zeros, as Keras's zero_output_for_mask.
       const torch::Tensor m = keep.select(1, t);
       next_h = torch::where(m, next_h, h);
       if (c.defined()) next_c = torch::where(m, next_c, c);
+      output = zero_output_for_mask_ ? torch::where(m, next_h, torch::zeros({}, next_h.options())) : next_h;
     }
     h = next_h;
     c = next_c;
-    if (return_sequences_) outputs.push_back(h);
+    if (return_sequences_) outputs.push_back(output);
   }
   return return_sequences_ ? torch::stack(outputs, 1) : h;
 }

@@ -3,6 +3,7 @@
 
 #include "tkeras/layers/activation.h"
 #include "tkeras/layers/batch_normalization.h"
+#include "tkeras/layers/bidirectional.h"
 #include "tkeras/layers/center_crop.h"
 #include "tkeras/layers/conv1d.h"
 #include "tkeras/layers/conv2d.h"
@@ -35,6 +36,7 @@ const std::map<std::string, FromConfig, std::less<>>& builtin() {
       {"AveragePooling1D", AveragePooling1D::from_config},
       {"AveragePooling2D", AveragePooling2D::from_config},
       {"BatchNormalization", BatchNormalization::from_config},
+      {"Bidirectional", Bidirectional::from_config},
       {"CenterCrop", CenterCrop::from_config},
       {"Conv1D", Conv1D::from_config},
       {"Conv2D", Conv2D::from_config},

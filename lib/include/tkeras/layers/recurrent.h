@@ -68,6 +68,8 @@ class Recurrent : public Layer {
   Shape build_weights(const Shape& input_shape) override;
 
  private:
+  friend class Bidirectional;  // sets zero_output_for_mask_, as Keras's Bidirectional does
+
   int64_t gates() const;
   bool has_kernel(const torch::Tensor& mask) const;
   torch::Tensor run_kernel(const torch::Tensor& inputs, bool training) const;
@@ -85,6 +87,7 @@ class Recurrent : public Layer {
   bool return_sequences_;
   bool go_backwards_;
   bool reset_after_;
+  bool zero_output_for_mask_ = false;  // a masked step outputs zeros rather than the previous output
   torch::Tensor kernel_;
   torch::Tensor recurrent_kernel_;
   torch::Tensor bias_;

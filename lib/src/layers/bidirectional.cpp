@@ -1,0 +1,129 @@
+// Bidirectional: two recurrent layers made from one config, their outputs merged as Keras's.
+#include "tkeras/layers/bidirectional.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "models/serialization.h"
+#include "tkeras/core/error.h"
+
+namespace tkeras::layers {
+
+namespace {
+
+void check_merge_mode(const std::string& merge_mode) {
+  if (merge_mode != "concat" && merge_mode != "sum" && merge_mode != "ave" && merge_mode != "mul") {
+    throw Error(
+        fmt::format("Bidirectional: expected merge_mode \"concat\", \"sum\", \"ave\" or \"mul\", received "
+                    "\"{}\"",
+                    merge_mode));
+  }
+}
+
+std::shared_ptr<Recurrent> recurrent(const std::shared_ptr<Layer>& layer, std::string_view what) {
+  auto wrapped = std::dynamic_pointer_cast<Recurrent>(layer);
+  if (!wrapped) {
+    throw Error(fmt::format("Bidirectional: expected {} to be a SimpleRNN, LSTM or GRU layer, received {}", what,
+                            layer ? layer->class_name() : "none"));
+  }
+  return wrapped;
+}
+
+// A new layer of `entry`'s class from its serialized config, renamed, and with go_backwards set.
+std::shared_ptr<Recurrent> remake(Config entry, const std::string& name, std::optional<bool> go_backwards,
+                                  std::string_view what) {
+  entry["config"]["name"] = name;
+  if (go_backwards) entry["config"]["go_backwards"] = *go_backwards;
+  return recurrent(models::detail::deserialize(entry, {}), what);
+}
+
+std::string strip(const std::string& name, std::string_view prefix) {
+  return name.starts_with(prefix) ? name.substr(prefix.size()) : name;
+}
+
+}  // namespace
+
+Bidirectional::Bidirectional(std::shared_ptr<Recurrent> forward, std::shared_ptr<Recurrent> backward,
+                             BidirectionalOptions options)
+    : Layer("bidirectional"),
+      forward_(std::move(forward)),
+      backward_(std::move(backward)),
+      options_(std::move(options)) {
+  check_merge_mode(options_.merge_mode);
+  if (forward_->go_backwards() == backward_->go_backwards()) {
+    throw Error("Bidirectional: expected a forward and a backward layer with different go_backwards values");
+  }
+  if (forward_->return_sequences() != backward_->return_sequences()) {
+    throw Error("Bidirectional: expected a forward and a backward layer with the same return_sequences");
+  }
+  // As Keras: with return_sequences, a masked step outputs zeros in both directions.
+  forward_->zero_output_for_mask_ = forward_->return_sequences();
+  backward_->zero_output_for_mask_ = backward_->return_sequences();
+  add_sublayer("forward_layer", forward_);
+  add_sublayer("backward_layer", backward_);
+}
+
+Bidirectional::Bidirectional(const AnyLayer& layer, BidirectionalOptions options)
+    : Bidirectional(
+          [&] {
+            const auto wrapped = recurrent(layer.get(), "the layer");
+            return remake(models::detail::serialize(*wrapped), "forward_" + strip(wrapped->name(), "forward_"),
+                          std::nullopt, "the layer");
+          }(),
+          [&] {
+            const auto wrapped = recurrent(layer.get(), "the layer");
+            return remake(models::detail::serialize(*wrapped), "backward_" + strip(wrapped->name(), "backward_"),
+                          !wrapped->go_backwards(), "the layer");
+          }(),
+          std::move(options)) {}
+
+std::shared_ptr<Bidirectional> Bidirectional::from_config(const Config& config) {
+  const ConfigReader read(config);
+  const std::string merge_mode = read.string("merge_mode", "concat");
+  const Config& layer = read.at("layer");
+  const auto forward = recurrent(models::detail::deserialize(layer, {}), "\"layer\"");
+  std::shared_ptr<Recurrent> backward;
+  if (read.has("backward_layer")) {
+    backward = recurrent(models::detail::deserialize(read.at("backward_layer"), {}), "\"backward_layer\"");
+  } else {
+    backward = remake(layer, "backward_" + strip(forward->name(), "forward_"), !forward->go_backwards(), "\"layer\"");
+  }
+  return configured(std::shared_ptr<Bidirectional>(new Bidirectional(forward, backward, {.merge_mode = merge_mode})),
+                    config);
+}
+
+Config Bidirectional::get_config() const {
+  Config config = Layer::get_config();
+  config["layer"] = models::detail::serialize(*forward_);
+  config["backward_layer"] = models::detail::serialize(*backward_);
+  config["merge_mode"] = options_.merge_mode;
+  return config;
+}
+
+Shape Bidirectional::build_weights(const Shape& input_shape) {
+  Shape output_shape = forward_->build(input_shape, build_device());
+  backward_->build(input_shape, build_device());
+  if (options_.merge_mode == "concat") output_shape.back() *= 2;
+  return output_shape;
+}
+
+torch::Tensor Bidirectional::call(const torch::Tensor& inputs, bool training) {
+  return call_with_mask(inputs, torch::Tensor(), training);
+}
+
+torch::Tensor Bidirectional::call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) {
+  const torch::Tensor forward = forward_->call_with_mask(inputs, mask, training);
+  torch::Tensor backward = backward_->call_with_mask(inputs, mask, training);
+  // The backward layer returns its steps last to first: put them in the inputs' order.
+  if (forward_->return_sequences()) backward = backward.flip(1);
+  if (options_.merge_mode == "concat") return torch::cat({forward, backward}, -1);
+  if (options_.merge_mode == "sum") return forward + backward;
+  if (options_.merge_mode == "ave") return (forward + backward) / 2;
+  return forward * backward;
+}
+
+torch::Tensor Bidirectional::compute_mask(const torch::Tensor& /*inputs*/, const torch::Tensor& mask) const {
+  return forward_->return_sequences() ? mask : torch::Tensor();
+}
+
+}  // namespace tkeras::layers
