@@ -64,11 +64,13 @@ def model_config(model):
 
 
 # The options tkeras's optimizers have; the rest of Keras's config must be at its defaults.
-OPTIMIZER_OPTIONS = {"Adam": {"learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"},
-                     "SGD": {"learning_rate", "momentum", "nesterov"},
-                     "RMSprop": {"learning_rate", "rho", "momentum", "epsilon", "centered"}}
-KERAS_ONLY_DEFAULTS = {"name": None, "weight_decay": None, "clipnorm": None, "global_clipnorm": None,
-                       "clipvalue": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+COMMON_OPTIONS = {"weight_decay", "clipnorm", "clipvalue", "global_clipnorm"}
+OPTIMIZER_OPTIONS = {"Adam": {"learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"} | COMMON_OPTIONS,
+                     "AdamW": {"learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"} | COMMON_OPTIONS,
+                     "SGD": {"learning_rate", "momentum", "nesterov"} | COMMON_OPTIONS,
+                     "RMSprop": {"learning_rate", "rho", "momentum", "epsilon", "centered"} | COMMON_OPTIONS,
+                     "Adagrad": {"learning_rate", "initial_accumulator_value", "epsilon"} | COMMON_OPTIONS}
+KERAS_ONLY_DEFAULTS = {"name": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
                        "loss_scale_factor": None, "gradient_accumulation_steps": None}
 
 
@@ -77,8 +79,9 @@ def optimizer_config(optimizer):
     config = optimizer.get_config()
     for key, value in config.items():
         if key not in OPTIMIZER_OPTIONS[kind] and key != "name":
-            assert value == KERAS_ONLY_DEFAULTS.get(key, value), f"{kind}: tkeras has no {key} (= {value})"
-    options = {key: value for key, value in config.items() if key in OPTIMIZER_OPTIONS[kind]}
+            assert key in KERAS_ONLY_DEFAULTS and value == KERAS_ONLY_DEFAULTS[key], f"{kind}: tkeras has no {key} (= {value})"
+    # (Keras writes None for an unset clipping or decay; tkeras's file leaves it out.)
+    options = {key: value for key, value in config.items() if key in OPTIMIZER_OPTIONS[kind] and value is not None}
     options["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
     return {"class_name": kind, "config": options}
 
@@ -100,12 +103,14 @@ def weights(model, prefix=""):
     return named
 
 
-def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_logits=False, weighted_metrics=()):
+def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_logits=False, weighted_metrics=(),
+                     loss_options=None):
     metadata = {"format": "tkeras.model", "format_version": "1",
                 "model_config": json.dumps(model_config(model), default=list)}
     if optimizer is not None:
         metadata["compile_config"] = json.dumps({"optimizer": optimizer_config(optimizer),
-                                                 "loss": {"name": loss, "from_logits": from_logits},
+                                                 "loss": {"name": loss, "from_logits": from_logits,
+                                                          **(loss_options or {})},
                                                  "metrics": list(metrics),
                                                  "weighted_metrics": list(weighted_metrics)}, default=list)
     # (np.ascontiguousarray makes a 0-d array 1-d: the reshape keeps scalars, such as Normalization's count, 0-d.)
@@ -158,12 +163,12 @@ class Run:
 
 def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
                from_logits=False, phases=(), call_training=False, weighted_metrics=(), class_weight=None,
-               validation_split=0.0):
+               validation_split=0.0, loss_options=None):
     """Writes the model (with its current weights) and data, runs the driver, returns a Run.
     `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp)."""
     directory = tempfile.mkdtemp(prefix="tkeras-parity-")
     write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits,
-                     weighted_metrics)
+                     weighted_metrics, loss_options)
     torch.save({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
                os.path.join(directory, "data.pt"))
     with open(os.path.join(directory, "job.json"), "w") as f:

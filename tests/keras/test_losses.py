@@ -62,6 +62,12 @@ CASES = {
     "binary CE, from_logits, saturated": ("binary_crossentropy", losses.BinaryCrossentropy(from_logits=True),
                                           "linear", True, BINARY_LOGITS, BINARY_LABELS, None),
     "MSE": ("mean_squared_error", losses.MeanSquaredError(), "linear", False, MODERATE, ONE_HOT, None),
+    "MAE": ("mean_absolute_error", losses.MeanAbsoluteError(), "linear", False, MODERATE, ONE_HOT, None),
+    "MAE by its short name": ("mae", "mae", "linear", False, SATURATED * 0.1, ONE_HOT, None),
+    "Huber": ("huber", losses.Huber(), "linear", False, MODERATE, ONE_HOT, None),
+    "Huber delta 0.5": (("huber", {"delta": 0.5}), losses.Huber(delta=0.5), "linear", False, MODERATE, ONE_HOT, None),
+    "Huber delta 3": (("huber", {"delta": 3.0}), losses.Huber(delta=3.0), "linear", False, SATURATED * 0.1, ONE_HOT,
+                      None),
 }
 
 # Saturated outputs through softmax or sigmoid: tkeras exact, Keras clipped (the named difference).
@@ -76,9 +82,12 @@ DIFFERENCES = {
 
 
 def both(name, keras_loss, activation, from_logits, x, y):
+    """`name`: the loss's name, or (name, options) for a loss with options (Huber's delta)."""
+    name, options = name if isinstance(name, tuple) else (name, None)
     model = sequential(x.shape[1:], L(layers.Activation, activation))
     optimizer = keras.optimizers.SGD()
-    run = run_tkeras(model, {"x_eval": x, "y_eval": y}, optimizer=optimizer, loss=name, from_logits=from_logits)
+    run = run_tkeras(model, {"x_eval": x, "y_eval": y}, optimizer=optimizer, loss=name, from_logits=from_logits,
+                     loss_options=options)
     model.compile(optimizer=optimizer, loss=keras_loss)
     return run.evaluate["loss"], model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
 

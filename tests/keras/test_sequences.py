@@ -5,7 +5,8 @@ activations, GRU's reset_after both ways), with masks from padding at the front,
 in the middle; Bidirectional with each merge mode; Conv1D (valid, same, causal, strides, dilation) and the 1-D pooling layers,
 GlobalAveragePooling1D with a mask. Then both train the courses' text classifiers (Embedding, then
 LSTM, GlobalAveragePooling1D or Bidirectional LSTM, then Dense) and must agree on their History and
-weights."""
+weights; and the fourth part's time-series models train with Huber and SGD with momentum as in
+Keras."""
 from parity import L, check_close, run_tkeras, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
@@ -167,6 +168,38 @@ class Sequences(unittest.TestCase):
                 final = run.final_weights
                 for name, value in weights(model).items():
                     check_close(self, test, f"final {name}", final[name], value, 1e-4)
+
+
+    def test_training_time_series_models_with_huber_and_sgd_momentum_agrees_with_keras(self):
+        # The course's fourth part: windows of a series, Huber loss, SGD with momentum.
+        rng = np.random.default_rng(15)
+        t = np.arange(200, dtype="float32")
+        series_values = 0.05 * t + np.sin(t / 6.0) * 3 + rng.normal(scale=0.5, size=t.shape).astype("float32")
+        windows = np.stack([series_values[i:i + STEPS] for i in range(len(t) - STEPS)])[:, :, None]
+        targets = series_values[STEPS:][:, None].astype("float32")
+        windows = windows / 10.0
+        targets = targets / 10.0
+        models = {
+            "SimpleRNN": lambda: sequential((STEPS, 1), L(layers.SimpleRNN, 8, return_sequences=True),
+                                            L(layers.SimpleRNN, 8), L(layers.Dense, 1)),
+            "LSTM": lambda: sequential((STEPS, 1), L(layers.Conv1D, 4, 3, padding="causal", activation="relu"),
+                                       L(layers.LSTM, 8), L(layers.Dense, 1)),
+        }
+        for name, make in models.items():
+            with self.subTest(model=name):
+                keras.utils.set_random_seed(16)
+                model = make()
+                optimizer = keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)
+                run = run_tkeras(model, {"x": windows, "y": targets}, epochs=3, batch_size=32, optimizer=optimizer,
+                                 loss="huber", metrics=["mae"])
+                model.compile(optimizer=optimizer, loss=keras.losses.Huber(), metrics=["mae"])
+                history = model.fit(windows, targets, epochs=3, batch_size=32, shuffle=False, verbose=0).history
+                test = f"sequences: {name} on a series, Huber and SGD momentum"
+                for key in ("loss", "mae"):
+                    check_close(self, test, f"history {key}", run.history[key], history[key], 1e-4)
+                final = run.final_weights
+                for weight_name, value in weights(model).items():
+                    check_close(self, test, f"final {weight_name}", final[weight_name], value, 1e-4)
 
 
 if __name__ == "__main__":

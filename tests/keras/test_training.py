@@ -1,5 +1,5 @@
 """Keras parity: three epochs of fit from the same initial weights, data and batch order, for
-every optimizer variant, on the course's Dense model and a Conv2D + BatchNormalization + pooling
+every optimizer variant (with Keras's clipping and weight decay options), on the course's Dense model and a Conv2D + BatchNormalization + pooling
 model; then evaluate and predict."""
 from parity import L, check_close, run_tkeras, seeded_data, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
@@ -18,6 +18,14 @@ OPTIMIZERS = {
     "RMSprop": lambda: optimizers.RMSprop(learning_rate=0.001),
     "RMSprop centered": lambda: optimizers.RMSprop(learning_rate=0.001, centered=True),
     "RMSprop momentum": lambda: optimizers.RMSprop(learning_rate=0.001, momentum=0.5),
+    "AdamW": lambda: optimizers.AdamW(learning_rate=0.002),
+    "AdamW amsgrad, weight_decay 0.05": lambda: optimizers.AdamW(learning_rate=0.002, weight_decay=0.05, amsgrad=True),
+    "Adagrad": lambda: optimizers.Adagrad(learning_rate=0.05),
+    "SGD clipnorm": lambda: optimizers.SGD(learning_rate=0.05, clipnorm=0.1),
+    "SGD momentum, clipvalue": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9, clipvalue=0.01),
+    "Adam global_clipnorm, weight_decay": lambda: optimizers.Adam(learning_rate=0.002, global_clipnorm=0.5,
+                                                                 weight_decay=0.01),
+    "RMSprop clipnorm": lambda: optimizers.RMSprop(learning_rate=0.001, clipnorm=0.05),
 }
 
 MODELS = {

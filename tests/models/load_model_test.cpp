@@ -88,6 +88,10 @@ TEST_CASE("training goes on after load_model exactly as it would have without sa
        tkeras::optimizers::SGD({.learning_rate = 0.05, .momentum = 0.9, .nesterov = true})},
       {"RMSprop", "rmsprop"},
       {"RMSprop centered with momentum", tkeras::optimizers::RMSprop({.momentum = 0.5, .centered = true})},
+      {"AdamW with clipnorm", tkeras::optimizers::AdamW({.learning_rate = 0.01, .clipnorm = 0.5})},
+      {"Adagrad with weight decay and clipvalue",
+       tkeras::optimizers::Adagrad({.learning_rate = 0.05, .weight_decay = 0.01, .clipvalue = 0.1})},
+      {"SGD with global_clipnorm", tkeras::optimizers::SGD({.learning_rate = 0.05, .global_clipnorm = 0.3})},
   };
   const auto data = tkeras::testing::blobs(40, 3, 5, 2);
   for (const auto& [label, optimizer] : cases) {
@@ -112,6 +116,23 @@ TEST_CASE("training goes on after load_model exactly as it would have without sa
       check_same_weights(*loaded, model);
     }
   }
+}
+
+TEST_CASE("a Huber loss keeps its delta, and optimizer options their values, through save and load") {
+  const tkeras::testing::TempDir dir;
+  tkeras::Sequential model({layers::Input({3}), layers::Dense(1)});
+  model.compile({.optimizer = tkeras::optimizers::AdamW({.weight_decay = 0.02, .clipvalue = 0.5}),
+                 .loss = tkeras::losses::Huber({.delta = 2.5})});
+  const auto path = (dir.path() / "huber.tkeras").string();
+  model.save(path);
+  const std::shared_ptr<tkeras::Model> loaded = load_model(path);
+  const torch::Tensor x = torch::randn({6, 3}) * 3;
+  const torch::Tensor y = torch::randn({6, 1}) * 3;
+  CHECK(loaded->evaluate(x, y, {.verbose = 0}) == model.evaluate(x, y, {.verbose = 0}));
+  const auto& options = std::get<tkeras::optimizers::AdamWOptions>(loaded->optimizer().options());
+  CHECK(options.weight_decay == 0.02);
+  CHECK(options.clipvalue == 0.5);
+  CHECK_FALSE(options.clipnorm.has_value());
 }
 
 TEST_CASE("a model compiled with jit and bf16-mixed loads with both and trains on bit-identically") {

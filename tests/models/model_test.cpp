@@ -330,8 +330,8 @@ TEST_CASE("labels outside the output layer's units are refused, naming the layer
 
 TEST_CASE("unknown optimizer, loss, metric and device names fail at compile, listing the valid ones") {
   tkeras::Sequential model({layers::Dense(2)});
-  CHECK_THROWS_WITH_AS(model.compile({.optimizer = "adagrad"}),
-                       doctest::Contains("expected one of: adam, rmsprop, sgd"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.optimizer = "adamax"}),
+                       doctest::Contains("expected one of: adagrad, adam, adamw, rmsprop, sgd"), tkeras::Error);
   CHECK_THROWS_WITH_AS(model.compile({.loss = "hinge"}), doctest::Contains("unknown loss \"hinge\""), tkeras::Error);
   CHECK_THROWS_WITH_AS(model.compile({.metrics = {"acuracy"}}),
                        "compile: unknown metric \"acuracy\"; expected one of: acc, accuracy, binary_accuracy, "

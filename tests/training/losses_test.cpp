@@ -66,10 +66,30 @@ TEST_CASE("mean squared error is the mean of squared differences, by either name
   CHECK(losses::MeanSquaredError()(y, p).item<double>() == doctest::Approx(2.5));
 }
 
+TEST_CASE("mean absolute error is the mean of absolute differences, by either name") {
+  const torch::Tensor y = torch::tensor({{1.0f}, {2.0f}});
+  const torch::Tensor p = torch::tensor({{2.0f}, {-1.0f}});
+  CHECK(losses::Loss("mae")(y, p).item<double>() == doctest::Approx(2.0));
+  CHECK(losses::Loss("mae").name() == "mean_absolute_error");
+  CHECK(losses::MeanAbsoluteError()(y, p).item<double>() == doctest::Approx(2.0));
+}
+
+TEST_CASE("Huber is quadratic within delta and linear beyond it, as Keras's") {
+  const torch::Tensor y = torch::zeros({3, 1});
+  const torch::Tensor p = torch::tensor({{0.5f}, {-2.0f}, {4.0f}});
+  // delta 1: 0.125, 2 - 0.5, 4 - 0.5.
+  CHECK(losses::Loss("huber")(y, p).item<double>() == doctest::Approx((0.125 + 1.5 + 3.5) / 3));
+  // delta 3: 0.125, 2, 12 - 4.5.
+  CHECK(losses::Huber({.delta = 3.0})(y, p).item<double>() == doctest::Approx((0.125 + 2.0 + 7.5) / 3));
+  CHECK(losses::Huber({.delta = 3.0}).delta() == 3.0);
+  CHECK_THROWS_WITH_AS(losses::Huber({.delta = 0.0}), "Huber: expected a positive delta, received 0", tkeras::Error);
+}
+
 TEST_CASE("an unknown loss name lists the valid ones") {
   CHECK_THROWS_WITH_AS(losses::Loss("crossentropy"),
                        "compile: unknown loss \"crossentropy\"; expected one of: binary_crossentropy, "
-                       "categorical_crossentropy, mean_squared_error, mse, sparse_categorical_crossentropy",
+                       "categorical_crossentropy, huber, mae, mean_absolute_error, mean_squared_error, mse, "
+                       "sparse_categorical_crossentropy",
                        tkeras::Error);
 }
 

@@ -20,8 +20,9 @@ TEST_CASE("optimizers by name carry Keras's default learning rates") {
 }
 
 TEST_CASE("an unknown optimizer name lists the valid ones") {
-  CHECK_THROWS_WITH_AS(optimizers::Optimizer("adamw"),
-                       "compile: unknown optimizer \"adamw\"; expected one of: adam, rmsprop, sgd", tkeras::Error);
+  CHECK_THROWS_WITH_AS(optimizers::Optimizer("adamax"),
+                       "compile: unknown optimizer \"adamax\"; expected one of: adagrad, adam, adamw, rmsprop, sgd",
+                       tkeras::Error);
 }
 
 TEST_CASE("optimizer objects keep their options") {
@@ -116,4 +117,47 @@ TEST_CASE("the optimizer updates weights that stay the layers' own tensors") {
   model.set_weights(before);
   model.fit(x, y, {.epochs = 1, .verbose = 0});
   CHECK_FALSE(torch::equal(model.get_weights()[0], after[0]));
+}
+
+TEST_CASE("Adagrad follows Keras's rule, from accumulators at initial_accumulator_value") {
+  // accumulator += g^2 (from 0.1); w -= lr g / sqrt(accumulator + epsilon).
+  CHECK(train_one_weight(optimizers::Adagrad({.learning_rate = 0.1}), 3) == doctest::Approx(0.7822992).epsilon(1e-6));
+  CHECK(optimizers::Optimizer("adagrad").learning_rate() == 0.001);
+}
+
+TEST_CASE("AdamW decays each weight by weight_decay * learning_rate before Adam's update, as Keras") {
+  CHECK(train_one_weight(optimizers::AdamW({.learning_rate = 0.1, .weight_decay = 0.5, .epsilon = 0.1}), 3) ==
+        doctest::Approx(0.7292716).epsilon(1e-6));
+  CHECK(std::get<optimizers::AdamWOptions>(optimizers::Optimizer("adamw").options()).weight_decay == 0.004);
+  // The same decay as an option of any optimizer: w *= 1 - 0.1 * 0.1, then w -= 0.1 g.
+  CHECK(train_one_weight(optimizers::SGD({.learning_rate = 0.1, .weight_decay = 0.1}), 3) ==
+        doctest::Approx(0.493039).epsilon(1e-6));
+}
+
+TEST_CASE("clipnorm, global_clipnorm and clipvalue clip the gradients before the update, as Keras") {
+  // g = 2w is above 1 throughout: clipped to norm 1, w falls by 0.1 a step.
+  CHECK(train_one_weight(optimizers::SGD({.learning_rate = 0.1, .clipnorm = 1.0}), 3) ==
+        doctest::Approx(0.7).epsilon(1e-6));
+  CHECK(train_one_weight(optimizers::SGD({.learning_rate = 0.1, .global_clipnorm = 1.0}), 3) ==
+        doctest::Approx(0.7).epsilon(1e-6));
+  CHECK(train_one_weight(optimizers::SGD({.learning_rate = 0.1, .clipvalue = 0.5}), 3) ==
+        doctest::Approx(0.85).epsilon(1e-6));
+  CHECK_THROWS_WITH_AS(optimizers::Adam({.clipnorm = 0.0}), "Adam: expected a positive clipnorm, received 0",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(optimizers::AdamW({.weight_decay = -1.0}), "AdamW: expected a weight_decay >= 0, received -1",
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(optimizers::Adagrad({.initial_accumulator_value = -0.1}),
+                       "Adagrad: expected an initial_accumulator_value >= 0, received -0.1", tkeras::Error);
+}
+
+TEST_CASE("clipnorm clips each weight's gradient by its own norm") {
+  // Two weights, kernel and bias of Dense(1) at 1 on x = 1, y = 0: both gradients are 2 * (w + b)
+  // = 4; each is clipped to norm 1 on its own (global_clipnorm would give each 1 / sqrt(2)).
+  tkeras::Sequential model({tkeras::layers::Dense(1)});
+  model.build({1});
+  model.set_weights({torch::ones({1, 1}), torch::ones({1})});
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1, .clipnorm = 1.0}), .loss = "mse"});
+  model.fit(torch::ones({1, 1}), torch::zeros({1, 1}), {.epochs = 1, .verbose = 0});
+  CHECK(model.get_weights()[0].item<double>() == doctest::Approx(0.9));
+  CHECK(model.get_weights()[1].item<double>() == doctest::Approx(0.9));
 }

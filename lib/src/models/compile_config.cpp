@@ -48,8 +48,9 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
   if (!optimizer.is_object())
     where.fail(fmt::format("expected \"optimizer\" as an object, received {}", optimizer.dump()));
   const json& kind = member(optimizer, "class_name", where);
-  if (kind != "Adam" && kind != "SGD" && kind != "RMSprop") {
-    where.fail(fmt::format("unknown optimizer class {}; expected one of: Adam, SGD, RMSprop", kind.dump()));
+  if (kind != "Adam" && kind != "AdamW" && kind != "SGD" && kind != "RMSprop" && kind != "Adagrad") {
+    where.fail(
+        fmt::format("unknown optimizer class {}; expected one of: Adam, AdamW, SGD, RMSprop, Adagrad", kind.dump()));
   }
   const json& options = member(optimizer, "config", where);
   if (!options.is_object()) where.fail("expected the optimizer's \"config\" as an object");
@@ -64,6 +65,9 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
     if (!loss.is_object()) where.fail(fmt::format("expected \"loss\" as an object or null, received {}", loss.dump()));
     require(loss, "name", &json::is_string, "a string", where);
     require(loss, "from_logits", &json::is_boolean, "true or false", where);
+    if (loss.contains("delta") && (!loss["delta"].is_number() || !(loss["delta"].get<double>() > 0.0))) {
+      where.fail(fmt::format("expected \"loss\".\"delta\" as a positive number, received {}", loss["delta"].dump()));
+    }
   }
   const json& metrics = member(compile, "metrics", where);
   if (!metrics.is_array() ||

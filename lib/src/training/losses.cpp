@@ -2,6 +2,7 @@
 #include "tkeras/training/losses.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
@@ -25,6 +26,9 @@ struct Entry {
 };
 constexpr Entry kLosses[] = {{"binary_crossentropy", Kind::kBinaryCrossentropy},
                              {"categorical_crossentropy", Kind::kCategoricalCrossentropy},
+                             {"huber", Kind::kHuber},
+                             {"mae", Kind::kMeanAbsoluteError},
+                             {"mean_absolute_error", Kind::kMeanAbsoluteError},
                              {"mean_squared_error", Kind::kMeanSquaredError},
                              {"mse", Kind::kMeanSquaredError},
                              {"sparse_categorical_crossentropy", Kind::kSparseCategoricalCrossentropy}};
@@ -63,7 +67,7 @@ torch::Tensor weighted_mean(const torch::Tensor& values, const torch::Tensor& sa
 Loss::Loss(const char* name) : Loss(std::string_view(name)) {}
 Loss::Loss(const std::string& name) : Loss(std::string_view(name)) {}
 Loss::Loss(std::string_view name) : kind_(kind_for_name(name)) {}
-Loss::Loss(Kind kind, bool from_logits) : kind_(kind), from_logits_(from_logits) {}
+Loss::Loss(Kind kind, bool from_logits, double delta) : kind_(kind), from_logits_(from_logits), delta_(delta) {}
 
 const std::vector<std::string>& Loss::names() {
   static const std::vector<std::string> all = [] {
@@ -82,6 +86,10 @@ std::string Loss::name() const {
       return "categorical_crossentropy";
     case Kind::kBinaryCrossentropy:
       return "binary_crossentropy";
+    case Kind::kMeanAbsoluteError:
+      return "mean_absolute_error";
+    case Kind::kHuber:
+      return "huber";
     case Kind::kMeanSquaredError:
       break;
   }
@@ -129,6 +137,14 @@ torch::Tensor Loss::sample_losses(const torch::Tensor& y_true, const torch::Tens
       }
       const torch::Tensor p = outputs().clamp(kEpsilon, 1.0 - kEpsilon);
       return -(y_true * p.log() + (1.0 - y_true) * (1.0 - p).log()).mean(-1);
+    }
+    case Kind::kMeanAbsoluteError:
+      return (outputs() - y_true).abs().mean(-1);
+    case Kind::kHuber: {
+      const torch::Tensor error = outputs() - y_true;
+      const torch::Tensor absolute = error.abs();
+      return torch::where(absolute <= delta_, 0.5 * error.square(), delta_ * absolute - 0.5 * delta_ * delta_)
+          .mean(-1);
     }
     case Kind::kMeanSquaredError:
       break;
@@ -196,5 +212,12 @@ CategoricalCrossentropy::CategoricalCrossentropy(CrossentropyOptions options)
 BinaryCrossentropy::BinaryCrossentropy(CrossentropyOptions options)
     : Loss(Kind::kBinaryCrossentropy, options.from_logits) {}
 MeanSquaredError::MeanSquaredError() : Loss(Kind::kMeanSquaredError, false) {}
+MeanAbsoluteError::MeanAbsoluteError() : Loss(Kind::kMeanAbsoluteError, false) {}
+
+Huber::Huber(HuberOptions options) : Loss(Kind::kHuber, false, options.delta) {
+  if (!(options.delta > 0.0) || !std::isfinite(options.delta)) {
+    throw Error(fmt::format("Huber: expected a positive delta, received {}", options.delta));
+  }
+}
 
 }  // namespace tkeras::losses

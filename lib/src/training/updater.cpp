@@ -1,4 +1,5 @@
-// Keras's Adam, SGD and RMSprop over one flat buffer of weights.
+// Keras's Adam, AdamW, SGD, RMSprop and Adagrad over one flat buffer of weights, with Keras's
+// clipping and weight decay.
 #include "training/updater.h"
 
 #include <algorithm>
@@ -27,6 +28,11 @@ void check_weights(const std::vector<torch::Tensor>& weights) {
     }
   }
 }
+
+// Adam and AdamW share the update rule (AdamW's decay is the common weight decay).
+template <typename Options>
+constexpr bool kIsAdam =
+    std::is_same_v<Options, optimizers::AdamOptions> || std::is_same_v<Options, optimizers::AdamWOptions>;
 
 }  // namespace
 
@@ -96,12 +102,14 @@ void Updater::allocate_slots() {
   std::visit(
       [&](const auto& options) {
         using Options = std::decay_t<decltype(options)>;
-        if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
+        if constexpr (kIsAdam<Options>) {
           slot_a_ = zeros();
           slot_b_ = zeros();
           if (options.amsgrad) slot_c_ = zeros();
         } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
           if (options.momentum != 0.0) slot_a_ = zeros();
+        } else if constexpr (std::is_same_v<Options, optimizers::AdagradOptions>) {
+          slot_a_ = torch::full_like(flat_weights_, options.initial_accumulator_value);
         } else {
           slot_a_ = zeros();
           if (options.centered) slot_b_ = zeros();
@@ -165,6 +173,15 @@ void Updater::flatten_weights() {
   }
   flat_grads_ = torch::empty_like(flat_weights_);
   grad_views_.resize(weights_.size());
+  grad_slices_.clear();
+  std::vector<int64_t> counts;
+  offset = 0;
+  for (const torch::Tensor& weight : weights_) {
+    grad_slices_.push_back(flat_grads_.narrow(0, offset, weight.numel()));
+    counts.push_back(weight.numel());
+    offset += weight.numel();
+  }
+  weight_sizes_ = torch::tensor(counts, torch::kLong).to(flat_weights_.device());
 }
 
 void Updater::zero_grad() {
@@ -192,6 +209,8 @@ void Updater::apply() {
   }
   torch::cat_out(flat_grads_, grad_views_);
   const torch::Tensor& g = flat_grads_;
+  clip_gradients();
+  decay_weights();
   if (capturable_) {
     apply_on_device(g);
     return;
@@ -202,7 +221,7 @@ void Updater::apply() {
       [&](const auto& options) {
         using Options = std::decay_t<decltype(options)>;
         const double lr = options.learning_rate;
-        if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
+        if constexpr (kIsAdam<Options>) {
           // Keras: alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t); m += (g - m)(1 - beta_1);
           // v += (g^2 - v)(1 - beta_2); w -= alpha * m / (sqrt(v) + epsilon).
           const double alpha =
@@ -219,8 +238,12 @@ void Updater::apply() {
                              options.beta_2, /*weight_decay=*/0.0, epsilon, options.amsgrad, /*maximize=*/false);
             return;
           }
-          adam_moments(options, g);
+          adam_moments(options.beta_1, options.beta_2, options.epsilon, options.amsgrad, g);
           flat_weights_.addcdiv_(slot_a_, scratch_, -alpha);
+        } else if constexpr (std::is_same_v<Options, optimizers::AdagradOptions>) {
+          // Keras: accumulator += g^2; w -= lr * g / sqrt(accumulator + epsilon).
+          adagrad_denominator(options, g);
+          flat_weights_.addcdiv_(g, scratch_, -lr);
         } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
           // Keras: m = momentum * m - lr * g; w += m (Nesterov: w += momentum * m - lr * g).
           if (options.momentum == 0.0) {
@@ -248,16 +271,49 @@ void Updater::apply() {
 
 // Keras's Adam moments: m += (g - m)(1 - beta_1); v += (g^2 - v)(1 - beta_2) (amsgrad: v_hat =
 // max(v_hat, v)); leaves sqrt(v) + epsilon in scratch_.
-void Updater::adam_moments(const optimizers::AdamOptions& options, const torch::Tensor& g) {
-  slot_a_.mul_(options.beta_1).add_(g, 1.0 - options.beta_1);
-  slot_b_.mul_(options.beta_2).addcmul_(g, g, 1.0 - options.beta_2);
+void Updater::adam_moments(double beta_1, double beta_2, double epsilon, bool amsgrad, const torch::Tensor& g) {
+  slot_a_.mul_(beta_1).add_(g, 1.0 - beta_1);
+  slot_b_.mul_(beta_2).addcmul_(g, g, 1.0 - beta_2);
   torch::Tensor v = slot_b_;
-  if (options.amsgrad) {
+  if (amsgrad) {
     torch::maximum_out(slot_c_, slot_c_, slot_b_);
     v = slot_c_;
   }
   torch::sqrt_out(scratch_, v);
-  scratch_.add_(options.epsilon);
+  scratch_.add_(epsilon);
+}
+
+// Keras's Adagrad: accumulator += g^2; leaves sqrt(accumulator + epsilon) in scratch_.
+void Updater::adagrad_denominator(const optimizers::AdagradOptions& options, const torch::Tensor& g) {
+  slot_a_.addcmul_(g, g);
+  torch::add_out(scratch_, slot_a_, options.epsilon);
+  scratch_.sqrt_();
+}
+
+// Keras's _clip_gradients, one of: each weight's gradient scaled by clipnorm / max(its norm,
+// clipnorm); all of them by global_clipnorm / max(their joint norm, global_clipnorm); each value
+// clipped into [-clipvalue, clipvalue]. Device ops only, so that a CUDA graph can capture them.
+void Updater::clip_gradients() {
+  if (const auto clipnorm = config_.clipnorm()) {
+    const torch::Tensor norms = torch::stack(at::_foreach_norm(grad_slices_, 2));
+    const torch::Tensor factors = *clipnorm / norms.clamp_min(*clipnorm);
+    flat_grads_.mul_(torch::repeat_interleave(factors, weight_sizes_, 0, flat_grads_.numel()));
+  } else if (const auto global_clipnorm = config_.global_clipnorm()) {
+    flat_grads_.mul_(*global_clipnorm / flat_grads_.norm().clamp_min(*global_clipnorm));
+  } else if (const auto clipvalue = config_.clipvalue()) {
+    flat_grads_.clamp_(-*clipvalue, *clipvalue);
+  }
+}
+
+// Keras's _apply_weight_decay, before the update: w *= 1 - weight_decay * learning_rate.
+void Updater::decay_weights() {
+  const auto weight_decay = config_.weight_decay();
+  if (!weight_decay || *weight_decay == 0.0) return;
+  if (capturable_) {
+    flat_weights_.mul_(1.0 - *weight_decay * device_learning_rate_);
+  } else {
+    flat_weights_.mul_(1.0 - *weight_decay * config_.learning_rate());
+  }
 }
 
 // Keras's RMSprop: velocity = rho * velocity + (1 - rho) g^2; centered: minus the squared
@@ -284,12 +340,16 @@ void Updater::apply_on_device(const torch::Tensor& g) {
   std::visit(
       [&](const auto& options) {
         using Options = std::decay_t<decltype(options)>;
-        if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
+        if constexpr (kIsAdam<Options>) {
           const torch::Tensor alpha = lr * torch::sqrt(1.0 - torch::pow(options.beta_2, device_iterations_)) /
                                       (1.0 - torch::pow(options.beta_1, device_iterations_));
-          adam_moments(options, g);
+          adam_moments(options.beta_1, options.beta_2, options.epsilon, options.amsgrad, g);
           torch::div_out(scratch_, slot_a_, scratch_);
           flat_weights_.sub_(scratch_.mul_(alpha));
+        } else if constexpr (std::is_same_v<Options, optimizers::AdagradOptions>) {
+          adagrad_denominator(options, g);
+          torch::div_out(scratch_, g, scratch_).mul_(lr);  // lr * g / denominator
+          flat_weights_.sub_(scratch_);
         } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
           torch::mul_out(scratch_, g, lr);  // lr * g
           if (options.momentum == 0.0) {
@@ -325,12 +385,14 @@ std::vector<std::pair<std::string, torch::Tensor>> Updater::state() const {
   std::visit(
       [&](const auto& options) {
         using Options = std::decay_t<decltype(options)>;
-        if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
+        if constexpr (kIsAdam<Options>) {
           add("optimizer.momentums", slot_a_);
           add("optimizer.velocities", slot_b_);
           add("optimizer.velocity_hats", slot_c_);
         } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
           add("optimizer.momentums", slot_a_);
+        } else if constexpr (std::is_same_v<Options, optimizers::AdagradOptions>) {
+          add("optimizer.accumulators", slot_a_);
         } else {
           add("optimizer.velocities", slot_a_);
           add("optimizer.average_gradients", slot_b_);

@@ -15,7 +15,8 @@
 
 namespace tkeras::training {
 
-/// Applies Keras's update rules (Adam, SGD, RMSprop) to a model's trainable weights.
+/// Applies Keras's update rules (Adam, AdamW, SGD, RMSprop, Adagrad), with Keras's gradient
+/// clipping and weight decay, to a model's trainable weights.
 ///
 /// The weights are moved into one flat buffer (each weight becomes a view of its slice, so the
 /// layers keep their tensors), and every step gathers the gradients into a second flat buffer
@@ -69,8 +70,9 @@ class Updater {
 
   /// The state to save: `optimizer.iterations` (an int64 scalar) and each slot as one flat
   /// buffer over the trainable weights in order, named as Keras names its optimizers' variables
-  /// (Adam: `optimizer.momentums`, `optimizer.velocities`, with amsgrad
-  /// `optimizer.velocity_hats`; SGD with momentum: `optimizer.momentums`; RMSprop:
+  /// (Adam and AdamW: `optimizer.momentums`, `optimizer.velocities`, with amsgrad
+  /// `optimizer.velocity_hats`; SGD with momentum: `optimizer.momentums`; Adagrad:
+  /// `optimizer.accumulators`; RMSprop:
   /// `optimizer.velocities`, centered `optimizer.average_gradients`, with momentum
   /// `optimizer.momentums`). The tensors are the live buffers, not copies.
   std::vector<std::pair<std::string, torch::Tensor>> state() const;
@@ -85,7 +87,10 @@ class Updater {
   void allocate_slots();
   void place_state();
   void apply_on_device(const torch::Tensor& gradients);
-  void adam_moments(const optimizers::AdamOptions& options, const torch::Tensor& gradients);
+  void adam_moments(double beta_1, double beta_2, double epsilon, bool amsgrad, const torch::Tensor& gradients);
+  void adagrad_denominator(const optimizers::AdagradOptions& options, const torch::Tensor& gradients);
+  void clip_gradients();
+  void decay_weights();
   void rmsprop_denominator(const optimizers::RMSpropOptions& options, const torch::Tensor& gradients);
 
   using Slots = std::array<torch::Tensor, 3>;  // a weight's slices of slot_a_, slot_b_, slot_c_
@@ -96,8 +101,10 @@ class Updater {
   std::map<const c10::TensorImpl*, std::pair<torch::Tensor, Slots>> parked_;
   torch::Tensor flat_weights_;
   torch::Tensor flat_grads_;
-  std::vector<torch::Tensor> grad_views_;  // reused list for the gathering `cat`
-  torch::Tensor slot_a_;                   // Adam: m; RMSprop: velocity; SGD: momentum
+  std::vector<torch::Tensor> grad_views_;   // reused list for the gathering `cat`
+  std::vector<torch::Tensor> grad_slices_;  // each weight's slice of flat_grads_ (for clipnorm)
+  torch::Tensor weight_sizes_;              // each weight's number of values, on the device
+  torch::Tensor slot_a_;                   // Adam: m; RMSprop: velocity; SGD: momentum; Adagrad: accumulator
   torch::Tensor slot_b_;                   // Adam: v; RMSprop: average gradient (centered)
   torch::Tensor slot_c_;                   // Adam: v_hat (amsgrad); RMSprop: momentum
   torch::Tensor scratch_;

@@ -13,7 +13,7 @@ namespace tkeras::layers {
 
 /// The options of the windowed 1-D pooling layers, Keras's keyword arguments in Keras's order.
 struct Pooling1DOptions {
-  std::optional<int64_t> strides;  ///< Step between windows. Default: the pool size.
+  std::optional<int64_t> strides = std::nullopt;  ///< Step between windows. Default: the pool size.
   std::string padding = "valid";   ///< `"valid"` or `"same"`. Default: "valid".
 };
 

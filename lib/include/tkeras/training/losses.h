@@ -1,4 +1,4 @@
-// Losses: cross-entropies and mean squared error, by name or with options, as in Keras.
+// Losses: cross-entropies, mean squared and absolute errors and Huber, by name or with options, as in Keras.
 #pragma once
 
 #include <string>
@@ -19,12 +19,18 @@ struct CrossentropyOptions {
   bool from_logits = false;
 };
 
+/// Huber's options.
+struct HuberOptions {
+  /// Where the loss turns from quadratic to linear. Default: 1.0.
+  double delta = 1.0;
+};
+
 /// A loss as `compile` takes it: by name (`"sparse_categorical_crossentropy"`,
-/// `"categorical_crossentropy"`, `"binary_crossentropy"`, `"mean_squared_error"` or `"mse"`)
-/// or as an object with options. Every loss averages over the batch, as Keras's default
-/// `sum_over_batch_size` reduction. With sample weights, each sample's loss is multiplied by its
-/// weight and the sum is divided by the number of samples (not by the sum of the weights), as in
-/// Keras.
+/// `"categorical_crossentropy"`, `"binary_crossentropy"`, `"mean_squared_error"` or `"mse"`,
+/// `"mean_absolute_error"` or `"mae"`, `"huber"`) or as an object with options. Every loss
+/// averages over the batch, as Keras's default `sum_over_batch_size` reduction. With sample
+/// weights, each sample's loss is multiplied by its weight and the sum is divided by the number of
+/// samples (not by the sum of the weights), as in Keras.
 ///
 /// Example:
 /// ```
@@ -34,7 +40,14 @@ struct CrossentropyOptions {
 class Loss {
  public:
   /// The kinds of loss.
-  enum class Kind { kSparseCategoricalCrossentropy, kCategoricalCrossentropy, kBinaryCrossentropy, kMeanSquaredError };
+  enum class Kind {
+    kSparseCategoricalCrossentropy,
+    kCategoricalCrossentropy,
+    kBinaryCrossentropy,
+    kMeanSquaredError,
+    kMeanAbsoluteError,
+    kHuber
+  };
 
   /// The loss called `name`, with default options. Throws `tkeras::Error` listing the valid
   /// names when `name` is unknown.
@@ -50,6 +63,8 @@ class Loss {
   Kind kind() const { return kind_; }
   /// Whether the model's outputs are taken as logits.
   bool from_logits() const { return from_logits_; }
+  /// Huber's delta (1.0 for the other losses).
+  double delta() const { return delta_; }
 
   /// The batch mean of the loss of `y_pred` (the model's outputs) against `y_true`, as
   /// Keras's `loss(y_true, y_pred, sample_weight)`. `sample_weight`, when defined, holds one
@@ -75,8 +90,8 @@ class Loss {
   static const std::vector<std::string>& names();
 
  protected:
-  /// A loss of `kind` with `from_logits`.
-  Loss(Kind kind, bool from_logits);
+  /// A loss of `kind` with `from_logits` and Huber's `delta`.
+  Loss(Kind kind, bool from_logits, double delta = 1.0);
 
  private:
   // Keras's loss function: the per-sample loss values (`[N]`, or `[N, T]` for outputs with a time
@@ -86,6 +101,7 @@ class Loss {
 
   Kind kind_;
   bool from_logits_ = false;
+  double delta_ = 1.0;
 };
 
 /// Cross-entropy between integer class labels `[N]` and class probabilities `[N, C]`.
@@ -113,6 +129,23 @@ class BinaryCrossentropy : public Loss {
 class MeanSquaredError : public Loss {
  public:
   MeanSquaredError();
+};
+
+/// The mean of absolute differences, as Keras's `MeanAbsoluteError`.
+class MeanAbsoluteError : public Loss {
+ public:
+  MeanAbsoluteError();
+};
+
+/// Keras's `Huber`: per value `0.5 * e^2` where `|e| <= delta`, else `delta * |e| - 0.5 *
+/// delta^2` (e the error), averaged over the last axis. Less sensitive to outliers than the mean
+/// squared error; the courses' time-series part trains with it.
+///
+/// Example: `model.compile({.optimizer = "sgd", .loss = tkeras::losses::Huber({.delta = 2.0})});`
+class Huber : public Loss {
+ public:
+  /// Throws `tkeras::Error` for a `delta` that is not positive. Default: delta 1.0.
+  explicit Huber(HuberOptions options = {});
 };
 
 }  // namespace tkeras::losses
