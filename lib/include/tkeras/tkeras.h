@@ -42,6 +42,7 @@
 #include "tkeras/data/idx.h"
 #include "tkeras/data/image_dataset_from_directory.h"
 #include "tkeras/data/mnist.h"
+#include "tkeras/data/pad_sequences.h"
 #include "tkeras/data/read_csv.h"
 #include "tkeras/data/text_dataset_from_directory.h"
 #include "tkeras/data/timeseries_dataset_from_array.h"
