@@ -20,15 +20,16 @@
 #include <tkeras/tkeras.h>
 #include <CLI/CLI.hpp>
 
+#include "timing.h"
+
 #include "data/resize.h"  // the loader's resize (internal), timed against LibTorch's interpolate
 
 namespace tk = tkeras;
 namespace layers = tk::layers;
-using Clock = std::chrono::steady_clock;
+using tkeras::bench::Clock;
+using tkeras::bench::seconds_since;
 
 namespace {
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // The time between one batch's end and the next one's start: what the step waited for its data.
 class DataWait : public tk::callbacks::Callback {

@@ -17,19 +17,15 @@
 #include <tkeras/tkeras.h>
 #include <CLI/CLI.hpp>
 
+#include "timing.h"
+
 namespace tk = tkeras;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t middle = values.size() / 2;
-  return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2.0;
-}
+using tkeras::bench::Clock;
+using tkeras::bench::median;
+using tkeras::bench::seconds_since;
 
 constexpr int64_t kVocabulary = 10000;
 constexpr int64_t kEmbedding = 64;

@@ -7,7 +7,8 @@
 //   1. sweeps the learning rate: one run whose LearningRateScheduler raises the rate from 1e-8
 //      tenfold every 20 epochs, SGD with momentum 0.9 and the Huber loss, recording the loss
 //      at each rate (drawn against the rate with --plot-dir);
-//   2. trains a fresh model at a tenth of the rate where the sweep's loss was lowest;
+//   2. trains a fresh model at a fraction (--rate-fraction, a tenth by default) of the rate where
+//      the sweep's loss was lowest;
 //   3. forecasts every validation day from the 20 days before it and prints the mean absolute
 //      error, beside the naive forecast's (tomorrow as today).
 #include <algorithm>
@@ -39,6 +40,7 @@ struct Settings {
   int epochs = 100;
   int sweep_epochs = 100;
   int64_t batch_size = 32;
+  double rate_fraction = 0.1;
   uint64_t seed = 42;
   std::string plot_dir;
   int verbose = 0;
@@ -145,7 +147,7 @@ void write_sweep_svg(const std::filesystem::path& path, const std::vector<std::p
 }
 
 // The sweep: one run with the rate raised tenfold every 20 epochs; returns (rate, loss) per epoch.
-std::vector<std::pair<double, double>> sweep(const std::string& kind, const tk::data::Dataset& windows,
+std::vector<std::pair<double, double>> sweep(const std::string& kind, const torch::Tensor& series,
                                              const Settings& settings) {
   tk::utils::set_random_seed(settings.seed);
   tk::Sequential model = make_model(kind);
@@ -153,7 +155,8 @@ std::vector<std::pair<double, double>> sweep(const std::string& kind, const tk::
   auto schedule = std::make_shared<tk::callbacks::LearningRateScheduler>(
       [](int epoch, double /*rate*/) { return 1e-8 * std::pow(10.0, epoch / 20.0); });
   const tk::History history =
-      model.fit(windows, {.epochs = settings.sweep_epochs, .verbose = settings.verbose, .callbacks = {schedule}});
+      model.fit(training_windows(series, settings),
+                {.epochs = settings.sweep_epochs, .verbose = settings.verbose, .callbacks = {schedule}});
   std::vector<std::pair<double, double>> points;
   const auto& losses = history.history.at("loss");
   const auto& rates = history.history.at("learning_rate");
@@ -167,7 +170,6 @@ double mean_absolute_error(const torch::Tensor& a, const torch::Tensor& b) {
 
 int run(const Settings& settings) {
   const torch::Tensor series = make_series(settings.seed);
-  const tk::data::Dataset windows = training_windows(series, settings);
   // Every validation day with the 20 days before it.
   const torch::Tensor valid = series.narrow(0, kSplit, kDays - kSplit);
   const torch::Tensor valid_windows =
@@ -180,7 +182,8 @@ int run(const Settings& settings) {
   const std::vector<std::string> kinds = settings.model == "all" ? std::vector<std::string>{"dense", "rnn", "lstm"}
                                                                  : std::vector<std::string>{settings.model};
   for (const std::string& kind : kinds) {
-    const auto points = sweep(kind, windows, settings);
+    // Each fit gets a fresh dataset, so that a model's results do not depend on the runs before it.
+    const auto points = sweep(kind, series, settings);
     auto best = std::min_element(points.begin(), points.end(), [](const auto& a, const auto& b) {
       // NaN (a diverged run) is never the best.
       return std::isfinite(a.second) && (!std::isfinite(b.second) || a.second < b.second);
@@ -188,7 +191,7 @@ int run(const Settings& settings) {
     if (best == points.end() || !std::isfinite(best->second)) {
       throw tk::Error(fmt::format("{}: the learning-rate sweep gave no finite loss", kind));
     }
-    const double rate = best->first / 10.0;
+    const double rate = best->first * settings.rate_fraction;
     if (!settings.plot_dir.empty()) {
       std::filesystem::create_directories(settings.plot_dir);
       const auto path = std::filesystem::path(settings.plot_dir) / (kind + "_learning_rate_sweep.svg");
@@ -200,7 +203,8 @@ int run(const Settings& settings) {
     tk::utils::set_random_seed(settings.seed);
     tk::Sequential model = make_model(kind);
     compile(model, rate);
-    const tk::History history = model.fit(windows, {.epochs = settings.epochs, .verbose = settings.verbose});
+    const tk::History history =
+        model.fit(training_windows(series, settings), {.epochs = settings.epochs, .verbose = settings.verbose});
     const torch::Tensor forecast = model.predict(valid_windows, {.verbose = 0}).reshape({-1});
     fmt::print(
         "{}: lowest sweep loss {:.3f} at rate {:.3g}; trained {} epochs at {:.3g} (final loss {:.3f}); "
@@ -227,6 +231,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--batch-size", settings.batch_size, "windows per step")
       ->check(CLI::Range(int64_t{1}, int64_t{1000}))
+      ->capture_default_str();
+  app.add_option("--rate-fraction", settings.rate_fraction,
+                 "train at this fraction of the rate where the sweep's loss was lowest")
+      ->check(CLI::Range(1e-6, 1.0))
       ->capture_default_str();
   app.add_option("--seed", settings.seed, "seed of the noise, the shuffling and the weights")->capture_default_str();
   app.add_option("--plot-dir", settings.plot_dir, "write each sweep's loss against the rate as an SVG here");

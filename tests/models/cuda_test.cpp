@@ -10,8 +10,10 @@
 #include "tkeras/data/dataset.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/dropout.h"
+#include "tkeras/layers/embedding.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
+#include "tkeras/layers/lstm.h"
 #include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
 
@@ -145,6 +147,31 @@ TEST_CASE("CUDA: jit captures dropout and the model still learns" * doctest::ski
   const tkeras::History history = model.fit(data.x, data.y, {.epochs = 5, .batch_size = 32, .verbose = 0});
   CHECK(history.history.at("loss").back() < history.history.at("loss").front());
   CHECK(model.evaluate(data.x, data.y, {.verbose = 0}).at("accuracy") > 0.9);
+}
+
+TEST_CASE("CUDA: jit captures an Embedding-LSTM train step, with and without a mask, and trains as eager" *
+          doctest::skip(kNoCuda)) {
+  // LibTorch's cuDNN LSTM without a mask; Keras's step equations with one. If the graph cannot
+  // be captured, fit's error says why (the issue asks jit to capture the recurrent step or say so).
+  torch::manual_seed(3);
+  const torch::Tensor y = torch::randint(2, {256}, torch::kLong);
+  torch::Tensor x = torch::randint(3, 50, {256, 12}, torch::kLong);
+  x.select(1, 11).copy_(y + 1);
+  x.narrow(1, 0, 3).zero_();  // front padding
+  for (const bool mask_zero : {false, true}) {
+    CAPTURE(mask_zero);
+    std::vector<double> losses[2];
+    for (const bool jit : {false, true}) {
+      tkeras::utils::set_random_seed(4);
+      tkeras::Sequential model({layers::Input({12}), layers::Embedding(50, 8, {.mask_zero = mask_zero}),
+                                layers::LSTM(16), layers::Dense(2, "softmax")});
+      model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"},
+                     .device = "cuda", .jit = jit});
+      losses[jit] = model.fit(x, y, {.epochs = 4, .batch_size = 32, .shuffle = false, .verbose = 0})
+                        .history.at("loss");
+    }
+    for (size_t i = 0; i < losses[0].size(); ++i) CHECK(losses[1][i] == doctest::Approx(losses[0][i]).epsilon(1e-3));
+  }
 }
 
 TEST_CASE("CUDA: a model trained with jit on CUDA loads on the CPU with the same predictions" *

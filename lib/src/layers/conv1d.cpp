@@ -12,19 +12,6 @@
 
 namespace tkeras::layers {
 
-namespace {
-
-// Keras writes 1-D sizes as lists of one number ([3]); a plain number is read as well.
-int64_t read_size(const ConfigReader& read, std::string_view key, int64_t fallback) {
-  if (!read.has(key)) return fallback;
-  const Config& value = read.at(key);
-  if (value.is_array() && value.size() == 1 && value[0].is_number_integer()) return value[0].get<int64_t>();
-  if (value.is_number_integer()) return value.get<int64_t>();
-  throw Error(fmt::format("expected \"{}\" as an integer or a list of one integer, received {}", key, value.dump()));
-}
-
-}  // namespace
-
 Conv1D::Conv1D(int64_t filters, int64_t kernel_size, Conv1DOptions options)
     : Layer("conv1d"),
       filters_(filters),
@@ -62,13 +49,14 @@ std::shared_ptr<Conv1D> Conv1D::from_config(const Config& config) {
     throw Error(
         fmt::format("Conv1D: groups = {} is not supported by tkeras; expected 1", read.non_negative_int("groups", 1)));
   }
-  return configured(std::make_shared<Conv1D>(read.positive_int("filters"), read_size(read, "kernel_size", 0),
-                                             Conv1DOptions{.strides = read_size(read, "strides", 1),
-                                                           .padding = read.string("padding", "valid"),
-                                                           .dilation_rate = read_size(read, "dilation_rate", 1),
-                                                           .activation = read.string("activation", "linear"),
-                                                           .use_bias = read.boolean("use_bias", true)}),
-                    config);
+  return configured(
+      std::make_shared<Conv1D>(read.positive_int("filters"), spatial::read_size_1d(read, "kernel_size", 0),
+                               Conv1DOptions{.strides = spatial::read_size_1d(read, "strides", 1),
+                                             .padding = read.string("padding", "valid"),
+                                             .dilation_rate = spatial::read_size_1d(read, "dilation_rate", 1),
+                                             .activation = read.string("activation", "linear"),
+                                             .use_bias = read.boolean("use_bias", true)}),
+      config);
 }
 
 Config Conv1D::get_config() const {

@@ -11,26 +11,6 @@
 
 namespace tkeras::layers {
 
-namespace {
-
-int64_t read_size(const ConfigReader& read, std::string_view key, int64_t fallback) {
-  if (!read.has(key)) return fallback;
-  const Config& value = read.at(key);
-  if (value.is_array() && value.size() == 1 && value[0].is_number_integer()) return value[0].get<int64_t>();
-  if (value.is_number_integer()) return value.get<int64_t>();
-  throw Error(fmt::format("expected \"{}\" as an integer or a list of one integer, received {}", key, value.dump()));
-}
-
-void refuse_channels_first(const ConfigReader& read, std::string_view class_name) {
-  const std::string data_format = read.string("data_format", "channels_last");
-  if (data_format != "channels_last") {
-    throw Error(fmt::format("{}: data_format \"{}\" is not supported by tkeras; expected \"channels_last\"", class_name,
-                            data_format));
-  }
-}
-
-}  // namespace
-
 Pooling1D::Pooling1D(std::string_view prefix, std::string_view class_name, int64_t pool_size, Pooling1DOptions options)
     : Layer(prefix),
       pool_size_(pool_size),
@@ -45,8 +25,8 @@ Pooling1D::Pooling1D(std::string_view prefix, std::string_view class_name, int64
 std::pair<int64_t, Pooling1DOptions> Pooling1D::read_config(const Config& config) {
   const ConfigReader read(config);
   Pooling1DOptions options{.strides = std::nullopt, .padding = read.string("padding", "valid")};
-  if (read.has("strides")) options.strides = read_size(read, "strides", 0);
-  return {read_size(read, "pool_size", 2), options};
+  if (read.has("strides")) options.strides = spatial::read_size_1d(read, "strides", 0);
+  return {spatial::read_size_1d(read, "pool_size", 2), options};
 }
 
 Config Pooling1D::get_config() const {
@@ -76,7 +56,7 @@ MaxPooling1D::MaxPooling1D(int64_t pool_size, Pooling1DOptions options)
     : Pooling1D("max_pooling1d", "MaxPooling1D", pool_size, std::move(options)) {}
 
 std::shared_ptr<MaxPooling1D> MaxPooling1D::from_config(const Config& config) {
-  refuse_channels_first(ConfigReader(config), "MaxPooling1D");
+  spatial::refuse_channels_first(ConfigReader(config), "MaxPooling1D");
   auto [pool_size, options] = read_config(config);
   return configured(std::make_shared<MaxPooling1D>(pool_size, std::move(options)), config);
 }
@@ -90,7 +70,7 @@ AveragePooling1D::AveragePooling1D(int64_t pool_size, Pooling1DOptions options)
     : Pooling1D("average_pooling1d", "AveragePooling1D", pool_size, std::move(options)) {}
 
 std::shared_ptr<AveragePooling1D> AveragePooling1D::from_config(const Config& config) {
-  refuse_channels_first(ConfigReader(config), "AveragePooling1D");
+  spatial::refuse_channels_first(ConfigReader(config), "AveragePooling1D");
   auto [pool_size, options] = read_config(config);
   return configured(std::make_shared<AveragePooling1D>(pool_size, std::move(options)), config);
 }
@@ -106,26 +86,31 @@ torch::Tensor AveragePooling1D::call(const torch::Tensor& inputs, bool /*trainin
   return pooled.transpose(1, 2);
 }
 
-GlobalAveragePooling1D::GlobalAveragePooling1D(GlobalPooling1DOptions options)
-    : Layer("global_average_pooling1d"), options_(options) {}
+GlobalPooling1D::GlobalPooling1D(std::string_view prefix, GlobalPooling1DOptions options)
+    : Layer(prefix), options_(options) {}
 
-std::shared_ptr<GlobalAveragePooling1D> GlobalAveragePooling1D::from_config(const Config& config) {
+GlobalPooling1DOptions GlobalPooling1D::read_config(const Config& config, std::string_view class_name) {
   const ConfigReader read(config);
-  refuse_channels_first(read, "GlobalAveragePooling1D");
-  return configured(
-      std::make_shared<GlobalAveragePooling1D>(GlobalPooling1DOptions{.keepdims = read.boolean("keepdims", false)}),
-      config);
+  spatial::refuse_channels_first(read, class_name);
+  return {.keepdims = read.boolean("keepdims", false)};
 }
 
-Config GlobalAveragePooling1D::get_config() const {
+Config GlobalPooling1D::get_config() const {
   Config config = Layer::get_config();
   config["keepdims"] = options_.keepdims;
   return config;
 }
 
-Shape GlobalAveragePooling1D::build_weights(const Shape& input_shape) {
+Shape GlobalPooling1D::build_weights(const Shape& input_shape) {
   const Shape sequence = spatial::sequence_shape(*this, input_shape);
   return options_.keepdims ? Shape{1, sequence[1]} : Shape{sequence[1]};
+}
+
+GlobalAveragePooling1D::GlobalAveragePooling1D(GlobalPooling1DOptions options)
+    : GlobalPooling1D("global_average_pooling1d", options) {}
+
+std::shared_ptr<GlobalAveragePooling1D> GlobalAveragePooling1D::from_config(const Config& config) {
+  return configured(std::make_shared<GlobalAveragePooling1D>(read_config(config, "GlobalAveragePooling1D")), config);
 }
 
 torch::Tensor GlobalAveragePooling1D::call(const torch::Tensor& inputs, bool /*training*/) {
@@ -153,25 +138,10 @@ torch::Tensor GlobalAveragePooling1D::compute_mask(const torch::Tensor& /*inputs
 }
 
 GlobalMaxPooling1D::GlobalMaxPooling1D(GlobalPooling1DOptions options)
-    : Layer("global_max_pooling1d"), options_(options) {}
+    : GlobalPooling1D("global_max_pooling1d", options) {}
 
 std::shared_ptr<GlobalMaxPooling1D> GlobalMaxPooling1D::from_config(const Config& config) {
-  const ConfigReader read(config);
-  refuse_channels_first(read, "GlobalMaxPooling1D");
-  return configured(
-      std::make_shared<GlobalMaxPooling1D>(GlobalPooling1DOptions{.keepdims = read.boolean("keepdims", false)}),
-      config);
-}
-
-Config GlobalMaxPooling1D::get_config() const {
-  Config config = Layer::get_config();
-  config["keepdims"] = options_.keepdims;
-  return config;
-}
-
-Shape GlobalMaxPooling1D::build_weights(const Shape& input_shape) {
-  const Shape sequence = spatial::sequence_shape(*this, input_shape);
-  return options_.keepdims ? Shape{1, sequence[1]} : Shape{sequence[1]};
+  return configured(std::make_shared<GlobalMaxPooling1D>(read_config(config, "GlobalMaxPooling1D")), config);
 }
 
 torch::Tensor GlobalMaxPooling1D::call(const torch::Tensor& inputs, bool /*training*/) {

@@ -55,6 +55,22 @@ Windows windows(const Layer& layer, const Shape& image, const Size2& window, con
   return result;
 }
 
+int64_t read_size_1d(const ConfigReader& read, std::string_view key, int64_t fallback) {
+  if (!read.has(key)) return fallback;
+  const Config& value = read.at(key);
+  if (value.is_array() && value.size() == 1 && value[0].is_number_integer()) return value[0].get<int64_t>();
+  if (value.is_number_integer()) return value.get<int64_t>();
+  throw Error(fmt::format("expected \"{}\" as an integer or a list of one integer, received {}", key, value.dump()));
+}
+
+void refuse_channels_first(const ConfigReader& read, std::string_view class_name) {
+  const std::string data_format = read.string("data_format", "channels_last");
+  if (data_format != "channels_last") {
+    throw Error(fmt::format("{}: data_format \"{}\" is not supported by tkeras; expected \"channels_last\"",
+                            class_name, data_format));
+  }
+}
+
 Shape sequence_shape(const Layer& layer, const Shape& input_shape) {
   if (input_shape.size() == 2) return input_shape;
   // As Keras, a 1-D layer takes (steps, channels) samples only: a series of single values needs a

@@ -33,6 +33,13 @@ struct Windows {
 Windows windows(const Layer& layer, const Shape& image, const Size2& window, const Size2& strides,
                 std::string_view padding, std::string_view what);
 
+/// A 1-D size option (`kernel_size`, `strides`, `pool_size`) from a config: Keras writes a list of
+/// one number (`[3]`); a plain number is read too. `fallback` when absent.
+int64_t read_size_1d(const ConfigReader& read, std::string_view key, int64_t fallback);
+/// Throws `tkeras::Error` naming `class_name` unless the config's `data_format` is absent or
+/// "channels_last" (tkeras's layers are channels-last, as Keras's default).
+void refuse_channels_first(const ConfigReader& read, std::string_view class_name);
+
 /// A 1-D layer's input shape `{steps, channels}`, checked: anything else throws `tkeras::Error`.
 Shape sequence_shape(const Layer& layer, const Shape& input_shape);
 

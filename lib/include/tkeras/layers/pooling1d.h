@@ -14,7 +14,7 @@ namespace tkeras::layers {
 /// The options of the windowed 1-D pooling layers, Keras's keyword arguments in Keras's order.
 struct Pooling1DOptions {
   std::optional<int64_t> strides = std::nullopt;  ///< Step between windows. Default: the pool size.
-  std::string padding = "valid";   ///< `"valid"` or `"same"`. Default: "valid".
+  std::string padding = "valid";                  ///< `"valid"` or `"same"`. Default: "valid".
 };
 
 /// The base of the windowed 1-D pooling layers: inputs `[N, steps, channels]`, outputs
@@ -80,13 +80,32 @@ struct GlobalPooling1DOptions {
   bool keepdims = false;  ///< Keep the steps axis, of length 1. Default: false.
 };
 
-/// The mean over the steps, as Keras's `GlobalAveragePooling1D`: `[N, steps, channels]` to
-/// `[N, channels]`. With a mask (from `Embedding(..., {.mask_zero = true})`) it averages the
-/// unmasked steps only, as Keras does (a row with every step masked gives NaN, as in Keras), and
-/// passes no mask on.
+/// The base of the global 1-D pooling layers: `[N, steps, channels]` to `[N, channels]` (or
+/// `[N, 1, channels]` with `keepdims`).
+class GlobalPooling1D : public Layer {
+ public:
+  /// Whether the steps axis is kept, of length 1.
+  bool keepdims() const { return options_.keepdims; }
+  Config get_config() const override;
+
+ protected:
+  /// A layer named from `prefix`.
+  GlobalPooling1D(std::string_view prefix, GlobalPooling1DOptions options);
+  /// The options a global pooling layer's config holds, refusing `data_format` "channels_first"
+  /// with an error naming `class_name`.
+  static GlobalPooling1DOptions read_config(const Config& config, std::string_view class_name);
+
+  Shape build_weights(const Shape& input_shape) override;
+
+  GlobalPooling1DOptions options_;
+};
+
+/// The mean over the steps, as Keras's `GlobalAveragePooling1D`. With a mask (from
+/// `Embedding(..., {.mask_zero = true})`) it averages the unmasked steps only, as Keras does (a
+/// row with every step masked gives NaN, as in Keras), and passes no mask on.
 ///
 /// Example: `tkeras::layers::GlobalAveragePooling1D()` after an Embedding.
-class GlobalAveragePooling1D : public Layer {
+class GlobalAveragePooling1D : public GlobalPooling1D {
  public:
   explicit GlobalAveragePooling1D(GlobalPooling1DOptions options = {});
   /// A GlobalAveragePooling1D layer from its `get_config()`: `keepdims` (Default: false), `name`,
@@ -94,24 +113,17 @@ class GlobalAveragePooling1D : public Layer {
   static std::shared_ptr<GlobalAveragePooling1D> from_config(const Config& config);
 
   std::string class_name() const override { return "GlobalAveragePooling1D"; }
-  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) override;
   /// True: it reads the mask (and ends it).
   bool supports_masking() const override { return true; }
   /// None: the steps are gone.
   torch::Tensor compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const override;
-
- protected:
-  Shape build_weights(const Shape& input_shape) override;
-
- private:
-  GlobalPooling1DOptions options_;
 };
 
-/// The maximum over the steps, as Keras's `GlobalMaxPooling1D`: `[N, steps, channels]` to
-/// `[N, channels]`. It does not read a mask, as in Keras.
-class GlobalMaxPooling1D : public Layer {
+/// The maximum over the steps, as Keras's `GlobalMaxPooling1D`. It does not read a mask, as in
+/// Keras.
+class GlobalMaxPooling1D : public GlobalPooling1D {
  public:
   explicit GlobalMaxPooling1D(GlobalPooling1DOptions options = {});
   /// A GlobalMaxPooling1D layer from its `get_config()`: `keepdims` (Default: false), `name`,
@@ -119,14 +131,7 @@ class GlobalMaxPooling1D : public Layer {
   static std::shared_ptr<GlobalMaxPooling1D> from_config(const Config& config);
 
   std::string class_name() const override { return "GlobalMaxPooling1D"; }
-  Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
-
- protected:
-  Shape build_weights(const Shape& input_shape) override;
-
- private:
-  GlobalPooling1DOptions options_;
 };
 
 }  // namespace tkeras::layers
