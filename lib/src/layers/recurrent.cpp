@@ -158,16 +158,20 @@ torch::Tensor keras_to_torch_gru(const torch::Tensor& weight, int64_t units, int
 
 torch::Tensor Recurrent::run_kernel(const torch::Tensor& x, bool training) const {
   // LibTorch's weights are [gates * units, in] with the gates in rows: the transposes of Keras's.
-  // LSTM's gate order (i, f, c, o) is LibTorch's; GRU's is reordered.
+  // LSTM's gate order (i, f, c, o) is LibTorch's; GRU's is reordered. The transposes are copied to
+  // contiguous tensors once per call (small next to the sequence): LibTorch's oneDNN RNN on the CPU
+  // was about 8% slower over the whole train step when given the transposed views themselves
+  // (tkeras-lstm-bench, docs/benchmarks.md).
   std::vector<torch::Tensor> params;
   if (cell_ == Cell::kGRU) {
-    params = {keras_to_torch_gru(kernel_, units_, 1).t(), keras_to_torch_gru(recurrent_kernel_, units_, 1).t()};
+    params = {keras_to_torch_gru(kernel_, units_, 1).t().contiguous(),
+              keras_to_torch_gru(recurrent_kernel_, units_, 1).t().contiguous()};
     if (use_bias_) {
       params.push_back(keras_to_torch_gru(bias_[0], units_, 0));
       params.push_back(keras_to_torch_gru(bias_[1], units_, 0));
     }
   } else {
-    params = {kernel_.t(), recurrent_kernel_.t()};
+    params = {kernel_.t().contiguous(), recurrent_kernel_.t().contiguous()};
     if (use_bias_) {
       params.push_back(bias_);
       params.push_back(torch::zeros_like(bias_));

@@ -17,8 +17,8 @@ namespace tkeras::layers {
 /// gates in Keras's order. Saved files hold them as Keras holds them.
 ///
 /// Where LibTorch has a kernel for the whole sequence (`at::lstm`, `at::gru`, `at::rnn_tanh`,
-/// `at::rnn_relu`: the default activations, no mask) the layer runs it, on views of these weights
-/// (a GRU reorders its gates once per call, never per step). Otherwise (a mask, other activations,
+/// `at::rnn_relu`: the default activations, no mask) the layer runs it, on these weights put in
+/// LibTorch's layout once per call, never per step (transposed, and a GRU's gates reordered). Otherwise (a mask, other activations,
 /// GRU with `reset_after = false`) it runs Keras's cell equations step by step on LibTorch's ops.
 ///
 /// With a mask (from `Embedding(..., {.mask_zero = true})`) a masked step keeps the previous state
