@@ -8,6 +8,8 @@
 #include "tkeras/core/error.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/flatten.h"
+#include "tkeras/layers/input.h"
+#include "tkeras/layers/lambda.h"
 #include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
 
@@ -108,4 +110,20 @@ TEST_CASE("fit and evaluate refuse a model whose output carries the mask, which 
   tkeras::Sequential flat({layers::Embedding(10, 3, {.mask_zero = true}), layers::Flatten(), layers::Dense(2)});
   flat.compile({.optimizer = "sgd", .loss = "mse"});
   CHECK_NOTHROW(flat.fit(ids, torch::zeros({2, 2}), {.verbose = 0}));
+}
+
+TEST_CASE("a model without a masking Embedding is not run once more to look for an output mask") {
+  int calls = 0;
+  tkeras::Sequential model({layers::Input({2}),
+                            layers::Lambda(
+                                [&calls](const torch::Tensor& x) {
+                                  ++calls;
+                                  return x;
+                                },
+                                {.name = "count_calls"}),
+                            layers::Dense(1)});
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  calls = 0;
+  model.fit(torch::zeros({4, 2}), torch::zeros({4, 1}), {.batch_size = 4, .verbose = 0});
+  CHECK(calls == 1);  // the one train step
 }

@@ -1,4 +1,5 @@
 // compile, fit, evaluate and predict: the model's trainer, Keras's training loop on LibTorch.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -13,6 +14,7 @@
 #include "tkeras/core/device.h"
 #include "tkeras/core/error.h"
 #include "tkeras/layers/activations.h"
+#include "tkeras/layers/embedding.h"
 #include "tkeras/models/model.h"
 #include "training/autocast.h"
 #include "training/batches.h"
@@ -88,9 +90,16 @@ torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_v
 // Keras weighs the loss and metrics by a mask that reaches the model's output (Embedding with
 // mask_zero followed only by layers that pass it on: Dense, LSTM with return_sequences...); tkeras
 // does not yet, so it refuses such a model in fit and evaluate rather than compute another loss.
-// One sample shows whether the output carries a mask.
+// One sample shows whether the output carries a mask; only models with a layer that makes masks
+// are run on it, so that no other model pays a forward pass (or runs a Lambda once more).
 void refuse_output_mask(Model& model, const torch::Tensor& inputs, std::string_view entry) {
   if (inputs.size(0) == 0) return;
+  const auto modules = model.modules(/*include_self=*/false);
+  const bool makes_masks = std::any_of(modules.begin(), modules.end(), [](const auto& module) {
+    const auto* embedding = dynamic_cast<const layers::Embedding*>(module.get());
+    return embedding != nullptr && embedding->mask_zero();
+  });
+  if (!makes_masks) return;
   const torch::NoGradGuard no_grad;
   if (model.compute_mask(inputs.narrow(0, 0, 1), torch::Tensor()).defined()) {
     throw Error(fmt::format(
