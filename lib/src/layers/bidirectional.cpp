@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "models/serialization.h"
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -29,12 +29,28 @@ std::shared_ptr<Recurrent> recurrent(const std::shared_ptr<Layer>& layer, std::s
   return wrapped;
 }
 
+// A layer serialized as Keras nests one: {"class_name": ..., "config": {...}}.
+Config serialize(const Layer& layer) { return {{"class_name", layer.class_name()}, {"config", layer.get_config()}}; }
+
+// The recurrent layer a serialized entry describes, rebuilt by its class's from_config.
+std::shared_ptr<Recurrent> deserialize(const Config& entry, std::string_view what) {
+  const ConfigReader read(entry);
+  const std::string kind = read.string("class_name", "");
+  const auto& classes = registry::builtin();
+  const auto found = classes.find(kind);
+  if (found == classes.end()) {
+    throw Error(fmt::format("Bidirectional: expected {} to be a SimpleRNN, LSTM or GRU layer, received class \"{}\"",
+                            what, kind));
+  }
+  return recurrent(found->second(read.at("config")), what);
+}
+
 // A new layer of `entry`'s class from its serialized config, renamed, and with go_backwards set.
 std::shared_ptr<Recurrent> remake(Config entry, const std::string& name, std::optional<bool> go_backwards,
                                   std::string_view what) {
   entry["config"]["name"] = name;
   if (go_backwards) entry["config"]["go_backwards"] = *go_backwards;
-  return recurrent(models::detail::deserialize(entry, {}), what);
+  return deserialize(entry, what);
 }
 
 std::string strip(const std::string& name, std::string_view prefix) {
@@ -67,12 +83,12 @@ Bidirectional::Bidirectional(const AnyLayer& layer, BidirectionalOptions options
     : Bidirectional(
           [&] {
             const auto wrapped = recurrent(layer.get(), "the layer");
-            return remake(models::detail::serialize(*wrapped), "forward_" + strip(wrapped->name(), "forward_"),
-                          std::nullopt, "the layer");
+            return remake(serialize(*wrapped), "forward_" + strip(wrapped->name(), "forward_"), std::nullopt,
+                          "the layer");
           }(),
           [&] {
             const auto wrapped = recurrent(layer.get(), "the layer");
-            return remake(models::detail::serialize(*wrapped), "backward_" + strip(wrapped->name(), "backward_"),
+            return remake(serialize(*wrapped), "backward_" + strip(wrapped->name(), "backward_"),
                           !wrapped->go_backwards(), "the layer");
           }(),
           std::move(options)) {}
@@ -81,10 +97,10 @@ std::shared_ptr<Bidirectional> Bidirectional::from_config(const Config& config) 
   const ConfigReader read(config);
   const std::string merge_mode = read.string("merge_mode", "concat");
   const Config& layer = read.at("layer");
-  const auto forward = recurrent(models::detail::deserialize(layer, {}), "\"layer\"");
+  const auto forward = deserialize(layer, "\"layer\"");
   std::shared_ptr<Recurrent> backward;
   if (read.has("backward_layer")) {
-    backward = recurrent(models::detail::deserialize(read.at("backward_layer"), {}), "\"backward_layer\"");
+    backward = deserialize(read.at("backward_layer"), "\"backward_layer\"");
   } else {
     backward = remake(layer, "backward_" + strip(forward->name(), "forward_"), !forward->go_backwards(), "\"layer\"");
   }
@@ -94,8 +110,8 @@ std::shared_ptr<Bidirectional> Bidirectional::from_config(const Config& config) 
 
 Config Bidirectional::get_config() const {
   Config config = Layer::get_config();
-  config["layer"] = models::detail::serialize(*forward_);
-  config["backward_layer"] = models::detail::serialize(*backward_);
+  config["layer"] = serialize(*forward_);
+  config["backward_layer"] = serialize(*backward_);
   config["merge_mode"] = options_.merge_mode;
   return config;
 }

@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "core/cuda_capture.h"
 #include "tkeras/core/error.h"
-#include "training/cuda_graph.h"
 
 namespace tkeras::layers {
 
@@ -50,7 +50,7 @@ torch::Tensor Embedding::ids(const torch::Tensor& inputs) const {
   }
   torch::Tensor ids = inputs;
   if (ids.scalar_type() != torch::kLong && ids.scalar_type() != torch::kInt) ids = ids.to(torch::kLong);
-  const bool capturing = ids.is_cuda() && training::cuda_stream_capturing();
+  const bool capturing = ids.is_cuda() && tkeras::detail::cuda_stream_capturing();
   if (ids.numel() > 0 && !ids.is_meta() && !capturing) {
     const auto [low, high] = torch::aminmax(ids);
     const int64_t smallest = low.item<int64_t>();

@@ -11,7 +11,6 @@
 #if TKERAS_WITH_CUDA
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAFunctions.h>
-#include <c10/cuda/CUDAGraphsC10Utils.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #endif
@@ -76,10 +75,6 @@ void CudaGraph::capture(const std::function<void()>& function) {
 
 bool CudaGraph::captured() const { return impl_->graph != nullptr; }
 
-bool cuda_stream_capturing() {
-  return c10::cuda::currentStreamCaptureStatusMayInitCtx() != c10::cuda::CaptureStatus::None;
-}
-
 void CudaGraph::replay() {
   if (!impl_->graph) throw Error("CUDA graph: replay() before a successful capture()");
   const c10::cuda::CUDAGuard device_guard(impl_->index);
@@ -104,8 +99,6 @@ void CudaGraph::capture(const std::function<void()>& /*function*/) {}
 bool CudaGraph::captured() const { return false; }
 
 void CudaGraph::replay() {}
-
-bool cuda_stream_capturing() { return false; }
 
 #endif
 

@@ -40,8 +40,4 @@ class CudaGraph {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Whether the current CUDA stream is capturing a graph, when host syncs (`item()`) must not run.
-/// False in a tkeras built without CUDA.
-bool cuda_stream_capturing();
-
 }  // namespace tkeras::training
