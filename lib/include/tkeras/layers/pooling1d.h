@@ -107,6 +107,7 @@ class GlobalPooling1D : public Layer {
 /// Example: `tkeras::layers::GlobalAveragePooling1D()` after an Embedding.
 class GlobalAveragePooling1D : public GlobalPooling1D {
  public:
+  /// The mean over the steps. `options`: Default: `keepdims` false.
   explicit GlobalAveragePooling1D(GlobalPooling1DOptions options = {});
   /// A GlobalAveragePooling1D layer from its `get_config()`: `keepdims` (Default: false), `name`,
   /// `trainable`.
@@ -125,6 +126,7 @@ class GlobalAveragePooling1D : public GlobalPooling1D {
 /// Keras.
 class GlobalMaxPooling1D : public GlobalPooling1D {
  public:
+  /// The maximum over the steps. `options`: Default: `keepdims` false.
   explicit GlobalMaxPooling1D(GlobalPooling1DOptions options = {});
   /// A GlobalMaxPooling1D layer from its `get_config()`: `keepdims` (Default: false), `name`,
   /// `trainable`.
