@@ -57,6 +57,15 @@ std::string strip(const std::string& name, std::string_view prefix) {
   return name.starts_with(prefix) ? name.substr(prefix.size()) : name;
 }
 
+// The forward or backward copy of the layer Bidirectional wraps, made from its config as Keras
+// makes them: named forward_<name> or backward_<name>, the backward one with go_backwards switched.
+std::shared_ptr<Recurrent> copy_of(const std::shared_ptr<Layer>& layer, bool backward) {
+  const auto wrapped = recurrent(layer, "the layer");
+  const std::string prefix = backward ? "backward_" : "forward_";
+  return remake(serialize(*wrapped), prefix + strip(wrapped->name(), prefix),
+                backward ? std::optional<bool>(!wrapped->go_backwards()) : std::nullopt, "the layer");
+}
+
 }  // namespace
 
 Bidirectional::Bidirectional(std::shared_ptr<Recurrent> forward, std::shared_ptr<Recurrent> backward,
@@ -80,18 +89,7 @@ Bidirectional::Bidirectional(std::shared_ptr<Recurrent> forward, std::shared_ptr
 }
 
 Bidirectional::Bidirectional(const AnyLayer& layer, BidirectionalOptions options)
-    : Bidirectional(
-          [&] {
-            const auto wrapped = recurrent(layer.get(), "the layer");
-            return remake(serialize(*wrapped), "forward_" + strip(wrapped->name(), "forward_"), std::nullopt,
-                          "the layer");
-          }(),
-          [&] {
-            const auto wrapped = recurrent(layer.get(), "the layer");
-            return remake(serialize(*wrapped), "backward_" + strip(wrapped->name(), "backward_"),
-                          !wrapped->go_backwards(), "the layer");
-          }(),
-          std::move(options)) {}
+    : Bidirectional(copy_of(layer.get(), false), copy_of(layer.get(), true), std::move(options)) {}
 
 std::shared_ptr<Bidirectional> Bidirectional::from_config(const Config& config) {
   const ConfigReader read(config);

@@ -52,9 +52,11 @@ torch::Tensor Embedding::ids(const torch::Tensor& inputs) const {
   if (ids.scalar_type() != torch::kLong && ids.scalar_type() != torch::kInt) ids = ids.to(torch::kLong);
   const bool capturing = ids.is_cuda() && tkeras::detail::cuda_stream_capturing();
   if (ids.numel() > 0 && !ids.is_meta() && !capturing) {
+    // The smallest and largest id in one read from the device (one host sync per batch on CUDA).
     const auto [low, high] = torch::aminmax(ids);
-    const int64_t smallest = low.item<int64_t>();
-    const int64_t largest = high.item<int64_t>();
+    const torch::Tensor range = torch::stack({low, high}).to(torch::kCPU, torch::kLong);
+    const int64_t smallest = range[0].item<int64_t>();
+    const int64_t largest = range[1].item<int64_t>();
     if (smallest < 0 || largest >= input_dim_) {
       throw Error(
           fmt::format("Embedding \"{}\": expected token ids in [0, {}) (input_dim = {}), received ids from {} "
