@@ -11,7 +11,12 @@
 //                         {"phases": [{"epochs": N, "trainable": {"dense": false}}, ...], ...};
 //                         with "call_training": true it also writes DIR/call.pt, the model called
 //                         on x_eval in training mode; "class_weight": {"0": 1.0, ...} for fit;
-//                         "validation_split": f for fit instead of x_val
+//                         "validation_split": f for fit instead of x_val; for a model that starts
+//                         with a TextVectorization, "adapt": [texts] adapts it first (writing
+//                         DIR/vocabulary.json) and "texts", "texts_val", "texts_eval" replace x,
+//                         x_val and x_eval; or {"vectorize": {"config": {...}, "adapt": [texts],
+//                         "texts": [texts]}}: a TextVectorization alone, from Keras's config,
+//                         adapted, writing DIR/vocabulary.json and DIR/vectorized.pt
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
 // phase), DIR/final.safetensors (the
 // weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever
@@ -99,8 +104,24 @@ void write_pt(const std::string& path, const torch::Tensor& tensor) {
   write_text(path, std::string(bytes.begin(), bytes.end()));
 }
 
+std::vector<std::string> strings(const json& job, const char* key) {
+  return job.value(key, std::vector<std::string>{});
+}
+
+// {"vectorize": ...}: Keras's TextVectorization config made into tkeras's, adapted and called.
+void vectorize(const std::string& dir, const json& job) {
+  const auto layer = tk::layers::TextVectorization::from_config(job.at("config"));
+  layer->adapt(strings(job, "adapt"));
+  write_text(dir + "/vocabulary.json", json(layer->get_vocabulary()).dump());
+  write_pt(dir + "/vectorized.pt", (*layer)(strings(job, "texts")));
+}
+
 void run(const std::string& dir) {
   const json job = json::parse(read_text(dir + "/job.json"));
+  if (job.contains("vectorize")) {
+    vectorize(dir, job.at("vectorize"));
+    return;
+  }
   const std::string data_bytes = read_text(dir + "/data.pt");
   const auto data = torch::pickle_load(std::vector<char>(data_bytes.begin(), data_bytes.end())).toGenericDict();
 
@@ -110,13 +131,20 @@ void run(const std::string& dir) {
   write_text(dir + "/summary.txt", summary.str());
 
   const torch::Tensor x = get(data, "x");
+  const std::vector<std::string> texts = strings(job, "texts");
+  const std::vector<std::string> texts_eval = strings(job, "texts_eval");
+  if (job.contains("adapt")) {
+    auto& vectorize_layer = dynamic_cast<tk::layers::TextVectorization&>(*model->layers().front());
+    vectorize_layer.adapt(strings(job, "adapt"));
+    write_text(dir + "/vocabulary.json", json(vectorize_layer.get_vocabulary()).dump());
+  }
   // A job is one fit, or phases: fits in turn, each after setting some layers' trainable flags
   // ({"epochs": N, "trainable": {"dense": false}}), as a user freezes and unfreezes between fits.
   json phases = job.value("phases", json::array());
   if (phases.empty() && job.value("epochs", 0) > 0) phases.push_back({{"epochs", job.at("epochs")}});
   json histories = json::array();
   for (const json& phase : phases) {
-    if (!x.defined()) break;
+    if (!x.defined() && texts.empty()) break;
     const json trainable_flags = phase.value("trainable", json::object());
     for (const auto& [layer, trainable] : trainable_flags.items()) {
       model->get_layer(layer)->set_trainable(trainable.get<bool>());
@@ -128,17 +156,22 @@ void run(const std::string& dir) {
     for (const auto& [label, weight] : class_weights.items()) {
       class_weight[std::stoll(label)] = weight.get<double>();
     }
-    const tk::History history = model->fit(
-        x, get(data, "y"),
-        {.epochs = phase.at("epochs").get<int>(),
-         .batch_size = job.value("batch_size", int64_t{32}),
-         .validation_split = job.value("validation_split", 0.0),
-         .validation_data = {get(data, "x_val"), get(data, "y_val"), get(data, "val_sample_weight")},
-         .shuffle = false,
-         .class_weight = class_weight,
-         .sample_weight = get(data, "sample_weight"),
-         .verbose = 0,
-         .callbacks = callbacks});
+    const std::vector<std::string> texts_val = strings(job, "texts_val");
+    const tk::FitOptions options{
+        .epochs = phase.at("epochs").get<int>(),
+        .batch_size = job.value("batch_size", int64_t{32}),
+        .validation_split = job.value("validation_split", 0.0),
+        .validation_data =
+            texts_val.empty()
+                ? tk::ValidationData(get(data, "x_val"), get(data, "y_val"), get(data, "val_sample_weight"))
+                : tk::ValidationData(texts_val, get(data, "y_val"), get(data, "val_sample_weight")),
+        .shuffle = false,
+        .class_weight = class_weight,
+        .sample_weight = get(data, "sample_weight"),
+        .verbose = 0,
+        .callbacks = callbacks};
+    const tk::History history =
+        texts.empty() ? model->fit(x, get(data, "y"), options) : model->fit(texts, get(data, "y"), options);
     json out = {{"epoch", history.epoch}, {"history", json::object()}};
     for (const auto& [key, values] : history.history) out["history"][key] = values;
     histories.push_back(out);
@@ -152,14 +185,19 @@ void run(const std::string& dir) {
   const torch::Tensor x_eval = get(data, "x_eval");
   const torch::Tensor y_eval = get(data, "y_eval");
   const int64_t batch_size = job.value("batch_size", int64_t{32});
-  if (x_eval.defined() && y_eval.defined()) {
-    const tk::Logs logs = model->evaluate(
-        x_eval, y_eval, {.batch_size = batch_size, .verbose = 0, .sample_weight = get(data, "eval_sample_weight")});
+  if ((x_eval.defined() || !texts_eval.empty()) && y_eval.defined()) {
+    const tk::EvaluateOptions options{
+        .batch_size = batch_size, .verbose = 0, .sample_weight = get(data, "eval_sample_weight")};
+    const tk::Logs logs =
+        texts_eval.empty() ? model->evaluate(x_eval, y_eval, options) : model->evaluate(texts_eval, y_eval, options);
     json scores = json::object();
     for (const auto& [key, value] : logs) scores[key] = value;
     write_text(dir + "/evaluate.json", scores.dump());
   }
   if (x_eval.defined()) write_pt(dir + "/predict.pt", model->predict(x_eval, {.batch_size = batch_size, .verbose = 0}));
+  if (!texts_eval.empty()) {
+    write_pt(dir + "/predict.pt", model->predict(texts_eval, {.batch_size = batch_size, .verbose = 0}));
+  }
   // {"call_training": true}: the model called on x_eval as in fit (augmentation layers active).
   if (x_eval.defined() && job.value("call_training", false)) {
     const torch::NoGradGuard no_grad;

@@ -57,7 +57,11 @@ def L(cls, *args, **kwargs):
 
 
 def model_config(model):
-    layers = [{"class_name": "InputLayer", "config": {"batch_shape": [None, *model.input_shape[1:]]}}]
+    input_shape = list(model.input_shape[1:])
+    if isinstance(model.layers[0], keras.layers.TextVectorization):
+        # tkeras's model takes the token ids the layer makes from the texts (a string tensor in Keras).
+        input_shape = [model.layers[0].get_config()["output_sequence_length"]]
+    layers = [{"class_name": "InputLayer", "config": {"batch_shape": [None, *input_shape]}}]
     for layer in model.layers:
         layers.append({"class_name": layer.__class__.__name__, "config": layer.get_config()})
     return {"class_name": "Sequential", "config": {"layers": layers}}
@@ -163,9 +167,11 @@ class Run:
 
 def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
                from_logits=False, phases=(), call_training=False, weighted_metrics=(), class_weight=None,
-               validation_split=0.0, loss_options=None):
+               validation_split=0.0, loss_options=None, texts=None):
     """Writes the model (with its current weights) and data, runs the driver, returns a Run.
-    `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp)."""
+    `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp).
+    `texts`: for a model that starts with a TextVectorization, {"adapt": [...], "texts": [...],
+    "texts_val": [...], "texts_eval": [...]} (all optional), in place of x, x_val and x_eval."""
     directory = tempfile.mkdtemp(prefix="tkeras-parity-")
     write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits,
                      weighted_metrics, loss_options)
@@ -174,12 +180,27 @@ def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=Non
     with open(os.path.join(directory, "job.json"), "w") as f:
         json.dump({"epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks), "phases": list(phases),
                    "call_training": call_training, "class_weight": {str(k): v for k, v in (class_weight or {}).items()},
-                   "validation_split": validation_split}, f)
-    os.makedirs(os.path.join(directory, "out"))
+                   "validation_split": validation_split, **(texts or {})}, f)
+    return run_driver(directory)
+
+
+def run_driver(directory):
+    os.makedirs(os.path.join(directory, "out"), exist_ok=True)
     done = subprocess.run([DRIVER, directory], capture_output=True, text=True)
     if done.returncode != 0:
         raise AssertionError(f"tkeras driver failed ({done.returncode}): {done.stderr.strip()}")
     return Run(directory)
+
+
+def run_vectorize(layer, adapt, texts):
+    """tkeras's TextVectorization made from `layer`'s Keras config, adapted on `adapt` and called on
+    `texts`: returns (vocabulary, outputs)."""
+    directory = tempfile.mkdtemp(prefix="tkeras-parity-")
+    with open(os.path.join(directory, "job.json"), "w") as f:
+        json.dump({"vectorize": {"config": layer.get_config(), "adapt": list(adapt), "texts": list(texts)}}, f,
+                  default=list)
+    run = run_driver(directory)
+    return run.json("vocabulary.json"), torch.load(os.path.join(directory, "vectorized.pt")).numpy()
 
 
 def relative_deviation(ours, theirs):

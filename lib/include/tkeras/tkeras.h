@@ -79,6 +79,7 @@
 #include "tkeras/layers/resizing.h"
 #include "tkeras/layers/simple_rnn.h"
 #include "tkeras/layers/size2.h"
+#include "tkeras/layers/text_vectorization.h"
 #include "tkeras/layers/torch_module.h"
 #include "tkeras/models/load_model.h"
 #include "tkeras/models/model.h"

@@ -27,6 +27,7 @@
 #include "tkeras/layers/reshape.h"
 #include "tkeras/layers/resizing.h"
 #include "tkeras/layers/simple_rnn.h"
+#include "tkeras/layers/text_vectorization.h"
 
 namespace tkeras::layers::registry {
 
@@ -63,6 +64,7 @@ const std::map<std::string, FromConfig, std::less<>>& builtin() {
       {"Reshape", Reshape::from_config},
       {"Resizing", Resizing::from_config},
       {"SimpleRNN", SimpleRNN::from_config},
+      {"TextVectorization", TextVectorization::from_config},
   };
   return classes;
 }

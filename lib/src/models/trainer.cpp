@@ -15,6 +15,7 @@
 #include "tkeras/core/error.h"
 #include "tkeras/layers/activations.h"
 #include "tkeras/layers/embedding.h"
+#include "tkeras/layers/text_vectorization.h"
 #include "tkeras/models/model.h"
 #include "training/autocast.h"
 #include "training/batches.h"
@@ -87,6 +88,21 @@ torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_v
   return x.to(model.device(), dtype, /*non_blocking=*/x.is_pinned());
 }
 
+// The token ids (or counts) of `texts`, made by the model's first layer, a TextVectorization:
+// LibTorch's tensors hold no strings, so texts are vectorized on the CPU before the model.
+torch::Tensor vectorize(const Model& model, const std::vector<std::string>& texts, std::string_view entry) {
+  const auto layers = model.layers();
+  const auto* vectorizer =
+      layers.empty() ? nullptr : dynamic_cast<const layers::TextVectorization*>(layers.front().get());
+  if (vectorizer == nullptr) {
+    throw Error(fmt::format(
+        "{}: received texts, which only a model whose first layer is a TextVectorization takes; {} starts with {}; "
+        "start it with tkeras::layers::TextVectorization, or turn the texts into tensors first",
+        entry, model_label(model), layers.empty() ? "no layer" : layer_label(*layers.front())));
+  }
+  return (*vectorizer)(texts);
+}
+
 // Keras weighs the loss and metrics by a mask that reaches the model's output (Embedding with
 // mask_zero followed only by layers that pass it on: Dense, LSTM with return_sequences...); tkeras
 // does not yet, so it refuses such a model in fit and evaluate rather than compute another loss.
@@ -150,14 +166,8 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
                               const std::map<int64_t, double>& class_weight = {}) {
   auto checked_mask = std::make_shared<bool>(false);
   auto prepare = [&model, state, entry, class_weight, checked_mask](data::Element batch) {
-    // Keras's models can start with a TextVectorization layer that takes strings; tkeras's
-    // tensors hold none, so text is mapped to tensors first.
-    if (!batch.x.defined() && !batch.text.empty()) {
-      throw Error(fmt::format(
-          "{}: expected batches with inputs x as tensors, received text only (Element::text); map the dataset "
-          "with a function that turns each batch's text into a tensor x (a vectorizer)",
-          entry));
-    }
+    // Texts go through the model's TextVectorization, as in Keras.
+    if (!batch.x.defined() && !batch.text.empty()) batch.x = vectorize(model, batch.text, entry);
     // Samples rather than batches: a scalar x, or a scalar y beside x.
     if ((batch.x.defined() && batch.x.dim() == 0) || (batch.y.defined() && batch.y.dim() == 0)) {
       throw Error(fmt::format("{}: expected a batched dataset (elements of shape [batch, ...]), received x of "
@@ -297,7 +307,8 @@ std::function<EpochIterator()> validation_batches(Model& model, const training::
                                                   const FitOptions& options) {
   const ValidationData& validation = options.validation_data;
   if (validation.dataset) {
-    if (validation.x.defined() || validation.y.defined() || validation.sample_weight.defined()) {
+    if (validation.x.defined() || validation.y.defined() || validation.sample_weight.defined() ||
+        !validation.texts.empty()) {
       throw Error("fit: expected validation_data as tensors (x, y) or as a dataset, received both");
     }
     return [&model, &state, dataset = *validation.dataset, steps = options.validation_steps] {
@@ -305,7 +316,12 @@ std::function<EpochIterator()> validation_batches(Model& model, const training::
     };
   }
   if (!validation.given()) return {};
-  Batches batches = prepare_data(model, state, validation.x, validation.y, options.batch_size, "fit (validation_data)",
+  if (!validation.texts.empty() && validation.x.defined()) {
+    throw Error("fit: expected validation_data as tensors (x, y) or as texts and y, received both");
+  }
+  const torch::Tensor x =
+      validation.texts.empty() ? validation.x : vectorize(model, validation.texts, "fit (validation_data)");
+  Batches batches = prepare_data(model, state, x, validation.y, options.batch_size, "fit (validation_data)",
                                  validation.sample_weight);
   return [batches] { return EpochIterator(batches, /*shuffle=*/false); };
 }
@@ -500,6 +516,18 @@ torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& optio
   check_batch_size(options.batch_size, "predict");
   EpochIterator data(Batches{prepare_inputs(*this, x, "predict"), {}, options.batch_size}, /*shuffle=*/false);
   return predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, x.device());
+}
+
+History Model::fit(const std::vector<std::string>& x, const torch::Tensor& y, const FitOptions& options) {
+  return fit(vectorize(*this, x, "fit"), y, options);
+}
+
+Logs Model::evaluate(const std::vector<std::string>& x, const torch::Tensor& y, const EvaluateOptions& options) {
+  return evaluate(vectorize(*this, x, "evaluate"), y, options);
+}
+
+torch::Tensor Model::predict(const std::vector<std::string>& x, const PredictOptions& options) {
+  return predict(vectorize(*this, x, "predict"), options);
 }
 
 torch::Tensor Model::predict(const data::Dataset& dataset, const PredictOptions& options) {

@@ -161,11 +161,25 @@ class Model : public layers::Layer {
   /// ```
   History fit(const data::Dataset& dataset, const FitOptions& options = {});
 
+  /// Trains a model whose first layer is a `TextVectorization` on texts, as Keras's `fit` on
+  /// strings: the layer turns them into token ids on the CPU (all at once), and training goes on
+  /// as with tensors. Throws `tkeras::Error` for a model that does not start with a
+  /// `TextVectorization`, besides `fit`'s other checks.
+  ///
+  /// Example:
+  /// ```
+  /// model.fit(train_texts, train_labels, {.epochs = 10, .validation_data = {test_texts, test_labels}});
+  /// ```
+  History fit(const std::vector<std::string>& x, const torch::Tensor& y, const FitOptions& options = {});
+
   /// Returns the loss and metrics on `x` and `y`, as Keras's `evaluate`, with the same checks
   /// as `fit`.
   Logs evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options = {});
   /// Returns the loss and metrics on a dataset of (x, y) batches (`steps` of them if given).
   Logs evaluate(const data::Dataset& dataset, const EvaluateOptions& options = {});
+  /// Returns the loss and metrics on texts `x` and targets `y`, for a model whose first layer is a
+  /// `TextVectorization` (see `fit` on texts).
+  Logs evaluate(const std::vector<std::string>& x, const torch::Tensor& y, const EvaluateOptions& options = {});
 
   /// Returns the model's outputs for `x`, batch by batch, on the device `x` came from: for a
   /// softmax output layer `[N, classes]` rows of probabilities that sum to 1. Needs no
@@ -174,6 +188,9 @@ class Model : public layers::Layer {
   /// Returns the model's outputs for a dataset's batches, concatenated, on the CPU. Elements'
   /// `y`, if any, are ignored.
   torch::Tensor predict(const data::Dataset& dataset, const PredictOptions& options = {});
+  /// Returns the model's outputs for texts, on the CPU, for a model whose first layer is a
+  /// `TextVectorization` (see `fit` on texts): `model.predict({"a fine day", "a dull one"})`.
+  torch::Tensor predict(const std::vector<std::string>& x, const PredictOptions& options = {});
 
  protected:
   /// A model whose default name comes from `base_name` (`sequential`, `sequential_1`...), or is

@@ -71,14 +71,19 @@ struct ValidationData {
       : x(std::move(x)), y(std::move(y)), sample_weight(std::move(sample_weight)) {}
   /// A dataset of (x, y) batches, read from its start at each validation.
   ValidationData(data::Dataset dataset) : dataset(std::move(dataset)) {}  // NOLINT: implicit, as Keras takes either
+  /// Validation texts, for a model whose first layer is a `TextVectorization`, with their targets
+  /// `y` and, optionally, one weight per sample.
+  ValidationData(std::vector<std::string> texts, torch::Tensor y, torch::Tensor sample_weight = {})
+      : y(std::move(y)), sample_weight(std::move(sample_weight)), texts(std::move(texts)) {}
 
   torch::Tensor x;                      ///< Validation inputs.
   torch::Tensor y;                      ///< Validation targets.
   torch::Tensor sample_weight;          ///< Validation sample weights; undefined: none.
   std::optional<data::Dataset> dataset;  ///< Or a dataset of validation batches.
+  std::vector<std::string> texts;        ///< Or validation texts, instead of `x`.
 
   /// Whether any validation data was given.
-  bool given() const { return x.defined() || y.defined() || dataset.has_value(); }
+  bool given() const { return x.defined() || y.defined() || dataset.has_value() || !texts.empty(); }
 };
 
 /// The arguments of `Model::fit`, as Keras's. Members are in the order designated
