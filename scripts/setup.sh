@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything tkeras needs on Debian 12: the packages it builds with, a Python environment
-# with PyTorch (whose LibTorch tkeras builds against) and Keras (the parity suite's judge), and the
-# MNIST digits the sample classifier trains on. Idempotent: when everything is present it only
-# checks.
+# with PyTorch (whose LibTorch tkeras builds against) and Keras (the parity suite's judge), the
+# MNIST digits the sample classifier trains on, and the passages of Jane Austen the text sample
+# learns. Idempotent: when everything is present it only checks.
 #
 # Usage: scripts/setup.sh [packages|python|data|all]   (default: all)
 set -euo pipefail

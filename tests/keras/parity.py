@@ -107,6 +107,30 @@ def weights(model, prefix=""):
     return named
 
 
+def named_variables(model, prefix=""):
+    """The model's weight variables by the names `weights` gives them."""
+    named = {}
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            named.update(named_variables(layer, f"{prefix}{layer.name}."))
+        elif isinstance(layer, keras.layers.Bidirectional):
+            for side in ("forward_layer", "backward_layer"):
+                named.update({f"{prefix}{layer.name}.{side}.{w.name}": w for w in getattr(layer, side).weights})
+        else:
+            named.update({f"{prefix}{layer.name}.{w.name}": w for w in layer.weights})
+    return named
+
+
+def load_tkeras_weights(model, path):
+    """Assigns the weights of a file tkeras saved (save_weights) to the Keras model's variables, by
+    name; every variable must be in the file, with its shape."""
+    saved = load_file(path)
+    for name, variable in named_variables(model).items():
+        assert name in saved, f"{name} is not in {path} (it holds {sorted(saved)})"
+        assert tuple(saved[name].shape) == tuple(variable.shape), f"{name}: {saved[name].shape} vs {variable.shape}"
+        variable.assign(saved[name])
+
+
 def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_logits=False, weighted_metrics=(),
                      loss_options=None):
     metadata = {"format": "tkeras.model", "format_version": "1",

@@ -7,7 +7,7 @@ GlobalAveragePooling1D with a mask. Then both train the courses' text classifier
 LSTM, GlobalAveragePooling1D or Bidirectional LSTM, then Dense) and must agree on their History and
 weights; and the fourth part's time-series models train with Huber and SGD with momentum as in
 Keras."""
-from parity import L, check_close, run_tkeras, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, load_tkeras_weights, run_tkeras, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras
@@ -169,6 +169,36 @@ class Sequences(unittest.TestCase):
                 for name, value in weights(model).items():
                     check_close(self, test, f"final {name}", final[name], value, 1e-4)
 
+
+    def test_weights_tkeras_trained_and_saved_load_into_keras(self):
+        # tkeras trains a model from Keras's weights and saves its own; a fresh Keras model of the
+        # same layers loads that file by name (Keras's gate order and bias rows, unconverted) and
+        # must predict what tkeras predicts.
+        x = token_ids(seed=17, count=32)
+        y = (x.sum(axis=1) % 3 == 0).astype("float32")
+        middles = {"LSTM": L(layers.LSTM, 5), "GRU": L(layers.GRU, 5),
+                   "GRU reset_after false": L(layers.GRU, 5, reset_after=False), "SimpleRNN": L(layers.SimpleRNN, 5),
+                   "Bidirectional LSTM": L(layers.Bidirectional, layers.LSTM(3)),
+                   "Conv1D": L(layers.Conv1D, 4, 3, activation="relu")}
+        for name, middle in middles.items():
+            with self.subTest(layer=name):
+                def make():
+                    return sequential((STEPS,), L(layers.Embedding, VOCABULARY, 6), middle,
+                                      *([L(layers.GlobalMaxPooling1D)] if name == "Conv1D" else []),
+                                      L(layers.Dense, 1, activation="sigmoid"))
+                keras.utils.set_random_seed(18)
+                model = make()
+                optimizer = keras.optimizers.Adam(learning_rate=0.05)
+                run = run_tkeras(model, {"x": x, "y": y, "x_eval": x}, epochs=2, batch_size=8, optimizer=optimizer,
+                                 loss="binary_crossentropy")
+                keras.utils.set_random_seed(19)
+                fresh = make()
+                before = fresh.predict(x, verbose=0)
+                load_tkeras_weights(fresh, f"{run.dir}/final.safetensors")
+                after = fresh.predict(x, verbose=0)
+                test = f"sequences: {name} weights saved by tkeras, loaded into Keras"
+                check_close(self, test, "Keras's predict on them", after, run.predict, TOLERANCE)
+                self.assertGreater(np.max(np.abs(before - after)), 1e-3, f"{test}: the fresh model already agreed")
 
     def test_training_time_series_models_with_huber_and_sgd_momentum_agrees_with_keras(self):
         # The course's fourth part: windows of a series, Huber loss, SGD with momentum.
