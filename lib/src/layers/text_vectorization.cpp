@@ -74,8 +74,7 @@ void check_choice(const std::optional<std::string>& value, const std::vector<std
                           fmt::join(choices, "\", \""), nullable ? " or none (std::nullopt)" : "", *value));
 }
 
-// A nullable string option of a config: absent or null is `fallback`'s absence only when the key
-// is missing; Keras writes null for None.
+// A string option that Keras writes as null for None: absent gives `fallback`, null gives none.
 std::optional<std::string> nullable_string(const Config& config, const char* key, std::optional<std::string> fallback) {
   const auto found = config.find(key);
   if (found == config.end()) return fallback;
