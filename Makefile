@@ -42,11 +42,11 @@ demo: build-demo
 test: build
 	ctest --test-dir $(BUILD_DIR) -j $(JOBS) --output-on-failure
 
-# The library and the loaders' tests (IDX, images, CSV, safetensors, model files) built with clang,
-# AddressSanitizer and UndefinedBehaviorSanitizer, and run. LibTorch itself is not instrumented;
-# its allocations at exit are not ours to report, so leak detection is off. The same build (the
-# library also carries libFuzzer's coverage) serves `make fuzz`, so CI compiles the library once
-# for both.
+# The library and the loaders' tests (IDX, images, CSV, safetensors, model files, Keras's weights
+# files) built with clang, AddressSanitizer and UndefinedBehaviorSanitizer, and run. LibTorch
+# itself is not instrumented; its allocations at exit are not ours to report, so leak detection is
+# off. The same build (the library also carries libFuzzer's coverage) serves `make fuzz`, so CI
+# compiles the library once for both.
 SANITIZE_DIR ?= build-sanitize
 SANITIZE_CONFIGURE = cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DTKERAS_SANITIZE=ON -DTKERAS_FUZZ=ON -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF \
@@ -61,10 +61,11 @@ FUZZ_SECONDS ?= 60
 fuzz: setup
 	$(SANITIZE_CONFIGURE)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target tkeras-fuzz-safetensors tkeras-fuzz-model tkeras-fuzz-idx tkeras-fuzz-image \
-	  tkeras-fuzz-csv
-	for target in safetensors model idx image csv; do \
+	  tkeras-fuzz-csv tkeras-fuzz-weights-h5 tkeras-fuzz-keras
+	for target in safetensors model idx image csv weights-h5 keras; do \
 	  rm -rf $(SANITIZE_DIR)/corpus-$$target && mkdir -p $(SANITIZE_DIR)/corpus-$$target && \
-	  ASAN_OPTIONS=detect_leaks=0 $(SANITIZE_DIR)/fuzz/tkeras-fuzz-$$target -max_total_time=$(FUZZ_SECONDS) \
+	  ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 $(SANITIZE_DIR)/fuzz/tkeras-fuzz-$$target \
+	    -max_total_time=$(FUZZ_SECONDS) \
 	    -rss_limit_mb=4096 $(SANITIZE_DIR)/corpus-$$target fuzz/corpus/$$target || exit 1; \
 	done
 

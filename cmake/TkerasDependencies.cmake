@@ -51,6 +51,10 @@ list(APPEND CMAKE_MODULE_PATH "${CMAKE_CURRENT_LIST_DIR}")
 find_package(Stb REQUIRED)
 # The CSV parser of read_csv (cmake/FindCsv.cmake).
 find_package(Csv REQUIRED)
+# libhdf5, the container of Keras 3's weights files (.weights.h5) (cmake/FindHdf5C.cmake).
+find_package(Hdf5C REQUIRED)
+# libzip, the container of Keras 3's model files (.keras) (cmake/FindLibzip.cmake).
+find_package(Libzip REQUIRED)
 
 # Imported targets are visible only in the directory that found them. When tkeras is added with
 # add_subdirectory, the parent project links tkeras::tkeras and so needs torch, fmt and zlib's

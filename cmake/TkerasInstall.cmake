@@ -20,4 +20,5 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tkerasConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tkerasConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/tkerasConfig.cmake ${PROJECT_BINARY_DIR}/tkerasConfigVersion.cmake
-  ${PROJECT_SOURCE_DIR}/cmake/FindStb.cmake ${PROJECT_SOURCE_DIR}/cmake/FindCsv.cmake DESTINATION ${TKERAS_CMAKE_DIR})
+  ${PROJECT_SOURCE_DIR}/cmake/FindStb.cmake ${PROJECT_SOURCE_DIR}/cmake/FindCsv.cmake
+  ${PROJECT_SOURCE_DIR}/cmake/FindHdf5C.cmake ${PROJECT_SOURCE_DIR}/cmake/FindLibzip.cmake DESTINATION ${TKERAS_CMAKE_DIR})

@@ -189,8 +189,11 @@ int main(int argc, char** argv) {
   app.add_option("--seed", settings.seed, "random seed for weights and shuffling")->capture_default_str();
   app.add_option("--plot", settings.plot_file, "write the loss and accuracy curves to this SVG file");
   app.add_option("--csv", settings.csv_file, "write one row of logs per epoch to this CSV file");
-  app.add_option("--save", settings.save_file, "save the trained model (architecture, weights, optimizer) to this .tkeras file");
-  app.add_option("--load", settings.load_file, "evaluate a model saved with --save instead of training one");
+  app.add_option("--save", settings.save_file,
+                 "save the trained model (architecture, weights, optimizer) to this file: FILE.tkeras, or FILE.keras "
+                 "(Keras 3's format, which Python Keras opens)");
+  app.add_option("--load", settings.load_file,
+                 "evaluate a model saved with --save (or a .keras file Keras saved) instead of training one");
   app.add_option("--backup-dir", settings.backup_dir, "back up after every epoch; run again after a crash to resume");
   app.add_option("--verbose", settings.verbose, "0 silent, 1 or 2 one line per epoch")
       ->check(CLI::Range(0, 2))

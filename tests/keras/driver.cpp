@@ -14,7 +14,10 @@
 //                         "validation_split": f for fit instead of x_val; for a model that starts
 //                         with a TextVectorization, "adapt": [texts] adapts it first (writing
 //                         DIR/vocabulary.json) and "texts", "texts_val", "texts_eval" replace x,
-//                         x_val and x_eval; or {"vectorize": {"config": {...}, "adapt": [texts],
+//                         x_val and x_eval; "load_weights": PATH loads weights (a Keras
+//                         .weights.h5) before anything else, "save_weights": PATH saves them after
+//                         fit; "model": PATH loads that model file (a Keras .keras) in place of
+//                         DIR/model.tkeras, "save_model": PATH saves the model after fit; or {"vectorize": {"config": {...}, "adapt": [texts],
 //                         "texts": [texts]}}: a TextVectorization alone, from Keras's config,
 //                         adapted, writing DIR/vocabulary.json and DIR/vectorized.pt
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
@@ -125,11 +128,13 @@ void run(const std::string& dir) {
   const std::string data_bytes = read_text(dir + "/data.pt");
   const auto data = torch::pickle_load(std::vector<char>(data_bytes.begin(), data_bytes.end())).toGenericDict();
 
-  std::shared_ptr<tk::Model> model = tk::models::load_model(dir + "/model.tkeras", {.device = "cpu"});
+  std::shared_ptr<tk::Model> model =
+      tk::models::load_model(job.value("model", dir + "/model.tkeras"), {.device = "cpu"});
   std::ostringstream summary;
   model->summary(summary);
   write_text(dir + "/summary.txt", summary.str());
 
+  if (job.contains("load_weights")) model->load_weights(job.at("load_weights").get<std::string>());
   const torch::Tensor x = get(data, "x");
   const std::vector<std::string> texts = strings(job, "texts");
   const std::vector<std::string> texts_eval = strings(job, "texts_eval");
@@ -181,6 +186,8 @@ void run(const std::string& dir) {
     write_text(dir + "/histories.json", histories.dump());
   }
   model->save_weights(dir + "/final.safetensors");
+  if (job.contains("save_weights")) model->save_weights(job.at("save_weights").get<std::string>());
+  if (job.contains("save_model")) model->save(job.at("save_model").get<std::string>());
 
   const torch::Tensor x_eval = get(data, "x_eval");
   const torch::Tensor y_eval = get(data, "y_eval");

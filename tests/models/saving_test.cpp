@@ -1,5 +1,5 @@
 // Tests for save_weights and load_weights: safetensors files, their byte layout, and the loader's
-// checks of every way a file can be wrong.
+// checks of every way a file can be wrong; and Keras's .weights.h5.
 #include <cstring>
 #include <fstream>
 
@@ -11,10 +11,14 @@
 #include "tkeras/core/error.h"
 #include "tkeras/core/random.h"
 #include "tkeras/layers/batch_normalization.h"
+#include "tkeras/layers/bidirectional.h"
 #include "tkeras/layers/conv2d.h"
 #include "tkeras/layers/dense.h"
+#include "tkeras/layers/embedding.h"
 #include "tkeras/layers/flatten.h"
+#include "tkeras/layers/gru.h"
 #include "tkeras/layers/input.h"
+#include "tkeras/layers/lstm.h"
 #include "tkeras/layers/pooling2d.h"
 #include "tkeras/models/sequential.h"
 
@@ -232,4 +236,103 @@ TEST_CASE("saving over an existing weights file replaces it whole and leaves no 
   CHECK(files == 1);
   CHECK_THROWS_WITH_AS(model.save_weights((dir.path() / "no-such-dir" / "w").string()),
                        doctest::Contains("cannot create"), tkeras::Error);
+}
+
+namespace {
+
+// Every way tkeras nests weights in Keras's file: a recurrent cell, a Bidirectional's halves, and a
+// model inside the model.
+tkeras::Sequential sequence_model() {
+  return tkeras::Sequential({layers::Input({5}), layers::Embedding(12, 4),
+                             layers::Bidirectional(layers::LSTM(3, {.return_sequences = true})), layers::GRU(2),
+                             tkeras::Sequential({layers::Dense(3, "relu"), layers::Dense(2)})});
+}
+
+}  // namespace
+
+TEST_CASE("weights saved as Keras's .weights.h5 load into a fresh model and predict bit-identically") {
+  const tkeras::testing::TempDir dir;
+  for (const bool recurrent : {false, true}) {
+    CAPTURE(recurrent);
+    tkeras::utils::set_random_seed(2);
+    tkeras::Sequential trained = recurrent ? sequence_model() : small_cnn();
+    const torch::Tensor x = recurrent ? torch::randint(0, 12, {6, 5}) : torch::rand({6, 6, 6, 1});
+    trained.build(recurrent ? tkeras::Shape{5} : tkeras::Shape{6, 6, 1});
+    const auto path = (dir.path() / "model.weights.h5").string();
+    trained.save_weights(path);
+    const std::string bytes = read_bytes(path);
+    CHECK(bytes.substr(0, 8) == std::string("\x89HDF\r\n\x1a\n", 8));
+    // Keras's group names are in the file's name heap.
+    for (const char* group : recurrent ? std::vector<const char*>{"layers", "embedding", "bidirectional",
+                                                                  "forward_layer", "cell", "gru", "sequential"}
+                                       : std::vector<const char*>{"layers", "conv2d", "batch_normalization", "vars"}) {
+      CHECK_MESSAGE(bytes.find(group) != std::string::npos, group);
+    }
+    tkeras::Sequential fresh = recurrent ? sequence_model() : small_cnn();
+    fresh.build(recurrent ? tkeras::Shape{5} : tkeras::Shape{6, 6, 1});
+    CHECK_FALSE(torch::equal(fresh.predict(x, {.verbose = 0}), trained.predict(x, {.verbose = 0})));
+    fresh.load_weights(path);
+    CHECK(torch::equal(fresh.predict(x, {.verbose = 0}), trained.predict(x, {.verbose = 0})));
+  }
+}
+
+TEST_CASE("a Keras weights file that does not fit the model, or is not one, is refused and changes nothing") {
+  const tkeras::testing::TempDir dir;
+  tkeras::Sequential model({layers::Input({2}), layers::Dense(3), layers::Dense(1)});
+  model.build({2});
+  const auto before = model.get_weights();
+  const auto saved_from = [&](tkeras::Sequential other) {
+    other.build({2});
+    const auto path = (dir.path() / "other.weights.h5").string();
+    other.save_weights(path);
+    return path;
+  };
+  SUBCASE("a layer of another size") {
+    CHECK_THROWS_WITH_AS(model.load_weights(saved_from(tkeras::Sequential({layers::Dense(4), layers::Dense(1)}))),
+                         doctest::Contains("tensor \"dense.kernel\" has shape [2, 4]; the model expects [2, 3]"),
+                         tkeras::Error);
+  }
+  SUBCASE("a layer more") {
+    CHECK_THROWS_WITH_AS(
+        model.load_weights(saved_from(tkeras::Sequential({layers::Dense(3), layers::Dense(1), layers::Dense(1)}))),
+        doctest::Contains("unexpected dataset \"layers/dense_2/vars/0\""), tkeras::Error);
+  }
+  SUBCASE("a layer less") {
+    CHECK_THROWS_WITH_AS(model.load_weights(saved_from(tkeras::Sequential({layers::Dense(3)}))),
+                         doctest::Contains("no dataset \"layers/dense_1/vars/0\" (the weight dense_1.kernel)"),
+                         tkeras::Error);
+  }
+  SUBCASE("HDF5's signature before other bytes, or a file cut short") {
+    const auto path = (dir.path() / "bad.weights.h5").string();
+    write_bytes(path, std::string("\x89HDF\r\n\x1a\n", 8) + std::string(200, '\x07'));
+    CHECK_THROWS_WITH_AS(model.load_weights(path), doctest::Contains("expected an HDF5 file, which libhdf5 could not"),
+                         tkeras::Error);
+    const std::string whole = read_bytes(saved_from(tkeras::Sequential({layers::Dense(3), layers::Dense(1)})));
+    for (const size_t size : {size_t{96}, whole.size() / 2, whole.size() - 1}) {
+      CAPTURE(size);
+      write_bytes(path, whole.substr(0, size));
+      CHECK_THROWS_WITH_AS(model.load_weights(path), doctest::Contains("bad.weights.h5"), tkeras::Error);
+    }
+  }
+  const auto after = model.get_weights();
+  for (size_t i = 0; i < before.size(); ++i) CHECK(torch::equal(after[i], before[i]));
+}
+
+TEST_CASE("a weights file Keras wrote loads, and one on which libhdf5 asks for terabytes is an error, not a crash") {
+  const std::filesystem::path corpus = TKERAS_WEIGHTS_H5_CORPUS;
+  tkeras::Sequential model({layers::Input({4, 3}), layers::LSTM(2), layers::Dense(1)});
+  model.build({4, 3});
+  // Written by Keras 3.15.1's save_weights; the outputs are Keras's predict on the same inputs.
+  model.load_weights((corpus / "keras-lstm-dense.weights.h5").string());
+  const torch::Tensor x = torch::arange(24, torch::kFloat32).reshape({2, 4, 3}) / 10 - 1;
+  const torch::Tensor keras_outputs = torch::tensor({0.01310323178768158, -0.11546061933040619}, torch::kFloat32);
+  CHECK(torch::allclose(model.predict(x, {.verbose = 0}).flatten(), keras_outputs, /*rtol=*/1e-5, /*atol=*/1e-6));
+
+  const auto before = model.get_weights();
+  // A fuzzer's find: libhdf5 1.10 asks for 2^49 bytes reading it. libhdf5 reads in a child process
+  // whose memory is capped, so the request fails there and the load is an error.
+  CHECK_THROWS_WITH_AS(model.load_weights((corpus / "libhdf5-asks-for-terabytes.weights.h5").string()),
+                       doctest::Contains("libhdf5-asks-for-terabytes.weights.h5"), tkeras::Error);
+  const auto after = model.get_weights();
+  for (size_t i = 0; i < before.size(); ++i) CHECK(torch::equal(after[i], before[i]));
 }

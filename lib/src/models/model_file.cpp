@@ -3,6 +3,8 @@
 #include "models/model_file.h"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -10,6 +12,7 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include "io/atomic_file.h"
 #include "models/compile_config.h"
 #include "models/serialization.h"
 #include "tkeras/core/error.h"
@@ -191,9 +194,25 @@ void strip_identity(json& value) {
   }
 }
 
-// The model a model_config describes, built for its input shape on `device` (the meta device
-// allocates nothing). Errors name the file.
-std::shared_ptr<Model> build_model(const json& config, const layers::CustomObjects& custom_objects,
+json parse_model_config(const io::SafetensorsFile& file, const std::string& path) {
+  const json config = json::parse(file.metadata.at("model_config"), nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded() || !config.is_object())
+    throw Error(fmt::format("\"{}\": model_config is not a JSON object", path));
+  return config;
+}
+
+}  // namespace
+
+std::string ModelFile::model_config(const Model& model) { return serialize(model).dump(); }
+
+std::string ModelFile::architecture(const std::string& model_config_text) {
+  json config = json::parse(model_config_text, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) return {};
+  strip_identity(config);
+  return config.dump();
+}
+
+std::shared_ptr<Model> ModelFile::build(const Config& config, const layers::CustomObjects& custom_objects,
                                    const std::string& path, torch::Device device) {
   try {
     const std::shared_ptr<layers::Layer> root = deserialize(config, custom_objects);
@@ -216,22 +235,35 @@ std::shared_ptr<Model> build_model(const json& config, const layers::CustomObjec
   }
 }
 
-json parse_model_config(const io::SafetensorsFile& file, const std::string& path) {
-  const json config = json::parse(file.metadata.at("model_config"), nullptr, /*allow_exceptions=*/false);
-  if (config.is_discarded() || !config.is_object())
-    throw Error(fmt::format("\"{}\": model_config is not a JSON object", path));
-  return config;
+Config ModelFile::compile_config(const Model& model) {
+  const auto& state = model.compiled_;
+  if (!state) return nullptr;
+  json compile;
+  compile["optimizer"] = optimizer_config(state->optimizer());
+  compile["loss"] =
+      state->loss ? json{{"name", state->loss->name()}, {"from_logits", state->loss->from_logits()}} : json(nullptr);
+  if (state->loss && state->loss->kind() == losses::Loss::Kind::kHuber) compile["loss"]["delta"] = state->loss->delta();
+  compile["metrics"] = state->metric_names;
+  compile["weighted_metrics"] = state->weighted_metric_names;
+  compile["jit_compile"] = state->jit;
+  compile["precision"] = state->bf16_mixed ? "bf16-mixed" : "float32";
+  return compile;
 }
 
-}  // namespace
-
-std::string ModelFile::model_config(const Model& model) { return serialize(model).dump(); }
-
-std::string ModelFile::architecture(const std::string& model_config_text) {
-  json config = json::parse(model_config_text, nullptr, /*allow_exceptions=*/false);
-  if (config.is_discarded()) return {};
-  strip_identity(config);
-  return config.dump();
+void ModelFile::compile_from(Model& model, const Config& compile, const LoadModelOptions& options,
+                             const std::string& path) {
+  if (!options.compile || compile.is_null()) return;
+  try {
+    model.compile({.optimizer = make_optimizer(compile["optimizer"]),
+                   .loss = compile["loss"].is_null() ? std::nullopt : std::optional(make_loss(compile["loss"])),
+                   .metrics = compile["metrics"].get<std::vector<std::string>>(),
+                   .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
+                   .device = options.device,
+                   .jit = compile.value("jit_compile", false),
+                   .precision = compile.value("precision", std::string("float32"))});
+  } catch (const Error& error) {  // an option compile refuses: say which file it came from
+    throw Error(fmt::format("\"{}\": {}", path, error.what()));
+  }
 }
 
 void ModelFile::save(const Model& model, const std::string& path, const std::map<std::string, std::string>& metadata,
@@ -247,17 +279,7 @@ void ModelFile::save(const Model& model, const std::string& path, const std::map
   header["model_config"] = model_config(model);
   io::NamedTensors named = model.named_weights();
   if (const auto& state = model.compiled_) {
-    json compile;
-    compile["optimizer"] = optimizer_config(state->optimizer());
-    compile["loss"] =
-        state->loss ? json{{"name", state->loss->name()}, {"from_logits", state->loss->from_logits()}} : json(nullptr);
-    if (state->loss && state->loss->kind() == losses::Loss::Kind::kHuber)
-      compile["loss"]["delta"] = state->loss->delta();
-    compile["metrics"] = state->metric_names;
-    compile["weighted_metrics"] = state->weighted_metric_names;
-    compile["jit_compile"] = state->jit;
-    compile["precision"] = state->bf16_mixed ? "bf16-mixed" : "float32";
-    header["compile_config"] = compile.dump();
+    header["compile_config"] = compile_config(model).dump();
     if (const training::Updater* updater = state->existing_updater()) {
       for (auto& entry : updater->state()) named.push_back(std::move(entry));
     }
@@ -361,31 +383,28 @@ std::shared_ptr<Model> ModelFile::check(const io::SafetensorsFile& file, const s
   }
   // Built on the meta device first: its weights have shapes but no memory, so a file cannot make
   // the loader allocate more than the tensors it holds.
-  std::shared_ptr<Model> checked = build_model(config, custom_objects, path, torch::kMeta);
+  std::shared_ptr<Model> checked = build(config, custom_objects, path, torch::kMeta);
   check_weights(*checked, checked->named_weights(), file.tensors, path, kStatePrefixes);
   return checked;
 }
 
 std::shared_ptr<Model> ModelFile::load(const std::string& path, const LoadModelOptions& options) {
+  // Keras's files are zip archives, known by their signature; the rest must be tkeras's.
+  if (std::ifstream in{path, std::ios::binary}) {
+    std::string start(4, '\0');
+    in.read(start.data(), 4);
+    if (in.gcount() == 4 && start == std::string_view("PK\x03\x04", 4)) {
+      return load_keras(std::string(std::istreambuf_iterator<char>(in.seekg(0)), std::istreambuf_iterator<char>()),
+                        path, options);
+    }
+  }
   const io::SafetensorsFile file = read(path);
   check(file, path, options.custom_objects);
   const auto compile_text = file.metadata.find("compile_config");
   const json compile =
       compile_text == file.metadata.end() ? json(nullptr) : config::check_compile_config(compile_text->second, path);
-  std::shared_ptr<Model> model = build_model(parse_model_config(file, path), options.custom_objects, path, torch::kCPU);
-  try {
-    if (options.compile && !compile.is_null()) {
-      model->compile({.optimizer = make_optimizer(compile["optimizer"]),
-                      .loss = compile["loss"].is_null() ? std::nullopt : std::optional(make_loss(compile["loss"])),
-                      .metrics = compile["metrics"].get<std::vector<std::string>>(),
-                      .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
-                      .device = options.device,
-                      .jit = compile.value("jit_compile", false),
-                      .precision = compile.value("precision", std::string("float32"))});
-    }
-  } catch (const Error& error) {  // an option compile refuses: say which file it came from
-    throw Error(fmt::format("\"{}\": {}", path, error.what()));
-  }
+  std::shared_ptr<Model> model = build(parse_model_config(file, path), options.custom_objects, path, torch::kCPU);
+  compile_from(*model, compile, options, path);
   restore(*model, file, path);
   return model;
 }
@@ -394,7 +413,13 @@ std::shared_ptr<Model> ModelFile::load(const std::string& path, const LoadModelO
 
 namespace tkeras {
 
-void Model::save(const std::string& path) const { models::detail::ModelFile::save(*this, path); }
+void Model::save(const std::string& path) const {
+  if (path.ends_with(".keras")) {
+    io::write_file_atomically(path, models::detail::ModelFile::keras_archive(*this));
+  } else {
+    models::detail::ModelFile::save(*this, path);
+  }
+}
 
 std::shared_ptr<Model> models::load_model(const std::string& path, const LoadModelOptions& options) {
   return detail::ModelFile::load(path, options);

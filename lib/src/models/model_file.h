@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "io/safetensors.h"
+#include "tkeras/core/config.h"
 #include "tkeras/models/load_model.h"
 #include "tkeras/models/model.h"
 
@@ -42,6 +43,26 @@ struct ModelFile {
   /// A model_config's architecture alone, without the layers' names and trainable flags: two
   /// models built by the same code in two processes have the same one.
   static std::string architecture(const std::string& model_config_text);
+  /// The model a model_config describes (tkeras's JSON, or Keras's config.json, which it reads
+  /// too), built for its input shape on `device` (the meta device allocates nothing). Errors name
+  /// `path`.
+  static std::shared_ptr<Model> build(const Config& config, const layers::CustomObjects& custom_objects,
+                                      const std::string& path, torch::Device device);
+  /// The model's compile settings as the compile_config JSON (null when not compiled).
+  static Config compile_config(const Model& model);
+  /// Compiles `model` with a checked compile_config (unless it is null or `options.compile` is
+  /// false). Errors name `path`.
+  static void compile_from(Model& model, const Config& compile, const LoadModelOptions& options,
+                           const std::string& path);
+
+  /// The bytes of `model` as Keras 3's `.keras` file (keras_file.cpp): `metadata.json`,
+  /// `config.json` in Keras's object structure, `model.weights.h5` with the optimizer's variables,
+  /// and the assets Keras keeps apart (a TextVectorization's vocabulary).
+  static std::string keras_archive(const Model& model);
+  /// Rebuilds the model of a `.keras` file's bytes (keras_file.cpp); see `load_model`.
+  static std::shared_ptr<Model> load_keras(std::string_view bytes, const std::string& path,
+                                           const LoadModelOptions& options);
+
   /// Makes the model's next `fit` start at `epoch` (when called from `on_train_begin`).
   static void resume_at(Model& model, int epoch) { model.resume_epoch_ = epoch; }
 };

@@ -35,6 +35,13 @@ struct LoadModelOptions {
 /// (names, shapes, dtypes: the model is first built on LibTorch's meta device, which allocates
 /// nothing), and the optimizer's state. Throws `tkeras::Error` naming the file and the problem.
 ///
+/// A Keras 3 `.keras` file (known by its zip signature), written by Keras's `model.save` or by
+/// tkeras's, loads the same way, its optimizer's variables included. The archive is checked
+/// before any entry is read (names inside it, sizes against a zip bomb), and every Keras option
+/// tkeras does not honour (a regularizer, `channels_first`, dilation, recurrent dropout, a dtype
+/// policy other than float32, a learning-rate schedule...) is an error naming the layer and the
+/// option.
+///
 /// Example:
 /// ```
 /// std::shared_ptr<tkeras::Model> model = tkeras::models::load_model("digits.tkeras");

@@ -72,12 +72,22 @@ class Model : public layers::Layer {
   /// transpose), a Conv2D kernel `[height, width, in_channels, filters]` (PyTorch's
   /// `nn.Conv2d.weight` is its `permute(3, 2, 0, 1)`). The file is written atomically (a
   /// temporary file, fsync, rename). Throws `tkeras::Error` before the model is built.
+  ///
+  /// A `path` ending in `.weights.h5` gets Keras 3's weights file instead, which Keras's
+  /// `model.load_weights` reads: HDF5 (written with libhdf5), each layer's weights in Keras's
+  /// order at `layers/<name>/vars/<i>` (a recurrent layer's at `layers/<name>/cell/vars/<i>`, a
+  /// Bidirectional's halves under `forward_layer` and `backward_layer`, a model inside the model
+  /// under `layers/<name>/layers/...`), the names as above. It holds no optimizer state. A model
+  /// with a `TorchModule` cannot be saved so (Keras pickles those).
   void save_weights(const std::string& path) const;
   /// Loads weights written by `save_weights` (or any safetensors file with the same names,
-  /// shapes and dtypes) into the model in place, as Keras's `load_weights`. Everything is checked
-  /// before any weight changes; throws `tkeras::Error` naming the file for: a file that is not
-  /// valid safetensors, a missing or unexpected tensor, or a shape or dtype that differs from
-  /// the model's. Throws before the model is built.
+  /// shapes and dtypes), or Keras 3's `.weights.h5` (known by its HDF5 signature) written by
+  /// Keras's `save_weights` or tkeras's, into the model in place, as Keras's `load_weights`. A
+  /// Keras file's optimizer variables are not loaded. Everything is checked before any weight
+  /// changes; throws `tkeras::Error` naming the file for: a file that is neither valid
+  /// safetensors nor a valid weights file (HDF5 links other than plain ones, compressed or
+  /// truncated datasets, unsupported types), a missing or unexpected tensor or dataset, or a
+  /// shape or dtype that differs from the model's. Throws before the model is built.
   void load_weights(const std::string& path);
   /// Writes the whole model to `path`, as Keras's `model.save`: the architecture (each layer's
   /// `get_config()`, with its name and `trainable` flag), the weights, the compile settings
@@ -90,6 +100,14 @@ class Model : public layers::Layer {
   /// (`TorchModule`, `Lambda`) are saved by name: `load_model` needs a factory for them in
   /// `custom_objects`. Throws `tkeras::Error` before the model is built. By convention the file
   /// ends in `.tkeras`.
+  ///
+  /// A `path` ending in `.keras` gets Keras 3's model file instead, which Keras's
+  /// `keras.saving.load_model` opens: a zip of `metadata.json`, `config.json` (Keras's object
+  /// structure with `build_config` and `compile_config`) and `model.weights.h5` (the weights as
+  /// `save_weights` writes them, and the optimizer's variables in Keras's order), plus a
+  /// TextVectorization's vocabulary in `assets/`. It leaves out `jit` and `precision`, which
+  /// Keras has no option for. Throws `tkeras::Error` for a `TorchModule` or `Lambda`, whose C++
+  /// code Keras cannot run.
   void save(const std::string& path) const;
 
   /// Prints Keras's summary table (layer name and type, output shape, parameter count, then

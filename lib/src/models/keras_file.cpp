@@ -1,0 +1,615 @@
+// Keras 3's model files (.keras): a zip of metadata.json, config.json and model.weights.h5 (and
+// assets), written and read as Keras's saving_lib does.
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include "io/zip_archive.h"
+#include "models/compile_config.h"
+#include "models/keras_weights.h"
+#include "models/model_file.h"
+#include "models/serialization.h"
+#include "tkeras/core/error.h"
+#include "tkeras/core/shape.h"
+#include "tkeras/core/version.h"
+#include "tkeras/layers/text_vectorization.h"
+#include "training/compiled_state.h"
+
+namespace tkeras::models::detail {
+namespace {
+
+using nlohmann::json;
+
+// The Keras release whose file format tkeras writes, and which the parity suite opens them with.
+constexpr const char* kKerasVersion = "3.15.1";
+constexpr const char* kConfigFile = "config.json";
+constexpr const char* kMetadataFile = "metadata.json";
+constexpr const char* kWeightsFile = "model.weights.h5";
+
+std::string join(const std::string& path, const std::string& name) { return path.empty() ? name : path + "/" + name; }
+
+std::string layer_name(const json& entry) {
+  const auto config = entry.find("config");
+  if (config == entry.end() || !config->is_object()) return "";
+  const auto name = config->find("name");
+  return name != config->end() && name->is_string() ? name->get<std::string>() : "";
+}
+
+// ---- tkeras -> Keras ----
+
+// A tkeras layer entry (class_name, config, registered_name) in Keras's object structure, its
+// assets (a TextVectorization's vocabulary, which Keras keeps beside the config) added to
+// `assets` under the layer's `path` in the model.
+json keras_entry(const json& entry, const std::string& path, std::vector<std::pair<std::string, std::string>>& assets) {
+  const std::string kind = entry.at("class_name").get<std::string>();
+  if (kind == "TorchModule" || kind == "Lambda") {
+    throw Error(
+        fmt::format("{} \"{}\": a .keras file cannot hold the C++ code it runs; save the model as .tkeras "
+                    "(load_model with custom_objects), or its weights with save_weights",
+                    kind, layer_name(entry)));
+  }
+  json config = entry.at("config");
+  if (kind == "Sequential") {
+    json list = json::array();
+    for (const json& layer : config.at("layers"))
+      list.push_back(keras_entry(layer, join(path, "layers/" + layer_name(layer)), assets));
+    if (!list.empty() && list[0]["class_name"] == "InputLayer") {
+      // Keras feeds a model that starts with TextVectorization strings, one a row; tkeras's input
+      // shape is the ids the layer makes.
+      if (list.size() > 1 && list[1]["class_name"] == "TextVectorization") {
+        list[0]["config"]["batch_shape"] = json::array({nullptr, 1});
+        list[0]["config"]["dtype"] = "string";
+      }
+      config["build_input_shape"] = list[0]["config"]["batch_shape"];
+    }
+    config["layers"] = std::move(list);
+  } else if (kind == "Bidirectional") {
+    config["layer"] = keras_entry(config.at("layer"), path + "/forward_layer", assets);
+    config["backward_layer"] = keras_entry(config.at("backward_layer"), path + "/backward_layer", assets);
+  } else if (kind == "TextVectorization") {
+    const bool given = config.value("has_input_vocabulary", false);
+    config.erase("has_input_vocabulary");
+    if (!given && config["vocabulary"].is_array()) {
+      // Keras's get_vocabulary(include_special_tokens=True), one token a line.
+      std::vector<std::string> vocabulary;
+      if (config.value("output_mode", "int") == "int") vocabulary.emplace_back("");
+      vocabulary.emplace_back("[UNK]");
+      for (const json& token : config["vocabulary"]) vocabulary.push_back(token.get<std::string>());
+      const std::string text = fmt::format("{}", fmt::join(vocabulary, "\n"));
+      assets.emplace_back("assets/" + path + "/vocabulary.txt", text);
+      assets.emplace_back("assets/" + path + "/_lookup_layer/vocabulary.txt", text);
+      config["vocabulary"] = nullptr;
+    }
+  }
+  const auto registered = entry.find("registered_name");
+  return {{"module", kind == "Sequential" ? "keras" : "keras.layers"},
+          {"class_name", kind},
+          {"config", std::move(config)},
+          {"registered_name", registered == entry.end() ? json(nullptr) : *registered}};
+}
+
+const std::map<std::string, std::string> kLossClasses = {
+    {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
+    {"categorical_crossentropy", "CategoricalCrossentropy"},
+    {"binary_crossentropy", "BinaryCrossentropy"},
+    {"mean_squared_error", "MeanSquaredError"},
+    {"mean_absolute_error", "MeanAbsoluteError"},
+    {"huber", "Huber"}};
+
+// tkeras's compile_config as Keras's: the optimizer and a loss with options as Keras objects, a
+// loss without as its name. (tkeras's jit and precision have no Keras counterpart: Keras's
+// jit_compile is XLA or torch.compile, not a CUDA graph.)
+json keras_compile(const json& compile) {
+  json optimizer = compile["optimizer"];
+  json loss = compile["loss"];
+  if (loss.is_object()) {
+    const std::string name = loss["name"].get<std::string>();
+    const bool from_logits = loss.value("from_logits", false);
+    const double delta = loss.value("delta", 1.0);
+    if (from_logits || delta != 1.0) {
+      json config = json::object();
+      if (from_logits) config["from_logits"] = true;
+      if (name == "huber") config["delta"] = delta;
+      loss = {{"module", "keras.losses"},
+              {"class_name", kLossClasses.at(name)},
+              {"config", config},
+              {"registered_name", nullptr}};
+    } else {
+      loss = name;
+    }
+  }
+  const json weighted = compile.value("weighted_metrics", json::array());
+  return {{"optimizer",
+           {{"module", "keras.optimizers"},
+            {"class_name", optimizer["class_name"]},
+            {"config", optimizer["config"]},
+            {"registered_name", nullptr}}},
+          {"loss", loss},
+          {"loss_weights", nullptr},
+          {"metrics", compile["metrics"]},
+          {"weighted_metrics", weighted.empty() ? json(nullptr) : weighted},
+          {"run_eagerly", false},
+          {"steps_per_execution", 1},
+          {"jit_compile", false}};
+}
+
+// The optimizer's (Optimizer::name's) state slots in the order Keras's optimizers make their variables: each group
+// interleaved over the trainable weights (Adam: a weight's momentum, then its velocity), the
+// groups one after another.
+std::vector<std::vector<std::string>> slot_groups(const std::string& optimizer) {
+  if (optimizer == "adam" || optimizer == "adamw") {
+    return {{"optimizer.momentums", "optimizer.velocities"}, {"optimizer.velocity_hats"}};
+  }
+  if (optimizer == "sgd") return {{"optimizer.momentums"}};
+  if (optimizer == "adagrad") return {{"optimizer.accumulators"}};
+  return {{"optimizer.velocities"}, {"optimizer.momentums"}, {"optimizer.average_gradients"}};  // RMSprop
+}
+
+// The groups of slots `state` holds.
+std::vector<std::vector<std::string>> present_slots(const std::string& optimizer,
+                                                    const std::map<std::string, torch::Tensor>& state) {
+  std::vector<std::vector<std::string>> groups;
+  for (auto& group : slot_groups(optimizer)) {
+    std::erase_if(group, [&](const std::string& name) { return !state.contains(name); });
+    if (!group.empty()) groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
+std::string now_saved() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%d@%H:%M:%S", &local);
+  return text;
+}
+
+// ---- Keras -> tkeras ----
+
+// Keras options tkeras has no use for, whatever their value: initializers (the weights come from
+// the file), seeds, and how Keras picks its kernels.
+bool ignorable(const std::string& key) {
+  static const std::set<std::string, std::less<>> keys = {
+      "dtype",      "seed",         "use_cudnn",         "implementation", "unroll",
+      "lora_alpha", "input_length", "build_input_shape", "renorm_momentum"};
+  return keys.contains(key) || key.ends_with("_initializer");
+}
+
+bool all_ones(const json& value) {
+  if (value.is_number_integer()) return value.get<int64_t>() == 1;
+  return value.is_array() && std::all_of(value.begin(), value.end(),
+                                         [](const json& v) { return v.is_number_integer() && v.get<int64_t>() == 1; });
+}
+
+// Whether a Keras option tkeras does not implement has the value that makes it do nothing; the
+// value expected is put in `expected`.
+bool at_default(const std::string& key, const json& value, std::string& expected) {
+  if (key.ends_with("_regularizer") || key.ends_with("_constraint") || key == "quantization_config" ||
+      key == "lora_rank" || key == "noise_shape") {
+    expected = "null";
+    return value.is_null();
+  }
+  if (key == "stateful" || key == "return_state" || key == "time_major" || key == "sparse" || key == "ragged" ||
+      key == "optional" || key == "synchronized" || key == "renorm" || key == "keepdims" ||
+      key == "zero_output_for_mask") {
+    expected = "false";
+    return value == false;
+  }
+  if (key == "dropout" || key == "recurrent_dropout") {
+    expected = "0";
+    return value.is_number() && value.get<double>() == 0.0;
+  }
+  if (key == "groups" || key == "dilation_rate") {
+    expected = "1";
+    return all_ones(value);
+  }
+  if (key == "center" || key == "scale") {
+    expected = "true";
+    return value == true;
+  }
+  if (key == "renorm_clipping") {
+    expected = "null";
+    return value.is_null();
+  }
+  if (key == "axis") {
+    expected = "-1";
+    return value == -1 || value == json::array({-1});
+  }
+  if (key == "data_format") {
+    expected = "\"channels_last\"";
+    return value.is_null() || value == "channels_last";
+  }
+  expected.clear();
+  return false;
+}
+
+// The name of a Keras dtype or DTypePolicy entry.
+std::string dtype_name(const json& dtype) {
+  if (dtype.is_string()) return dtype.get<std::string>();
+  if (dtype.is_object() && dtype.contains("config") && dtype["config"].is_object()) {
+    return dtype["config"].value("name", std::string("?"));
+  }
+  return dtype.dump();
+}
+
+struct KerasReader {
+  const std::map<std::string, std::string>& files;
+  const layers::CustomObjects& custom_objects;
+
+  // Refuses a Keras option the tkeras layer would not honour; `where` names the layer.
+  void check_options(const json& entry, const std::string& kind, const std::string& where,
+                     bool in_bidirectional) const {
+    const json& config = entry["config"];
+    if (const auto dtype = config.find("dtype"); dtype != config.end() && !dtype->is_null()) {
+      const std::string name = dtype_name(*dtype);
+      const bool input = kind == "InputLayer";
+      const bool supported =
+          name == "float32" ||
+          (input && (name == "int32" || name == "int64" || name == "string" || name == "uint8" || name == "bool"));
+      if (!supported) {
+        throw Error(fmt::format("{}: dtype \"{}\" is not supported; tkeras computes in float32{}", where, name,
+                                input ? " and takes float32, integer or string inputs" : ""));
+      }
+    }
+    std::set<std::string> known;
+    if (kind == "InputLayer") {
+      known = {"batch_shape", "shape", "batch_size", "name"};
+    } else {
+      Config ours;
+      try {
+        ours = deserialize(entry, custom_objects)->get_config();
+      } catch (const Error& error) {
+        throw Error(fmt::format("{}: {}", where, error.what()));
+      }
+      for (const auto& [key, value] : ours.items()) known.insert(key);
+    }
+    for (const auto& [key, value] : config.items()) {
+      if (known.contains(key) || ignorable(key)) continue;
+      // Keras's Bidirectional makes its layers output zeros at masked steps, as tkeras's does.
+      if (key == "zero_output_for_mask" && in_bidirectional) continue;
+      std::string expected;
+      if (at_default(key, value, expected)) continue;
+      throw Error(fmt::format("{}: option \"{}\" = {} is not supported by tkeras{}", where, key,
+                              value.dump().substr(0, 120), expected.empty() ? "" : " (expected " + expected + ")"));
+    }
+  }
+
+  // A Keras layer entry as tkeras reads it: options checked, a TextVectorization's vocabulary
+  // taken from the assets. `path` is the layer's path in the model (`layers/dense`).
+  json entry(const json& keras, const std::string& path, const std::string& where,
+             bool in_bidirectional = false) const {
+    if (!keras.is_object() || !keras.contains("class_name") || !keras["class_name"].is_string() ||
+        !keras.contains("config") || !keras["config"].is_object()) {
+      throw Error(fmt::format("{}: expected an object with \"class_name\" and \"config\", received {}", where,
+                              keras.dump().substr(0, 120)));
+    }
+    json out = keras;
+    const std::string kind = keras["class_name"].get<std::string>();
+    json& config = out["config"];
+    if (kind == "Sequential") {
+      if (!config.contains("layers") || !config["layers"].is_array()) {
+        throw Error(fmt::format("{}: expected \"layers\" as a list", where));
+      }
+      for (size_t i = 0; i < config["layers"].size(); ++i) {
+        json& layer = config["layers"][i];
+        const std::string label = fmt::format("layer {}{}{}", i, class_label(layer),
+                                              layer_name(layer).empty() ? "" : " \"" + layer_name(layer) + "\"");
+        layer = entry(layer, join(path, "layers/" + layer_name(layer)), where.empty() ? label : where + " " + label);
+      }
+      json& list = config["layers"];
+      if (list.size() > 1 && list[0]["class_name"] == "InputLayer" && list[1]["class_name"] == "TextVectorization") {
+        // Keras's model takes strings; tkeras's takes the ids (or counts) its TextVectorization makes
+        // from them, and vectorizes texts before the model.
+        const auto made = std::dynamic_pointer_cast<layers::TextVectorization>(deserialize(list[1], custom_objects));
+        if (made) {
+          const json ids = made->get_config()["output_sequence_length"];
+          list[0]["config"]["batch_shape"] =
+              json::array({nullptr, made->get_config()["output_mode"] == "int" ? ids : json(made->vocabulary_size())});
+          list[0]["config"].erase("shape");
+        }
+      }
+      return out;
+    }
+    if (keras.contains("registered_name") && keras["registered_name"].is_string() &&
+        (custom_objects.contains(keras["registered_name"].get<std::string>()) || custom_objects.contains(kind))) {
+      return out;  // the user's own layer reads its config
+    }
+    if (kind == "Bidirectional") {
+      for (const char* key : {"layer", "backward_layer"}) {
+        if (config.contains(key)) {
+          config[key] = entry(config[key], path + (key == std::string("layer") ? "/forward_layer" : "/backward_layer"),
+                              fmt::format("{} {}", where, key), /*in_bidirectional=*/true);
+        }
+      }
+    }
+    if (kind == "TextVectorization" && config.value("vocabulary", json()).is_null()) {
+      // Keras keeps an adapted vocabulary in the assets, the lookup layer's copy being the one it reads.
+      for (const std::string& file :
+           {"assets/" + path + "/_lookup_layer/vocabulary.txt", "assets/" + path + "/vocabulary.txt"}) {
+        const auto found = files.find(file);
+        if (found == files.end()) continue;
+        std::vector<std::string> lines;
+        std::istringstream text(found->second);
+        for (std::string line; std::getline(text, line);) lines.push_back(line);
+        while (!lines.empty() && lines.back().empty()) lines.pop_back();
+        if (!lines.empty()) config["vocabulary"] = lines;
+        config["has_input_vocabulary"] = false;
+        break;
+      }
+    }
+    check_options(out, kind, where, in_bidirectional);
+    return out;
+  }
+};
+
+// Keras's compile_config as tkeras's, refusing what tkeras cannot honour.
+json tkeras_compile(const json& keras, const std::string& path) {
+  const auto fail = [&](const std::string& problem) -> Error {
+    return Error(fmt::format("\"{}\": config.json compile_config: {}", path, problem));
+  };
+  if (!keras.is_object()) throw fail(fmt::format("expected an object, received {}", keras.dump().substr(0, 120)));
+  json compile;
+  // The optimizer.
+  const json optimizer = keras.value("optimizer", json());
+  static const std::map<std::string, std::string> kByName = {
+      {"adam", "Adam"}, {"adamw", "AdamW"}, {"sgd", "SGD"}, {"rmsprop", "RMSprop"}, {"adagrad", "Adagrad"}};
+  if (optimizer.is_string()) {
+    const auto found = kByName.find(optimizer.get<std::string>());
+    if (found == kByName.end()) throw fail(fmt::format("unknown optimizer {}", optimizer.dump()));
+    compile["optimizer"] = {{"class_name", found->second}, {"config", json::object()}};
+  } else if (optimizer.is_object() && optimizer.contains("class_name") && optimizer.contains("config") &&
+             optimizer["config"].is_object()) {
+    json options = json::object();
+    for (const auto& [key, value] : optimizer["config"].items()) {
+      if (key == "name" || value.is_null() || key == "ema_momentum" || key == "ema_overwrite_frequency") continue;
+      if (key == "learning_rate" && !value.is_number()) {
+        throw fail(
+            fmt::format("the learning rate is a schedule ({}); tkeras takes a number, with "
+                        "LearningRateScheduler or ReduceLROnPlateau to change it",
+                        value.dump().substr(0, 120)));
+      }
+      if (key == "use_ema") {
+        if (value == true) throw fail("the optimizer's use_ema=True is not supported by tkeras");
+        continue;
+      }
+      if (key == "loss_scale_factor" || key == "gradient_accumulation_steps") {
+        throw fail(fmt::format("the optimizer's {}={} is not supported by tkeras (expected None)", key, value.dump()));
+      }
+      options[key] = value;
+    }
+    compile["optimizer"] = {{"class_name", optimizer["class_name"]}, {"config", options}};
+  } else {
+    throw fail(
+        fmt::format("expected \"optimizer\" as a name or an object, received {}", optimizer.dump().substr(0, 120)));
+  }
+  // The loss.
+  const json loss = keras.value("loss", json());
+  if (loss.is_null()) {
+    compile["loss"] = nullptr;
+  } else if (loss.is_string()) {
+    compile["loss"] = {{"name", loss}, {"from_logits", false}};
+  } else if (loss.is_object() && loss.contains("class_name") && loss["class_name"].is_string() &&
+             loss.contains("config") && loss["config"].is_object()) {
+    const std::string kind = loss["class_name"].get<std::string>();
+    const auto found =
+        std::find_if(kLossClasses.begin(), kLossClasses.end(), [&](const auto& entry) { return entry.second == kind; });
+    if (found == kLossClasses.end()) throw fail(fmt::format("loss class \"{}\" is not supported by tkeras", kind));
+    compile["loss"] = {{"name", found->first}, {"from_logits", false}};
+    for (const auto& [key, value] : loss["config"].items()) {
+      if (key == "name" || key == "dtype") continue;
+      if (key == "from_logits" && value.is_boolean()) {
+        compile["loss"]["from_logits"] = value;
+      } else if (key == "delta" && kind == "Huber") {
+        compile["loss"]["delta"] = value;
+      } else if (!(key == "reduction" && (value.is_null() || value == "sum_over_batch_size")) &&
+                 !(key == "label_smoothing" && value.is_number() && value.get<double>() == 0.0) &&
+                 !(key == "axis" && value == -1) && !(key == "ignore_class" && value.is_null())) {
+        throw fail(fmt::format("the loss's option {}={} is not supported by tkeras", key, value.dump().substr(0, 120)));
+      }
+    }
+  } else {
+    throw fail(fmt::format("expected \"loss\" as a name or a loss object, received {}", loss.dump().substr(0, 120)));
+  }
+  // The metrics, by name.
+  for (const char* key : {"metrics", "weighted_metrics"}) {
+    const json metrics = keras.value(key, json());
+    if (metrics.is_null()) {
+      compile[key] = json::array();
+    } else if (metrics.is_array() &&
+               std::all_of(metrics.begin(), metrics.end(), [](const json& m) { return m.is_string(); })) {
+      compile[key] = metrics;
+    } else {
+      throw fail(fmt::format("expected \"{}\" as a list of names (tkeras takes metrics by name), received {}", key,
+                             metrics.dump().substr(0, 120)));
+    }
+  }
+  if (const json weights = keras.value("loss_weights", json()); !weights.is_null()) {
+    throw fail(fmt::format("loss_weights={} is not supported by tkeras (one output, one loss)",
+                           weights.dump().substr(0, 120)));
+  }
+  compile["jit_compile"] = false;
+  compile["precision"] = "float32";
+  return config::check_compile_config(compile.dump(), path);
+}
+
+// The `optimizer/vars/<i>` datasets in index order; anything else under `optimizer/` is an error.
+std::vector<torch::Tensor> optimizer_variables(const io::NamedTensors& datasets, const std::string& path) {
+  std::map<int64_t, torch::Tensor> by_index;
+  for (const auto& [name, value] : datasets) {
+    const std::string prefix = "optimizer/vars/";
+    const std::string index = name.starts_with(prefix) ? name.substr(prefix.size()) : "";
+    if (index.empty() || index.size() > 9 || !std::all_of(index.begin(), index.end(), ::isdigit)) {
+      throw Error(fmt::format(
+          "\"{}\": unexpected dataset \"{}\"; expected the optimizer's variables at optimizer/vars/<i>", path, name));
+    }
+    by_index.emplace(std::stoll(index), value);
+  }
+  std::vector<torch::Tensor> variables;
+  for (const auto& [index, value] : by_index) {
+    if (index != static_cast<int64_t>(variables.size())) {
+      throw Error(fmt::format("\"{}\": no dataset optimizer/vars/{}, though the file has optimizer/vars/{}", path,
+                              variables.size(), index));
+    }
+    variables.push_back(value);
+  }
+  return variables;
+}
+
+}  // namespace
+
+std::string ModelFile::keras_archive(const Model& model) {
+  if (!model.built()) {
+    throw Error(
+        fmt::format("{} \"{}\": save needs a built model (call build or fit first)", model.class_name(), model.name()));
+  }
+  std::vector<std::pair<std::string, std::string>> assets;
+  json config = keras_entry(serialize(model), "", assets);
+  config["build_config"] = {{"input_shape", config["config"]["build_input_shape"]}};
+
+  io::NamedTensors optimizer;
+  std::map<std::string, std::string> optimizer_groups;
+  if (model.compiled_) {
+    config["compile_config"] = keras_compile(compile_config(model));
+    // Keras saves every slot of a compiled model's optimizer, built at compile: so does tkeras,
+    // making the state (zeros) if no fit has yet.
+    training::Updater& updater = model.compiled_->updater(model.trainable_weights());
+    const std::string kind = updater.config().name();
+    std::map<std::string, torch::Tensor> state;
+    for (auto& [name, tensor] : updater.state()) state.emplace(name, tensor.detach().cpu());
+    const auto add = [&](torch::Tensor value) {
+      optimizer.emplace_back(fmt::format("optimizer/vars/{}", optimizer.size()), std::move(value));
+    };
+    add(state.at("optimizer.iterations").to(torch::kLong));
+    add(torch::tensor(static_cast<float>(model.learning_rate())));
+    for (const auto& group : present_slots(kind, state)) {
+      int64_t offset = 0;
+      for (const torch::Tensor& weight : model.trainable_weights()) {
+        for (const std::string& slot : group)
+          add(state.at(slot).narrow(0, offset, weight.numel()).view(weight.sizes()));
+        offset += weight.numel();
+      }
+    }
+    optimizer_groups["optimizer/vars"] = kind;
+  }
+
+  std::vector<std::pair<std::string, std::string>> files = {
+      {kMetadataFile,
+       json{{"keras_version", kKerasVersion}, {"date_saved", now_saved()}, {"tkeras_version", TKERAS_VERSION}}.dump()},
+      {kConfigFile, config.dump()},
+      {kWeightsFile, keras_weights_file(model, optimizer, optimizer_groups)}};
+  files.insert(files.end(), assets.begin(), assets.end());
+  return io::write_zip(files);
+}
+
+std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::string& path,
+                                             const LoadModelOptions& options) {
+  const std::map<std::string, std::string> files = io::read_zip(bytes, path);
+  const auto config_file = files.find(kConfigFile);
+  if (config_file == files.end())
+    throw Error(fmt::format("\"{}\": no {} in the archive; expected a Keras 3 .keras file", path, kConfigFile));
+  const json keras = json::parse(config_file->second, nullptr, /*allow_exceptions=*/false);
+  if (keras.is_discarded() || !keras.is_object())
+    throw Error(fmt::format("\"{}\": {} is not a JSON object", path, kConfigFile));
+  const auto weights_file = files.find(kWeightsFile);
+  if (weights_file == files.end()) {
+    throw Error(
+        fmt::format("\"{}\": no {} in the archive{}", path, kWeightsFile,
+                    files.contains("model.weights.npz") ? " (tkeras reads Keras's HDF5 weights, not .npz)" : ""));
+  }
+
+  // The architecture, checked option by option, then built on the meta device to check the weights.
+  const KerasReader reader{files, options.custom_objects};
+  json config;
+  try {
+    config = reader.entry(keras, "", "");
+  } catch (const Error& error) {
+    throw Error(fmt::format("\"{}\": config.json {}", path, error.what()));
+  }
+  const auto compile_entry = keras.find("compile_config");
+  const json compile =
+      compile_entry == keras.end() || compile_entry->is_null() || compile_entry->empty()  // {}: never compiled
+          ? json(nullptr)
+          : tkeras_compile(*compile_entry, path);
+  const std::shared_ptr<Model> checked = build(config, options.custom_objects, path, torch::kMeta);
+  io::NamedTensors optimizer_datasets;
+  const std::string weights_what = fmt::format("{}: {}", path, kWeightsFile);
+  io::NamedTensors weights = read_keras_weights(*checked, weights_file->second, weights_what, &optimizer_datasets);
+  check_weights(*checked, checked->named_weights(), weights, weights_what);
+
+  std::shared_ptr<Model> model = build(config, options.custom_objects, path, torch::kCPU);
+  compile_from(*model, compile, options, path);
+  io::SafetensorsFile file{std::move(weights), {}};
+  std::optional<double> learning_rate;
+  if (model->compiled_ && !optimizer_datasets.empty()) {
+    const std::vector<torch::Tensor> variables = optimizer_variables(optimizer_datasets, weights_what);
+    training::Updater& updater = model->compiled_->updater(model->trainable_weights());
+    const std::string kind = updater.config().name();
+    std::map<std::string, torch::Tensor> ours;
+    for (auto& [name, tensor] : updater.state()) ours.emplace(name, tensor);
+    const auto groups = present_slots(kind, ours);
+    const std::vector<torch::Tensor> trainable = model->trainable_weights();
+    size_t slots = 0;
+    for (const auto& group : groups) slots += group.size() * trainable.size();
+    // Keras saves an optimizer that never stepped with its iterations and learning rate alone.
+    if (variables.size() != 2 && variables.size() != 2 + slots) {
+      throw Error(
+          fmt::format("\"{}\": the optimizer has {} variables in the file; the {} optimizer of this model has "
+                      "2 + {} ({} trainable weights)",
+                      weights_what, variables.size(), kind, slots, trainable.size()));
+    }
+    const auto scalar = [&](size_t i, bool integral) {
+      const torch::Tensor& value = variables[i];
+      if (value.numel() != 1 || value.is_floating_point() == integral) {
+        throw Error(fmt::format("\"{}\": expected optimizer/vars/{} to be a{} scalar ({}), received {} of shape {}",
+                                weights_what, i, integral ? "n integer" : " float",
+                                integral ? "iterations" : "learning rate", c10::toString(value.scalar_type()),
+                                format_shape(value.sizes().vec())));
+      }
+      return value;
+    };
+    file.tensors.emplace_back("optimizer.iterations", scalar(0, true).reshape({}).to(torch::kLong));
+    learning_rate = scalar(1, false).item<double>();
+    if (variables.size() > 2) {
+      size_t next = 2;
+      for (const auto& group : groups) {
+        std::map<std::string, std::vector<torch::Tensor>> pieces;
+        for (const torch::Tensor& weight : trainable) {
+          for (const std::string& slot : group) {
+            const torch::Tensor& value = variables[next];
+            if (value.sizes() != weight.sizes() || value.scalar_type() != weight.scalar_type()) {
+              throw Error(fmt::format(
+                  "\"{}\": optimizer/vars/{} is {} of shape {}; the {} optimizer expects {} of shape "
+                  "{} ({} of a weight)",
+                  weights_what, next, c10::toString(value.scalar_type()), format_shape(value.sizes().vec()), kind,
+                  c10::toString(weight.scalar_type()), format_shape(weight.sizes().vec()), slot.substr(10)));
+            }
+            pieces[slot].push_back(value.reshape({-1}));
+            ++next;
+          }
+        }
+        for (auto& [slot, parts] : pieces) file.tensors.emplace_back(slot, torch::cat(parts));
+      }
+    } else {
+      for (const auto& [name, tensor] : ours) {  // no step yet: the fresh state
+        if (name != "optimizer.iterations") file.tensors.emplace_back(name, tensor.detach().cpu().clone());
+      }
+    }
+  }
+  restore(*model, file, weights_what);
+  // Keras keeps the learning rate in use as a float32 variable, the compile config's as a double:
+  // the variable wins when the two differ beyond its rounding (ReduceLROnPlateau changed it).
+  if (learning_rate && static_cast<float>(*learning_rate) != static_cast<float>(model->learning_rate())) {
+    model->set_learning_rate(*learning_rate);
+  }
+  return model;
+}
+
+}  // namespace tkeras::models::detail
