@@ -67,8 +67,16 @@ struct Settings {
   std::string csv_file;
   std::string save_file;
   std::string load_file;
+  std::string export_file;
   std::string backup_dir;
 };
+
+// --export: the model as ONNX, for onnxruntime and the other ONNX runtimes.
+void export_model(const tk::Model& model, const std::string& path) {
+  if (path.empty()) return;
+  tk::export_onnx(model, path);
+  fmt::print("exported the model to {} (ONNX: input \"inputs\", the images as pixels 0..1)\n", path);
+}
 
 int run(const Settings& settings) {
   const bool digits = settings.dataset == "mnist";
@@ -96,6 +104,7 @@ int run(const Settings& settings) {
     const tk::Logs scores = loaded->evaluate(x_test, y_test, {.verbose = 0});
     fmt::print("test accuracy {:.4f}, test loss {:.4f}, model loaded from {} ({} parameters)\n", scores.at("accuracy"),
                scores.at("loss"), settings.load_file, loaded->count_params());
+    export_model(*loaded, settings.export_file);
     return 0;
   }
 
@@ -144,6 +153,7 @@ int run(const Settings& settings) {
     model.save(settings.save_file);  // architecture, weights, compile settings, optimizer state
     fmt::print("saved the model to {}\n", settings.save_file);
   }
+  export_model(model, settings.export_file);
   const tk::Logs scores = model.evaluate(x_test, y_test, {.verbose = 0});
   fmt::print("test accuracy {:.4f}, test loss {:.4f}, epochs run {}, {:.2f} s per epoch on {}\n", scores.at("accuracy"),
              scores.at("loss"), history.epoch.size(), timer->mean_seconds(), model.device().str());
@@ -194,6 +204,7 @@ int main(int argc, char** argv) {
                  "(Keras 3's format, which Python Keras opens)");
   app.add_option("--load", settings.load_file,
                  "evaluate a model saved with --save (or a .keras file Keras saved) instead of training one");
+  app.add_option("--export", settings.export_file, "export the trained (or loaded) model to this ONNX file");
   app.add_option("--backup-dir", settings.backup_dir, "back up after every epoch; run again after a crash to resume");
   app.add_option("--verbose", settings.verbose, "0 silent, 1 or 2 one line per epoch")
       ->check(CLI::Range(0, 2))

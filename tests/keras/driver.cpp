@@ -17,7 +17,8 @@
 //                         x_val and x_eval; "load_weights": PATH loads weights (a Keras
 //                         .weights.h5) before anything else, "save_weights": PATH saves them after
 //                         fit; "model": PATH loads that model file (a Keras .keras) in place of
-//                         DIR/model.tkeras, "save_model": PATH saves the model after fit; or {"vectorize": {"config": {...}, "adapt": [texts],
+//                         DIR/model.tkeras, "save_model": PATH saves the model after fit,
+//                         "export_onnx": PATH exports it to ONNX after fit; or {"vectorize": {"config": {...}, "adapt": [texts],
 //                         "texts": [texts]}}: a TextVectorization alone, from Keras's config,
 //                         adapted, writing DIR/vocabulary.json and DIR/vectorized.pt
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
@@ -188,6 +189,7 @@ void run(const std::string& dir) {
   model->save_weights(dir + "/final.safetensors");
   if (job.contains("save_weights")) model->save_weights(job.at("save_weights").get<std::string>());
   if (job.contains("save_model")) model->save(job.at("save_model").get<std::string>());
+  if (job.contains("export_onnx")) tk::export_onnx(*model, job.at("export_onnx").get<std::string>());
 
   const torch::Tensor x_eval = get(data, "x_eval");
   const torch::Tensor y_eval = get(data, "y_eval");

@@ -192,14 +192,14 @@ class Run:
 def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
                from_logits=False, phases=(), call_training=False, weighted_metrics=(), class_weight=None,
                validation_split=0.0, loss_options=None, texts=None, load_weights=None, save_weights=None,
-               model_file=None, save_model=None):
+               model_file=None, save_model=None, export_onnx=None):
     """Writes the model (with its current weights) and data, runs the driver, returns a Run.
     `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp).
     `texts`: for a model that starts with a TextVectorization, {"adapt": [...], "texts": [...],
     "texts_val": [...], "texts_eval": [...]} (all optional), in place of x, x_val and x_eval.
     `load_weights`: a weights file tkeras loads first; `save_weights`: where it saves them after fit.
     `model_file`: a model file (a Keras .keras) tkeras loads instead of `model` (then None);
-    `save_model`: where tkeras saves the model after fit."""
+    `save_model`: where tkeras saves the model after fit; `export_onnx`: where it exports it after fit."""
     directory = tempfile.mkdtemp(prefix="tkeras-parity-")
     if model_file is None:
         write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits,
@@ -213,7 +213,8 @@ def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=Non
                    **({"load_weights": str(load_weights)} if load_weights else {}),
                    **({"save_weights": str(save_weights)} if save_weights else {}),
                    **({"model": str(model_file)} if model_file else {}),
-                   **({"save_model": str(save_model)} if save_model else {})}, f)
+                   **({"save_model": str(save_model)} if save_model else {}),
+                   **({"export_onnx": str(export_onnx)} if export_onnx else {})}, f)
     return run_driver(directory)
 
 

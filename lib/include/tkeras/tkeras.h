@@ -81,6 +81,7 @@
 #include "tkeras/layers/size2.h"
 #include "tkeras/layers/text_vectorization.h"
 #include "tkeras/layers/torch_module.h"
+#include "tkeras/models/export_onnx.h"
 #include "tkeras/models/load_model.h"
 #include "tkeras/models/model.h"
 #include "tkeras/models/options.h"
