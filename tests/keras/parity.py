@@ -289,6 +289,33 @@ def parse_summary(text):
     return rows, totals
 
 
+def randomize(model, seed, by_fan_in=False):
+    """Sets the model's weights away from their initial values, so that a layer whose weights did
+    not come across cannot pass: normal with scale 0.3, or 0.8 / sqrt(fan-in) for kernels with
+    `by_fan_in` (outputs of ordinary size through deep stacks); moving variances positive;
+    Normalization's count as it is."""
+    rng = np.random.default_rng(seed)
+    for variable in model.weights:
+        fan_in = int(np.prod(variable.shape[:-1])) if by_fan_in and len(variable.shape) > 1 else 1
+        value = rng.normal(scale=0.8 / np.sqrt(fan_in) if by_fan_in else 0.3, size=variable.shape)
+        if "variance" in variable.path:
+            value = np.abs(value) + 0.5
+        if variable.path.endswith("count"):
+            continue
+        variable.assign(value.astype(variable.dtype))
+
+
+def normalization_mlp():
+    """An MLP through Normalization (adapted), Dense, BatchNormalization, Dropout, Activation,
+    Reshape and Flatten, for the tests that need every such layer once."""
+    model = sequential((6,), L(keras.layers.Normalization), L(keras.layers.Dense, 8, activation="relu"),
+                       L(keras.layers.BatchNormalization), L(keras.layers.Dropout, 0.2),
+                       L(keras.layers.Activation, "tanh"), L(keras.layers.Reshape, (2, 4)), L(keras.layers.Flatten),
+                       L(keras.layers.Dense, 3, activation="softmax"))
+    model.layers[0].adapt(np.random.default_rng(0).normal(2.0, 3.0, size=(50, 6)).astype("float32"))
+    return model
+
+
 def seeded_data(seed, n, shape, classes):
     """Learnable data: uniform inputs (from `seed`), labels from a random linear function of them
     that is the same for every seed of a shape, so that validation data fits training data."""

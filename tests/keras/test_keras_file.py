@@ -11,7 +11,7 @@ tkeras has.
   loads without Python) must still be what Keras predicts.
 
 `python test_keras_file.py --write DIR` writes those committed files again."""
-from parity import L, check_close, named_variables, run_tkeras, sequential, weights  # noqa: I001 (first: Keras's backend)
+from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sequential, weights  # noqa: I001 (first: Keras's backend)
 import json
 import os
 import sys
@@ -32,14 +32,6 @@ TEXTS = ["the cat sat on the mat", "a dog ran far away", "the dog and the cat", 
 def inner():
     return keras.Sequential([layers.Dense(4, activation="relu", name="dense"), layers.Dense(3, name="dense_1")],
                             name="sequential")
-
-
-def mlp():
-    model = sequential((6,), L(layers.Normalization), L(layers.Dense, 8, activation="relu"),
-                       L(layers.BatchNormalization), L(layers.Dropout, 0.2), L(layers.Activation, "tanh"),
-                       L(layers.Reshape, (2, 4)), L(layers.Flatten), L(layers.Dense, 3, activation="softmax"))
-    model.layers[0].adapt(np.random.default_rng(0).normal(2.0, 3.0, size=(50, 6)).astype("float32"))
-    return model
 
 
 def cnn():
@@ -79,7 +71,7 @@ def text():
 
 # name: (make, compile options, y's kind, whether training is the same in both (no randomness))
 MODELS = {
-    "mlp": (mlp, dict(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+    "mlp": (normalization_mlp, dict(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"]), "classes3", False),
     "cnn": (cnn, dict(optimizer=keras.optimizers.SGD(0.05, momentum=0.9),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)), "classes2", False),
@@ -115,19 +107,6 @@ def targets(kind, n=7, seed=4):
     if kind == "binary":
         return rng.integers(0, 2, size=(n, 1)).astype("float32")
     return rng.normal(size=(n, 2 if kind == "real2" else 1)).astype("float32")
-
-
-def randomize(model, seed):
-    """Weights away from their initial values (moving variances positive), so that a layer whose
-    weights did not load cannot pass."""
-    rng = np.random.default_rng(seed)
-    for variable in model.weights:
-        value = rng.normal(scale=0.3, size=variable.shape)
-        if "variance" in variable.path:
-            value = np.abs(value) + 0.5
-        if variable.path.endswith("count"):
-            continue
-        variable.assign(value.astype(variable.dtype))
 
 
 def keras_predict(name, model, x):

@@ -3,7 +3,7 @@ type tkeras exports (all but TextVectorization), and the course's MLP and CNN, b
 models with Keras's weights: the file passes `onnx.checker.check_model(full_check=True)`, is byte
 for byte what onnx's own serializer writes for the model it reads, and onnxruntime's outputs equal
 tkeras's `predict` within 1e-5 at batch sizes 1 and 7."""
-from parity import L, check_close, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
 import os
 import tempfile
 import unittest
@@ -17,14 +17,6 @@ from keras import layers
 TOLERANCE = 1e-5
 
 
-def normalized():
-    model = sequential((6,), L(layers.Normalization), L(layers.Dense, 8, activation="relu"),
-                       L(layers.BatchNormalization), L(layers.Dropout, 0.2), L(layers.Activation, "tanh"),
-                       L(layers.Reshape, (2, 4)), L(layers.Flatten), L(layers.Dense, 3, activation="softmax"))
-    model.layers[0].adapt(np.random.default_rng(0).normal(2.0, 3.0, size=(50, 6)).astype("float32"))
-    return model
-
-
 MODELS = {
     "the course's MLP": lambda: sequential((28, 28), L(layers.Flatten), L(layers.Dense, 128, activation="relu"),
                                            L(layers.Dense, 10, activation="softmax")),
@@ -32,7 +24,7 @@ MODELS = {
         (28, 28, 1), L(layers.Rescaling, 1 / 255), L(layers.Conv2D, 16, 3, activation="relu"), L(layers.MaxPooling2D),
         L(layers.Conv2D, 16, 3, activation="relu"), L(layers.MaxPooling2D), L(layers.Flatten),
         L(layers.Dense, 32, activation="relu"), L(layers.Dense, 10, activation="softmax")),
-    "Normalization, BatchNormalization, Dropout, Activation, Reshape": normalized,
+    "Normalization, BatchNormalization, Dropout, Activation, Reshape": normalization_mlp,
     "augmentation, Resizing, CenterCrop, convolutions and 2-D pooling": lambda: sequential(
         (12, 12, 3), L(layers.RandomFlip), L(layers.RandomRotation, 0.1), L(layers.RandomZoom, 0.1),
         L(layers.RandomTranslation, 0.1, 0.1), L(layers.RandomBrightness, 0.1), L(layers.RandomContrast, 0.1),
@@ -77,26 +69,13 @@ def inputs(model, n=7, seed=3):
     return rng.normal(size=(n, *shape)).astype("float32")
 
 
-def randomize(model, seed):
-    rng = np.random.default_rng(seed)
-    for variable in model.weights:
-        if variable.path.endswith("count"):
-            continue
-        # Kernels scaled by their fan-in, as initializers do: outputs of ordinary size.
-        fan_in = int(np.prod(variable.shape[:-1])) if len(variable.shape) > 1 else 1
-        value = rng.normal(scale=0.8 / np.sqrt(fan_in), size=variable.shape)
-        if "variance" in variable.path:
-            value = np.abs(value) + 0.5
-        variable.assign(value.astype(variable.dtype))
-
-
 class Onnx(unittest.TestCase):
     def test_exported_models_check_and_run_in_onnxruntime_as_tkeras_predicts(self):
         for name, make in MODELS.items():
             with self.subTest(model=name):
                 keras.utils.set_random_seed(1)
                 model = make()
-                randomize(model, 2)
+                randomize(model, 2, by_fan_in=True)
                 x = inputs(model)
                 path = os.path.join(tempfile.mkdtemp(prefix="tkeras-onnx-"), "model.onnx")
                 run = run_tkeras(model, {"x_eval": x}, export_onnx=path)

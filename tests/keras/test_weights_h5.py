@@ -4,7 +4,7 @@ that file into a model that started from other weights and must predict what Ker
 tkeras trains, saves `.weights.h5`, and a fresh Keras model's `load_weights` of that file must
 predict what tkeras predicts. Then files Keras would read but tkeras must refuse (links, compression,
 missing or extra datasets, wrong shapes) fail with errors naming what is wrong."""
-from parity import L, check_close, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, randomize, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
 import os
 import tempfile
 import unittest
@@ -48,17 +48,6 @@ def inputs(model, seed=3):
     if isinstance(model.layers[0], layers.Embedding):
         return rng.integers(0, 30, size=(9, *shape)).astype("int64")
     return rng.normal(size=(9, *shape)).astype("float32")
-
-
-def randomize(model, seed):
-    rng = np.random.default_rng(seed)
-    values = []
-    for variable in model.weights:
-        value = rng.normal(scale=0.3, size=variable.shape)
-        if "variance" in variable.path:  # moving variances stay positive
-            value = np.abs(value) + 0.5
-        values.append(value.astype(variable.dtype))
-    model.set_weights(values)
 
 
 class WeightsH5(unittest.TestCase):
