@@ -446,7 +446,8 @@ std::vector<torch::Tensor> optimizer_variables(const io::NamedTensors& datasets,
   for (const auto& [name, value] : datasets) {
     const std::string prefix = "optimizer/vars/";
     const std::string index = name.starts_with(prefix) ? name.substr(prefix.size()) : "";
-    if (index.empty() || index.size() > 9 || !std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (index.empty() || index.size() > 9 ||
+        !std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       throw Error(fmt::format(
           "\"{}\": unexpected dataset \"{}\"; expected the optimizer's variables at optimizer/vars/<i>", path, name));
     }
