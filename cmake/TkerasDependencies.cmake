@@ -53,6 +53,13 @@ find_package(Stb REQUIRED)
 find_package(Csv REQUIRED)
 # libhdf5, the container of Keras 3's weights files (.weights.h5) (cmake/FindHdf5C.cmake).
 find_package(Hdf5C REQUIRED)
+# Gloo's headers, which LibTorch's c10d headers include (the PyTorch wheel has Gloo compiled into
+# libtorch_cpu but ships none of its headers): Debian's libgloo-dev.
+find_path(TKERAS_GLOO_INCLUDE_DIR gloo/context.h)
+if(NOT TKERAS_GLOO_INCLUDE_DIR)
+  message(FATAL_ERROR "tkeras needs Gloo's headers (gloo/context.h) for data-parallel training: run scripts/setup.sh "
+                      "(it installs Debian's libgloo-dev), or set TKERAS_GLOO_INCLUDE_DIR")
+endif()
 # libzip, the container of Keras 3's model files (.keras) (cmake/FindLibzip.cmake).
 find_package(Libzip REQUIRED)
 

@@ -2,6 +2,7 @@
 // a name that selects nothing must fail rather than pass with nothing run.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <cstdio>
+#include <string_view>
 
 #include <doctest/doctest.h>
 
@@ -29,7 +30,15 @@ REGISTER_LISTENER("counting", 1, CountingListener);
 
 }  // namespace
 
+#ifdef TKERAS_TEST_WORKER
+// A test binary that starts copies of itself as child processes runs them in this mode.
+int run_worker(int argc, char** argv);
+#endif
+
 int main(int argc, char** argv) {
+#ifdef TKERAS_TEST_WORKER
+  if (argc > 1 && std::string_view(argv[1]) == "--worker") return run_worker(argc, argv);
+#endif
   doctest::Context context(argc, argv);
   const int result = context.run();
   if (context.shouldExit()) return result;

@@ -46,6 +46,8 @@
 #include "tkeras/data/read_csv.h"
 #include "tkeras/data/text_dataset_from_directory.h"
 #include "tkeras/data/timeseries_dataset_from_array.h"
+#include "tkeras/distribute/data_parallel.h"
+#include "tkeras/distribute/rank.h"
 #include "tkeras/layers/activation.h"
 #include "tkeras/layers/activations.h"
 #include "tkeras/layers/batch_normalization.h"

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "distribute/joined.h"
 #include "models/model_file.h"
 #include "tkeras/core/error.h"
 #include "tkeras/models/model.h"
@@ -41,6 +42,8 @@ std::string BackupAndRestore::backup_path() const { return (fs::path(options_.ba
 
 void BackupAndRestore::on_train_begin(const Logs& /*logs*/) {
   resumed_epoch_ = -1;
+  // Data-parallel: rank 0 reads the backup, and fit gives its state to the other processes.
+  if (!distribute::detail::writes_files()) return;
   const std::string path = backup_path();
   if (!fs::exists(path)) return;
   const io::SafetensorsFile file = ModelFile::read(path);
@@ -83,6 +86,7 @@ void BackupAndRestore::on_train_begin(const Logs& /*logs*/) {
 }
 
 void BackupAndRestore::on_epoch_end(int epoch, const Logs& /*logs*/) {
+  if (!distribute::detail::writes_files()) return;
   std::error_code error;
   fs::create_directories(options_.backup_dir, error);
   if (error) {
@@ -95,7 +99,7 @@ void BackupAndRestore::on_epoch_end(int epoch, const Logs& /*logs*/) {
 }
 
 void BackupAndRestore::on_train_end(const Logs& /*logs*/) {
-  if (!options_.delete_checkpoint) return;
+  if (!options_.delete_checkpoint || !distribute::detail::writes_files()) return;
   // The backup, any temporary a killed save left beside it, and the directory once empty; other
   // files in it are the user's and stay.
   std::error_code error;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "distribute/joined.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::callbacks {
@@ -12,6 +13,8 @@ CSVLogger::CSVLogger(std::filesystem::path path, CSVLoggerOptions options)
     : path_(std::move(path)), options_(options) {}
 
 void CSVLogger::on_train_begin(const Logs& /*logs*/) {
+  // Data-parallel: every process has the same logs; rank 0 writes them.
+  if (!distribute::detail::writes_files()) return;
   std::error_code ec;
   // As Keras: appending to a file that already has content adds rows without a second header.
   write_header_ = !(options_.append && std::filesystem::file_size(path_, ec) > 0 && !ec);
@@ -22,6 +25,7 @@ void CSVLogger::on_train_begin(const Logs& /*logs*/) {
 }
 
 void CSVLogger::on_epoch_end(int epoch, const Logs& logs) {
+  if (!file_.is_open()) return;
   if (keys_.empty()) {
     for (const auto& [key, value] : logs) keys_.push_back(key);
   }

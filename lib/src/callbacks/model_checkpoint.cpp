@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "distribute/joined.h"
 #include "tkeras/core/error.h"
 #include "tkeras/models/model.h"
 
@@ -132,6 +133,8 @@ void ModelCheckpoint::on_epoch_end(int epoch, const Logs& logs) {
 }
 
 void ModelCheckpoint::save(int epoch, std::optional<int64_t> batch, const Logs& logs) {
+  // Data-parallel: every process holds the same model; rank 0 saves it.
+  if (!distribute::detail::writes_files()) return;
   const std::string path = file_path(epoch, batch, logs);
   const auto found = logs.find(monitor());
   if (options_.save_best_only && found == logs.end()) {

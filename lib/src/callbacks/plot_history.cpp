@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "distribute/joined.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras {
@@ -155,6 +156,8 @@ std::string plot_history(const History& history, const std::filesystem::path& pa
   }
   svg += "</svg>\n";
 
+  // Data-parallel: every process has the same history; rank 0 writes the file.
+  if (!distribute::detail::writes_files()) return svg;
   std::ofstream out(path, std::ios::trunc);
   if (!out) throw Error(fmt::format("plot_history: cannot open \"{}\" for writing", path.string()));
   out << svg;

@@ -10,8 +10,13 @@
 
 #include <fmt/format.h>
 
+#include "distribute/joined.h"
+
 namespace tkeras::callbacks {
 namespace {
+
+// Data-parallel, the bar redraws every this many batches (see wants_batch_logs_at).
+constexpr int64_t kJobRedraw = 10;
 
 constexpr int kBarWidth = 20;
 
@@ -74,6 +79,16 @@ std::string fit_to(const std::string& line, int columns) {
 
 }  // namespace
 
+namespace {
+
+// Data-parallel, the processes other than rank 0 print nothing: their bar writes here.
+std::ostream& discarded() {
+  static std::ostream sink(nullptr);  // no buffer: every write fails silently
+  return sink;
+}
+
+}  // namespace
+
 ProgbarLogger::ProgbarLogger(ProgbarLoggerOptions options)
     : out_(options.out != nullptr ? options.out : &std::cout),
       terminal_(options.terminal.value_or(options.out == nullptr && isatty(STDOUT_FILENO) != 0)),
@@ -91,6 +106,7 @@ double ProgbarLogger::elapsed() const {
 int64_t ProgbarLogger::target() const { return params().steps > 0 ? params().steps : counted_; }
 
 void ProgbarLogger::on_train_begin(const Logs& /*logs*/) {
+  if (!distribute::detail::writes_files()) out_ = &discarded();
   in_fit_ = true;
   counted_ = 0;
 }
@@ -104,6 +120,11 @@ void ProgbarLogger::on_epoch_begin(int epoch, const Logs& /*logs*/) {
 }
 
 bool ProgbarLogger::wants_batch_logs_at(int64_t batch) const {
+  // Data-parallel, batch logs are summed over the processes, so all must ask for the same
+  // batches: every kJobRedraw-th and the last, whatever the time or terminal.
+  if (distribute::detail::in_job()) {
+    return params().verbose == 1 && in_fit_ && !testing_ && ((batch + 1) % kJobRedraw == 0 || batch + 1 == target());
+  }
   if (!live() || !in_fit_ || testing_) return false;
   // Values are read from the device only when a redraw is due: at most every `interval` seconds.
   return batch + 1 == target() ||
@@ -126,6 +147,7 @@ void ProgbarLogger::on_epoch_end(int /*epoch*/, const Logs& logs) {
 }
 
 void ProgbarLogger::on_test_begin(const Logs& /*logs*/) {
+  if (!distribute::detail::writes_files()) out_ = &discarded();
   testing_ = true;
   if (in_fit_) return;
   start_ = std::chrono::steady_clock::now();
@@ -142,6 +164,7 @@ void ProgbarLogger::on_test_end(const Logs& logs) {
 }
 
 void ProgbarLogger::on_predict_begin(const Logs& /*logs*/) {
+  if (!distribute::detail::writes_files()) out_ = &discarded();
   start_ = std::chrono::steady_clock::now();
   seen_ = 0;
 }

@@ -260,7 +260,8 @@ void ModelFile::compile_from(Model& model, const Config& compile, const LoadMode
                    .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
                    .device = options.device,
                    .jit = compile.value("jit_compile", false),
-                   .precision = compile.value("precision", std::string("float32"))});
+                   .precision = compile.value("precision", std::string("float32")),
+                   .distribute = std::nullopt});
   } catch (const Error& error) {  // an option compile refuses: say which file it came from
     throw Error(fmt::format("\"{}\": {}", path, error.what()));
   }

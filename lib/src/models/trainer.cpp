@@ -14,9 +14,11 @@
 #include "tkeras/core/device.h"
 #include "tkeras/core/error.h"
 #include "tkeras/layers/activations.h"
+#include "tkeras/layers/batch_normalization.h"
 #include "tkeras/layers/embedding.h"
 #include "tkeras/layers/text_vectorization.h"
 #include "tkeras/models/model.h"
+#include "distribute/process_group.h"
 #include "training/autocast.h"
 #include "training/batches.h"
 #include "training/compiled_state.h"
@@ -50,8 +52,14 @@ training::CompiledState& require_compiled(const std::shared_ptr<training::Compil
   return *state;
 }
 
-void check_batch_size(int64_t batch_size, std::string_view entry) {
+void check_batch_size(int64_t batch_size, std::string_view entry, const distribute::detail::ProcessGroup* group = nullptr) {
   if (batch_size <= 0) throw Error(fmt::format("{}: expected a positive batch_size, received {}", entry, batch_size));
+  // As Keras 3's DataParallel: batch_size is the global batch, split evenly across the processes.
+  if (group != nullptr && batch_size % group->size() != 0) {
+    throw Error(fmt::format("{}: batch_size is the global batch, split evenly across the {} processes; expected a "
+                            "multiple of {}, received {}",
+                            entry, group->size(), group->size(), batch_size));
+  }
 }
 
 // Checks x against the model's input (building the model from it if needed) and returns it on
@@ -222,17 +230,21 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
                  })
                  .prefetch(2);
   }
-  return {source, steps, std::move(prepare), std::move(entry)};
+  // Data-parallel (fit and evaluate, not predict), each process takes its rows of every batch.
+  return {source, steps, std::move(prepare), std::move(entry), state != nullptr ? state->group.get() : nullptr};
 }
 
 training::MetricsTracker make_tracker(const Model& model, const training::CompiledState& state,
                                       const torch::Tensor& y) {
   const Shape& output = model.output_shape();
   const int64_t output_rank = static_cast<int64_t>(output.size()) + 1;
-  return training::MetricsTracker(
+  training::MetricsTracker tracker(
       training::resolve_metrics(state.metric_names, state.weighted_metric_names, y.dim(), output_rank,
                                 y.dim() > 1 ? y.size(-1) : 1, output.back()),
       output);
+  // Data-parallel: every process reads the totals over all processes.
+  tracker.set_group(state.group.get());
+  return tracker;
 }
 
 // The targets the metrics are chosen from: all of them for tensors, the first batch of a dataset.
@@ -270,6 +282,11 @@ Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator
   data.start_epoch();
   for (int64_t step = 0; std::optional<training::StepBatch> batch = data.next(); ++step) {
     callbacks.on_test_batch_begin(step, {});
+    // Data-parallel, a process without rows in the last batch: it counts nothing.
+    if (batch->size() == 0) {
+      callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
+      continue;
+    }
     const torch::Tensor y = batch->targets();
     const torch::Tensor w = batch->sample_weights();
     const torch::Tensor logits =
@@ -323,7 +340,56 @@ std::function<EpochIterator()> validation_batches(Model& model, const training::
       validation.texts.empty() ? validation.x : vectorize(model, validation.texts, "fit (validation_data)");
   Batches batches = prepare_data(model, state, x, validation.y, options.batch_size, "fit (validation_data)",
                                  validation.sample_weight);
-  return [batches] { return EpochIterator(batches, /*shuffle=*/false); };
+  return [batches, group = state.group.get()] { return EpochIterator(batches, /*shuffle=*/false, group); };
+}
+
+// Data-parallel: rank 0's weights, optimizer state, learning rate and first epoch (which
+// BackupAndRestore may have restored there) go to every process, so that all start alike.
+int start_alike(Model& model, training::Updater& updater, distribute::detail::ProcessGroup& group, int first_epoch) {
+  const torch::NoGradGuard no_grad;
+  const auto broadcast = [&](const torch::Tensor& tensor, const std::string& name) {
+    torch::Tensor buffer = tensor.is_contiguous() ? tensor.detach() : tensor.contiguous();
+    group.broadcast(buffer, fmt::format("broadcast of rank 0's {}", name));
+    if (!tensor.is_contiguous()) tensor.detach().copy_(buffer);
+  };
+  for (const auto& [name, weight] : model.named_weights()) broadcast(weight, "weight " + name);
+  std::vector<std::pair<std::string, torch::Tensor>> state = updater.state();
+  for (const auto& [name, tensor] : state) {
+    if (name != "optimizer.iterations") broadcast(tensor, name);
+  }
+  torch::Tensor counts = torch::tensor(
+      {static_cast<double>(updater.iterations()), updater.learning_rate(), static_cast<double>(first_epoch)},
+      torch::kFloat64);
+  group.broadcast(counts, "broadcast of rank 0's optimizer step, learning rate and epoch");
+  std::map<std::string, torch::Tensor> restored(state.begin(), state.end());
+  restored["optimizer.iterations"] = torch::tensor(static_cast<int64_t>(counts[0].item<double>()));
+  updater.set_state(restored);
+  model.set_learning_rate(counts[1].item<double>());
+  return static_cast<int>(counts[2].item<double>());
+}
+
+// Data-parallel: each process's BatchNormalization layers move their statistics with its own
+// rows; at the end of each epoch (before validation and the callbacks) they take the mean over
+// the processes, so that all evaluate and save the same model. Frozen layers do not move.
+void average_moving_statistics(Model& model, distribute::detail::ProcessGroup& group) {
+  const torch::NoGradGuard no_grad;
+  for (const auto& module : model.modules(/*include_self=*/false)) {
+    const auto* normalization = dynamic_cast<const layers::BatchNormalization*>(module.get());
+    if (normalization == nullptr || !normalization->trainable()) continue;
+    for (const torch::Tensor& statistic : module->buffers(/*recurse=*/false)) {
+      torch::Tensor values = statistic.detach();
+      group.all_reduce_sum(values, "all-reduce of BatchNormalization's moving statistics");
+      values.div_(group.size());
+    }
+  }
+}
+
+// Data-parallel: training stops on every process when a callback stopped it on any.
+bool agreed_stop(bool stop, distribute::detail::ProcessGroup* group) {
+  if (group == nullptr) return stop;
+  torch::Tensor flag = torch::tensor({stop ? 1.0 : 0.0}, torch::kFloat64);
+  group->all_reduce_sum(flag, "agreement on stop_training");
+  return flag.item<double>() > 0.0;
 }
 
 }  // namespace
@@ -332,17 +398,26 @@ void Model::compile(const CompileOptions& options) {
   training::check_metric_names(options.metrics);
   training::check_metric_names(options.weighted_metrics);
   const bool bf16_mixed = parse_precision(options.precision);
-  const torch::Device device = resolve_device(options.device);
+  torch::Device device = resolve_device(options.device);
+  std::shared_ptr<distribute::detail::ProcessGroup> group;
+  if (options.distribute) {
+    // On CUDA each process of the job trains on the GPU of its local rank, unless told one.
+    if (device.is_cuda() && (options.device == "auto" || options.device == "cuda")) {
+      device = resolve_device(fmt::format("cuda:{}", distribute::detail::resolve_launch(*options.distribute).local_rank));
+    }
+    group = distribute::detail::ProcessGroup::join(*options.distribute, device);
+  }
   compiled_ = std::make_shared<training::CompiledState>(options.optimizer, options.loss, options.metrics,
                                                         options.weighted_metrics, device,
                                                         options.jit, bf16_mixed);
+  compiled_->group = std::move(group);
   to(device);
 }
 
 History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options) {
   training::CompiledState& state = require_compiled(compiled_, *this, "fit");
   check_fit_options(options);
-  check_batch_size(options.batch_size, "fit");
+  check_batch_size(options.batch_size, "fit", state.group.get());
 
   Batches train_data = prepare_data(*this, state, x, y, options.batch_size, "fit", options.sample_weight);
   std::function<EpochIterator()> validation = validation_batches(*this, state, options);
@@ -361,8 +436,8 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     torch::Tensor w_train, w_val;
     if (train_data.w.defined()) std::tie(w_train, w_val) = split_off(train_data.w, split_at);
     train_data = {x_train, y_train, options.batch_size, w_train};
-    validation = [batches = Batches{x_val, y_val, options.batch_size, w_val}] {
-      return EpochIterator(batches, false);
+    validation = [batches = Batches{x_val, y_val, options.batch_size, w_val}, group = state.group.get()] {
+      return EpochIterator(batches, false, group);
     };
   }
   // As Keras: class weights weigh the training samples only, not the validation data.
@@ -370,7 +445,8 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
     train_data.w =
         training::class_weight_to_sample_weights(train_data.y, options.class_weight, sparse_labels(state), "fit");
   }
-  training::FitData data{EpochIterator(std::move(train_data), options.shuffle), std::move(validation)};
+  training::FitData data{EpochIterator(std::move(train_data), options.shuffle, state.group.get()),
+                         std::move(validation)};
   return run_fit(data, options);
 }
 
@@ -393,15 +469,24 @@ History Model::fit(const data::Dataset& dataset, const FitOptions& options) {
                          validation_batches(*this, state, options)};
   // The first batch builds the model and tells the metrics what the targets look like; the
   // validation data's first batch is checked too, so that bad data stops fit before it trains.
-  data.train.peek();
+  const training::StepBatch& first = data.train.peek();
   if (data.validation) data.validation().peek();
+  // Data-parallel: the dataset's batches are global batches, which must split evenly (the last
+  // one may be shorter).
+  if (state.group != nullptr) check_batch_size(first.global_size(), "fit (the dataset's first batch)", state.group.get());
   return run_fit(data, options);
 }
 
 History Model::run_fit(training::FitData& data, const FitOptions& options) {
   training::CompiledState& state = *compiled_;
+  distribute::detail::ProcessGroup* group = state.group.get();
   // The weights trainable now: layers frozen or unfrozen since the last fit change the set.
   training::Updater& updater = state.updater(trainable_weights());
+  // Data-parallel: each step sums the gradients over the processes.
+  updater.set_gradient_reduction(group == nullptr ? std::function<void(torch::Tensor&)>()
+                                                  : [group](torch::Tensor& gradients) {
+                                                      group->all_reduce_sum(gradients, "all-reduce of the gradients");
+                                                    });
   if (!updater.has_weights()) {
     std::cerr << fmt::format(
         "{}: warning: the model does not have any trainable weights; fit computes the loss and "
@@ -414,15 +499,17 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
                                     {.add_history = true, .add_progbar = options.verbose != 0});
   const training::StepBatch& first = data.train.peek();
   training::MetricsTracker tracker = make_tracker(*this, state, example_targets(first));
-  // jit's static batch: the batch size for tensors, the first batch's size for a dataset.
+  // jit's static batch: this process's rows of a full batch for tensors, of the first batch for a
+  // dataset.
   training::TrainStep train_step(*this, state, updater, tracker,
-                                 first.batches != nullptr ? first.batches->batch_size : first.size());
+                                 first.batches != nullptr ? first.batches->shard_size() : first.size());
 
   stop_training = false;
   Logs epoch_logs;
   callbacks.on_train_begin({});
   // BackupAndRestore may have restored a run that got further: go on from there.
-  const int first_epoch = std::exchange(resume_epoch_, std::nullopt).value_or(options.initial_epoch);
+  int first_epoch = std::exchange(resume_epoch_, std::nullopt).value_or(options.initial_epoch);
+  if (group != nullptr) first_epoch = start_alike(*this, updater, *group, first_epoch);
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     tracker.reset();
     callbacks.on_epoch_begin(epoch, {});
@@ -441,6 +528,7 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
     // A dataset that ran out at the start of an epoch has nothing more to give: stop, as Keras's
     // warning says ("interrupting training"; Keras 3 in fact runs the remaining epochs empty).
     if (steps == 0) break;
+    if (group != nullptr) average_moving_statistics(*this, *group);
     epoch_logs = tracker.result();
     if (data.validation) {
       EpochIterator validation = data.validation();
@@ -448,6 +536,7 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
     }
     if (callbacks.logs_learning_rate()) epoch_logs["learning_rate"] = learning_rate();
     callbacks.on_epoch_end(epoch, epoch_logs);
+    stop_training = agreed_stop(stop_training, group);
     if (stop_training) break;
   }
   callbacks.on_train_end(epoch_logs);
@@ -456,9 +545,9 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
 
 Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options) {
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
-  check_batch_size(options.batch_size, "evaluate");
+  check_batch_size(options.batch_size, "evaluate", state.group.get());
   EpochIterator data(prepare_data(*this, state, x, y, options.batch_size, "evaluate", options.sample_weight),
-                     /*shuffle=*/false);
+                     /*shuffle=*/false, state.group.get());
   eval();
   callbacks::CallbackList callbacks(options.callbacks, *this, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});

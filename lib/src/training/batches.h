@@ -21,14 +21,28 @@ struct Batches {
   torch::Tensor w;      ///< sample weights `[N]`; undefined: none
   torch::Tensor order;  ///< this epoch's permutation; undefined: in order
   torch::Tensor x_buffer, y_buffer, w_buffer;
+  /// Data-parallel: this process's rank among `ranks`. Each process takes its `batch_size /
+  /// ranks` rows of every (global) batch, in rank order; in a last, shorter batch the higher
+  /// ranks may have fewer rows, or none.
+  int64_t rank = 0;
+  int64_t ranks = 1;
 
   Batches(torch::Tensor inputs, torch::Tensor targets, int64_t size, torch::Tensor weights = {})
       : x(std::move(inputs)), y(std::move(targets)), batch_size(size), w(std::move(weights)) {}
 
   int64_t size() const { return x.size(0); }
   int64_t steps() const { return (size() + batch_size - 1) / batch_size; }
-  int64_t start(int64_t step) const { return step * batch_size; }
-  int64_t length(int64_t step) const { return std::min(batch_size, size() - start(step)); }
+  /// The rows of batch `step` over all processes.
+  int64_t global_length(int64_t step) const { return std::min(batch_size, size() - step * batch_size); }
+  /// This process's rows of a full batch.
+  int64_t shard_size() const { return batch_size / ranks; }
+  /// Where this process's rows of batch `step` start, and how many there are.
+  int64_t start(int64_t step) const {
+    return step * batch_size + std::min(rank * shard_size(), global_length(step));
+  }
+  int64_t length(int64_t step) const {
+    return std::clamp<int64_t>(global_length(step) - rank * shard_size(), 0, shard_size());
+  }
   torch::Tensor x_batch(int64_t step) { return batch(x, x_buffer, step); }
   torch::Tensor y_batch(int64_t step) { return batch(y, y_buffer, step); }
   /// The batch's sample weights; undefined when there are none.

@@ -8,6 +8,7 @@
 
 #include <torch/types.h>
 
+#include "distribute/process_group.h"
 #include "tkeras/training/losses.h"
 #include "tkeras/training/optimizers.h"
 #include "training/updater.h"
@@ -30,6 +31,8 @@ class CompiledState {
   bool jit = false;
   /// compile's `precision` is `"bf16-mixed"`: autocast the forward pass to bfloat16.
   bool bf16_mixed = false;
+  /// compile's `distribute`: the data-parallel job's process group; null for one process.
+  std::shared_ptr<distribute::detail::ProcessGroup> group;
 
   /// The optimizer's updater for `trainable_weights`: made at the first call (the first fit, or
   /// a model file's optimizer state), and kept across fits as in Keras. When the trainable

@@ -1,6 +1,7 @@
 // The batches of each epoch, from tensors or from a dataset.
 #include "training/epoch_iterator.h"
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
@@ -21,11 +22,18 @@ void StepBatch::copy_to(torch::Tensor& x_out, torch::Tensor& y_out, torch::Tenso
   if (w.defined()) w_out.copy_(w);
 }
 
-EpochIterator::EpochIterator(Batches batches, bool shuffle) : batches_(std::move(batches)), shuffle_(shuffle) {}
+EpochIterator::EpochIterator(Batches batches, bool shuffle, distribute::detail::ProcessGroup* group)
+    : batches_(std::move(batches)), shuffle_(shuffle), group_(group) {
+  if (group_ != nullptr) {
+    batches_->rank = group_->rank();
+    batches_->ranks = group_->size();
+  }
+}
 
 EpochIterator::EpochIterator(data::Dataset dataset, std::optional<int64_t> steps_per_epoch, Prepare prepare,
-                             std::string entry)
-    : dataset_(std::move(dataset)),
+                             std::string entry, distribute::detail::ProcessGroup* group)
+    : group_(group),
+      dataset_(std::move(dataset)),
       steps_per_epoch_(steps_per_epoch),
       prepare_(std::move(prepare)),
       entry_(std::move(entry)),
@@ -61,7 +69,20 @@ std::optional<StepBatch> EpochIterator::pull() {
   }
   ++seen_in_pass_;
   data::Element prepared = prepare_(std::move(*element));
-  return StepBatch{.x = std::move(prepared.x), .y = std::move(prepared.y), .w = std::move(prepared.sample_weight)};
+  if (group_ == nullptr) {
+    return StepBatch{.x = std::move(prepared.x), .y = std::move(prepared.y), .w = std::move(prepared.sample_weight)};
+  }
+  // Each process takes its ceil(rows / processes) rows, in rank order: the last rank may have
+  // fewer, or none.
+  const int64_t rows = prepared.x.size(0);
+  const int64_t shard_size = (rows + group_->size() - 1) / group_->size();
+  const int64_t begin = std::min(group_->rank() * shard_size, rows);
+  const int64_t length = std::clamp<int64_t>(rows - begin, 0, shard_size);
+  const auto rows_of = [&](const torch::Tensor& t) { return t.defined() ? t.narrow(0, begin, length) : t; };
+  return StepBatch{.x = rows_of(prepared.x),
+                   .y = rows_of(prepared.y),
+                   .w = rows_of(prepared.sample_weight),
+                   .global = rows};
 }
 
 const StepBatch& EpochIterator::peek() {
@@ -78,7 +99,11 @@ void EpochIterator::start_epoch() {
   step_ = 0;
   if (batches_) {
     pending_.reset();
-    if (shuffle_) batches_->shuffle();
+    if (shuffle_) {
+      batches_->shuffle();
+      // Every process takes its rows of the same batches: rank 0's order.
+      if (group_ != nullptr) group_->broadcast(batches_->order, "broadcast of the epoch's shuffled order");
+    }
     return;
   }
   const bool first = !started_;

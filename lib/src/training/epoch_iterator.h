@@ -8,6 +8,7 @@
 
 #include <torch/types.h>
 
+#include "distribute/process_group.h"
 #include "tkeras/data/dataset.h"
 #include "training/batches.h"
 
@@ -22,8 +23,14 @@ struct StepBatch {
   torch::Tensor x{};
   torch::Tensor y{};
   torch::Tensor w{};  ///< the dataset batch's sample weights `[N]`; undefined: none
+  /// Data-parallel, a dataset's batch: its rows over all processes (`x` holds this process's).
+  int64_t global = -1;
 
   int64_t size() const { return batches != nullptr ? batches->length(step) : x.size(0); }
+  /// The batch's rows over all processes: `size()` unless data-parallel.
+  int64_t global_size() const {
+    return batches != nullptr ? batches->global_length(step) : global >= 0 ? global : x.size(0);
+  }
   torch::Tensor inputs() const { return batches != nullptr ? batches->x_batch(step) : x; }
   torch::Tensor targets() const { return batches != nullptr ? batches->y_batch(step) : y; }
   /// The sample weights `[N]`; undefined when the data has none.
@@ -45,10 +52,14 @@ class EpochIterator {
   /// Turns a dataset's batch into the step's tensors: checked, on the device, as the loss wants.
   using Prepare = std::function<data::Element(data::Element)>;
 
-  /// Batches of tensors, reshuffled at each epoch with `shuffle`.
-  EpochIterator(Batches batches, bool shuffle);
+  /// Batches of tensors, reshuffled at each epoch with `shuffle`. With a data-parallel `group`,
+  /// this process's rows of each batch, in rank 0's order.
+  EpochIterator(Batches batches, bool shuffle, distribute::detail::ProcessGroup* group = nullptr);
   /// Batches of `dataset`, each prepared with `prepare`; `entry` names the caller in messages.
-  EpochIterator(data::Dataset dataset, std::optional<int64_t> steps_per_epoch, Prepare prepare, std::string entry);
+  /// With a data-parallel `group`, this process's rows of each (global) batch: ceil(rows /
+  /// processes) of them, in rank order.
+  EpochIterator(data::Dataset dataset, std::optional<int64_t> steps_per_epoch, Prepare prepare, std::string entry,
+                distribute::detail::ProcessGroup* group = nullptr);
 
   /// Batches per epoch; 0 while not known (a dataset of unknown length, before a pass ended).
   int64_t steps() const;
@@ -65,6 +76,7 @@ class EpochIterator {
 
   std::optional<Batches> batches_;
   bool shuffle_ = false;
+  distribute::detail::ProcessGroup* group_ = nullptr;
   std::optional<data::Dataset> dataset_;
   std::optional<int64_t> steps_per_epoch_;
   Prepare prepare_;

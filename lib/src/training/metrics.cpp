@@ -65,10 +65,21 @@ void Metric::accumulate(const torch::Tensor& y_true, const torch::Tensor& y_pred
   weight_total_.add_(weights.sum());
 }
 
+std::pair<double, double> Metric::sums() const {
+  return {total_.defined() ? total_.item<double>() : 0.0,
+          static_cast<double>(count_) + (weight_total_.defined() ? weight_total_.item<double>() : 0.0)};
+}
+
+namespace {
+
+// Keras's divide_no_nan: 0 when nothing (or only zero weights) was counted.
+double divide_no_nan(double total, double count) { return count == 0.0 ? 0.0 : total / count; }
+
+}  // namespace
+
 double Metric::result() const {
-  const double count = static_cast<double>(count_) + (weight_total_.defined() ? weight_total_.item<double>() : 0.0);
-  // Keras's divide_no_nan: 0 when nothing (or only zero weights) was counted.
-  return count == 0.0 || !total_.defined() ? 0.0 : total_.item<double>() / count;
+  const auto [total, count] = sums();
+  return divide_no_nan(total, count);
 }
 
 void Metric::reset_state() {
@@ -181,9 +192,22 @@ void MetricsTracker::count(int64_t batch_size, bool weighted) {
 }
 
 Logs MetricsTracker::result() const {
+  // Every total with what divides it, summed over the processes when data-parallel (sums of
+  // float64, and counts exact up to 2^53).
+  std::vector<double> sums{loss_total_.defined() ? loss_total_.item<double>() : 0.0, static_cast<double>(count_)};
+  for (const Metric& metric : metrics_) {
+    const auto [total, count] = metric.sums();
+    sums.push_back(total);
+    sums.push_back(count);
+  }
+  if (group_ != nullptr) {
+    torch::Tensor reduced = torch::tensor(sums, torch::kFloat64);
+    group_->all_reduce_sum(reduced, "all-reduce of the loss and metrics");
+    sums.assign(reduced.data_ptr<double>(), reduced.data_ptr<double>() + reduced.numel());
+  }
   Logs logs;
-  logs["loss"] = count_ == 0 || !loss_total_.defined() ? 0.0 : loss_total_.item<double>() / static_cast<double>(count_);
-  for (const Metric& metric : metrics_) logs[metric.name()] = metric.result();
+  logs["loss"] = divide_no_nan(sums[0], sums[1]);
+  for (size_t i = 0; i < metrics_.size(); ++i) logs[metrics_[i].name()] = divide_no_nan(sums[2 + 2 * i], sums[3 + 2 * i]);
   return logs;
 }
 

@@ -3,10 +3,12 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <torch/types.h>
 
+#include "distribute/process_group.h"
 #include "tkeras/core/logs.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/training/losses.h"
@@ -47,6 +49,8 @@ class Metric {
   bool uses_argmax() const { return kind_ == Kind::kCategoricalAccuracy || kind_ == Kind::kSparseCategoricalAccuracy; }
   /// The mean so far (one device read); 0 before any update.
   double result() const;
+  /// What the mean divides: the total, and the count (values counted plus sample weights added).
+  std::pair<double, double> sums() const;
   void reset_state();
 
  private:
@@ -94,11 +98,15 @@ class MetricsTracker {
   /// had sample weights (the values each metric averages follow from the output shape, so
   /// nothing is read from the batch).
   void count(int64_t batch_size, bool weighted);
-  /// `loss` and each metric, read from the device.
+  /// `loss` and each metric, read from the device; data-parallel, over all processes.
   Logs result() const;
   void reset();
+  /// Data-parallel: `result()` first sums every total and count over `group`'s processes (one
+  /// all-reduce), so all of them read the same global values. Null: this process's. Default: null.
+  void set_group(distribute::detail::ProcessGroup* group) { group_ = group; }
 
  private:
+  distribute::detail::ProcessGroup* group_ = nullptr;
   std::vector<Metric> metrics_;
   int64_t values_per_sample_;  // output elements of one sample
   int64_t rows_per_sample_;    // the same over the last axis: what argmax metrics compare

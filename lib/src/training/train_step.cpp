@@ -29,7 +29,7 @@ void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y, cons
   const torch::Tensor loss = state_.loss->from_layer_output(y, logits, activation_, w);
   // As Keras: with no trainable weight (every layer frozen) there is nothing to differentiate.
   if (updater_.has_weights()) {
-    loss.backward();
+    (loss_scale_ == 1.0 ? loss : loss * loss_scale_).backward();
     updater_.apply();
   }
 
@@ -42,7 +42,20 @@ void TrainStep::count(int64_t batch_size, bool weighted) {
   tracker_.count(batch_size, weighted);
 }
 
+void TrainStep::empty_step() {
+  updater_.zero_grad();
+  if (updater_.has_weights()) {
+    updater_.apply();
+    updater_.count_step();
+  }
+}
+
 void TrainStep::run(const StepBatch& batch) {
+  if (batch.size() == 0) {
+    empty_step();
+    return;
+  }
+  loss_scale_ = static_cast<double>(batch.size()) / static_cast<double>(batch.global_size());
   // The static buffers are made for the first full batch: later ones run through them when they
   // are like it (the same size, sample weights or none).
   if (state_.jit && batch.size() == batch_size_ &&
@@ -67,7 +80,9 @@ void TrainStep::run_static(const StepBatch& batch) {
   }
   const bool weighted = static_w_.defined();
   batch.copy_to(static_x_, static_y_, static_w_);
-  if (!state_.device.is_cuda()) {
+  // Gloo's collectives cannot be captured (NCCL's can): the step then runs on the static buffers
+  // without a graph.
+  if (!state_.device.is_cuda() || (state_.group && !state_.group->capturable())) {
     // No graph to capture on the CPU: the same step, run as it would be captured.
     device_work(static_x_, static_y_, static_w_);
     count(batch_size_, weighted);

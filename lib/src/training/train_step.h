@@ -20,6 +20,10 @@ namespace tkeras::training {
 /// bf16-mixed), loss, backward, optimizer update, and the metrics' device work. It knows nothing
 /// of models: the network, its compiled state, its updater and the metrics are given.
 ///
+/// Data-parallel (the state has a process group), each process trains on its rows of the batch:
+/// its mean loss is scaled by its share of the rows before backward, and the updater sums the
+/// gradients over the processes. A process with no rows joins the sum with zeros.
+///
 /// Without jit each batch runs eagerly. With jit, full batches go through static input buffers
 /// with a capturable optimizer; on CUDA the first `kWarmUpSteps` of them run eagerly on the
 /// capture stream, the next is captured as one CUDA graph, and every full batch from then on
@@ -48,6 +52,8 @@ class TrainStep {
  private:
   // Everything but the host bookkeeping, which `count` does. `w`: sample weights, or undefined.
   void device_work(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& w);
+  // Data-parallel, a process without rows in this batch: it still joins the gradients' all-reduce.
+  void empty_step();
   void count(int64_t batch_size, bool weighted);
   void run_static(const StepBatch& batch);
 
@@ -61,6 +67,9 @@ class TrainStep {
   torch::Tensor static_x_, static_y_, static_w_;
   std::unique_ptr<CudaGraph> graph_;
   int warm_ups_ = 0;
+  // Data-parallel: this process's rows over the batch's, so that the processes' gradients sum to
+  // the whole batch's mean (1 on one process).
+  double loss_scale_ = 1.0;
 };
 
 }  // namespace tkeras::training

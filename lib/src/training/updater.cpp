@@ -208,6 +208,7 @@ void Updater::apply() {
     grad_views_[i] = grad.defined() ? grad.reshape(-1) : torch::zeros({weights_[i].numel()}, flat_grads_.options());
   }
   torch::cat_out(flat_grads_, grad_views_);
+  if (reduce_gradients_) reduce_gradients_(flat_grads_);
   const torch::Tensor& g = flat_grads_;
   clip_gradients();
   decay_weights();

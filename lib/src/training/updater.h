@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -58,6 +59,9 @@ class Updater {
   bool has_weights() const { return !weights_.empty(); }
   /// Whether the step count and learning rate live on the device (see the constructor).
   bool capturable() const { return capturable_; }
+  /// Data-parallel: `reduce` sums the flat gradient buffer over the processes, in place, before
+  /// clipping and the update (so every process takes the same step); empty: none. Default: none.
+  void set_gradient_reduction(std::function<void(torch::Tensor&)> reduce) { reduce_gradients_ = std::move(reduce); }
 
   /// The learning rate in use.
   double learning_rate() const { return config_.learning_rate(); }
@@ -112,6 +116,7 @@ class Updater {
   int64_t iterations_ = 0;
   bool fused_ = false;  // float32 on the CPU: Adam through at::_fused_adam_
   bool capturable_ = false;
+  std::function<void(torch::Tensor&)> reduce_gradients_;
   // Capturable only: float64 scalars on the weights' device.
   torch::Tensor device_iterations_;     // counted by apply() itself
   torch::Tensor device_learning_rate_;  // written by set_learning_rate between steps

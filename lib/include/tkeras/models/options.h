@@ -13,6 +13,7 @@
 
 #include "tkeras/callbacks/callback.h"
 #include "tkeras/data/dataset.h"
+#include "tkeras/distribute/data_parallel.h"
 #include "tkeras/training/losses.h"
 #include "tkeras/training/optimizers.h"
 
@@ -58,6 +59,11 @@ struct CompileOptions {
   /// float32) while the weights and the optimizer's state stay float32. Applies to `fit`,
   /// `evaluate` and `predict` (whose outputs are float32). Default: `"float32"`.
   std::string precision = "float32";
+  /// Trains on several processes or machines, as Keras's `keras.distribution.DataParallel`:
+  /// `.distribute = tkeras::distribute::DataParallel{}` joins the job that torchrun, mpirun or
+  /// SLURM started (see `DataParallel`); on CUDA each process trains on the GPU of its local
+  /// rank. In a job of one process nothing changes. Default: none.
+  std::optional<distribute::DataParallel> distribute;
 };
 
 /// Data to validate on at the end of each epoch: tensors `{x_val, y_val}` or
