@@ -7,7 +7,8 @@
 # on a Debian machine with
 #   mkdir -p debs && (cd debs && apt-get download libfmt-dev libfmt9 doctest-dev nlohmann-json3-dev \
 #     libcli11-dev libtinyxml2-dev libtinyxml2-9 libjpeg62-turbo-dev libjpeg62-turbo libpng-dev libpng16-16 \
-#     libstb-dev libstb0 libcsv-dev libcsv3)
+#     libstb-dev libstb0 libcsv-dev libcsv3 libhdf5-dev libhdf5-103-1 libaec0 libsz2 libzip-dev libzip4 \
+#     libgloo-dev)
 # and are unpacked here without installing. Usage: scripts/gpu_check.sh [DEB_DIR] (default: debs)
 set -euo pipefail
 root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,11 +24,21 @@ python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.versio
 cmake -S "$root_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTKERAS_INSTALL=OFF \
   -DTKERAS_PYTHON="$(command -v python3)" -DCMAKE_PREFIX_PATH="$torch_prefix;$deps/usr" \
   -DCMAKE_INCLUDE_PATH="$deps/usr/include"
-cmake --build "$build" -j "$(nproc)" --target tkeras_tests tkeras-bench
+cmake --build "$build" -j "$(nproc)" --target tkeras_tests tkeras-bench tkeras_distribute_tests tkeras-ddp-bench
 
 export LD_LIBRARY_PATH="$deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 "$build/tests/tkeras_tests" -tc="CUDA:*"
+# Data-parallel on CUDA: a one-process NCCL job, and a two-process Gloo job whose processes share
+# the GPU with CUDA tensors, each against one plain process, eager and with jit (NCCL's all-reduce
+# inside the step's CUDA graph; Gloo's steps uncaptured). NCCL across two GPUs needs a second GPU:
+# it runs below only where there is one.
+"$build/tests/tkeras_distribute_tests" -tc="CUDA:*"
+if [ "$(nvidia-smi -L 2>/dev/null | wc -l)" -ge 2 ]; then
+  torchrun --nproc-per-node 2 --no-python "$build/apps/bench/tkeras-ddp-bench" --device auto --epochs 3
+else
+  echo "gpu_check: one GPU: the two-GPU NCCL job (torchrun --nproc-per-node 2 tkeras-ddp-bench --device auto) was not run"
+fi
 "$build/tests/tkeras_tests"
 # Eager fit against the eager hand-written loop, then jit (one CUDA graph per step) against the
 # same loop, at batch 32 and 1024, then jit with bf16-mixed.

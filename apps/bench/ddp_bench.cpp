@@ -20,9 +20,11 @@ int main(int argc, char** argv) {
   int64_t samples = 12800;
   int epochs = 3;
   int64_t batch_size = 128;
+  std::string device = "cpu";
   app.add_option("--samples", samples, "training images used")->check(CLI::PositiveNumber);
   app.add_option("--epochs", epochs, "epochs (the first is not timed)")->check(CLI::Range(2, 1000));
   app.add_option("--batch-size", batch_size, "the global batch")->check(CLI::PositiveNumber);
+  app.add_option("--device", device, "cpu, or auto/cuda: each process on the GPU of its local rank (NCCL)");
   CLI11_PARSE(app, argc, argv);
   try {
     torch::set_num_threads(1);
@@ -39,16 +41,17 @@ int main(int argc, char** argv) {
     model.compile({.optimizer = "adam",
                    .loss = "sparse_categorical_crossentropy",
                    .metrics = {"accuracy"},
-                   .device = "cpu",
+                   .device = device,
                    .distribute = tk::distribute::DataParallel{}});
 
     std::vector<double> seconds;
     tk::bench::Clock::time_point start;
     auto timer = std::make_shared<tk::callbacks::LambdaCallback>(tk::callbacks::LambdaCallbackOptions{
         .on_epoch_begin = [&](int, const tk::Logs&) { start = tk::bench::Clock::now(); },
-        .on_epoch_end = [&](int epoch, const tk::Logs&) {
-          if (epoch > 0) seconds.push_back(tk::bench::seconds_since(start));
-        }});
+        .on_epoch_end =
+            [&](int epoch, const tk::Logs&) {
+              if (epoch > 0) seconds.push_back(tk::bench::seconds_since(start));
+            }});
     const tk::History history =
         model.fit(x, y, {.epochs = epochs, .batch_size = batch_size, .verbose = 0, .callbacks = {timer}});
     if (tk::distribute::is_chief()) {

@@ -3,8 +3,10 @@
 // Normalise the pixels, keep a test set, flatten each 28x28 image, let the first layer take the
 // data's shape, end in one unit per class, and stop once the accuracy is good enough.
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <fmt/core.h>
@@ -69,6 +71,7 @@ struct Settings {
   std::string load_file;
   std::string export_file;
   std::string backup_dir;
+  bool distribute = false;
 };
 
 // --export: the model as ONNX, for onnxruntime and the other ONNX runtimes.
@@ -91,6 +94,11 @@ int run(const Settings& settings) {
     return 2;
   }
 
+  // Started by torchrun, mpirun or srun with --distribute, every process trains; rank 0 speaks for
+  // them (the others' lines would repeat its own).
+  if (settings.distribute && !tk::distribute::is_chief() && std::freopen("/dev/null", "w", stdout) == nullptr) {
+    fmt::print(stderr, "tkeras-mnist: cannot silence rank {}'s output\n", tk::distribute::rank());
+  }
   tk::utils::set_random_seed(settings.seed);
   auto [x_train, y_train, x_test, y_test] = tk::datasets::load_idx_dataset(dir, settings.dataset);
   x_train = x_train.to(torch::kFloat32) / 255.0;  // normalise pixels 0..255 to 0..1
@@ -126,7 +134,8 @@ int run(const Settings& settings) {
                  .metrics = {"accuracy"},
                  .device = settings.device,
                  .jit = settings.jit,
-                 .precision = settings.precision});
+                 .precision = settings.precision,
+                 .distribute = settings.distribute ? std::optional(tk::distribute::DataParallel{}) : std::nullopt});
   model.summary();
 
   auto timer = std::make_shared<EpochTimer>();
@@ -149,14 +158,16 @@ int run(const Settings& settings) {
     tk::plot_history(history, settings.plot_file, {.metrics = {"loss", "accuracy"}});
     fmt::print("wrote the training curves to {}\n", settings.plot_file);
   }
-  if (!settings.save_file.empty()) {
+  if (!settings.save_file.empty() && tk::distribute::is_chief()) {
     model.save(settings.save_file);  // architecture, weights, compile settings, optimizer state
     fmt::print("saved the model to {}\n", settings.save_file);
   }
-  export_model(model, settings.export_file);
+  if (tk::distribute::is_chief()) export_model(model, settings.export_file);
   const tk::Logs scores = model.evaluate(x_test, y_test, {.verbose = 0});
-  fmt::print("test accuracy {:.4f}, test loss {:.4f}, epochs run {}, {:.2f} s per epoch on {}\n", scores.at("accuracy"),
-             scores.at("loss"), history.epoch.size(), timer->mean_seconds(), model.device().str());
+  fmt::print("test accuracy {:.4f}, test loss {:.4f}, epochs run {}, {:.2f} s per epoch on {}{}\n",
+             scores.at("accuracy"), scores.at("loss"), history.epoch.size(), timer->mean_seconds(),
+             model.device().str(),
+             tk::distribute::world_size() > 1 ? fmt::format(" x {} processes", tk::distribute::world_size()) : "");
   return 0;
 }
 
@@ -192,6 +203,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
   app.add_option("--device", settings.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  app.add_flag(
+      "--distribute", settings.distribute,
+      "train on every process that torchrun, mpirun or srun started (DataParallel; --batch-size is the global batch)");
   app.add_flag("--jit", settings.jit, "compile with jit: on CUDA, each train step replays one captured CUDA graph");
   app.add_option("--precision", settings.precision, "float32 or bf16-mixed (bfloat16 products, float32 weights)")
       ->check(CLI::IsMember({"float32", "bf16-mixed"}))

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <torch/torch.h>
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <torch/torch.h>
 
 #include "distribute/launch_environment.h"
 #include "support.h"
@@ -57,6 +57,8 @@ struct WorkerOptions {
   bool backup = false, batch_norm = false, dataset = false, nan = false;
   std::string master_addr;
   std::optional<int> master_port;
+  std::string device = "cpu", backend = "auto";
+  bool jit = false;
 };
 
 WorkerOptions parse_worker(int argc, char** argv) {
@@ -64,34 +66,57 @@ WorkerOptions parse_worker(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&] { return std::string(argv[++i]); };
-    if (arg == "--out") options.out = value();
-    else if (arg == "--rank") options.rank = std::stoi(value());
-    else if (arg == "--world") options.world = std::stoi(value());
-    else if (arg == "--store") options.store = value();
-    else if (arg == "--optimizer") options.optimizer = value();
-    else if (arg == "--batch") options.batch = std::stoll(value());
-    else if (arg == "--epochs") options.epochs = std::stoi(value());
-    else if (arg == "--samples") options.samples = std::stoll(value());
-    else if (arg == "--timeout") options.timeout = std::stod(value());
-    else if (arg == "--die-at") std::sscanf(value().c_str(), "%d:%d", &options.die_epoch, &options.die_batch);
+    if (arg == "--out")
+      options.out = value();
+    else if (arg == "--rank")
+      options.rank = std::stoi(value());
+    else if (arg == "--world")
+      options.world = std::stoi(value());
+    else if (arg == "--store")
+      options.store = value();
+    else if (arg == "--optimizer")
+      options.optimizer = value();
+    else if (arg == "--batch")
+      options.batch = std::stoll(value());
+    else if (arg == "--epochs")
+      options.epochs = std::stoi(value());
+    else if (arg == "--samples")
+      options.samples = std::stoll(value());
+    else if (arg == "--timeout")
+      options.timeout = std::stod(value());
+    else if (arg == "--die-at")
+      std::sscanf(value().c_str(), "%d:%d", &options.die_epoch, &options.die_batch);
     else if (arg == "--stall-at") {
       std::sscanf(value().c_str(), "%d:%d:%lf", &options.stall_epoch, &options.stall_batch, &options.stall_seconds);
-    } else if (arg == "--backup") options.backup = true;
-    else if (arg == "--batch-norm") options.batch_norm = true;
-    else if (arg == "--dataset") options.dataset = true;
-    else if (arg == "--nan") options.nan = true;
-    else if (arg == "--master-addr") options.master_addr = value();
-    else if (arg == "--master-port") options.master_port = std::stoi(value());
-    else throw tkeras::Error("worker: unknown argument " + arg);
+    } else if (arg == "--backup")
+      options.backup = true;
+    else if (arg == "--batch-norm")
+      options.batch_norm = true;
+    else if (arg == "--dataset")
+      options.dataset = true;
+    else if (arg == "--nan")
+      options.nan = true;
+    else if (arg == "--master-addr")
+      options.master_addr = value();
+    else if (arg == "--master-port")
+      options.master_port = std::stoi(value());
+    else if (arg == "--device")
+      options.device = value();
+    else if (arg == "--backend")
+      options.backend = value();
+    else if (arg == "--jit")
+      options.jit = true;
+    else
+      throw tkeras::Error("worker: unknown argument " + arg);
   }
   return options;
 }
 
 std::shared_ptr<tkeras::Sequential> small_model(bool batch_norm) {
   if (batch_norm) {
-    return std::make_shared<tkeras::Sequential>(std::vector<layers::AnyLayer>{
-        layers::Input({4}), layers::Dense(8), layers::BatchNormalization(), layers::Activation("relu"),
-        layers::Dense(3, "softmax")});
+    return std::make_shared<tkeras::Sequential>(
+        std::vector<layers::AnyLayer>{layers::Input({4}), layers::Dense(8), layers::BatchNormalization(),
+                                      layers::Activation("relu"), layers::Dense(3, "softmax")});
   }
   return std::make_shared<tkeras::Sequential>(
       std::vector<layers::AnyLayer>{layers::Input({4}), layers::Dense(8, "relu"), layers::Dense(3, "softmax")});
@@ -104,16 +129,23 @@ int run_worker_job(const WorkerOptions& options) {
   const auto data = tkeras::testing::blobs(options.samples, 3, 4, 11);
   const auto validation = tkeras::testing::blobs(7, 3, 4, 12);
   auto model = small_model(options.batch_norm);
-  tkeras::distribute::DataParallel parallel{.rank = options.rank, .world_size = options.world,
-                                            .master_addr = options.master_addr, .master_port = options.master_port,
-                                            .store_path = options.store, .timeout = options.timeout};
+  tkeras::distribute::DataParallel parallel{.rank = options.rank,
+                                            .world_size = options.world,
+                                            .master_addr = options.master_addr,
+                                            .master_port = options.master_port,
+                                            .store_path = options.store,
+                                            .backend = options.backend,
+                                            .timeout = options.timeout};
   tkeras::optimizers::Optimizer optimizer =
-      options.optimizer == "adam"
-          ? tkeras::optimizers::Optimizer(tkeras::optimizers::Adam({.learning_rate = 0.01}))
-          : tkeras::optimizers::Optimizer(
-                tkeras::optimizers::SGD({.learning_rate = options.nan ? 1e12 : 0.1, .momentum = 0.9}));
-  model->compile({.optimizer = optimizer, .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"},
-                  .device = "cpu", .distribute = parallel});
+      options.optimizer == "adam" ? tkeras::optimizers::Optimizer(tkeras::optimizers::Adam({.learning_rate = 0.01}))
+                                  : tkeras::optimizers::Optimizer(tkeras::optimizers::SGD(
+                                        {.learning_rate = options.nan ? 1e12 : 0.1, .momentum = 0.9}));
+  model->compile({.optimizer = optimizer,
+                  .loss = "sparse_categorical_crossentropy",
+                  .metrics = {"accuracy"},
+                  .device = options.device,
+                  .jit = options.jit,
+                  .distribute = parallel});
   const int rank = tkeras::distribute::rank();
 
   const fs::path own = fs::path(options.out) / fmt::format("rank{}", rank);
@@ -161,8 +193,11 @@ int run_worker_job(const WorkerOptions& options) {
     history = model->fit(train, {.epochs = options.epochs, .validation_data = val, .verbose = 0, .callbacks = hooks});
   } else {
     history = model->fit(data.x, data.y,
-                         {.epochs = options.epochs, .batch_size = options.batch,
-                          .validation_data = {validation.x, validation.y}, .verbose = 0, .callbacks = hooks});
+                         {.epochs = options.epochs,
+                          .batch_size = options.batch,
+                          .validation_data = {validation.x, validation.y},
+                          .verbose = 0,
+                          .callbacks = hooks});
   }
   const fs::path results = fs::path(options.out) / "results";
   fs::create_directories(results);
@@ -248,8 +283,9 @@ std::vector<Process> run_job(const fs::path& out, int world, const std::vector<s
   std::vector<Process> processes;
   const auto start = std::chrono::steady_clock::now();
   for (int rank = 0; rank < world; ++rank) {
-    std::vector<std::string> argv{self_path(), "--worker", "--out", out.string(), "--rank", std::to_string(rank),
-                                  "--world", std::to_string(world), "--store", store.string()};
+    std::vector<std::string> argv{self_path(), "--worker",           "--out",   out.string(),
+                                  "--rank",    std::to_string(rank), "--world", std::to_string(world),
+                                  "--store",   store.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     processes.push_back(spawn(argv, out / fmt::format("log{}.txt", rank)));
   }
@@ -387,8 +423,13 @@ TEST_CASE("the launcher's environment gives rank, world size and rendezvous, aft
     CHECK(launch.launcher == "none");
   }
   SUBCASE("torchrun, with its agent's store") {
-    env = {{"RANK", "3"}, {"WORLD_SIZE", "4"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "10.0.0.5"},
-           {"MASTER_PORT", "1234"}, {"TORCHELASTIC_USE_AGENT_STORE", "True"}, {"OMPI_COMM_WORLD_RANK", "0"},
+    env = {{"RANK", "3"},
+           {"WORLD_SIZE", "4"},
+           {"LOCAL_RANK", "1"},
+           {"MASTER_ADDR", "10.0.0.5"},
+           {"MASTER_PORT", "1234"},
+           {"TORCHELASTIC_USE_AGENT_STORE", "True"},
+           {"OMPI_COMM_WORLD_RANK", "0"},
            {"OMPI_COMM_WORLD_SIZE", "9"}};
     const auto launch = detail::resolve_launch({}, getenv);
     CHECK(launch.launcher == "torchrun");
@@ -414,8 +455,8 @@ TEST_CASE("the launcher's environment gives rank, world size and rendezvous, aft
     CHECK(launch.master_port == 29500);
   }
   SUBCASE("SLURM, its first host as the rendezvous") {
-    env = {{"SLURM_PROCID", "5"}, {"SLURM_NTASKS", "8"}, {"SLURM_LOCALID", "1"},
-           {"SLURM_NODELIST", "gpu[07-09,12],cpu1"}};
+    env = {
+        {"SLURM_PROCID", "5"}, {"SLURM_NTASKS", "8"}, {"SLURM_LOCALID", "1"}, {"SLURM_NODELIST", "gpu[07-09,12],cpu1"}};
     const auto launch = detail::resolve_launch({}, getenv);
     CHECK(launch.launcher == "slurm");
     CHECK(launch.rank == 5);
@@ -455,7 +496,9 @@ TEST_CASE("compile with DataParallel in a one-process world trains exactly as wi
   auto parallel = small_model(false);
   parallel->set_weights(plain->get_weights());
   plain->compile({.optimizer = "sgd", .loss = "sparse_categorical_crossentropy", .device = "cpu"});
-  parallel->compile({.optimizer = "sgd", .loss = "sparse_categorical_crossentropy", .device = "cpu",
+  parallel->compile({.optimizer = "sgd",
+                     .loss = "sparse_categorical_crossentropy",
+                     .device = "cpu",
                      .distribute = tkeras::distribute::DataParallel{}});
   tkeras::utils::set_random_seed(4);
   const auto a = plain->fit(data.x, data.y, {.epochs = 2, .batch_size = 8, .verbose = 0});
@@ -556,10 +599,10 @@ TEST_CASE("a stalled process makes the others stop after the timeout, naming it"
   std::vector<Process> processes;
   const fs::path store = dir.path() / "store";
   for (int rank = 0; rank < 2; ++rank) {
-    processes.push_back(spawn({self_path(), "--worker", "--out", dir.path().string(), "--rank", std::to_string(rank),
-                               "--world", "2", "--store", store.string(), "--timeout", "4", "--batch", "8",
-                               "--stall-at", "1:1:60"},
-                              dir.path() / fmt::format("log{}.txt", rank)));
+    processes.push_back(
+        spawn({self_path(), "--worker", "--out", dir.path().string(), "--rank", std::to_string(rank), "--world", "2",
+               "--store", store.string(), "--timeout", "4", "--batch", "8", "--stall-at", "1:1:60"},
+              dir.path() / fmt::format("log{}.txt", rank)));
   }
   // Rank 0 must give up; rank 1 sleeps on, and is killed once rank 0 has exited.
   while (waitpid(processes[0].pid, &processes[0].status, 0) != processes[0].pid) {
@@ -591,8 +634,15 @@ TEST_CASE("torchrun --no-python starts the job, met through torchrun's TCP store
   TempDir dir;
   const std::vector<std::string> args{"--optimizer", "sgd", "--batch", "16", "--epochs", "2"};
   require_ok(run_job(dir.path() / "one", 1, args));
-  std::vector<std::string> argv{TKERAS_TORCHRUN, "--no-python", "--nproc-per-node", "2", "--master-port",
-                                std::to_string(free_port()), self_path(), "--worker", "--out",
+  std::vector<std::string> argv{TKERAS_TORCHRUN,
+                                "--no-python",
+                                "--nproc-per-node",
+                                "2",
+                                "--master-port",
+                                std::to_string(free_port()),
+                                self_path(),
+                                "--worker",
+                                "--out",
                                 (dir.path() / "two").string()};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<Process> job{spawn(argv, dir.path() / "torchrun.txt")};
@@ -614,12 +664,13 @@ TEST_CASE("two machines, simulated by two network namespaces on a veth pair, tra
     std::string first, second;
     ~Namespaces() { shell(fmt::format("ip netns del {} 2>/dev/null; ip netns del {} 2>/dev/null", first, second)); }
   } cleanup{first, second};
-  REQUIRE(shell(fmt::format("ip netns add {0} && ip netns add {1} && "
-                            "ip link add va{2} netns {0} type veth peer name vb{2} netns {1} && "
-                            "ip -n {0} addr add 10.213.0.1/24 dev va{2} && ip -n {1} addr add 10.213.0.2/24 dev vb{2} && "
-                            "ip -n {0} link set va{2} up && ip -n {1} link set vb{2} up && "
-                            "ip -n {0} link set lo up && ip -n {1} link set lo up",
-                            first, second, tag)) == 0);
+  REQUIRE(
+      shell(fmt::format("ip netns add {0} && ip netns add {1} && "
+                        "ip link add va{2} netns {0} type veth peer name vb{2} netns {1} && "
+                        "ip -n {0} addr add 10.213.0.1/24 dev va{2} && ip -n {1} addr add 10.213.0.2/24 dev vb{2} && "
+                        "ip -n {0} link set va{2} up && ip -n {1} link set vb{2} up && "
+                        "ip -n {0} link set lo up && ip -n {1} link set lo up",
+                        first, second, tag)) == 0);
   const std::vector<std::string> args{"--batch", "16", "--epochs", "2"};
   require_ok(run_job(dir.path() / "one", 1, args));
   const fs::path out = dir.path() / "two";
@@ -629,13 +680,40 @@ TEST_CASE("two machines, simulated by two network namespaces on a veth pair, tra
   for (int rank = 0; rank < 2; ++rank) {
     const std::string ns = rank == 0 ? first : second;
     const std::string device = (rank == 0 ? "va" : "vb") + tag;
-    std::vector<std::string> argv{"ip", "netns", "exec", ns, "env", "GLOO_SOCKET_IFNAME=" + device, self_path(),
-                                  "--worker", "--out", out.string(), "--rank", std::to_string(rank), "--world", "2",
-                                  "--master-addr", "10.213.0.1", "--master-port", "29611", "--timeout", "60"};
+    std::vector<std::string> argv{
+        "ip",        "netns",    "exec",          ns,           "env",           "GLOO_SOCKET_IFNAME=" + device,
+        self_path(), "--worker", "--out",         out.string(), "--rank",        std::to_string(rank),
+        "--world",   "2",        "--master-addr", "10.213.0.1", "--master-port", "29611",
+        "--timeout", "60"};
     argv.insert(argv.end(), args.begin(), args.end());
     job.push_back(spawn(argv, out / fmt::format("log{}.txt", rank)));
   }
   wait_all(job, start, 240);
   require_ok(job);
   check_job(out, 2, dir.path() / "one", 1e-5);
+}
+
+TEST_CASE("CUDA: a one-process NCCL job and a two-process Gloo job on CUDA tensors train as one process does") {
+  if (!torch::cuda::is_available()) {
+    MESSAGE("skipped: no CUDA device (scripts/gpu_check.sh runs this on a GPU machine)");
+    return;
+  }
+  TempDir dir;
+  for (const bool jit : {false, true}) {
+    INFO("jit " << jit);
+    // With jit, NCCL's all-reduce is captured inside the step's CUDA graph; Gloo's cannot be, so
+    // its steps run on the static buffers without a graph.
+    std::vector<std::string> args{"--device", "cuda:0", "--batch", "16", "--epochs", "3"};
+    if (jit) args.emplace_back("--jit");
+    const fs::path base = dir.path() / (jit ? "jit" : "eager");
+    require_ok(run_job(base / "plain", 1, args));
+    std::vector<std::string> nccl = args;
+    nccl.insert(nccl.end(), {"--backend", "nccl"});
+    require_ok(run_job(base / "nccl", 1, nccl));
+    check_job(base / "nccl", 1, base / "plain", 1e-5);
+    std::vector<std::string> gloo = args;
+    gloo.insert(gloo.end(), {"--backend", "gloo"});
+    require_ok(run_job(base / "gloo", 2, gloo));
+    check_job(base / "gloo", 2, base / "plain", 1e-5);
+  }
 }

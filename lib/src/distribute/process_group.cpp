@@ -10,11 +10,11 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <torch/torch.h>
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/torch.h>
 #if TKERAS_WITH_NCCL
 #include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -52,16 +52,19 @@ std::shared_ptr<ProcessGroup> ProcessGroup::join(const DataParallel& options, co
     throw Error(fmt::format("DataParallel: expected a timeout above 0 seconds, received {}", options.timeout));
   }
   if (options.backend != "auto" && options.backend != "gloo" && options.backend != "nccl") {
-    throw Error(fmt::format("DataParallel: unknown backend \"{}\"; expected one of: auto, gloo, nccl", options.backend));
+    throw Error(
+        fmt::format("DataParallel: unknown backend \"{}\"; expected one of: auto, gloo, nccl", options.backend));
   }
   LaunchEnvironment env = resolve_launch(options);
-  if (env.world_size == 1) return nullptr;
+  // One process needs no group, unless a backend was named (to run its collectives, as a check).
+  if (env.world_size == 1 && options.backend == "auto") return nullptr;
   const std::lock_guard<std::mutex> lock(joined_mutex);
   if (joined) {
     if (joined->rank() != env.rank || joined->size() != env.world_size) {
-      throw Error(fmt::format("DataParallel: this process already joined a job as rank {} of {}; it cannot join "
-                              "another as rank {} of {}",
-                              joined->rank(), joined->size(), env.rank, env.world_size));
+      throw Error(
+          fmt::format("DataParallel: this process already joined a job as rank {} of {}; it cannot join "
+                      "another as rank {} of {}",
+                      joined->rank(), joined->size(), env.rank, env.world_size));
     }
     return joined;
   }
@@ -70,12 +73,13 @@ std::shared_ptr<ProcessGroup> ProcessGroup::join(const DataParallel& options, co
 }
 
 ProcessGroup::ProcessGroup(LaunchEnvironment env, const DataParallel& options, const torch::Device& device)
-    : env_(std::move(env)), timeout_(options.timeout), impl_(std::make_unique<Impl>()) {
+    : env_(std::move(env)), device_(device), timeout_(options.timeout), impl_(std::make_unique<Impl>()) {
   const bool wants_nccl = options.backend == "nccl" || (options.backend == "auto" && device.is_cuda());
   if (wants_nccl && !device.is_cuda()) {
-    throw Error(fmt::format("DataParallel: the NCCL backend needs training on CUDA, received device {}; use "
-                            "backend \"gloo\" on the CPU",
-                            device.str()));
+    throw Error(
+        fmt::format("DataParallel: the NCCL backend needs training on CUDA, received device {}; use "
+                    "backend \"gloo\" on the CPU",
+                    device.str()));
   }
 #if !TKERAS_WITH_NCCL
   if (wants_nccl) {
@@ -121,7 +125,8 @@ ProcessGroup::ProcessGroup(LaunchEnvironment env, const DataParallel& options, c
         std::string_view names(interfaces);
         while (!names.empty()) {
           const size_t comma = std::min(names.find(','), names.size());
-          gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(std::string(names.substr(0, comma))));
+          gloo->devices.push_back(
+              c10d::ProcessGroupGloo::createDeviceForInterface(std::string(names.substr(0, comma))));
           names.remove_prefix(std::min(comma + 1, names.size()));
         }
       }
@@ -136,9 +141,10 @@ ProcessGroup::ProcessGroup(LaunchEnvironment env, const DataParallel& options, c
   } catch (const std::exception& error) {
     std::string cause = error.what();
     if (const size_t newline = cause.find('\n'); newline != std::string::npos) cause.resize(newline);
-    throw Error(fmt::format("distribute: rank {} of {} could not join the job at {} within {} s (launched by {}): "
-                            "{}",
-                            env_.rank, env_.world_size, impl_->rendezvous, options.timeout, env_.launcher, cause));
+    throw Error(
+        fmt::format("distribute: rank {} of {} could not join the job at {} within {} s (launched by {}): "
+                    "{}",
+                    env_.rank, env_.world_size, impl_->rendezvous, options.timeout, env_.launcher, cause));
   }
 }
 
@@ -148,7 +154,7 @@ template <typename Collective>
 void ProcessGroup::run(torch::Tensor& tensor, std::string_view what, Collective&& collective) {
   // NCCL reduces device tensors only; Gloo takes CPU and CUDA tensors alike.
   const bool staged = nccl_ && !tensor.is_cuda();
-  std::vector<torch::Tensor> tensors{staged ? tensor.to(torch::Device(torch::kCUDA, env_.local_rank)) : tensor};
+  std::vector<torch::Tensor> tensors{staged ? tensor.to(device_) : tensor};
   try {
     collective(tensors)->wait();
   } catch (const std::exception& error) {
@@ -198,10 +204,10 @@ void ProcessGroup::fail(std::string_view what, const std::exception& cause) {
     store_note = fmt::format("; the rendezvous store at {} is unreachable too{}", impl_->rendezvous,
                              env_.agent_store || impl_->rendezvous.starts_with("file") ? "" : " (rank 0 hosts it)");
   }
-  const std::string who =
-      silent.empty() ? std::string("another process failed")
-                     : fmt::format("rank{} {} stopped answering (died, or stalled past the {} s timeout)",
-                                   silent.size() > 1 ? "s" : "", fmt::join(silent, ", "), timeout_);
+  const std::string who = silent.empty()
+                              ? std::string("another process failed")
+                              : fmt::format("rank{} {} stopped answering (died, or stalled past the {} s timeout)",
+                                            silent.size() > 1 ? "s" : "", fmt::join(silent, ", "), timeout_);
   throw Error(fmt::format("distribute: rank {} of {} stopped in the {}: {}{} ({})", env_.rank, env_.world_size, what,
                           who, store_note, reason));
 }

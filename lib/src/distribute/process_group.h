@@ -18,7 +18,7 @@ namespace tkeras::distribute::detail {
 class ProcessGroup {
  public:
   /// Joins the job `options` and the launcher describe, training on `device` (NCCL needs CUDA).
-  /// Returns null for a job of one process. Throws `tkeras::Error` when the rendezvous does not
+  /// Returns null for a job of one process with the "auto" backend. Throws `tkeras::Error` when the rendezvous does not
   /// complete within the timeout, or when this process already joined another job.
   static std::shared_ptr<ProcessGroup> join(const DataParallel& options, const torch::Device& device);
   /// The group this process joined, or null.
@@ -47,6 +47,7 @@ class ProcessGroup {
   void run(torch::Tensor& tensor, std::string_view what, Collective&& collective);
 
   LaunchEnvironment env_;
+  torch::Device device_;  // the training device, where NCCL's tensors must be
   bool nccl_ = false;
   double timeout_ = 0.0;
   int failures_ = 0;

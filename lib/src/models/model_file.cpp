@@ -3,8 +3,6 @@
 #include "models/model_file.h"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -13,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.h"
+#include "io/read_file.h"
 #include "models/compile_config.h"
 #include "models/serialization.h"
 #include "tkeras/core/error.h"
@@ -391,13 +390,8 @@ std::shared_ptr<Model> ModelFile::check(const io::SafetensorsFile& file, const s
 
 std::shared_ptr<Model> ModelFile::load(const std::string& path, const LoadModelOptions& options) {
   // Keras's files are zip archives, known by their signature; the rest must be tkeras's.
-  if (std::ifstream in{path, std::ios::binary}) {
-    std::string start(4, '\0');
-    in.read(start.data(), 4);
-    if (in.gcount() == 4 && start == std::string_view("PK\x03\x04", 4)) {
-      return load_keras(std::string(std::istreambuf_iterator<char>(in.seekg(0)), std::istreambuf_iterator<char>()),
-                        path, options);
-    }
+  if (std::optional<std::string> archive = io::read_file_with_signature(path, std::string_view("PK\x03\x04", 4))) {
+    return load_keras(*archive, path, options);
   }
   const io::SafetensorsFile file = read(path);
   check(file, path, options.custom_objects);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "distribute/process_group.h"
 #include "tkeras/callbacks/callback_list.h"
 #include "tkeras/core/device.h"
 #include "tkeras/core/error.h"
@@ -18,7 +19,6 @@
 #include "tkeras/layers/embedding.h"
 #include "tkeras/layers/text_vectorization.h"
 #include "tkeras/models/model.h"
-#include "distribute/process_group.h"
 #include "training/autocast.h"
 #include "training/batches.h"
 #include "training/compiled_state.h"
@@ -52,13 +52,15 @@ training::CompiledState& require_compiled(const std::shared_ptr<training::Compil
   return *state;
 }
 
-void check_batch_size(int64_t batch_size, std::string_view entry, const distribute::detail::ProcessGroup* group = nullptr) {
+void check_batch_size(int64_t batch_size, std::string_view entry,
+                      const distribute::detail::ProcessGroup* group = nullptr) {
   if (batch_size <= 0) throw Error(fmt::format("{}: expected a positive batch_size, received {}", entry, batch_size));
   // As Keras 3's DataParallel: batch_size is the global batch, split evenly across the processes.
   if (group != nullptr && batch_size % group->size() != 0) {
-    throw Error(fmt::format("{}: batch_size is the global batch, split evenly across the {} processes; expected a "
-                            "multiple of {}, received {}",
-                            entry, group->size(), group->size(), batch_size));
+    throw Error(
+        fmt::format("{}: batch_size is the global batch, split evenly across the {} processes; expected a "
+                    "multiple of {}, received {}",
+                    entry, group->size(), group->size(), batch_size));
   }
 }
 
@@ -238,10 +240,9 @@ training::MetricsTracker make_tracker(const Model& model, const training::Compil
                                       const torch::Tensor& y) {
   const Shape& output = model.output_shape();
   const int64_t output_rank = static_cast<int64_t>(output.size()) + 1;
-  training::MetricsTracker tracker(
-      training::resolve_metrics(state.metric_names, state.weighted_metric_names, y.dim(), output_rank,
-                                y.dim() > 1 ? y.size(-1) : 1, output.back()),
-      output);
+  training::MetricsTracker tracker(training::resolve_metrics(state.metric_names, state.weighted_metric_names, y.dim(),
+                                                             output_rank, y.dim() > 1 ? y.size(-1) : 1, output.back()),
+                                   output);
   // Data-parallel: every process reads the totals over all processes.
   tracker.set_group(state.group.get());
   return tracker;
@@ -403,7 +404,8 @@ void Model::compile(const CompileOptions& options) {
   if (options.distribute) {
     // On CUDA each process of the job trains on the GPU of its local rank, unless told one.
     if (device.is_cuda() && (options.device == "auto" || options.device == "cuda")) {
-      device = resolve_device(fmt::format("cuda:{}", distribute::detail::resolve_launch(*options.distribute).local_rank));
+      device =
+          resolve_device(fmt::format("cuda:{}", distribute::detail::resolve_launch(*options.distribute).local_rank));
     }
     group = distribute::detail::ProcessGroup::join(*options.distribute, device);
   }
@@ -473,7 +475,8 @@ History Model::fit(const data::Dataset& dataset, const FitOptions& options) {
   if (data.validation) data.validation().peek();
   // Data-parallel: the dataset's batches are global batches, which must split evenly (the last
   // one may be shorter).
-  if (state.group != nullptr) check_batch_size(first.global_size(), "fit (the dataset's first batch)", state.group.get());
+  if (state.group != nullptr)
+    check_batch_size(first.global_size(), "fit (the dataset's first batch)", state.group.get());
   return run_fit(data, options);
 }
 

@@ -37,9 +37,7 @@ struct Batches {
   /// This process's rows of a full batch.
   int64_t shard_size() const { return batch_size / ranks; }
   /// Where this process's rows of batch `step` start, and how many there are.
-  int64_t start(int64_t step) const {
-    return step * batch_size + std::min(rank * shard_size(), global_length(step));
-  }
+  int64_t start(int64_t step) const { return step * batch_size + std::min(rank * shard_size(), global_length(step)); }
   int64_t length(int64_t step) const {
     return std::clamp<int64_t>(global_length(step) - rank * shard_size(), 0, shard_size());
   }

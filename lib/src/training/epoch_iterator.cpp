@@ -79,10 +79,8 @@ std::optional<StepBatch> EpochIterator::pull() {
   const int64_t begin = std::min(group_->rank() * shard_size, rows);
   const int64_t length = std::clamp<int64_t>(rows - begin, 0, shard_size);
   const auto rows_of = [&](const torch::Tensor& t) { return t.defined() ? t.narrow(0, begin, length) : t; };
-  return StepBatch{.x = rows_of(prepared.x),
-                   .y = rows_of(prepared.y),
-                   .w = rows_of(prepared.sample_weight),
-                   .global = rows};
+  return StepBatch{
+      .x = rows_of(prepared.x), .y = rows_of(prepared.y), .w = rows_of(prepared.sample_weight), .global = rows};
 }
 
 const StepBatch& EpochIterator::peek() {

@@ -207,7 +207,8 @@ Logs MetricsTracker::result() const {
   }
   Logs logs;
   logs["loss"] = divide_no_nan(sums[0], sums[1]);
-  for (size_t i = 0; i < metrics_.size(); ++i) logs[metrics_[i].name()] = divide_no_nan(sums[2 + 2 * i], sums[3 + 2 * i]);
+  for (size_t i = 0; i < metrics_.size(); ++i)
+    logs[metrics_[i].name()] = divide_no_nan(sums[2 + 2 * i], sums[3 + 2 * i]);
   return logs;
 }
 

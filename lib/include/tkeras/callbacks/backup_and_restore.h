@@ -23,7 +23,8 @@ struct BackupAndRestoreOptions {
 /// on the CPU, with the same data and seed, ends with the same weights as one never interrupted.
 /// After `fit` ends normally the backup is removed. The backup holds what training changes, not
 /// the architecture: run the same program again (the model must be built and compiled the same
-/// way).
+/// way). In a data-parallel job (`DataParallel`) rank 0 writes and reads the backup, and `fit`
+/// gives what it restored to every process.
 ///
 /// Example:
 /// ```

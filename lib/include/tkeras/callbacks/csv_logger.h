@@ -18,7 +18,8 @@ struct CSVLoggerOptions {
 
 /// Writes `epoch` and every epoch log to a CSV file, as Keras's `CSVLogger`: the header comes
 /// from the first epoch's (sorted) keys; a key missing later is written as `NA`. Each row is
-/// flushed when its epoch ends, so a crash loses at most the epoch in progress.
+/// flushed when its epoch ends, so a crash loses at most the epoch in progress. In a
+/// data-parallel job (`DataParallel`) only rank 0 writes.
 class CSVLogger : public Callback {
  public:
   /// Logs to `path`. Throws `tkeras::Error` when training starts if the file cannot be opened.

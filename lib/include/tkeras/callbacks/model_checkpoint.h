@@ -36,7 +36,8 @@ struct ModelCheckpointOptions {
 
 /// Saves the model during `fit`, as Keras's `ModelCheckpoint`: after every epoch (or every
 /// `save_freq` batches), optionally only when the monitored value improved. Every file is
-/// written atomically: a process killed while saving leaves the previous file whole.
+/// written atomically: a process killed while saving leaves the previous file whole. In a
+/// data-parallel job (`DataParallel`) only rank 0 saves (every process holds the same model).
 ///
 /// Example:
 /// ```

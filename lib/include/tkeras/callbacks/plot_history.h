@@ -19,7 +19,8 @@ struct PlotHistoryOptions {
 /// Writes the training curves of `history` to an SVG file at `path`: one panel per metric with
 /// the training values and, when the history has them, the `val_` values per epoch; axes with
 /// ticks and labels, a legend, and the epoch of the best validation value marked (lowest for
-/// losses and errors, highest for accuracies). Returns the SVG text.
+/// losses and errors, highest for accuracies). Returns the SVG text. In a data-parallel job
+/// (`DataParallel`) only rank 0 writes the file; every process gets the text.
 ///
 /// Throws `tkeras::Error` for an empty history, a metric the history lacks (listing the ones it
 /// has), or a file that cannot be written.

@@ -31,6 +31,10 @@ struct ProgbarLoggerOptions {
 ///
 /// When the number of steps is not known (a dataset of unknown length), the bar shows the steps
 /// done as `37/Unknown` until the first epoch ends, and that epoch's count from then on, as Keras.
+///
+/// In a data-parallel job (`DataParallel`) only rank 0 prints, and the bar redraws every 10
+/// batches (and at the last), whatever the time: its values are summed over the processes, so all
+/// of them must ask for the same batches.
 class ProgbarLogger : public Callback {
  public:
   /// A logger with `options`.

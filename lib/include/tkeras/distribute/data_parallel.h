@@ -50,7 +50,9 @@ struct DataParallel {
   /// FileStore; a shared filesystem across machines). Default: empty, a TCP store.
   std::string store_path;
   /// The collectives' backend: `"auto"` (NCCL when training on CUDA, else Gloo), `"gloo"` (CPU
-  /// or CUDA tensors) or `"nccl"`. Default: `"auto"`.
+  /// or CUDA tensors) or `"nccl"`. A one-process job joins no group with `"auto"`, and a group
+  /// of one with a named backend (which runs its collectives: a check of NCCL on one GPU).
+  /// Default: `"auto"`.
   std::string backend = "auto";
   /// Seconds the rendezvous and each collective wait for the other processes before giving up
   /// with a `tkeras::Error`. Default: 1800 (PyTorch's).
