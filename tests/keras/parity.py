@@ -305,6 +305,24 @@ def randomize(model, seed, by_fan_in=False):
         variable.assign(value.astype(variable.dtype))
 
 
+def sample_inputs(model, n=7, seed=3):
+    """`n` inputs for `model`, from `seed`: token ids 1..input_dim-1 for a first Embedding (with
+    mask_zero, the last 3 positions of each row and all but the first 2 of row 0 are padding, 0),
+    pixels 0..255 for a first Rescaling, else standard normal values."""
+    rng = np.random.default_rng(seed)
+    shape = model.input_shape[1:]
+    first = model.layers[0]
+    if isinstance(first, keras.layers.Embedding):
+        ids = rng.integers(1, first.input_dim, size=(n, *shape))
+        if first.mask_zero:
+            ids[:, -3:] = 0
+            ids[0, 2:] = 0
+        return ids.astype("int64")
+    if isinstance(first, keras.layers.Rescaling):
+        return rng.uniform(0, 255, size=(n, *shape)).astype("float32")
+    return rng.normal(size=(n, *shape)).astype("float32")
+
+
 def normalization_mlp():
     """An MLP through Normalization (adapted), Dense, BatchNormalization, Dropout, Activation,
     Reshape and Flatten, for the tests that need every such layer once."""

@@ -11,7 +11,7 @@ tkeras has.
   loads without Python) must still be what Keras predicts.
 
 `python test_keras_file.py --write DIR` writes those committed files again."""
-from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sequential, weights  # noqa: I001 (first: Keras's backend)
+from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sample_inputs, sequential, weights  # noqa: I001 (first: Keras's backend)
 import json
 import os
 import sys
@@ -85,19 +85,9 @@ MODELS = {
 
 
 def inputs(name, model, n=7, seed=3):
-    rng = np.random.default_rng(seed)
     if name == "text":
         return np.array([TEXTS[i % len(TEXTS)] if i < len(TEXTS) else "an unseen cat" for i in range(n)])
-    shape = model.input_shape[1:]
-    if isinstance(model.layers[0], layers.Embedding):
-        ids = rng.integers(1, model.layers[0].input_dim, size=(n, *shape))
-        if name == "masked":
-            ids[:, -3:] = 0  # padded ends, masked
-            ids[0, 2:] = 0
-        return ids.astype("int64")
-    if name == "cnn":
-        return rng.uniform(0, 255, size=(n, *shape)).astype("float32")
-    return rng.normal(size=(n, *shape)).astype("float32")
+    return sample_inputs(model, n, seed)
 
 
 def targets(kind, n=7, seed=4):

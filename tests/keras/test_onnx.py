@@ -3,13 +3,12 @@ type tkeras exports (all but TextVectorization), and the course's MLP and CNN, b
 models with Keras's weights: the file passes `onnx.checker.check_model(full_check=True)`, is byte
 for byte what onnx's own serializer writes for the model it reads, and onnxruntime's outputs equal
 tkeras's `predict` within 1e-5 at batch sizes 1 and 7."""
-from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sample_inputs, sequential  # noqa: I001 (first: it selects Keras's torch backend)
 import os
 import tempfile
 import unittest
 
 import keras
-import numpy as np
 import onnx
 import onnxruntime
 from keras import layers
@@ -55,20 +54,6 @@ MODELS = {
 }
 
 
-def inputs(model, n=7, seed=3):
-    rng = np.random.default_rng(seed)
-    shape = model.input_shape[1:]
-    if isinstance(model.layers[0], layers.Embedding):
-        ids = rng.integers(1, model.layers[0].input_dim, size=(n, *shape))
-        if model.layers[0].mask_zero:
-            ids[:, -3:] = 0
-            ids[0, :2] = 0
-        return ids.astype("int64")
-    if isinstance(model.layers[0], layers.Rescaling):
-        return rng.uniform(0, 255, size=(n, *shape)).astype("float32")
-    return rng.normal(size=(n, *shape)).astype("float32")
-
-
 class Onnx(unittest.TestCase):
     def test_exported_models_check_and_run_in_onnxruntime_as_tkeras_predicts(self):
         for name, make in MODELS.items():
@@ -76,7 +61,7 @@ class Onnx(unittest.TestCase):
                 keras.utils.set_random_seed(1)
                 model = make()
                 randomize(model, 2, by_fan_in=True)
-                x = inputs(model)
+                x = sample_inputs(model)
                 path = os.path.join(tempfile.mkdtemp(prefix="tkeras-onnx-"), "model.onnx")
                 run = run_tkeras(model, {"x_eval": x}, export_onnx=path)
                 with open(path, "rb") as f:

@@ -4,7 +4,7 @@ that file into a model that started from other weights and must predict what Ker
 tkeras trains, saves `.weights.h5`, and a fresh Keras model's `load_weights` of that file must
 predict what tkeras predicts. Then files Keras would read but tkeras must refuse (links, compression,
 missing or extra datasets, wrong shapes) fail with errors naming what is wrong."""
-from parity import L, check_close, randomize, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, randomize, run_tkeras, sample_inputs, sequential  # noqa: I001 (first: it selects Keras's torch backend)
 import os
 import tempfile
 import unittest
@@ -42,14 +42,6 @@ MODELS = {
 }
 
 
-def inputs(model, seed=3):
-    shape = model.input_shape[1:]
-    rng = np.random.default_rng(seed)
-    if isinstance(model.layers[0], layers.Embedding):
-        return rng.integers(0, 30, size=(9, *shape)).astype("int64")
-    return rng.normal(size=(9, *shape)).astype("float32")
-
-
 class WeightsH5(unittest.TestCase):
     def test_keras_weights_files_load_into_tkeras(self):
         for name, make in MODELS.items():
@@ -57,7 +49,7 @@ class WeightsH5(unittest.TestCase):
                 keras.utils.set_random_seed(1)
                 theirs = make()
                 randomize(theirs, 2)
-                x = inputs(theirs)
+                x = sample_inputs(theirs, 9)
                 path = os.path.join(tempfile.mkdtemp(prefix="tkeras-h5-"), "keras.weights.h5")
                 theirs.save_weights(path)
                 keras.utils.set_random_seed(4)
@@ -74,7 +66,7 @@ class WeightsH5(unittest.TestCase):
             with self.subTest(model=name):
                 keras.utils.set_random_seed(5)
                 model = make()
-                x = inputs(model)
+                x = sample_inputs(model, 9)
                 y = np.random.default_rng(6).random((9, *model.output_shape[1:])).astype("float32")
                 optimizer = keras.optimizers.Adam(learning_rate=0.05)
                 path = os.path.join(tempfile.mkdtemp(prefix="tkeras-h5-"), "tkeras.weights.h5")
@@ -92,7 +84,7 @@ class WeightsH5(unittest.TestCase):
         keras.utils.set_random_seed(8)
         make = MODELS["MLP with BatchNormalization and Dropout"]
         model = make()
-        x = inputs(model)
+        x = sample_inputs(model, 9)
         directory = tempfile.mkdtemp(prefix="tkeras-h5-")
         good = os.path.join(directory, "good.weights.h5")
         model.save_weights(good)
