@@ -7,7 +7,7 @@ namespace tk = tkeras;
 class StopAtAccuracy : public tk::callbacks::Callback {
  public:
   explicit StopAtAccuracy(double target) : target_(target) {}
-  void on_epoch_end(int epoch, const tk::Logs& logs) override {
+  void on_epoch_end(int /*epoch*/, const tk::Logs& logs) override {
     if (logs.at("accuracy") >= target_) {
       fmt::print("Reached {:.0f}% accuracy, so cancelling training.\n", target_ * 100);
       model().stop_training = true;

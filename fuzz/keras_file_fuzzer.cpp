@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "models/model_file.h"
+#include "saving/model_file.h"
 #include "tkeras/core/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    (void)tkeras::models::detail::ModelFile::load_keras(std::string_view(reinterpret_cast<const char*>(data), size),
+    (void)tkeras::saving::detail::ModelFile::load_keras(std::string_view(reinterpret_cast<const char*>(data), size),
                                                         "fuzz", {.device = "cpu"});
   } catch (const tkeras::Error&) {
   }

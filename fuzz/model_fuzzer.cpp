@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "models/model_file.h"
+#include "saving/model_file.h"
 #include "tkeras/core/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   try {
-    using tkeras::models::detail::ModelFile;
+    using tkeras::saving::detail::ModelFile;
     (void)ModelFile::check(ModelFile::read(path), path);
   } catch (const tkeras::Error&) {
   }

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string_view>
 
-#include "models/keras_weights.h"
+#include "saving/keras_weights.h"
 #include "tkeras/core/error.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/input.h"
@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return built;
   }();
   try {
-    (void)tkeras::models::detail::read_keras_weights(*model, std::string_view(reinterpret_cast<const char*>(data), size),
-                                                     "fuzz");
+    (void)tkeras::saving::detail::read_keras_weights(
+        *model, std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
   } catch (const tkeras::Error&) {
   }
   return 0;

@@ -7,7 +7,11 @@
 #include <sstream>
 #include <string>
 
+// torch before doctest, so that doctest's CHECK wins over glog's.
 #include <torch/torch.h>
+#include <doctest/doctest.h>
+
+#include "tkeras/layers/layer.h"
 
 namespace tkeras::testing {
 
@@ -24,6 +28,14 @@ inline Blobs blobs(int64_t samples, int64_t classes, int64_t features, uint64_t 
   const torch::Tensor y = torch::randint(classes, {samples}, generator, torch::kLong);
   const torch::Tensor x = centres.index_select(0, y) + torch::randn({samples, features}, generator) * 0.5;
   return {x, y};
+}
+
+/// Checks that `a` and `b` hold the same weights, bit for bit, in the same order.
+inline void check_same_weights(const tkeras::layers::Layer& a, const tkeras::layers::Layer& b) {
+  const auto wa = a.get_weights();
+  const auto wb = b.get_weights();
+  REQUIRE(wa.size() == wb.size());
+  for (size_t i = 0; i < wa.size(); ++i) CHECK(torch::equal(wa[i], wb[i]));
 }
 
 /// The whole contents of the file at `path` (empty when it cannot be read).

@@ -16,8 +16,8 @@
 #include "tkeras/core/random.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/input.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 extern char** environ;
 
@@ -39,7 +39,8 @@ struct Run {
 };
 
 Run run_trainer(const fs::path& dir, const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {TKERAS_CRASH_TRAINER, (dir / "backup").string(), (dir / "weights.safetensors").string()};
+  std::vector<std::string> args = {TKERAS_CRASH_TRAINER, (dir / "backup").string(),
+                                   (dir / "weights.safetensors").string()};
   args.insert(args.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
@@ -127,8 +128,8 @@ TEST_CASE("fit resumes at the epoch after the last backup and trains only the ep
   tkeras::Sequential model = small_model();
   model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
   // A first run that stops after 2 of 5 epochs, as a crash would, keeping its backup.
-  auto stop = std::make_shared<tkeras::callbacks::LambdaCallback>(tkeras::callbacks::LambdaCallbackOptions{
-      .on_epoch_end = [&](int epoch, const tkeras::Logs&) {
+  auto stop = std::make_shared<tkeras::callbacks::LambdaCallback>(
+      tkeras::callbacks::LambdaCallbackOptions{.on_epoch_end = [&](int epoch, const tkeras::Logs&) {
         if (epoch == 1) throw std::runtime_error("simulated failure");
       }});
   auto backup = std::make_shared<BackupAndRestore>(BackupAndRestoreOptions{.backup_dir = backup_dir});
@@ -150,8 +151,8 @@ TEST_CASE("a backup written by another architecture is refused, naming the file"
   const tkeras::testing::TempDir dir;
   const auto data = tkeras::testing::blobs(16, 3, 4, 5);
   const auto backup_dir = (dir.path() / "backup").string();
-  auto backup = std::make_shared<BackupAndRestore>(
-      BackupAndRestoreOptions{.backup_dir = backup_dir, .delete_checkpoint = false});
+  auto backup =
+      std::make_shared<BackupAndRestore>(BackupAndRestoreOptions{.backup_dir = backup_dir, .delete_checkpoint = false});
   tkeras::Sequential first = small_model();
   first.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
   first.fit(data.x, data.y, {.epochs = 1, .verbose = 0, .callbacks = {backup}});
@@ -162,6 +163,6 @@ TEST_CASE("a backup written by another architecture is refused, naming the file"
   CHECK_THROWS_WITH_AS(other.fit(data.x, data.y, {.epochs = 2, .verbose = 0, .callbacks = {backup}}),
                        doctest::Contains("latest.tkeras\": the backup was written by a model of another architecture"),
                        tkeras::Error);
-  CHECK_THROWS_WITH_AS(BackupAndRestore(BackupAndRestoreOptions{}), "BackupAndRestore: expected a backup_dir, received an empty one",
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(BackupAndRestore(BackupAndRestoreOptions{}),
+                       "BackupAndRestore: expected a backup_dir, received an empty one", tkeras::Error);
 }

@@ -15,8 +15,8 @@
 #include "tkeras/core/random.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/input.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;
 namespace fs = std::filesystem;
@@ -53,10 +53,11 @@ TEST_CASE("the filepath is filled in as Keras's str.format: epoch from 1, log va
                        "\"val_loss\" to fill in; available: epoch, loss",
                        tkeras::Error);
   const ModelCheckpoint wrong_format({.filepath = "m-{loss:02d}.tkeras"});
-  CHECK_THROWS_WITH_AS(wrong_format.file_path(0, std::nullopt, {{"loss", 1.5}}),
-                       doctest::Contains("ModelCheckpoint: cannot format \"{loss:02d}\" in filepath \"m-{loss:02d}.tkeras\" "
-                                         "with the float value 1.5"),
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      wrong_format.file_path(0, std::nullopt, {{"loss", 1.5}}),
+      doctest::Contains("ModelCheckpoint: cannot format \"{loss:02d}\" in filepath \"m-{loss:02d}.tkeras\" "
+                        "with the float value 1.5"),
+      tkeras::Error);
 }
 
 TEST_CASE("a checkpoint is saved after every epoch under its templated name, and loads as the model was") {
@@ -64,11 +65,11 @@ TEST_CASE("a checkpoint is saved after every epoch under its templated name, and
   const auto data = tkeras::testing::blobs(40, 3, 4, 8);
   const auto owner = compiled_model();
   tkeras::Sequential& model = *owner;
-  auto checkpoint = std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{
-      .filepath = (dir.path() / "ckpts" / "ckpt-{epoch:02d}-{val_loss:.3f}.tkeras").string()});
+  auto checkpoint = std::make_shared<ModelCheckpoint>(
+      ModelCheckpointOptions{.filepath = (dir.path() / "ckpts" / "ckpt-{epoch:02d}-{val_loss:.3f}.tkeras").string()});
   const tkeras::History history =
-      model.fit(data.x, data.y, {.epochs = 3, .batch_size = 8, .validation_split = 0.25, .verbose = 0,
-                                 .callbacks = {checkpoint}});
+      model.fit(data.x, data.y,
+                {.epochs = 3, .batch_size = 8, .validation_split = 0.25, .verbose = 0, .callbacks = {checkpoint}});
   std::set<std::string> expected;
   for (int epoch = 0; epoch < 3; ++epoch) {
     expected.insert(fmt::format("ckpt-{:02d}-{:.3f}.tkeras", epoch + 1, history.history.at("val_loss")[epoch]));
@@ -87,9 +88,9 @@ TEST_CASE("save_best_only saves only the epochs that improve the monitored value
   tkeras::Sequential& model = *owner;
   auto checkpoint = std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{
       .filepath = (dir.path() / "best-{epoch}.tkeras").string(), .monitor = "val_accuracy", .save_best_only = true});
-  const tkeras::History history = model.fit(
-      data.x, data.y,
-      {.epochs = 6, .batch_size = 8, .validation_split = 0.25, .verbose = 0, .callbacks = {checkpoint}});
+  const tkeras::History history =
+      model.fit(data.x, data.y,
+                {.epochs = 6, .batch_size = 8, .validation_split = 0.25, .verbose = 0, .callbacks = {checkpoint}});
   // "auto" watches accuracy upwards; the first epoch always improves on -inf.
   std::set<std::string> expected;
   double best = -1.0;
@@ -109,9 +110,11 @@ TEST_CASE("save_best_only with a threshold saves nothing until the threshold is 
   const auto data = tkeras::testing::blobs(24, 3, 4, 8);
   const auto owner = compiled_model();
   tkeras::Sequential& model = *owner;
-  auto checkpoint = std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{
-      .filepath = (dir.path() / "best.tkeras").string(), .monitor = "loss", .save_best_only = true,
-      .initial_value_threshold = 0.0});
+  auto checkpoint =
+      std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{.filepath = (dir.path() / "best.tkeras").string(),
+                                                               .monitor = "loss",
+                                                               .save_best_only = true,
+                                                               .initial_value_threshold = 0.0});
   model.fit(data.x, data.y, {.epochs = 2, .verbose = 0, .callbacks = {checkpoint}});
   CHECK(files_in(dir.path()).empty());
   CHECK(checkpoint->best() == 0.0);
@@ -138,8 +141,8 @@ TEST_CASE("save_weights_only writes a safetensors weights file that load_weights
   const auto owner = compiled_model();
   tkeras::Sequential& model = *owner;
   const auto path = (dir.path() / "weights.safetensors").string();
-  auto checkpoint = std::make_shared<ModelCheckpoint>(
-      ModelCheckpointOptions{.filepath = path, .save_weights_only = true});
+  auto checkpoint =
+      std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{.filepath = path, .save_weights_only = true});
   model.fit(data.x, data.y, {.epochs = 2, .verbose = 0, .callbacks = {checkpoint}});
   tkeras::Sequential other({layers::Input({4}), layers::Dense(8, "relu"), layers::Dense(3, "softmax")});
   other.load_weights(path);
@@ -152,8 +155,8 @@ TEST_CASE("save_freq in batches saves every N batches across epochs, with the ba
   const auto data = tkeras::testing::blobs(32, 3, 4, 8);  // 4 batches of 8 an epoch
   const auto owner = compiled_model();
   tkeras::Sequential& model = *owner;
-  auto checkpoint = std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{
-      .filepath = (dir.path() / "e{epoch}-b{batch}.tkeras").string(), .save_freq = 3});
+  auto checkpoint = std::make_shared<ModelCheckpoint>(
+      ModelCheckpointOptions{.filepath = (dir.path() / "e{epoch}-b{batch}.tkeras").string(), .save_freq = 3});
   model.fit(data.x, data.y, {.epochs = 3, .batch_size = 8, .verbose = 0, .callbacks = {checkpoint}});
   // Batches 3, 6, 9 and 12 of 12: epoch 1 batch 3, epoch 2 batch 2, epoch 3 batches 1 and 4.
   CHECK(files_in(dir.path()) == std::set<std::string>{"e1-b3.tkeras", "e2-b2.tkeras", "e3-b1.tkeras", "e3-b4.tkeras"});

@@ -29,7 +29,7 @@ void write_classes(const fs::path& root, const std::vector<std::string>& names, 
 }
 
 // Every (pixel value, label) of a pass, in order.
-std::vector<std::pair<int64_t, int64_t>> read_all(const tkeras::data::Dataset& dataset) {
+std::vector<std::pair<int64_t, int64_t>> read_images(const tkeras::data::Dataset& dataset) {
   std::vector<std::pair<int64_t, int64_t>> out;
   for (const tkeras::data::Element& batch : dataset) {
     for (int64_t i = 0; i < batch.x.size(0); ++i) {
@@ -57,7 +57,7 @@ TEST_CASE("the subfolders are the classes, sorted, and each image comes with its
   CHECK((first.y.scalar_type() == torch::kInt32));
   // cats (label 0) were written with pixels 10 and 11, dogs (label 1) with 0, 1 and 2.
   const std::vector<std::pair<int64_t, int64_t>> expected = {{10, 0}, {11, 0}, {0, 1}, {1, 1}, {2, 1}};
-  CHECK(read_all(dataset) == expected);
+  CHECK(read_images(dataset) == expected);
 }
 
 TEST_CASE("Keras's extensions are found at any depth and in any case, but other files and hidden folders are not") {
@@ -112,8 +112,8 @@ TEST_CASE("validation_split holds out the last files, and subset both unpacks in
   CHECK(val.file_paths() == validation.file_paths());
   CHECK(val.class_names() == std::vector<std::string>{"a", "b", "c"});
   // The validation set is read in order every pass; the training set is reshuffled.
-  CHECK(read_all(val) == read_all(val));
-  CHECK(read_all(train).size() == 7);
+  CHECK(read_images(val) == read_images(val));
+  CHECK(read_images(train).size() == 7);
   CHECK_THROWS_WITH_AS(training.validation(), doctest::Contains("pass subset=\"both\""), tkeras::Error);
 }
 
@@ -231,7 +231,7 @@ TEST_CASE("a file that cannot be decoded stops the pass with an error naming it"
   write_classes(dir.path(), {"a"}, {3});
   std::ofstream(dir.path() / "a" / "broken.jpg") << "this is not a JPEG";
   const DirectoryDataset dataset = image_dataset_from_directory(dir.path(), {.shuffle = false, .verbose = false});
-  CHECK_THROWS_WITH_AS(read_all(dataset),
+  CHECK_THROWS_WITH_AS(read_images(dataset),
                        doctest::Contains(fmt::format("\"{}\" is not a JPEG", (dir.path() / "a" / "broken.jpg").string()).c_str()),
                        tkeras::Error);
 }

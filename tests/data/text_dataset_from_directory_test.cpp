@@ -31,7 +31,7 @@ void write_file(const fs::path& path, const std::string& text) {
 }
 
 // Each text of a pass with its label, in order.
-std::vector<std::pair<std::string, int64_t>> read_all(const tkeras::data::Dataset& dataset) {
+std::vector<std::pair<std::string, int64_t>> read_texts(const tkeras::data::Dataset& dataset) {
   std::vector<std::pair<std::string, int64_t>> out;
   for (const Element& batch : dataset) {
     // (Unbatched, one text and a scalar label.)
@@ -63,9 +63,9 @@ TEST_CASE("each text file comes as its bytes in the batch's text, with its folde
   CHECK((first.y.scalar_type() == torch::kInt32));
   const std::vector<std::pair<std::string, int64_t>> expected = {
       {"dull", 0}, {"a fine film\n", 1}, {"caf\xc3\xa9, superb", 1}};
-  CHECK(read_all(dataset) == expected);
+  CHECK(read_texts(dataset) == expected);
   // max_length keeps the first bytes, as Keras's tf.strings.substr (here cutting the "é" in two).
-  const auto cut = read_all(text_dataset_from_directory(
+  const auto cut = read_texts(text_dataset_from_directory(
       dir.path(), {.batch_size = 0, .max_length = 4, .shuffle = false, .verbose = false}));
   CHECK(cut[2].first == "caf\xc3");
   CHECK(cut[1].first == "a fi");
@@ -91,16 +91,16 @@ TEST_CASE("a seeded split holds each file in one subset, and subset both unpacks
       dir.path(), {.batch_size = 3, .seed = 5, .validation_split = 0.3, .subset = "both", .verbose = false});
   CHECK(train.file_paths().size() == 7);
   CHECK(val.file_paths().size() == 3);
-  const auto first_pass = read_all(train);
+  const auto first_pass = read_texts(train);
   std::set<std::string> seen;
   for (const auto& [text, label] : first_pass) seen.insert(text);
-  for (const auto& [text, label] : read_all(val)) seen.insert(text);
+  for (const auto& [text, label] : read_texts(val)) seen.insert(text);
   CHECK(seen.size() == 10);
   // The same seed gives the same training files, and the same order in the first pass.
   const DirectoryDataset again = text_dataset_from_directory(
       dir.path(), {.batch_size = 3, .seed = 5, .validation_split = 0.3, .subset = "training", .verbose = false});
   CHECK(again.file_paths() == train.file_paths());
-  CHECK(read_all(again) == first_pass);
+  CHECK(read_texts(again) == first_pass);
 }
 
 TEST_CASE("text folders without classes or files, and bad options, are refused naming what was expected") {

@@ -7,7 +7,7 @@ tkeras has.
 - tkeras trains the same architectures and saves `.keras`; Keras's `load_model` opens that file,
   with and without compile, must predict what tkeras predicts, runs a `fit` step, and training on
   in Keras must end where tkeras's uninterrupted training ends.
-- The Keras-written files committed in tests/models/keras_files (which tkeras's own test suite
+- The Keras-written files committed in tests/saving/keras_files (which tkeras's own test suite
   loads without Python) must still be what Keras predicts.
 
 `python test_keras_file.py --write DIR` writes those committed files again."""
@@ -24,7 +24,7 @@ import numpy as np
 from keras import layers
 
 TOLERANCE = 1e-5
-COMMITTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "keras_files")
+COMMITTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "saving", "keras_files")
 TEXTS = ["the cat sat on the mat", "a dog ran far away", "the dog and the cat", "rain fell on the town",
          "a cat, a dog; and rain!", "nothing here is new"]
 

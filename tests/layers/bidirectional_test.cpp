@@ -9,8 +9,8 @@
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/gru.h"
 #include "tkeras/layers/lstm.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;
 

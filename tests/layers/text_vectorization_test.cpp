@@ -19,8 +19,8 @@
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/embedding.h"
 #include "tkeras/layers/pooling1d.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;
 using Strings = std::vector<std::string>;

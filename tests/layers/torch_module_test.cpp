@@ -13,8 +13,8 @@
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;
 

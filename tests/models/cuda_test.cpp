@@ -14,8 +14,8 @@
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
 #include "tkeras/layers/lstm.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;
 
@@ -33,8 +33,8 @@ tkeras::Sequential course_model() {
 TEST_CASE("CUDA: compile moves the weights to the device and fit trains there" * doctest::skip(kNoCuda)) {
   const auto data = tkeras::testing::blobs(64, 3, 16, 5);
   tkeras::Sequential model = course_model();
-  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"},
-                 .device = "cuda"});
+  model.compile(
+      {.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}, .device = "cuda"});
   model.build({4, 4});
   for (const torch::Tensor& weight : model.trainable_weights()) CHECK(weight.is_cuda());
   const tkeras::History history = model.fit(data.x.view({64, 4, 4}), data.y, {.epochs = 3, .verbose = 0});
@@ -43,8 +43,7 @@ TEST_CASE("CUDA: compile moves the weights to the device and fit trains there" *
   CHECK(model.predict(data.x.view({64, 4, 4}), {.verbose = 0}).is_cpu());
 }
 
-TEST_CASE("CUDA: a seeded run without shuffling matches the CPU within floating-point noise" *
-          doctest::skip(kNoCuda)) {
+TEST_CASE("CUDA: a seeded run without shuffling matches the CPU within floating-point noise" * doctest::skip(kNoCuda)) {
   const auto data = tkeras::testing::blobs(64, 3, 16, 6);
   const auto train = [&](const char* device) {
     tkeras::utils::set_random_seed(3);
@@ -100,9 +99,9 @@ CudaRun train_on_cuda(bool jit, const char* precision = "float32") {
                  .precision = precision});
   const auto halve = std::make_shared<tkeras::callbacks::LearningRateScheduler>(
       [](int epoch, double learning_rate) { return epoch == 0 ? learning_rate : learning_rate / 2; });
-  const tkeras::History history = model.fit(
-      data.x.view({1000, 4, 4}), data.y,
-      {.epochs = 4, .batch_size = 32, .validation_split = 0.2, .verbose = 0, .callbacks = {halve}});
+  const tkeras::History history =
+      model.fit(data.x.view({1000, 4, 4}), data.y,
+                {.epochs = 4, .batch_size = 32, .validation_split = 0.2, .verbose = 0, .callbacks = {halve}});
   return {history.history.at("loss"), history.history.at("accuracy"), history.history.at("val_loss"),
           model.get_weights(), model.optimizer_iterations()};
 }
@@ -140,10 +139,13 @@ TEST_CASE("CUDA: bf16-mixed converges, with and without jit" * doctest::skip(kNo
 TEST_CASE("CUDA: jit captures dropout and the model still learns" * doctest::skip(kNoCuda)) {
   const auto data = tkeras::testing::blobs(640, 3, 16, 9);
   tkeras::utils::set_random_seed(5);
-  tkeras::Sequential model({layers::Input({16}), layers::Dense(32, "relu"), layers::Dropout(0.3),
-                            layers::Dense(3, "softmax")});
-  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"},
-                 .device = "cuda", .jit = true});
+  tkeras::Sequential model(
+      {layers::Input({16}), layers::Dense(32, "relu"), layers::Dropout(0.3), layers::Dense(3, "softmax")});
+  model.compile({.optimizer = "adam",
+                 .loss = "sparse_categorical_crossentropy",
+                 .metrics = {"accuracy"},
+                 .device = "cuda",
+                 .jit = true});
   const tkeras::History history = model.fit(data.x, data.y, {.epochs = 5, .batch_size = 32, .verbose = 0});
   CHECK(history.history.at("loss").back() < history.history.at("loss").front());
   CHECK(model.evaluate(data.x, data.y, {.verbose = 0}).at("accuracy") > 0.9);
@@ -165,10 +167,12 @@ TEST_CASE("CUDA: jit captures an Embedding-LSTM train step, with and without a m
       tkeras::utils::set_random_seed(4);
       tkeras::Sequential model({layers::Input({12}), layers::Embedding(50, 8, {.mask_zero = mask_zero}),
                                 layers::LSTM(16), layers::Dense(2, "softmax")});
-      model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"},
-                     .device = "cuda", .jit = jit});
-      losses[jit] = model.fit(x, y, {.epochs = 4, .batch_size = 32, .shuffle = false, .verbose = 0})
-                        .history.at("loss");
+      model.compile({.optimizer = "adam",
+                     .loss = "sparse_categorical_crossentropy",
+                     .metrics = {"accuracy"},
+                     .device = "cuda",
+                     .jit = jit});
+      losses[jit] = model.fit(x, y, {.epochs = 4, .batch_size = 32, .shuffle = false, .verbose = 0}).history.at("loss");
     }
     for (size_t i = 0; i < losses[0].size(); ++i) CHECK(losses[1][i] == doctest::Approx(losses[0][i]).epsilon(1e-3));
   }
@@ -206,5 +210,6 @@ TEST_CASE("CUDA: fit on a dataset copies its batches from pinned memory and trai
   const std::vector<double> from_dataset = train(true);
   const std::vector<double> from_tensors = train(false);
   REQUIRE(from_dataset.size() == from_tensors.size());
-  for (size_t i = 0; i < from_dataset.size(); ++i) CHECK(from_dataset[i] == doctest::Approx(from_tensors[i]).epsilon(1e-5));
+  for (size_t i = 0; i < from_dataset.size(); ++i)
+    CHECK(from_dataset[i] == doctest::Approx(from_tensors[i]).epsilon(1e-5));
 }

@@ -23,9 +23,9 @@
 #include "tkeras/layers/random_rotation.h"
 #include "tkeras/layers/random_translation.h"
 #include "tkeras/layers/random_zoom.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/layers/reshape.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;
 
@@ -760,9 +760,8 @@ TEST_CASE("a dataset that runs out within steps_per_epoch ends the epoch with Ke
   model.compile(classifier_options());
   const Dataset four = Dataset::from_tensor_slices(data.x, data.y).batch(10);
   tkeras::History history;
-  const std::string warnings = captured_stderr([&] {
-    history = model.fit(four, {.epochs = 2, .verbose = 0, .steps_per_epoch = 3});
-  });
+  const std::string warnings =
+      captured_stderr([&] { history = model.fit(four, {.epochs = 2, .verbose = 0, .steps_per_epoch = 3}); });
   // Epoch 1: batches 1-3; epoch 2: batch 4, then the pass is spent.
   CHECK(warnings.find("your input ran out of data after 1 of 3 batches") != std::string::npos);
   CHECK(history.history.at("loss").size() == 2);
@@ -802,7 +801,8 @@ TEST_CASE("jit on the CPU trains on a dataset as the eager step does") {
   };
   const SeededRun eager = run(false);
   const SeededRun jit = run(true);
-  for (size_t i = 0; i < eager.weights.size(); ++i) CHECK(torch::allclose(jit.weights[i], eager.weights[i], 1e-4, 1e-6));
+  for (size_t i = 0; i < eager.weights.size(); ++i)
+    CHECK(torch::allclose(jit.weights[i], eager.weights[i], 1e-4, 1e-6));
 }
 
 TEST_CASE("datasets fit cannot read are refused before training, saying what was expected") {
@@ -818,8 +818,8 @@ TEST_CASE("datasets fit cannot read are refused before training, saying what was
                        "fit: expected a batched dataset (elements of shape [batch, ...]), received x of shape [3] and "
                        "y of shape []; call .batch(batch_size) on it",
                        tkeras::Error);
-  CHECK_THROWS_WITH_AS(model.fit(batched.take(0)),
-                       "fit: expected a dataset with at least one batch, received none", tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(batched.take(0)), "fit: expected a dataset with at least one batch, received none",
+                       tkeras::Error);
   CHECK_THROWS_WITH_AS(model.fit(batched.repeat()), doctest::Contains("the dataset is infinite (repeat())"),
                        tkeras::Error);
   CHECK_THROWS_WITH_AS(model.fit(batched, {.steps_per_epoch = 0}), "fit: expected steps >= 1, received 0",
@@ -860,10 +860,10 @@ TEST_CASE("summary wraps a name too long for its column onto a second line of th
   model.summary(out);
   const std::string table = out.str();
   // (random_translation, or random_translation_N when other tests made some before.)
-  CHECK_MESSAGE(table.find(fmt::format("│ {:<31} │ {:<22} │ {:>13} │\n│ {:<31} │ {:<22} │ {:>13} │\n",
-                                       model.get_layer(0)->name(), "(None, 6, 6, 3)", "0", "(RandomTranslation)", "",
-                                       "")) != std::string::npos,
-                table);
+  CHECK_MESSAGE(
+      table.find(fmt::format("│ {:<31} │ {:<22} │ {:>13} │\n│ {:<31} │ {:<22} │ {:>13} │\n", model.get_layer(0)->name(),
+                             "(None, 6, 6, 3)", "0", "(RandomTranslation)", "", "")) != std::string::npos,
+      table);
   // Every line of the table is as wide as its rules.
   std::istringstream lines(table);
   std::string line;
@@ -966,8 +966,12 @@ TEST_CASE("sample weights in a dataset's elements train as fit's sample_weight, 
   const torch::Tensor w = torch::linspace(0.0, 2.0, 70);
   const SeededRun tensors = weighted_classifier_run([&](tkeras::Sequential& model) {
     return model.fit(data.x, data.y,
-                     {.epochs = 3, .batch_size = 16, .validation_data = {data.x, data.y, w}, .shuffle = false,
-                      .sample_weight = w, .verbose = 0});
+                     {.epochs = 3,
+                      .batch_size = 16,
+                      .validation_data = {data.x, data.y, w},
+                      .shuffle = false,
+                      .sample_weight = w,
+                      .verbose = 0});
   });
   const Dataset weighted = Dataset::from_tensor_slices(data.x, data.y, w).batch(16);
   const SeededRun dataset = weighted_classifier_run([&](tkeras::Sequential& model) {
@@ -977,8 +981,13 @@ TEST_CASE("sample weights in a dataset's elements train as fit's sample_weight, 
   CHECK(tensors.history.history.contains("val_weighted_accuracy"));
   const SeededRun jit = weighted_classifier_run(
       [&](tkeras::Sequential& model) {
-        return model.fit(data.x, data.y, {.epochs = 3, .batch_size = 16, .validation_data = {data.x, data.y, w},
-                                          .shuffle = false, .sample_weight = w, .verbose = 0});
+        return model.fit(data.x, data.y,
+                         {.epochs = 3,
+                          .batch_size = 16,
+                          .validation_data = {data.x, data.y, w},
+                          .shuffle = false,
+                          .sample_weight = w,
+                          .verbose = 0});
       },
       /*jit=*/true);
   check_same_run(tensors, jit);
@@ -998,8 +1007,7 @@ TEST_CASE("validation_split takes the last samples' weights with them, and class
   CHECK(
       split.history.at("val_loss")[0] ==
       doctest::Approx(model.evaluate(tail(data.x), tail(data.y), {.verbose = 0, .sample_weight = tail(w)}).at("loss")));
-  const auto by_class =
-      model.fit(data.x, data.y, {.validation_split = 0.25, .class_weight = {{0, 9.0}}, .verbose = 0});
+  const auto by_class = model.fit(data.x, data.y, {.validation_split = 0.25, .class_weight = {{0, 9.0}}, .verbose = 0});
   CHECK(by_class.history.at("val_loss")[0] ==
         doctest::Approx(model.evaluate(tail(data.x), tail(data.y), {.verbose = 0}).at("loss")));
 }
@@ -1014,10 +1022,9 @@ TEST_CASE("bad sample and class weights are refused with what was expected and r
   CHECK_THROWS_WITH_AS(model.evaluate(data.x, data.y, {.verbose = 0, .sample_weight = torch::ones({20, 3})}),
                        "evaluate: expected sample_weight of shape [20] (one weight per sample), received [20, 3]",
                        tkeras::Error);
-  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y,
-                                 {.class_weight = {{0, 2.0}}, .sample_weight = torch::ones({20}), .verbose = 0}),
-                       "fit: cannot use class_weight and sample_weight at the same time; pass one of them",
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      model.fit(data.x, data.y, {.class_weight = {{0, 2.0}}, .sample_weight = torch::ones({20}), .verbose = 0}),
+      "fit: cannot use class_weight and sample_weight at the same time; pass one of them", tkeras::Error);
   const Dataset weighted = Dataset::from_tensor_slices(data.x, data.y, torch::ones({20})).batch(5);
   CHECK_THROWS_WITH_AS(model.fit(weighted, {.class_weight = {{0, 2.0}}, .verbose = 0}),
                        doctest::Contains("cannot use class_weight and sample weights at the same time"), tkeras::Error);
@@ -1025,9 +1032,8 @@ TEST_CASE("bad sample and class weights are refused with what was expected and r
                        doctest::Contains("put the weights in the dataset's elements"), tkeras::Error);
   CHECK_THROWS_WITH_AS(Dataset::from_tensor_slices(data.x, data.y, torch::ones({21})),
                        doctest::Contains("sample_weight of shape [21]"), tkeras::Error);
-  CHECK_THROWS_WITH_AS(
-      model.compile({.loss = "sparse_categorical_crossentropy", .weighted_metrics = {"precision"}}),
-      doctest::Contains("unknown metric \"precision\""), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.loss = "sparse_categorical_crossentropy", .weighted_metrics = {"precision"}}),
+                       doctest::Contains("unknown metric \"precision\""), tkeras::Error);
   // class_weight needs one class per sample.
   tkeras::Sequential sequence({layers::Input({2, 4}), layers::Dense(3, "softmax")});
   sequence.compile(classifier_options());

@@ -11,7 +11,7 @@
 #include <torch/torch.h>
 
 #include "distribute/joined.h"
-#include "models/model_file.h"
+#include "saving/model_file.h"
 #include "tkeras/core/error.h"
 #include "tkeras/models/model.h"
 
@@ -19,7 +19,7 @@ namespace tkeras::callbacks {
 namespace {
 
 namespace fs = std::filesystem;
-using models::detail::ModelFile;
+using saving::detail::ModelFile;
 
 // The random generators whose state decides what training does next: the CPU's (shuffling,
 // dropout on the CPU) and the model's device's.

@@ -20,7 +20,7 @@ namespace {
 constexpr std::array<std::string_view, 5> kImageExtensions = {".jpeg", ".jpg", ".png", ".bmp", ".gif"};
 constexpr directory::Kind kImages{"image_dataset_from_directory", kImageExtensions, "images"};
 
-void check_options(const ImageDatasetOptions& options) {
+void check_image_options(const ImageDatasetOptions& options) {
   directory::check_options(kImages, directory::shared_options(options));
   directory::check_one_of(kImages, "color_mode", options.color_mode, {"rgb", "grayscale", "rgba"});
   directory::check_one_of(kImages, "interpolation", options.interpolation, {"bilinear", "nearest"});
@@ -53,7 +53,7 @@ struct Loader {
 }  // namespace
 
 DirectoryDataset image_dataset_from_directory(const fs::path& directory, const ImageDatasetOptions& options) {
-  check_options(options);
+  check_image_options(options);
   const Loader loader{options.color_mode == "grayscale" ? 1 : options.color_mode == "rgba" ? 4 : 3, options.image_size,
                       options.interpolation == "nearest", options.crop_to_aspect_ratio};
   return directory::load(directory, kImages, directory::shared_options(options), options.batch_size,

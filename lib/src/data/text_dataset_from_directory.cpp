@@ -22,7 +22,7 @@ namespace {
 constexpr std::array<std::string_view, 1> kTextExtensions = {".txt"};
 constexpr directory::Kind kText{"text_dataset_from_directory", kTextExtensions, "text files"};
 
-void check_options(const TextDatasetOptions& options) {
+void check_text_options(const TextDatasetOptions& options) {
   directory::check_options(kText, directory::shared_options(options));
   if (options.batch_size < 0) {
     throw Error(fmt::format("text_dataset_from_directory: expected batch_size >= 0 (0: unbatched), received {}",
@@ -56,7 +56,7 @@ std::string read_text(const std::string& path, std::optional<int64_t> max_length
 }  // namespace
 
 DirectoryDataset text_dataset_from_directory(const fs::path& directory, const TextDatasetOptions& options) {
-  check_options(options);
+  check_text_options(options);
   return directory::load(directory, kText, directory::shared_options(options), options.batch_size,
                          [max_length = options.max_length](const std::string& path, Element element) {
                            element.text = {read_text(path, max_length)};

@@ -1,10 +1,14 @@
 // Activation: a named function as a layer.
 #include "tkeras/layers/activation.h"
 
+#include "layers/registry.h"
+
 namespace tkeras::layers {
 
 Activation::Activation(std::string_view name)
     : Layer("activation"), activation_name_(activations::canonical_name(name)), function_(activations::get(name)) {}
+
+const registry::Registrar<Activation> activation_registration("Activation");
 
 std::shared_ptr<Activation> Activation::from_config(const Config& config) {
   return configured(std::make_shared<Activation>(ConfigReader(config).string("activation", "linear")), config);

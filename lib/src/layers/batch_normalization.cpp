@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -19,6 +20,8 @@ BatchNormalization::BatchNormalization(BatchNormalizationOptions options)
     throw Error(fmt::format("BatchNormalization: expected a positive epsilon, received {}", options.epsilon));
   }
 }
+
+const registry::Registrar<BatchNormalization> batch_normalization_registration("BatchNormalization");
 
 std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const Config& config) {
   const ConfigReader read(config);

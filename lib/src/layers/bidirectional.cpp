@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "layers/registry.h"
+#include "layers/serialization.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -29,20 +30,16 @@ std::shared_ptr<Recurrent> recurrent(const std::shared_ptr<Layer>& layer, std::s
   return wrapped;
 }
 
-// A layer serialized as Keras nests one: {"class_name": ..., "config": {...}}.
-Config serialize(const Layer& layer) { return {{"class_name", layer.class_name()}, {"config", layer.get_config()}}; }
-
 // The recurrent layer a serialized entry describes, rebuilt by its class's from_config.
-std::shared_ptr<Recurrent> deserialize(const Config& entry, std::string_view what) {
+std::shared_ptr<Recurrent> rebuild(const Config& entry, std::string_view what) {
   const ConfigReader read(entry);
   const std::string kind = read.string("class_name", "");
-  const auto& classes = registry::builtin();
-  const auto found = classes.find(kind);
-  if (found == classes.end()) {
+  const registry::LayerClass* layer_class = registry::find(kind);
+  if (layer_class == nullptr || !layer_class->from_config) {
     throw Error(fmt::format("Bidirectional: expected {} to be a SimpleRNN, LSTM or GRU layer, received class \"{}\"",
                             what, kind));
   }
-  return recurrent(found->second(read.at("config")), what);
+  return recurrent(layer_class->from_config(read.at("config"), {}), what);
 }
 
 // A new layer of `entry`'s class from its serialized config, renamed, and with go_backwards set.
@@ -50,7 +47,7 @@ std::shared_ptr<Recurrent> remake(Config entry, const std::string& name, std::op
                                   std::string_view what) {
   entry["config"]["name"] = name;
   if (go_backwards) entry["config"]["go_backwards"] = *go_backwards;
-  return deserialize(entry, what);
+  return rebuild(entry, what);
 }
 
 std::string strip(const std::string& name, std::string_view prefix) {
@@ -62,7 +59,7 @@ std::string strip(const std::string& name, std::string_view prefix) {
 std::shared_ptr<Recurrent> copy_of(const std::shared_ptr<Layer>& layer, bool backward) {
   const auto wrapped = recurrent(layer, "the layer");
   const std::string prefix = backward ? "backward_" : "forward_";
-  return remake(serialize(*wrapped), prefix + strip(wrapped->name(), prefix),
+  return remake(detail::serialize(*wrapped), prefix + strip(wrapped->name(), prefix),
                 backward ? std::optional<bool>(!wrapped->go_backwards()) : std::nullopt, "the layer");
 }
 
@@ -91,14 +88,16 @@ Bidirectional::Bidirectional(std::shared_ptr<Recurrent> forward, std::shared_ptr
 Bidirectional::Bidirectional(const AnyLayer& layer, BidirectionalOptions options)
     : Bidirectional(copy_of(layer.get(), false), copy_of(layer.get(), true), std::move(options)) {}
 
+const registry::Registrar<Bidirectional> bidirectional_registration("Bidirectional");
+
 std::shared_ptr<Bidirectional> Bidirectional::from_config(const Config& config) {
   const ConfigReader read(config);
   const std::string merge_mode = read.string("merge_mode", "concat");
   const Config& layer = read.at("layer");
-  const auto forward = deserialize(layer, "\"layer\"");
+  const auto forward = rebuild(layer, "\"layer\"");
   std::shared_ptr<Recurrent> backward;
   if (read.has("backward_layer")) {
-    backward = deserialize(read.at("backward_layer"), "\"backward_layer\"");
+    backward = rebuild(read.at("backward_layer"), "\"backward_layer\"");
   } else {
     backward = remake(layer, "backward_" + strip(forward->name(), "forward_"), !forward->go_backwards(), "\"layer\"");
   }
@@ -108,8 +107,8 @@ std::shared_ptr<Bidirectional> Bidirectional::from_config(const Config& config) 
 
 Config Bidirectional::get_config() const {
   Config config = Layer::get_config();
-  config["layer"] = serialize(*forward_);
-  config["backward_layer"] = serialize(*backward_);
+  config["layer"] = detail::serialize(*forward_);
+  config["backward_layer"] = detail::serialize(*backward_);
   config["merge_mode"] = options_.merge_mode;
   return config;
 }

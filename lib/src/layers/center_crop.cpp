@@ -6,6 +6,7 @@
 
 #include "data/resize.h"
 #include "layers/augmentation.h"
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -15,6 +16,8 @@ CenterCrop::CenterCrop(int64_t height, int64_t width) : Layer("center_crop"), he
     throw Error(fmt::format("CenterCrop: expected a positive height and width, received {} x {}", height_, width_));
   }
 }
+
+const registry::Registrar<CenterCrop> center_crop_registration("CenterCrop");
 
 std::shared_ptr<CenterCrop> CenterCrop::from_config(const Config& config) {
   const ConfigReader read(config);

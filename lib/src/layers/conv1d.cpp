@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "layers/spatial.h"
 #include "tkeras/core/error.h"
 
@@ -37,6 +38,8 @@ Conv1D::Conv1D(int64_t filters, int64_t kernel_size, Conv1DOptions options)
                     options_.strides, options_.dilation_rate));
   }
 }
+
+const registry::Registrar<Conv1D> conv1d_registration("Conv1D");
 
 std::shared_ptr<Conv1D> Conv1D::from_config(const Config& config) {
   const ConfigReader read(config);

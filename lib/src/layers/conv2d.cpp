@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "layers/spatial.h"
 #include "tkeras/core/error.h"
 
@@ -22,6 +23,8 @@ Conv2D::Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options)
   spatial::check_positive("Conv2D", "strides", options_.strides);
   spatial::check_padding("Conv2D", options_.padding);
 }
+
+const registry::Registrar<Conv2D> conv2d_registration("Conv2D");
 
 std::shared_ptr<Conv2D> Conv2D::from_config(const Config& config) {
   const ConfigReader read(config);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -18,6 +19,8 @@ Dense::Dense(int64_t units, std::string_view activation, bool use_bias)
       use_bias_(use_bias) {
   if (units <= 0) throw Error(fmt::format("Dense: expected a positive number of units, received {}", units));
 }
+
+const registry::Registrar<Dense> dense_registration("Dense");
 
 std::shared_ptr<Dense> Dense::from_config(const Config& config) {
   const ConfigReader read(config);

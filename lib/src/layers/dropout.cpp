@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -11,6 +12,8 @@ namespace tkeras::layers {
 Dropout::Dropout(double rate) : Layer("dropout"), rate_(rate) {
   if (!(rate >= 0.0 && rate < 1.0)) throw Error(fmt::format("Dropout: expected a rate in [0, 1), received {}", rate));
 }
+
+const registry::Registrar<Dropout> dropout_registration("Dropout");
 
 std::shared_ptr<Dropout> Dropout::from_config(const Config& config) {
   return configured(std::make_shared<Dropout>(ConfigReader(config).number("rate")), config);

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/cuda_capture.h"
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -19,6 +20,8 @@ Embedding::Embedding(int64_t input_dim, int64_t output_dim, EmbeddingOptions opt
     throw Error(fmt::format("Embedding: expected a positive output_dim, received {}", output_dim));
   }
 }
+
+const registry::Registrar<Embedding> embedding_registration("Embedding");
 
 std::shared_ptr<Embedding> Embedding::from_config(const Config& config) {
   const ConfigReader read(config);

@@ -1,11 +1,15 @@
 // Flatten: one vector per sample.
 #include "tkeras/layers/flatten.h"
 
+#include "layers/registry.h"
+
 #include <torch/torch.h>
 
 namespace tkeras::layers {
 
 Flatten::Flatten() : Layer("flatten") {}
+
+const registry::Registrar<Flatten> flatten_registration("Flatten");
 
 std::shared_ptr<Flatten> Flatten::from_config(const Config& config) {
   return configured(std::make_shared<Flatten>(), config);

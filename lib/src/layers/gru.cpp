@@ -1,6 +1,8 @@
 // GRU: its options as Recurrent's settings (the recurrence is in recurrent.cpp).
 #include "tkeras/layers/gru.h"
 
+#include "layers/registry.h"
+
 namespace tkeras::layers {
 
 GRU::GRU(int64_t units, GRUOptions options)
@@ -13,6 +15,8 @@ GRU::GRU(int64_t units, GRUOptions options)
                  .return_sequences = options.return_sequences,
                  .go_backwards = options.go_backwards,
                  .reset_after = options.reset_after}) {}
+
+const registry::Registrar<GRU> gru_registration("GRU");
 
 std::shared_ptr<GRU> GRU::from_config(const Config& config) {
   const Settings s = read_settings(config, "GRU", /*unit_forget_bias=*/false, /*reset_after=*/true);

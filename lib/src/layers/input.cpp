@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -15,6 +16,8 @@ Input::Input(Shape shape) : Layer("input_layer"), shape_(std::move(shape)) {
     }
   }
 }
+
+const registry::Registrar<Input> input_registration("InputLayer");
 
 std::shared_ptr<Input> Input::from_config(const Config& config) {
   const ConfigReader read(config);

@@ -1,12 +1,19 @@
 // Lambda: a function as a layer, its output shape from a dry run.
 #include "tkeras/layers/lambda.h"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "layers/dry_run.h"
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
+
+// A file holds a Lambda's name, not its function: loading one takes a custom object.
+const registry::Registrar<Lambda> lambda_registration("Lambda", [](std::string_view key) {
+  return fmt::format("a Lambda \"{}\"", key);
+});
 
 Lambda::Lambda(Function function, LambdaOptions options)
     : Layer("lambda", options.name), function_(std::move(function)), output_shape_option_(options.output_shape) {

@@ -1,6 +1,8 @@
 // LSTM: its options as Recurrent's settings (the recurrence is in recurrent.cpp).
 #include "tkeras/layers/lstm.h"
 
+#include "layers/registry.h"
+
 namespace tkeras::layers {
 
 LSTM::LSTM(int64_t units, LSTMOptions options)
@@ -13,6 +15,8 @@ LSTM::LSTM(int64_t units, LSTMOptions options)
                  .return_sequences = options.return_sequences,
                  .go_backwards = options.go_backwards,
                  .reset_after = false}) {}
+
+const registry::Registrar<LSTM> lstm_registration("LSTM");
 
 std::shared_ptr<LSTM> LSTM::from_config(const Config& config) {
   const Settings s = read_settings(config, "LSTM", /*unit_forget_bias=*/true, /*reset_after=*/false);

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -28,8 +29,8 @@ std::optional<std::vector<double>> numbers_from(const Config& config, const char
     }
     if (values.size() == found->size()) return values;
   }
-  throw Error(fmt::format("Normalization: expected {} as a number or a list of numbers, received {}", key,
-                          found->dump()));
+  throw Error(
+      fmt::format("Normalization: expected {} as a number or a list of numbers, received {}", key, found->dump()));
 }
 
 }  // namespace
@@ -44,6 +45,8 @@ Normalization::Normalization(NormalizationOptions options) : Layer("normalizatio
   }
 }
 
+const registry::Registrar<Normalization> normalization_registration("Normalization");
+
 std::shared_ptr<Normalization> Normalization::from_config(const Config& config) {
   const ConfigReader read(config);
   NormalizationOptions options;
@@ -54,7 +57,8 @@ std::shared_ptr<Normalization> Normalization::from_config(const Config& config) 
       options.axis.push_back(axis.get<int64_t>());
     } else if (axis.is_array()) {
       for (const Config& a : axis) {
-        if (!a.is_number_integer()) throw Error(fmt::format("Normalization: expected integer axes, received {}", axis.dump()));
+        if (!a.is_number_integer())
+          throw Error(fmt::format("Normalization: expected integer axes, received {}", axis.dump()));
         options.axis.push_back(a.get<int64_t>());
       }
     } else {
@@ -84,8 +88,8 @@ std::vector<int64_t> Normalization::keep_axes(const Shape& sample_shape) const {
   for (int64_t axis : options_.axis) {
     const int64_t d = axis < 0 ? axis + rank : axis;
     if (d < 0 || d >= rank) {
-      throw Error(fmt::format("Normalization: expected axes in [{}, {}) for inputs of shape {}, received axis {}", -rank,
-                              rank, format_batch_shape(sample_shape), axis));
+      throw Error(fmt::format("Normalization: expected axes in [{}, {}) for inputs of shape {}, received axis {}",
+                              -rank, rank, format_batch_shape(sample_shape), axis));
     }
     if (d == 0) {
       throw Error("Normalization: cannot keep the batch axis (0): its size is not known; keep feature axes");
@@ -117,7 +121,8 @@ Shape Normalization::build_weights(const Shape& input_shape) {
   if (options_.mean) {
     // Given statistics: constants, one number broadcast or one per kept position.
     const auto size = static_cast<int64_t>(options_.mean->size());
-    const int64_t positions = std::accumulate(stats_shape_.begin(), stats_shape_.end(), int64_t{1}, std::multiplies<>());
+    const int64_t positions =
+        std::accumulate(stats_shape_.begin(), stats_shape_.end(), int64_t{1}, std::multiplies<>());
     if (size != 1 && size != positions) {
       throw Error(fmt::format("Normalization: expected a mean of 1 or {} values for inputs of shape {}, received {}",
                               positions, format_batch_shape(input_shape), size));
@@ -165,7 +170,8 @@ void Normalization::adapt(const data::Dataset& dataset) {
   // Keras's streaming combination of each batch's mean and (biased) variance.
   for (const data::Element& element : dataset) {
     const torch::Tensor batch = element.x.to(torch::kFloat32);
-    if (batch.dim() < 1) throw Error("Normalization: adapt() expected batches of shape [batch, ...], received a scalar");
+    if (batch.dim() < 1)
+      throw Error("Normalization: adapt() expected batches of shape [batch, ...], received a scalar");
     const Shape sample(batch.sizes().begin() + 1, batch.sizes().end());
     if (!built()) build(sample);
     if (sample != input_shape()) {
@@ -184,8 +190,8 @@ void Normalization::adapt(const data::Dataset& dataset) {
     total_count += count;
     const double weight = static_cast<double>(count) / static_cast<double>(total_count);
     const torch::Tensor new_mean = total_mean * (1.0 - weight) + mean * weight;
-    total_var = (total_var + (total_mean - new_mean).square()) * (1.0 - weight) +
-                (var + (mean - new_mean).square()) * weight;
+    total_var =
+        (total_var + (total_mean - new_mean).square()) * (1.0 - weight) + (var + (mean - new_mean).square()) * weight;
     total_mean = new_mean;
   }
   if (total_count == 0) throw Error("Normalization: adapt() expected a dataset with at least one batch, received none");

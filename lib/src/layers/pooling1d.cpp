@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "layers/spatial.h"
 #include "tkeras/core/error.h"
 
@@ -55,6 +56,8 @@ torch::Tensor Pooling1D::padded_channels_first(const torch::Tensor& inputs, doub
 MaxPooling1D::MaxPooling1D(int64_t pool_size, Pooling1DOptions options)
     : Pooling1D("max_pooling1d", "MaxPooling1D", pool_size, std::move(options)) {}
 
+const registry::Registrar<MaxPooling1D> max_pooling1d_registration("MaxPooling1D");
+
 std::shared_ptr<MaxPooling1D> MaxPooling1D::from_config(const Config& config) {
   spatial::refuse_channels_first(ConfigReader(config), "MaxPooling1D");
   auto [pool_size, options] = read_config(config);
@@ -68,6 +71,8 @@ torch::Tensor MaxPooling1D::call(const torch::Tensor& inputs, bool /*training*/)
 
 AveragePooling1D::AveragePooling1D(int64_t pool_size, Pooling1DOptions options)
     : Pooling1D("average_pooling1d", "AveragePooling1D", pool_size, std::move(options)) {}
+
+const registry::Registrar<AveragePooling1D> average_pooling1d_registration("AveragePooling1D");
 
 std::shared_ptr<AveragePooling1D> AveragePooling1D::from_config(const Config& config) {
   spatial::refuse_channels_first(ConfigReader(config), "AveragePooling1D");
@@ -109,6 +114,8 @@ Shape GlobalPooling1D::build_weights(const Shape& input_shape) {
 GlobalAveragePooling1D::GlobalAveragePooling1D(GlobalPooling1DOptions options)
     : GlobalPooling1D("global_average_pooling1d", options) {}
 
+const registry::Registrar<GlobalAveragePooling1D> global_average_pooling1d_registration("GlobalAveragePooling1D");
+
 std::shared_ptr<GlobalAveragePooling1D> GlobalAveragePooling1D::from_config(const Config& config) {
   return configured(std::make_shared<GlobalAveragePooling1D>(read_config(config, "GlobalAveragePooling1D")), config);
 }
@@ -139,6 +146,8 @@ torch::Tensor GlobalAveragePooling1D::compute_mask(const torch::Tensor& /*inputs
 
 GlobalMaxPooling1D::GlobalMaxPooling1D(GlobalPooling1DOptions options)
     : GlobalPooling1D("global_max_pooling1d", options) {}
+
+const registry::Registrar<GlobalMaxPooling1D> global_max_pooling1d_registration("GlobalMaxPooling1D");
 
 std::shared_ptr<GlobalMaxPooling1D> GlobalMaxPooling1D::from_config(const Config& config) {
   return configured(std::make_shared<GlobalMaxPooling1D>(read_config(config, "GlobalMaxPooling1D")), config);

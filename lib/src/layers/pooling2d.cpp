@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "layers/spatial.h"
 
 namespace tkeras::layers {
@@ -48,6 +49,8 @@ Shape Pooling2D::build_weights(const Shape& input_shape) {
 MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("max_pooling2d", "MaxPooling2D", pool_size, std::move(options)) {}
 
+const registry::Registrar<MaxPooling2D> max_pooling2d_registration("MaxPooling2D");
+
 std::shared_ptr<MaxPooling2D> MaxPooling2D::from_config(const Config& config) {
   auto [pool_size, options] = read_config(config);
   return configured(std::make_shared<MaxPooling2D>(pool_size, std::move(options)), config);
@@ -62,6 +65,8 @@ torch::Tensor MaxPooling2D::call(const torch::Tensor& inputs, bool /*training*/)
 
 AveragePooling2D::AveragePooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("average_pooling2d", "AveragePooling2D", pool_size, std::move(options)) {}
+
+const registry::Registrar<AveragePooling2D> average_pooling2d_registration("AveragePooling2D");
 
 std::shared_ptr<AveragePooling2D> AveragePooling2D::from_config(const Config& config) {
   auto [pool_size, options] = read_config(config);
@@ -84,6 +89,8 @@ torch::Tensor AveragePooling2D::call(const torch::Tensor& inputs, bool /*trainin
 }
 
 GlobalAveragePooling2D::GlobalAveragePooling2D() : Layer("global_average_pooling2d") {}
+
+const registry::Registrar<GlobalAveragePooling2D> global_average_pooling2d_registration("GlobalAveragePooling2D");
 
 std::shared_ptr<GlobalAveragePooling2D> GlobalAveragePooling2D::from_config(const Config& config) {
   return configured(std::make_shared<GlobalAveragePooling2D>(), config);

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "layers/augmentation.h"
+#include "layers/registry.h"
 
 namespace tkeras::layers {
 
@@ -15,6 +16,8 @@ RandomBrightness::RandomBrightness(RandomFactor factor, RandomBrightnessOptions 
   augmentation::check_factor("RandomBrightness", "factor", factor_, -1.0, 1.0);
   augmentation::check_value_range("RandomBrightness", options_.value_range);
 }
+
+const registry::Registrar<RandomBrightness> random_brightness_registration("RandomBrightness");
 
 std::shared_ptr<RandomBrightness> RandomBrightness::from_config(const Config& config) {
   const ConfigReader read(config);

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "layers/augmentation.h"
+#include "layers/registry.h"
 
 namespace tkeras::layers {
 
@@ -21,16 +22,17 @@ RandomContrast::RandomContrast(RandomFactor factor, RandomContrastOptions option
 RandomContrast::RandomContrast(double factor, RandomContrastOptions options)
     : RandomContrast(RandomFactor(0.0, factor), options) {}
 
+const registry::Registrar<RandomContrast> random_contrast_registration("RandomContrast");
+
 std::shared_ptr<RandomContrast> RandomContrast::from_config(const Config& config) {
   const ConfigReader read(config);
   augmentation::check_data_format(config, "RandomContrast");
   const Config& factor = read.at("factor");
   RandomContrastOptions options{.value_range = augmentation::value_range_from(config, "RandomContrast"),
                                 .seed = augmentation::seed_from(config)};
-  return configured(factor.is_number()
-                        ? std::make_shared<RandomContrast>(factor.get<double>(), options)
-                        : std::make_shared<RandomContrast>(augmentation::factor_from(factor, "RandomContrast", "factor"),
-                                                           options),
+  return configured(factor.is_number() ? std::make_shared<RandomContrast>(factor.get<double>(), options)
+                                       : std::make_shared<RandomContrast>(
+                                             augmentation::factor_from(factor, "RandomContrast", "factor"), options),
                     config);
 }
 

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "layers/augmentation.h"
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -20,6 +21,8 @@ RandomFlip::RandomFlip(std::string mode, RandomFlipOptions options)
         mode_));
   }
 }
+
+const registry::Registrar<RandomFlip> random_flip_registration("RandomFlip");
 
 std::shared_ptr<RandomFlip> RandomFlip::from_config(const Config& config) {
   const ConfigReader read(config);

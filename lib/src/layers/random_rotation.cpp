@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "layers/augmentation.h"
+#include "layers/registry.h"
 
 namespace tkeras::layers {
 
@@ -17,6 +18,8 @@ RandomRotation::RandomRotation(RandomFactor factor, RandomRotationOptions option
   augmentation::check_factor("RandomRotation", "factor", factor_, -1.0, 1.0);
   augmentation::check_modes("RandomRotation", options_.fill_mode, options_.interpolation);
 }
+
+const registry::Registrar<RandomRotation> random_rotation_registration("RandomRotation");
 
 std::shared_ptr<RandomRotation> RandomRotation::from_config(const Config& config) {
   const ConfigReader read(config);
@@ -44,15 +47,14 @@ torch::Tensor RandomRotation::call(const torch::Tensor& inputs, bool training) {
   const int64_t batch = inputs.size(0);
   // Keras's _compute_affine_matrix with no shear, scale 1 and no translation, about the centre
   // ((width - 1) / 2, (height - 1) / 2).
-  const torch::Tensor angle = draws_->uniform(batch, factor_.lower * 360.0, factor_.upper * 360.0) *
-                              (std::numbers::pi / 180.0);
+  const torch::Tensor angle =
+      draws_->uniform(batch, factor_.lower * 360.0, factor_.upper * 360.0) * (std::numbers::pi / 180.0);
   const double cx = 0.5 * static_cast<double>(inputs.size(2) - 1);
   const double cy = 0.5 * static_cast<double>(inputs.size(1) - 1);
   const torch::Tensor cos = angle.cos();
   const torch::Tensor sin = angle.sin();
   const torch::Tensor a0 = cos, a1 = -sin, b0 = sin, b1 = cos;
-  const torch::Tensor matrices =
-      torch::stack({a0, a1, cx - cx * a0 - cy * a1, b0, b1, cy - cx * b0 - cy * b1}, 1);
+  const torch::Tensor matrices = torch::stack({a0, a1, cx - cx * a0 - cy * a1, b0, b1, cy - cx * b0 - cy * b1}, 1);
   return augmentation::affine_transform(inputs, matrices, options_.interpolation, options_.fill_mode,
                                         options_.fill_value);
 }

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "layers/augmentation.h"
+#include "layers/registry.h"
 
 namespace tkeras::layers {
 
@@ -19,15 +20,16 @@ RandomTranslation::RandomTranslation(RandomFactor height_factor, RandomFactor wi
   augmentation::check_modes("RandomTranslation", options_.fill_mode, options_.interpolation);
 }
 
+const registry::Registrar<RandomTranslation> random_translation_registration("RandomTranslation");
+
 std::shared_ptr<RandomTranslation> RandomTranslation::from_config(const Config& config) {
   const ConfigReader read(config);
   augmentation::check_data_format(config, "RandomTranslation");
-  return configured(
-      std::make_shared<RandomTranslation>(
-          augmentation::factor_from(read.at("height_factor"), "RandomTranslation", "height_factor"),
-          augmentation::factor_from(read.at("width_factor"), "RandomTranslation", "width_factor"),
-          augmentation::read_transform_options<RandomTranslationOptions>(config)),
-      config);
+  return configured(std::make_shared<RandomTranslation>(
+                        augmentation::factor_from(read.at("height_factor"), "RandomTranslation", "height_factor"),
+                        augmentation::factor_from(read.at("width_factor"), "RandomTranslation", "width_factor"),
+                        augmentation::read_transform_options<RandomTranslationOptions>(config)),
+                    config);
 }
 
 Config RandomTranslation::get_config() const {

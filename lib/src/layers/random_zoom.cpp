@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "layers/augmentation.h"
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -17,14 +18,16 @@ RandomZoom::RandomZoom(RandomFactor height_factor, RandomZoomOptions options)
   // A zoom of 1 + factor must stay positive: zooming in by 100% would show nothing.
   auto check = [](const char* name, const RandomFactor& factor) {
     if (!(factor.lower > -1.0)) {
-      throw Error(fmt::format("RandomZoom: expected {} above -1 (zooming in by less than 100%), received [{}, {}]", name,
-                              factor.lower, factor.upper));
+      throw Error(fmt::format("RandomZoom: expected {} above -1 (zooming in by less than 100%), received [{}, {}]",
+                              name, factor.lower, factor.upper));
     }
   };
   check("height_factor", height_factor_);
   if (options_.width_factor) check("width_factor", *options_.width_factor);
   augmentation::check_modes("RandomZoom", options_.fill_mode, options_.interpolation);
 }
+
+const registry::Registrar<RandomZoom> random_zoom_registration("RandomZoom");
 
 std::shared_ptr<RandomZoom> RandomZoom::from_config(const Config& config) {
   const ConfigReader read(config);
@@ -42,7 +45,8 @@ std::shared_ptr<RandomZoom> RandomZoom::from_config(const Config& config) {
 Config RandomZoom::get_config() const {
   Config config = Layer::get_config();
   config["height_factor"] = augmentation::factor_config(height_factor_);
-  config["width_factor"] = options_.width_factor ? augmentation::factor_config(*options_.width_factor) : Config(nullptr);
+  config["width_factor"] =
+      options_.width_factor ? augmentation::factor_config(*options_.width_factor) : Config(nullptr);
   augmentation::write_transform_options(config, options_);
   return config;
 }

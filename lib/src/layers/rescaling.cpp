@@ -1,11 +1,15 @@
 // Rescaling: an affine map of the inputs.
 #include "tkeras/layers/rescaling.h"
 
+#include "layers/registry.h"
+
 #include <torch/torch.h>
 
 namespace tkeras::layers {
 
 Rescaling::Rescaling(double scale, double offset) : Layer("rescaling"), scale_(scale), offset_(offset) {}
+
+const registry::Registrar<Rescaling> rescaling_registration("Rescaling");
 
 std::shared_ptr<Rescaling> Rescaling::from_config(const Config& config) {
   const ConfigReader read(config);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -21,6 +22,8 @@ Reshape::Reshape(Shape target_shape) : Layer("reshape"), target_shape_(std::move
                             format_batch_shape(target_shape_)));
   }
 }
+
+const registry::Registrar<Reshape> reshape_registration("Reshape");
 
 std::shared_ptr<Reshape> Reshape::from_config(const Config& config) {
   return configured(std::make_shared<Reshape>(ConfigReader(config).shape("target_shape", /*allow_unknown=*/true)),

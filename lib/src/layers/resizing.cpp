@@ -6,6 +6,7 @@
 
 #include "data/resize.h"
 #include "layers/augmentation.h"
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -17,8 +18,8 @@ Resizing::Resizing(int64_t height, int64_t width, ResizingOptions options)
   }
   const std::string& mode = options_.interpolation;
   if (mode != "bilinear" && mode != "nearest" && mode != "bicubic") {
-    throw Error(fmt::format("Resizing: expected interpolation \"bilinear\", \"nearest\" or \"bicubic\", received \"{}\"",
-                            mode));
+    throw Error(fmt::format(
+        "Resizing: expected interpolation \"bilinear\", \"nearest\" or \"bicubic\", received \"{}\"", mode));
   }
   if (options_.crop_to_aspect_ratio && options_.pad_to_aspect_ratio) {
     throw Error("Resizing: expected only one of crop_to_aspect_ratio and pad_to_aspect_ratio, received both");
@@ -28,17 +29,20 @@ Resizing::Resizing(int64_t height, int64_t width, ResizingOptions options)
   }
 }
 
+const registry::Registrar<Resizing> resizing_registration("Resizing");
+
 std::shared_ptr<Resizing> Resizing::from_config(const Config& config) {
   const ConfigReader read(config);
   augmentation::check_data_format(config, "Resizing");
-  return configured(std::make_shared<Resizing>(read.positive_int("height"), read.positive_int("width"),
-                                               ResizingOptions{.interpolation = read.string("interpolation", "bilinear"),
-                                                               .crop_to_aspect_ratio = read.boolean("crop_to_aspect_ratio", false),
-                                                               .pad_to_aspect_ratio = read.boolean("pad_to_aspect_ratio", false),
-                                                               .fill_mode = read.string("fill_mode", "constant"),
-                                                               .fill_value = read.number("fill_value", 0.0),
-                                                               .antialias = read.boolean("antialias", false)}),
-                    config);
+  return configured(
+      std::make_shared<Resizing>(read.positive_int("height"), read.positive_int("width"),
+                                 ResizingOptions{.interpolation = read.string("interpolation", "bilinear"),
+                                                 .crop_to_aspect_ratio = read.boolean("crop_to_aspect_ratio", false),
+                                                 .pad_to_aspect_ratio = read.boolean("pad_to_aspect_ratio", false),
+                                                 .fill_mode = read.string("fill_mode", "constant"),
+                                                 .fill_value = read.number("fill_value", 0.0),
+                                                 .antialias = read.boolean("antialias", false)}),
+      config);
 }
 
 Config Resizing::get_config() const {

@@ -1,6 +1,8 @@
 // SimpleRNN: its options as Recurrent's settings (the recurrence is in recurrent.cpp).
 #include "tkeras/layers/simple_rnn.h"
 
+#include "layers/registry.h"
+
 namespace tkeras::layers {
 
 SimpleRNN::SimpleRNN(int64_t units, SimpleRNNOptions options)
@@ -13,6 +15,8 @@ SimpleRNN::SimpleRNN(int64_t units, SimpleRNNOptions options)
                  .return_sequences = options.return_sequences,
                  .go_backwards = options.go_backwards,
                  .reset_after = false}) {}
+
+const registry::Registrar<SimpleRNN> simple_rnn_registration("SimpleRNN");
 
 std::shared_ptr<SimpleRNN> SimpleRNN::from_config(const Config& config) {
   const Settings s = read_settings(config, "SimpleRNN", /*unit_forget_bias=*/false, /*reset_after=*/false);

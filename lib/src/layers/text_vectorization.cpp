@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -123,6 +124,8 @@ TextVectorization::TextVectorization(TextVectorizationOptions options)
     options_.vocabulary.clear();
   }
 }
+
+const registry::Registrar<TextVectorization> text_vectorization_registration("TextVectorization");
 
 std::shared_ptr<TextVectorization> TextVectorization::from_config(const Config& config) {
   const ConfigReader read(config);

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "layers/dry_run.h"
+#include "layers/registry.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -23,6 +24,11 @@ std::string short_type(const std::string& name) {
 }
 
 }  // namespace
+
+// A file holds a TorchModule's weights, not its module: loading one takes a custom object.
+const registry::Registrar<TorchModule> torch_module_registration("TorchModule", [](std::string_view key) {
+  return fmt::format("a TorchModule wrapping a LibTorch module \"{}\"", key);
+});
 
 TorchModule::TorchModule(Erased, std::shared_ptr<torch::nn::Module> module, Forward forward, TorchModuleOptions options)
     : Layer("torch_module", options.name),

@@ -4,7 +4,8 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "models/serialization.h"
+#include "layers/registry.h"
+#include "layers/serialization.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras {
@@ -128,10 +129,12 @@ Config Sequential::get_config() const {
     for (int64_t size : *input) batch_shape.push_back(size);
     list.push_back({{"class_name", "InputLayer"}, {"config", {{"batch_shape", batch_shape}}}});
   }
-  for (const auto& layer : sublayers()) list.push_back(models::detail::serialize(*layer));
+  for (const auto& layer : sublayers()) list.push_back(layers::detail::serialize(*layer));
   config["layers"] = std::move(list);
   return config;
 }
+
+const layers::registry::Registrar<Sequential> sequential_registration("Sequential");
 
 std::shared_ptr<Sequential> Sequential::from_config(const Config& config, const layers::CustomObjects& custom_objects) {
   const ConfigReader read(config);
@@ -143,14 +146,14 @@ std::shared_ptr<Sequential> Sequential::from_config(const Config& config, const 
   std::optional<Shape> input;
   for (size_t i = 0; i < entries.size(); ++i) {
     const Config& entry = entries[i];
-    const std::string where = fmt::format("layer {}{}", i, models::detail::class_label(entry));
+    const std::string where = fmt::format("layer {}{}", i, layers::detail::class_label(entry));
     try {
       if (entry.is_object() && entry.value("class_name", Config()) == "InputLayer") {
         if (i != 0) throw Error("expected an InputLayer first and only first");
         input = layers::Input::from_config(entry.contains("config") ? entry["config"] : Config())->shape();
         continue;
       }
-      model->add(models::detail::deserialize(entry, custom_objects));
+      model->add(layers::detail::deserialize(entry, custom_objects));
     } catch (const Error& error) {
       throw Error(fmt::format("{}: {}", where, error.what()));
     }

@@ -11,7 +11,6 @@
 #include <torch/torch.h>
 
 #include "distribute/process_group.h"
-#include "tkeras/callbacks/callback_list.h"
 #include "tkeras/core/device.h"
 #include "tkeras/core/error.h"
 #include "tkeras/layers/activations.h"
@@ -19,6 +18,7 @@
 #include "tkeras/layers/embedding.h"
 #include "tkeras/layers/text_vectorization.h"
 #include "tkeras/models/model.h"
+#include "tkeras/training/callback_list.h"
 #include "training/autocast.h"
 #include "training/batches.h"
 #include "training/compiled_state.h"
@@ -137,8 +137,7 @@ void refuse_output_mask(Model& model, const torch::Tensor& inputs, std::string_v
 }
 
 torch::Tensor prepare_targets(const Model& model, const training::CompiledState& state, const torch::Tensor& y) {
-  const torch::Tensor targets =
-      state.loss->prepare_targets(y, model.output_shape(), layer_label(model.output_layer()));
+  const torch::Tensor targets = state.loss->prepare_targets(y, model.output_shape(), layer_label(model.output_layer()));
   return targets.to(model.device(), /*non_blocking=*/targets.is_pinned());
 }
 
@@ -180,10 +179,11 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
     if (!batch.x.defined() && !batch.text.empty()) batch.x = vectorize(model, batch.text, entry);
     // Samples rather than batches: a scalar x, or a scalar y beside x.
     if ((batch.x.defined() && batch.x.dim() == 0) || (batch.y.defined() && batch.y.dim() == 0)) {
-      throw Error(fmt::format("{}: expected a batched dataset (elements of shape [batch, ...]), received x of "
-                              "shape {} and y of shape {}; call .batch(batch_size) on it",
-                              entry, batch.x.defined() ? format_shape(batch.x.sizes().vec()) : "none",
-                              batch.y.defined() ? format_shape(batch.y.sizes().vec()) : "none"));
+      throw Error(
+          fmt::format("{}: expected a batched dataset (elements of shape [batch, ...]), received x of "
+                      "shape {} and y of shape {}; call .batch(batch_size) on it",
+                      entry, batch.x.defined() ? format_shape(batch.x.sizes().vec()) : "none",
+                      batch.y.defined() ? format_shape(batch.y.sizes().vec()) : "none"));
     }
     if (state != nullptr && !batch.y.defined()) {
       throw Error(fmt::format("{}: expected a dataset of (x, y) elements, received elements without y", entry));
@@ -410,8 +410,7 @@ void Model::compile(const CompileOptions& options) {
     group = distribute::detail::ProcessGroup::join(*options.distribute, device);
   }
   compiled_ = std::make_shared<training::CompiledState>(options.optimizer, options.loss, options.metrics,
-                                                        options.weighted_metrics, device,
-                                                        options.jit, bf16_mixed);
+                                                        options.weighted_metrics, device, options.jit, bf16_mixed);
   compiled_->group = std::move(group);
   to(device);
 }

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tkeras/callbacks/callback.h"
+#include "tkeras/training/callback.h"
 
 namespace tkeras::callbacks {
 

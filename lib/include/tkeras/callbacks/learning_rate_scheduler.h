@@ -3,7 +3,7 @@
 
 #include <functional>
 
-#include "tkeras/callbacks/callback.h"
+#include "tkeras/training/callback.h"
 
 namespace tkeras::callbacks {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "tkeras/callbacks/history.h"
+#include "tkeras/training/history.h"
 
 namespace tkeras {
 

@@ -10,19 +10,19 @@
 
 #include <torch/types.h>
 
-#include "tkeras/callbacks/history.h"
 #include "tkeras/core/logs.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/layers/layer.h"
 #include "tkeras/models/options.h"
+#include "tkeras/training/history.h"
 
 namespace tkeras {
 
 namespace training {
 class CompiledState;
 struct FitData;
-}
-namespace models::detail {
+}  // namespace training
+namespace saving::detail {
 struct ModelFile;
 }
 
@@ -219,7 +219,7 @@ class Model : public layers::Layer {
   torch::Device default_build_device() const override { return device(); }
 
  private:
-  friend struct models::detail::ModelFile;
+  friend struct saving::detail::ModelFile;
 
   // The epochs of fit, on data the public overloads made ready.
   History run_fit(training::FitData& data, const FitOptions& options);

@@ -11,9 +11,9 @@
 
 #include <torch/types.h>
 
-#include "tkeras/callbacks/callback.h"
 #include "tkeras/data/dataset.h"
 #include "tkeras/distribute/data_parallel.h"
+#include "tkeras/training/callback.h"
 #include "tkeras/training/losses.h"
 #include "tkeras/training/optimizers.h"
 
@@ -82,9 +82,9 @@ struct ValidationData {
   ValidationData(std::vector<std::string> texts, torch::Tensor y, torch::Tensor sample_weight = {})
       : y(std::move(y)), sample_weight(std::move(sample_weight)), texts(std::move(texts)) {}
 
-  torch::Tensor x;                      ///< Validation inputs.
-  torch::Tensor y;                      ///< Validation targets.
-  torch::Tensor sample_weight;          ///< Validation sample weights; undefined: none.
+  torch::Tensor x;                       ///< Validation inputs.
+  torch::Tensor y;                       ///< Validation targets.
+  torch::Tensor sample_weight;           ///< Validation sample weights; undefined: none.
   std::optional<data::Dataset> dataset;  ///< Or a dataset of validation batches.
   std::vector<std::string> texts;        ///< Or validation texts, instead of `x`.
 
@@ -118,7 +118,7 @@ struct FitOptions {
   /// samples; the weighted metrics are weighted means. With a dataset, the weights come in its
   /// elements (`Element::sample_weight`) instead. Default: none.
   torch::Tensor sample_weight;
-  int verbose = 1;                 ///< 0 silent, 1 and 2 one progress line per epoch. Default: 1.
+  int verbose = 1;  ///< 0 silent, 1 and 2 one progress line per epoch. Default: 1.
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
   int initial_epoch = 0;                                        ///< Epoch to start at, to resume a run. Default: 0.
   /// With a dataset: batches per epoch. Each epoch goes on where the last one stopped, so a
@@ -130,8 +130,8 @@ struct FitOptions {
 
 /// The arguments of `Model::evaluate`.
 struct EvaluateOptions {
-  int64_t batch_size = 32;                                      ///< Samples per batch. Default: 32.
-  int verbose = 1;                                              ///< 0 silent, 1 or 2 one result line. Default: 1.
+  int64_t batch_size = 32;  ///< Samples per batch. Default: 32.
+  int verbose = 1;          ///< 0 silent, 1 or 2 one result line. Default: 1.
   /// One weight per sample (`[N]` or `[N, 1]`), as fit's `sample_weight`. Default: none.
   torch::Tensor sample_weight;
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.

@@ -7,7 +7,7 @@
 #include "io/safetensors.h"
 #include "tkeras/models/model.h"
 
-namespace tkeras::models::detail {
+namespace tkeras::saving::detail {
 
 /// The layout of a model's weights in Keras 3's weights file, as Keras's saving_lib walks a model:
 /// a layer's variables in `<path>/vars/<i>` (a recurrent layer's in `<path>/cell/vars/<i>`), a
@@ -15,8 +15,8 @@ namespace tkeras::models::detail {
 /// `<path>/<forward_layer|backward_layer>`, the names within a model being the snake_case class
 /// with a counter per class (`dense`, `dense_1`), as tkeras names them too.
 struct KerasWeightsLayout {
-  std::map<std::string, std::string> path_of;        ///< tkeras's weight name -> dataset path.
-  std::map<std::string, std::string> group_names;   ///< `.../vars` group -> its layer's name.
+  std::map<std::string, std::string> path_of;      ///< tkeras's weight name -> dataset path.
+  std::map<std::string, std::string> group_names;  ///< `.../vars` group -> its layer's name.
 };
 
 /// The layout of `model`'s weights. Throws `tkeras::Error` for a layer Keras's file cannot hold
@@ -35,4 +35,4 @@ std::string keras_weights_file(const Model& model, const io::NamedTensors& extra
 io::NamedTensors read_keras_weights(const Model& model, std::string_view bytes, const std::string& what,
                                     io::NamedTensors* optimizer_variables = nullptr);
 
-}  // namespace tkeras::models::detail
+}  // namespace tkeras::saving::detail

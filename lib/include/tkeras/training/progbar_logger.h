@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "tkeras/callbacks/callback.h"
+#include "tkeras/training/callback.h"
 
 namespace tkeras::callbacks {
 

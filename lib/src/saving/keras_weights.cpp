@@ -1,5 +1,5 @@
 // Keras 3's weights file: the model's weights at the paths Keras's saving_lib gives them.
-#include "models/keras_weights.h"
+#include "saving/keras_weights.h"
 
 #include <set>
 #include <vector>
@@ -11,7 +11,7 @@
 #include "io/hdf5_file.h"
 #include "tkeras/core/error.h"
 
-namespace tkeras::models::detail {
+namespace tkeras::saving::detail {
 namespace {
 
 // Keras's recurrent layers keep their variables in their cell, named after it.
@@ -20,9 +20,10 @@ const std::map<std::string, std::string, std::less<>> kCellNames = {
 
 void walk(const layers::Layer& layer, const std::string& prefix, const std::string& path, KerasWeightsLayout& layout) {
   if (layer.class_name() == "TorchModule") {
-    throw Error(fmt::format("TorchModule \"{}\": Keras's weights file cannot hold a wrapped LibTorch module (Keras "
-                            "pickles its state); save the model with save_weights(\"....safetensors\") instead",
-                            layer.name()));
+    throw Error(
+        fmt::format("TorchModule \"{}\": Keras's weights file cannot hold a wrapped LibTorch module (Keras "
+                    "pickles its state); save the model with save_weights(\"....safetensors\") instead",
+                    layer.name()));
   }
   // The sublayers are the layer's LibTorch children, under the names its model gave them.
   std::vector<std::pair<std::string, const layers::Layer*>> sublayers;
@@ -45,8 +46,8 @@ void walk(const layers::Layer& layer, const std::string& prefix, const std::stri
   if (own > 0) layout.group_names[vars] = cell != kCellNames.end() ? cell->second : layer.name();
   const bool is_model = dynamic_cast<const Model*>(&layer) != nullptr;
   for (const auto& [name, sublayer] : sublayers) {
-    const std::string child = is_model ? fmt::format("{}{}layers/{}", path, path.empty() ? "" : "/", name)
-                                       : fmt::format("{}/{}", path, name);
+    const std::string child =
+        is_model ? fmt::format("{}{}layers/{}", path, path.empty() ? "" : "/", name) : fmt::format("{}/{}", path, name);
     walk(*sublayer, prefix + name + ".", child, layout);
   }
 }
@@ -85,9 +86,10 @@ io::NamedTensors read_keras_weights(const Model& model, std::string_view bytes, 
     if (known == name_of.end()) {
       std::vector<std::string> expected;
       for (const auto& [name, expected_path] : layout.path_of) expected.push_back(expected_path);
-      throw Error(fmt::format("\"{}\": unexpected dataset \"{}\" for {} \"{}\" (a layer or weight the model does not "
-                              "have); expected: {}",
-                              what, path, model.class_name(), model.name(), fmt::join(expected, ", ")));
+      throw Error(
+          fmt::format("\"{}\": unexpected dataset \"{}\" for {} \"{}\" (a layer or weight the model does not "
+                      "have); expected: {}",
+                      what, path, model.class_name(), model.name(), fmt::join(expected, ", ")));
     }
     found.insert(path);
     weights.emplace_back(known->second, std::move(value));
@@ -95,12 +97,13 @@ io::NamedTensors read_keras_weights(const Model& model, std::string_view bytes, 
   for (const auto& [name, value] : model.named_weights()) {
     const std::string& path = layout.path_of.at(name);
     if (!found.contains(path)) {
-      throw Error(fmt::format("\"{}\": no dataset \"{}\" (the weight {}) for {} \"{}\"; the file has {} of the "
-                              "model's {} weights",
-                              what, path, name, model.class_name(), model.name(), found.size(), layout.path_of.size()));
+      throw Error(
+          fmt::format("\"{}\": no dataset \"{}\" (the weight {}) for {} \"{}\"; the file has {} of the "
+                      "model's {} weights",
+                      what, path, name, model.class_name(), model.name(), found.size(), layout.path_of.size()));
     }
   }
   return weights;
 }
 
-}  // namespace tkeras::models::detail
+}  // namespace tkeras::saving::detail

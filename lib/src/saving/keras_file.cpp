@@ -12,18 +12,22 @@
 #include <nlohmann/json.hpp>
 
 #include "io/zip_archive.h"
-#include "models/compile_config.h"
-#include "models/keras_weights.h"
-#include "models/model_file.h"
-#include "models/serialization.h"
+#include "layers/serialization.h"
+#include "saving/compile_config.h"
+#include "saving/keras_weights.h"
+#include "saving/model_file.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/core/version.h"
 #include "tkeras/layers/text_vectorization.h"
 #include "training/compiled_state.h"
 
-namespace tkeras::models::detail {
+namespace tkeras::saving::detail {
 namespace {
+
+using layers::detail::class_label;
+using layers::detail::deserialize;
+using layers::detail::serialize;
 
 using nlohmann::json;
 
@@ -511,7 +515,7 @@ std::string ModelFile::keras_archive(const Model& model) {
 }
 
 std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::string& path,
-                                             const LoadModelOptions& options) {
+                                             const models::LoadModelOptions& options) {
   const std::map<std::string, std::string> files = io::read_zip(bytes, path);
   const auto config_file = files.find(kConfigFile);
   if (config_file == files.end())
@@ -613,4 +617,4 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
   return model;
 }
 
-}  // namespace tkeras::models::detail
+}  // namespace tkeras::saving::detail

@@ -4,8 +4,8 @@
 #include <memory>
 #include <vector>
 
-#include "tkeras/callbacks/callback.h"
-#include "tkeras/callbacks/history.h"
+#include "tkeras/training/callback.h"
+#include "tkeras/training/history.h"
 
 namespace tkeras::callbacks {
 

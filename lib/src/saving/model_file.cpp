@@ -1,6 +1,6 @@
 // Model::save and load_model: the architecture, weights, compile settings and optimizer state in
 // one safetensors file.
-#include "models/model_file.h"
+#include "saving/model_file.h"
 
 #include <algorithm>
 #include <numeric>
@@ -12,15 +12,19 @@
 
 #include "io/atomic_file.h"
 #include "io/read_file.h"
-#include "models/compile_config.h"
-#include "models/serialization.h"
+#include "layers/serialization.h"
+#include "saving/compile_config.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/version.h"
 #include "tkeras/models/sequential.h"
 #include "training/compiled_state.h"
 
-namespace tkeras::models::detail {
+namespace tkeras::saving::detail {
 namespace {
+
+using layers::detail::class_label;
+using layers::detail::deserialize;
+using layers::detail::serialize;
 
 using nlohmann::json;
 
@@ -212,12 +216,13 @@ std::string ModelFile::architecture(const std::string& model_config_text) {
 }
 
 std::shared_ptr<Model> ModelFile::build(const Config& config, const layers::CustomObjects& custom_objects,
-                                   const std::string& path, torch::Device device) {
+                                        const std::string& path, torch::Device device) {
   try {
     const std::shared_ptr<layers::Layer> root = deserialize(config, custom_objects);
     auto model = std::dynamic_pointer_cast<Sequential>(root);
     if (!model) {
-      throw Error(fmt::format("expected a model of class \"Sequential\", received {}", config.value("class_name", json()).dump()));
+      throw Error(fmt::format("expected a model of class \"Sequential\", received {}",
+                              config.value("class_name", json()).dump()));
     }
     if (!model->declared_input_shape()) throw Error("expected the layers to start with an InputLayer, found none");
     model->build(*model->declared_input_shape(), device);
@@ -249,7 +254,7 @@ Config ModelFile::compile_config(const Model& model) {
   return compile;
 }
 
-void ModelFile::compile_from(Model& model, const Config& compile, const LoadModelOptions& options,
+void ModelFile::compile_from(Model& model, const Config& compile, const models::LoadModelOptions& options,
                              const std::string& path) {
   if (!options.compile || compile.is_null()) return;
   try {
@@ -388,7 +393,7 @@ std::shared_ptr<Model> ModelFile::check(const io::SafetensorsFile& file, const s
   return checked;
 }
 
-std::shared_ptr<Model> ModelFile::load(const std::string& path, const LoadModelOptions& options) {
+std::shared_ptr<Model> ModelFile::load(const std::string& path, const models::LoadModelOptions& options) {
   // Keras's files are zip archives, known by their signature; the rest must be tkeras's.
   if (std::optional<std::string> archive = io::read_file_with_signature(path, std::string_view("PK\x03\x04", 4))) {
     return load_keras(*archive, path, options);
@@ -404,20 +409,20 @@ std::shared_ptr<Model> ModelFile::load(const std::string& path, const LoadModelO
   return model;
 }
 
-}  // namespace tkeras::models::detail
+}  // namespace tkeras::saving::detail
 
 namespace tkeras {
 
 void Model::save(const std::string& path) const {
   if (path.ends_with(".keras")) {
-    io::write_file_atomically(path, models::detail::ModelFile::keras_archive(*this));
+    io::write_file_atomically(path, saving::detail::ModelFile::keras_archive(*this));
   } else {
-    models::detail::ModelFile::save(*this, path);
+    saving::detail::ModelFile::save(*this, path);
   }
 }
 
-std::shared_ptr<Model> models::load_model(const std::string& path, const LoadModelOptions& options) {
-  return detail::ModelFile::load(path, options);
+std::shared_ptr<Model> models::load_model(const std::string& path, const models::LoadModelOptions& options) {
+  return saving::detail::ModelFile::load(path, options);
 }
 
 }  // namespace tkeras

@@ -1,5 +1,5 @@
 // Tests for CallbackList's defaults.
-#include "tkeras/callbacks/callback_list.h"
+#include "tkeras/training/callback_list.h"
 
 #include <doctest/doctest.h>
 

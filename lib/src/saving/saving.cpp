@@ -10,8 +10,8 @@
 #include "io/atomic_file.h"
 #include "io/read_file.h"
 #include "io/safetensors.h"
-#include "models/keras_weights.h"
-#include "models/model_file.h"
+#include "saving/keras_weights.h"
+#include "saving/model_file.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/core/version.h"
@@ -30,7 +30,7 @@ void Model::save_weights(const std::string& path) const {
                             class_name(), name(), path));
   }
   if (path.ends_with(".weights.h5")) {
-    io::write_file_atomically(path, models::detail::keras_weights_file(*this));
+    io::write_file_atomically(path, saving::detail::keras_weights_file(*this));
     return;
   }
   io::save_safetensors(path, named_weights(),
@@ -50,10 +50,10 @@ void Model::load_weights(const std::string& path) {
   // Keras's files are HDF5, known by their signature; the rest must be safetensors.
   const std::optional<std::string> hdf5 = io::read_file_with_signature(path, kHdf5Signature);
   const io::NamedTensors theirs =
-      hdf5 ? models::detail::read_keras_weights(*this, *hdf5, path) : io::load_safetensors(path).tensors;
+      hdf5 ? saving::detail::read_keras_weights(*this, *hdf5, path) : io::load_safetensors(path).tensors;
   // Check everything before changing anything, so that a bad file leaves the model as it was.
-  models::detail::check_weights(*this, ours, theirs, path);
-  models::detail::copy_weights(ours, theirs);
+  saving::detail::check_weights(*this, ours, theirs, path);
+  saving::detail::copy_weights(ours, theirs);
 }
 
 }  // namespace tkeras

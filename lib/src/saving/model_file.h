@@ -9,10 +9,10 @@
 
 #include "io/safetensors.h"
 #include "tkeras/core/config.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/model.h"
+#include "tkeras/saving/load_model.h"
 
-namespace tkeras::models::detail {
+namespace tkeras::saving::detail {
 
 /// Reads and writes model files for `Model::save`, `load_model` and `BackupAndRestore`; a friend
 /// of `Model`, so that the file format stays out of the public header.
@@ -33,7 +33,7 @@ struct ModelFile {
   static std::shared_ptr<Model> check(const io::SafetensorsFile& file, const std::string& path,
                                       const layers::CustomObjects& custom_objects = {});
   /// See `load_model`.
-  static std::shared_ptr<Model> load(const std::string& path, const LoadModelOptions& options);
+  static std::shared_ptr<Model> load(const std::string& path, const models::LoadModelOptions& options);
   /// Puts the file's weights and optimizer state into `model`, which must have the file's
   /// architecture (`rng.*` tensors, a backup's random state, are the caller's). Everything is
   /// checked before anything changes.
@@ -52,7 +52,7 @@ struct ModelFile {
   static Config compile_config(const Model& model);
   /// Compiles `model` with a checked compile_config (unless it is null or `options.compile` is
   /// false). Errors name `path`.
-  static void compile_from(Model& model, const Config& compile, const LoadModelOptions& options,
+  static void compile_from(Model& model, const Config& compile, const models::LoadModelOptions& options,
                            const std::string& path);
 
   /// The bytes of `model` as Keras 3's `.keras` file (keras_file.cpp): `metadata.json`,
@@ -61,7 +61,7 @@ struct ModelFile {
   static std::string keras_archive(const Model& model);
   /// Rebuilds the model of a `.keras` file's bytes (keras_file.cpp); see `load_model`.
   static std::shared_ptr<Model> load_keras(std::string_view bytes, const std::string& path,
-                                           const LoadModelOptions& options);
+                                           const models::LoadModelOptions& options);
 
   /// Makes the model's next `fit` start at `epoch` (when called from `on_train_begin`).
   static void resume_at(Model& model, int epoch) { model.resume_epoch_ = epoch; }
@@ -74,4 +74,4 @@ void check_weights(const Model& model, const io::NamedTensors& ours, const io::N
 /// Copies the values of `theirs` into the weights `ours` of the same names (checked first).
 void copy_weights(const io::NamedTensors& ours, const io::NamedTensors& theirs);
 
-}  // namespace tkeras::models::detail
+}  // namespace tkeras::saving::detail

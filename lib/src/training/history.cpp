@@ -1,5 +1,5 @@
 // History: one value per epoch for every log key.
-#include "tkeras/callbacks/history.h"
+#include "tkeras/training/history.h"
 
 namespace tkeras {
 

@@ -10,11 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
-namespace tkeras::models::config {
+namespace tkeras::saving::config {
 
 /// Parses and checks a compile_config (see above): a known optimizer class with numeric and
 /// boolean options, a loss name or null, metric names. Names themselves are checked by
 /// `compile`. Throws `tkeras::Error` naming `path`.
 nlohmann::json check_compile_config(std::string_view text, std::string_view path);
 
-}  // namespace tkeras::models::config
+}  // namespace tkeras::saving::config

@@ -1,5 +1,5 @@
-// serialize and deserialize: one loop over the layer registry, extended by custom objects.
-#include "models/serialization.h"
+// serialize and deserialize: custom objects first, then the registered layer classes.
+#include "layers/serialization.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -7,9 +7,8 @@
 
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
-#include "tkeras/models/sequential.h"
 
-namespace tkeras::models::detail {
+namespace tkeras::layers::detail {
 
 Config serialize(const layers::Layer& layer) {
   Config entry = {{"class_name", layer.class_name()}, {"config", layer.get_config()}};
@@ -52,24 +51,21 @@ std::shared_ptr<layers::Layer> deserialize(const Config& entry, const layers::Cu
     layers::detail::restore_identity(*layer, config);
     return layer;
   }
-  if (kind == "Sequential") return Sequential::from_config(config, custom_objects);
-  const auto& builtin = layers::registry::builtin();
-  if (const auto found = builtin.find(kind); found != builtin.end()) return found->second(config);
-
-  if (kind == "TorchModule" || kind == "Lambda") {
+  const registry::LayerClass* layer_class = registry::find(kind);
+  if (layer_class != nullptr && layer_class->from_config) return layer_class->from_config(config, custom_objects);
+  if (layer_class != nullptr && layer_class->holds_code != nullptr) {
     const std::string key = registered.empty() ? kind : registered;
-    const std::string what = kind == "TorchModule" ? fmt::format("a TorchModule wrapping a LibTorch module \"{}\"", key)
-                                                   : fmt::format("a Lambda \"{}\"", key);
     throw Error(
         fmt::format("{} holds C++ code, which a model file cannot; pass a factory that makes it again: "
                     "load_model(path, {{.custom_objects = {{{{\"{}\", make_it}}}}}})",
-                    what, key));
+                    layer_class->holds_code(key), key));
   }
   std::vector<std::string> known;
-  for (const auto& [name, from_config] : builtin) known.push_back(name);
-  known.emplace_back("Sequential");
+  for (const std::string& name : registry::names()) {
+    if (registry::find(name)->from_config) known.push_back(name);
+  }
   throw Error(fmt::format("unknown layer class \"{}\"; expected one of: {}, or a factory for it in custom_objects",
                           kind, fmt::join(known, ", ")));
 }
 
-}  // namespace tkeras::models::detail
+}  // namespace tkeras::layers::detail

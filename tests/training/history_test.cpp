@@ -1,5 +1,5 @@
 // Tests for History.
-#include "tkeras/callbacks/history.h"
+#include "tkeras/training/history.h"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // Checking a model file's compile settings (no LibTorch).
-#include "models/compile_config.h"
+#include "saving/compile_config.h"
 
 #include <algorithm>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include "tkeras/core/error.h"
 
-namespace tkeras::models::config {
+namespace tkeras::saving::config {
 namespace {
 
 using nlohmann::json;
@@ -90,4 +90,4 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
   return compile;
 }
 
-}  // namespace tkeras::models::config
+}  // namespace tkeras::saving::config

@@ -1,5 +1,5 @@
 // ProgbarLogger: Keras's live bar on terminals and its one-line-per-epoch format elsewhere.
-#include "tkeras/callbacks/progbar_logger.h"
+#include "tkeras/training/progbar_logger.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -21,7 +21,7 @@ constexpr int64_t kJobRedraw = 10;
 constexpr int kBarWidth = 20;
 
 // Keras prints values with 4 decimals, switching to scientific notation for tiny ones.
-std::string format_value(double value) {
+std::string format_log_value(double value) {
   return std::abs(value) > 1e-3 || value == 0.0 ? fmt::format("{:.4f}", value) : fmt::format("{:.4e}", value);
 }
 
@@ -42,7 +42,7 @@ std::string format_duration(double seconds) {
 
 std::string format_logs(const Logs& logs) {
   std::string text;
-  for (const auto& [name, value] : logs) text += fmt::format(" - {}: {}", name, format_value(value));
+  for (const auto& [name, value] : logs) text += fmt::format(" - {}: {}", name, format_log_value(value));
   return text;
 }
 
@@ -180,8 +180,8 @@ void ProgbarLogger::draw_bar(int64_t done, const Logs& logs, bool final) {
   const double per_step = done > 0 ? seconds / static_cast<double>(done) : 0.0;
   if (target() == 0) {
     // Keras's bar for data of unknown length: the steps so far, the time, no bar.
-    const std::string line =
-        fmt::format("{:>7}/Unknown {} {}{}", done, format_duration(seconds), format_per_step(per_step), format_logs(logs));
+    const std::string line = fmt::format("{:>7}/Unknown {} {}{}", done, format_duration(seconds),
+                                         format_per_step(per_step), format_logs(logs));
     *out_ << "\r\x1b[K" << (final ? line + "\n" : fit_to(line, width_ - 1)) << std::flush;
     last_draw_ = std::chrono::steady_clock::now();
     return;

@@ -1,5 +1,5 @@
 // Tests for Keras 3's model files (.keras) through Model::save and load_model: tkeras's own files
-// round-trip and train on, the Keras-written files in tests/models/keras_files load and predict
+// round-trip and train on, the Keras-written files in tests/saving/keras_files load and predict
 // what Keras predicted, and bad archives are errors. (tests/keras/test_keras_file.py checks both
 // directions against Keras itself.)
 #include <zip.h>
@@ -31,8 +31,8 @@
 #include "tkeras/layers/pooling2d.h"
 #include "tkeras/layers/rescaling.h"
 #include "tkeras/layers/text_vectorization.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;
 using nlohmann::json;
@@ -41,12 +41,6 @@ using tkeras::testing::read_bytes;
 
 namespace {
 
-void check_same_weights(const tkeras::Model& a, const tkeras::Model& b) {
-  const auto wa = a.get_weights();
-  const auto wb = b.get_weights();
-  REQUIRE(wa.size() == wb.size());
-  for (size_t i = 0; i < wa.size(); ++i) CHECK(torch::equal(wa[i], wb[i]));
-}
 
 // An archive of `files` (name, contents, deflated?) made with libzip, for the bad files below.
 struct ZipFile {
@@ -88,7 +82,7 @@ std::vector<ZipFile> read_zip(const std::string& path) {
   return files;
 }
 
-tkeras::Sequential small_cnn() {
+tkeras::Sequential keras_cnn() {
   return tkeras::Sequential({layers::Input({8, 8, 1}), layers::Rescaling(1.0 / 255),
                              layers::Conv2D(3, 3, {.activation = "relu"}), layers::BatchNormalization(),
                              layers::MaxPooling2D(2), layers::Dropout(0.2), layers::Flatten(),
@@ -113,7 +107,7 @@ TEST_CASE("a model saved as .keras loads back bit-identically and trains on as i
     SUBCASE(label.c_str()) {
       const tkeras::testing::TempDir dir;
       tkeras::utils::set_random_seed(5);
-      tkeras::Sequential model = small_cnn();
+      tkeras::Sequential model = keras_cnn();
       model.compile({.optimizer = optimizer, .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
       const tkeras::FitOptions options{.epochs = 2, .batch_size = 4, .shuffle = false, .verbose = 0};
       model.fit(x, y, options);
@@ -123,7 +117,7 @@ TEST_CASE("a model saved as .keras loads back bit-identically and trains on as i
       CHECK(read_bytes(path).starts_with("PK\x03\x04"));
 
       const std::shared_ptr<tkeras::Model> loaded = load_model(path);
-      check_same_weights(*loaded, model);
+      tkeras::testing::check_same_weights(*loaded, model);
       CHECK(torch::equal(loaded->predict(x, {.verbose = 0}), model.predict(x, {.verbose = 0})));
       CHECK(loaded->optimizer().name() == model.optimizer().name());
       CHECK(loaded->learning_rate() == model.learning_rate());
@@ -133,7 +127,7 @@ TEST_CASE("a model saved as .keras loads back bit-identically and trains on as i
       tkeras::utils::set_random_seed(6);
       loaded->fit(x, y, options);
       CHECK(loaded->optimizer_iterations() == 16);
-      check_same_weights(*loaded, model);
+      tkeras::testing::check_same_weights(*loaded, model);
     }
   }
 }
@@ -168,7 +162,7 @@ TEST_CASE("a .keras file is Keras's zip: metadata, config and weights stored unc
   // saves them, and the file loads with them.
   const std::shared_ptr<tkeras::Model> loaded = load_model(path);
   CHECK(loaded->optimizer_iterations() == 0);
-  check_same_weights(*loaded, model);
+  tkeras::testing::check_same_weights(*loaded, model);
 }
 
 TEST_CASE("a TextVectorization's vocabulary goes into the .keras file's assets, as Keras keeps it") {
@@ -196,7 +190,7 @@ TEST_CASE("a TextVectorization's vocabulary goes into the .keras file's assets, 
   CHECK(torch::equal(loaded->predict(texts, {.verbose = 0}), model.predict(texts, {.verbose = 0})));
 }
 
-TEST_CASE("every .keras file Keras wrote in tests/models/keras_files loads and predicts what Keras predicted") {
+TEST_CASE("every .keras file Keras wrote in tests/saving/keras_files loads and predicts what Keras predicted") {
   const std::filesystem::path directory = TKERAS_KERAS_FILES;
   const json expected = json::parse(read_bytes(directory / "expected.json"));
   REQUIRE(expected.size() == 6);

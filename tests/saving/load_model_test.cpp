@@ -19,8 +19,8 @@
 #include "tkeras/layers/pooling2d.h"
 #include "tkeras/layers/rescaling.h"
 #include "tkeras/layers/reshape.h"
-#include "tkeras/models/load_model.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;
 using tkeras::models::load_model;
@@ -41,12 +41,6 @@ tkeras::Sequential every_layer_cnn() {
        layers::Flatten(), layers::Dense(3, "softmax")});
 }
 
-void check_same_weights(const tkeras::Model& a, const tkeras::Model& b) {
-  const auto wa = a.get_weights();
-  const auto wb = b.get_weights();
-  REQUIRE(wa.size() == wb.size());
-  for (size_t i = 0; i < wa.size(); ++i) CHECK(torch::equal(wa[i], wb[i]));
-}
 
 }  // namespace
 
@@ -66,7 +60,7 @@ TEST_CASE("a model with every layer type saved and loaded predicts bit-identical
   CHECK(loaded->input_shape() == tkeras::Shape{9, 9});
   CHECK(loaded->count_params() == model.count_params());
   CHECK(loaded->output_shape() == model.output_shape());
-  check_same_weights(*loaded, model);
+  tkeras::testing::check_same_weights(*loaded, model);
   CHECK(torch::equal(loaded->predict(x, {.verbose = 0}), model.predict(x, {.verbose = 0})));
   CHECK(loaded->compiled());
   CHECK(loaded->optimizer().name() == "adam");
@@ -113,7 +107,7 @@ TEST_CASE("training goes on after load_model exactly as it would have without sa
       model.fit(data.x, data.y, options);
       loaded->fit(data.x, data.y, options);
       CHECK(loaded->optimizer_iterations() == 20);
-      check_same_weights(*loaded, model);
+      tkeras::testing::check_same_weights(*loaded, model);
     }
   }
 }
@@ -158,7 +152,7 @@ TEST_CASE("a model compiled with jit and bf16-mixed loads with both and trains o
   CHECK(loaded->learning_rate() == 0.004);
   model.fit(data.x, data.y, options);
   loaded->fit(data.x, data.y, options);
-  check_same_weights(*loaded, model);
+  tkeras::testing::check_same_weights(*loaded, model);
   // Saved again, the loaded model's file is the original's, compile_config included.
   loaded->save((dir.path() / "again.tkeras").string());
   model.save(path);
@@ -200,7 +194,7 @@ TEST_CASE("a model saved before compile or before fit loads as it was") {
   CHECK(loaded->compiled());
   CHECK(loaded->optimizer().name() == "sgd");
   CHECK(loaded->optimizer_iterations() == 0);
-  check_same_weights(*loaded, model);
+  tkeras::testing::check_same_weights(*loaded, model);
 }
 
 TEST_CASE("save needs a built model, and a layer of the user's own loads with a factory for its class") {
@@ -310,7 +304,7 @@ TEST_CASE("a model file is safetensors: its weights load with load_weights into 
   model.save(path);  // uncompiled: weights only, no optimizer tensors
   tkeras::Sequential other({layers::Input({4}), layers::Dense(3, "relu"), layers::Dense(2, "softmax")});
   other.load_weights(path);
-  check_same_weights(other, model);
+  tkeras::testing::check_same_weights(other, model);
 }
 
 TEST_CASE("a model file written by another program from the format's description loads and trains") {

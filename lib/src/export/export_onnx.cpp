@@ -1,6 +1,6 @@
 // export_onnx: each layer of a built model as standard ONNX operators, channels-last as tkeras
 // computes (convolutions and pooling transpose to ONNX's channels-first and back).
-#include "tkeras/models/export_onnx.h"
+#include "tkeras/export/export_onnx.h"
 
 #include <cstring>
 #include <map>
@@ -518,7 +518,7 @@ void export_onnx(const Model& model, const std::string& path, const ExportOnnxOp
   // gets an Identity).
   if (file.graph.nodes.empty() || x.name == "inputs") {
     file.graph.nodes.push_back(
-        {.inputs = {x.name}, .outputs = {"outputs"}, .name = "outputs/Identity", .op_type = "Identity"});
+        {.inputs = {x.name}, .outputs = {"outputs"}, .name = "outputs/Identity", .op_type = "Identity", .attributes = {}});
   } else {
     for (auto& node : file.graph.nodes) {
       for (auto& input : node.inputs) {

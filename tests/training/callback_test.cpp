@@ -1,5 +1,5 @@
 // Tests for the Callback base: the hook order of a fit and Keras's stop_training semantics.
-#include "tkeras/callbacks/callback.h"
+#include "tkeras/training/callback.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>

@@ -7,6 +7,7 @@
 
 #include "support.h"
 #include "tkeras/core/error.h"
+#include "tkeras/export/export_onnx.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/embedding.h"
 #include "tkeras/layers/flatten.h"
@@ -14,7 +15,6 @@
 #include "tkeras/layers/lambda.h"
 #include "tkeras/layers/lstm.h"
 #include "tkeras/layers/text_vectorization.h"
-#include "tkeras/models/export_onnx.h"
 #include "tkeras/models/sequential.h"
 
 namespace layers = tkeras::layers;

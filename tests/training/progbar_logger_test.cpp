@@ -1,5 +1,5 @@
 // Tests for ProgbarLogger's line format and silence at verbose 0.
-#include "tkeras/callbacks/progbar_logger.h"
+#include "tkeras/training/progbar_logger.h"
 
 #include <regex>
 #include <sstream>
@@ -135,9 +135,10 @@ TEST_CASE("for a dataset of unknown length the bar counts steps as Unknown until
   tkeras::Sequential model({tkeras::layers::Dense(2, "softmax")});
   model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .device = "cpu"});
   std::ostringstream live;
-  model.fit(generated, {.epochs = 2,
-                        .callbacks = {std::make_shared<tkeras::callbacks::ProgbarLogger>(
-                            tkeras::callbacks::ProgbarLoggerOptions{.out = &live, .terminal = true, .interval = 0.0})}});
+  model.fit(generated,
+            {.epochs = 2,
+             .callbacks = {std::make_shared<tkeras::callbacks::ProgbarLogger>(
+                 tkeras::callbacks::ProgbarLoggerOptions{.out = &live, .terminal = true, .interval = 0.0})}});
   const auto draws = drawn_lines(live.str());
   REQUIRE(draws.size() == 10);  // per epoch: the header, batches 1, 2 and 3, and the final line
   CHECK_MESSAGE(std::regex_match(draws[1], std::regex(" +1/Unknown 0s \\d+(us|ms)/step - loss: \\d\\.\\d{4}")),

@@ -1,7 +1,7 @@
 // CallbackList: forwarding every hook, in order.
-#include "tkeras/callbacks/callback_list.h"
+#include "tkeras/training/callback_list.h"
 
-#include "tkeras/callbacks/progbar_logger.h"
+#include "tkeras/training/progbar_logger.h"
 
 namespace tkeras::callbacks {
 

@@ -8,7 +8,7 @@
 #include "tkeras/layers/custom_objects.h"
 #include "tkeras/layers/layer.h"
 
-namespace tkeras::models::detail {
+namespace tkeras::layers::detail {
 
 /// `{"class_name": ..., "config": layer.get_config()}`, with `"registered_name"` for a layer that
 /// needs a custom object to be rebuilt (a TorchModule, a Lambda).
@@ -25,4 +25,4 @@ std::shared_ptr<layers::Layer> deserialize(const Config& entry, const layers::Cu
 /// ` (Dense)` for an entry of class Dense, empty when the entry names no class: for messages.
 std::string class_label(const Config& entry);
 
-}  // namespace tkeras::models::detail
+}  // namespace tkeras::layers::detail

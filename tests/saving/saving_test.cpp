@@ -28,7 +28,7 @@ using tkeras::testing::read_bytes;
 
 namespace {
 
-tkeras::Sequential small_cnn() {
+tkeras::Sequential weights_cnn() {
   return tkeras::Sequential({layers::Input({6, 6, 1}), layers::Conv2D(2, 3, {.activation = "relu"}),
                              layers::BatchNormalization(), layers::MaxPooling2D(2), layers::Flatten(),
                              layers::Dense(3, "softmax")});
@@ -54,14 +54,14 @@ std::string hand_written_file(const std::string& header, const std::string& data
 TEST_CASE("weights saved and loaded into a fresh model give bit-identical predictions") {
   const tkeras::testing::TempDir dir;
   tkeras::utils::set_random_seed(1);
-  tkeras::Sequential trained = small_cnn();
+  tkeras::Sequential trained = weights_cnn();
   trained.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
   const torch::Tensor x = torch::rand({16, 6, 6, 1});
   trained.fit(x, torch::randint(0, 3, {16}), {.epochs = 2, .batch_size = 4, .verbose = 0});
   const auto path = (dir.path() / "model.weights.safetensors").string();
   trained.save_weights(path);
 
-  tkeras::Sequential fresh = small_cnn();
+  tkeras::Sequential fresh = weights_cnn();
   fresh.build({6, 6, 1});
   CHECK_FALSE(torch::equal(fresh.predict(x, {.verbose = 0}), trained.predict(x, {.verbose = 0})));
   fresh.load_weights(path);
@@ -172,27 +172,25 @@ TEST_CASE("every kind of bad weights file is an error naming the file, and leave
                          doctest::Contains("needs 8 bytes, its data_offsets [0, 4] hold 4"), tkeras::Error);
   }
   SUBCASE("a shape whose element count overflows") {
-    CHECK_THROWS_WITH_AS(
-        model.load_weights(file(hand_written_file(kernel_header("F32", "[4611686018427387904,4611686018427387904]", 8),
-                                                  eight_bytes))),
-        doctest::Contains("too large"), tkeras::Error);
+    CHECK_THROWS_WITH_AS(model.load_weights(file(hand_written_file(
+                             kernel_header("F32", "[4611686018427387904,4611686018427387904]", 8), eight_bytes))),
+                         doctest::Contains("too large"), tkeras::Error);
   }
   SUBCASE("an unknown dtype") {
     CHECK_THROWS_WITH_AS(model.load_weights(file(hand_written_file(kernel_header("F8", "[2,1]", 2), "12"))),
                          doctest::Contains("has dtype \"F8\"; expected one of F64, F32"), tkeras::Error);
   }
   SUBCASE("a dtype that differs from the model's") {
-    CHECK_THROWS_WITH_AS(model.load_weights(file(hand_written_file(kernel_header("F64", "[2,1]", 16),
-                                                                   eight_bytes + eight_bytes))),
-                         doctest::Contains(fmt::format("tensor \"{}.kernel\" has dtype Double; the model expects Float",
-                                                       name).c_str()),
-                         tkeras::Error);
+    CHECK_THROWS_WITH_AS(
+        model.load_weights(file(hand_written_file(kernel_header("F64", "[2,1]", 16), eight_bytes + eight_bytes))),
+        doctest::Contains(fmt::format("tensor \"{}.kernel\" has dtype Double; the model expects Float", name).c_str()),
+        tkeras::Error);
   }
   SUBCASE("a shape that differs from the model's") {
-    CHECK_THROWS_WITH_AS(model.load_weights(file(hand_written_file(kernel_header("F32", "[1,2]", 8), eight_bytes))),
-                         doctest::Contains(fmt::format("tensor \"{}.kernel\" has shape [1, 2]; the model expects [2, 1]",
-                                                       name).c_str()),
-                         tkeras::Error);
+    CHECK_THROWS_WITH_AS(
+        model.load_weights(file(hand_written_file(kernel_header("F32", "[1,2]", 8), eight_bytes))),
+        doctest::Contains(fmt::format("tensor \"{}.kernel\" has shape [1, 2]; the model expects [2, 1]", name).c_str()),
+        tkeras::Error);
   }
   SUBCASE("a tensor the model does not have") {
     const std::string header = "{\"other.kernel\":{\"dtype\":\"F32\",\"shape\":[2,1],\"data_offsets\":[0,8]}}";
@@ -255,7 +253,7 @@ TEST_CASE("weights saved as Keras's .weights.h5 load into a fresh model and pred
   for (const bool recurrent : {false, true}) {
     CAPTURE(recurrent);
     tkeras::utils::set_random_seed(2);
-    tkeras::Sequential trained = recurrent ? sequence_model() : small_cnn();
+    tkeras::Sequential trained = recurrent ? sequence_model() : weights_cnn();
     const torch::Tensor x = recurrent ? torch::randint(0, 12, {6, 5}) : torch::rand({6, 6, 6, 1});
     trained.build(recurrent ? tkeras::Shape{5} : tkeras::Shape{6, 6, 1});
     const auto path = (dir.path() / "model.weights.h5").string();
@@ -268,7 +266,7 @@ TEST_CASE("weights saved as Keras's .weights.h5 load into a fresh model and pred
                                        : std::vector<const char*>{"layers", "conv2d", "batch_normalization", "vars"}) {
       CHECK_MESSAGE(bytes.find(group) != std::string::npos, group);
     }
-    tkeras::Sequential fresh = recurrent ? sequence_model() : small_cnn();
+    tkeras::Sequential fresh = recurrent ? sequence_model() : weights_cnn();
     fresh.build(recurrent ? tkeras::Shape{5} : tkeras::Shape{6, 6, 1});
     CHECK_FALSE(torch::equal(fresh.predict(x, {.verbose = 0}), trained.predict(x, {.verbose = 0})));
     fresh.load_weights(path);

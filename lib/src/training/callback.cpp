@@ -1,5 +1,5 @@
 // Callback: the model accessor.
-#include "tkeras/callbacks/callback.h"
+#include "tkeras/training/callback.h"
 
 #include "tkeras/core/error.h"
 
