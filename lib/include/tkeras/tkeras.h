@@ -65,6 +65,7 @@
 #include "tkeras/layers/normalization.h"
 #include "tkeras/layers/pooling1d.h"
 #include "tkeras/layers/pooling2d.h"
+#include "tkeras/layers/random_augmentation.h"
 #include "tkeras/layers/random_brightness.h"
 #include "tkeras/layers/random_contrast.h"
 #include "tkeras/layers/random_factor.h"

@@ -1,6 +1,7 @@
 // Activation: a named function as a layer.
 #include "tkeras/layers/activation.h"
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 
 namespace tkeras::layers {
@@ -25,5 +26,9 @@ torch::Tensor Activation::call(const torch::Tensor& inputs, bool /*training*/) {
 torch::Tensor Activation::call_without_activation(const torch::Tensor& inputs, bool /*training*/) { return inputs; }
 
 Shape Activation::build_weights(const Shape& input_shape) { return input_shape; }
+
+io::onnx::Value Activation::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return onnx_export::activation(*this, graph, onnx_export::output(*this, inputs, inputs.name), activation_name_);
+}
 
 }  // namespace tkeras::layers

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -67,6 +68,23 @@ torch::Tensor BatchNormalization::call(const torch::Tensor& inputs, bool trainin
     moving_variance_.mul_(keep).add_(variance.detach(), 1.0 - keep);
   }
   return (inputs - mean) * torch::rsqrt(variance + options_.epsilon) * gamma_ + beta_;
+}
+
+// Inference: gamma * (x - mean) / sqrt(variance + epsilon) + beta, as one Mul and one Add on the
+// last axis (ONNX's BatchNormalization takes the channels first).
+io::onnx::Value BatchNormalization::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  using onnx_export::weight;
+  const torch::Tensor mean = weight(*this, "moving_mean").to(torch::kFloat64);
+  const torch::Tensor variance = weight(*this, "moving_variance").to(torch::kFloat64);
+  torch::Tensor gamma = weight(*this, "gamma");
+  torch::Tensor beta = weight(*this, "beta");
+  gamma = gamma.defined() ? gamma.to(torch::kFloat64) : torch::ones_like(mean);
+  beta = beta.defined() ? beta.to(torch::kFloat64) : torch::zeros_like(mean);
+  const torch::Tensor scale = gamma / (variance + options_.epsilon).sqrt();
+  io::onnx::Value out = onnx_export::output(
+      *this, inputs, graph.op("Mul", {inputs.name, graph.constant(scale, name() + "/scale")}, {}, name()));
+  out.name = graph.op("Add", {out.name, graph.constant(beta - mean * scale, name() + "/shift")}, {}, name());
+  return out;
 }
 
 }  // namespace tkeras::layers

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/keras_format.h"
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "layers/serialization.h"
 #include "tkeras/core/error.h"
@@ -137,6 +139,37 @@ torch::Tensor Bidirectional::call_with_mask(const torch::Tensor& inputs, const t
 
 torch::Tensor Bidirectional::compute_mask(const torch::Tensor& /*inputs*/, const torch::Tensor& mask) const {
   return forward_->return_sequences() ? mask : torch::Tensor();
+}
+
+// ONNX's recurrent operators run both directions at once.
+io::onnx::Value Bidirectional::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  if (forward_->go_backwards()) onnx_export::refuse(*this, "its forward layer goes backwards");
+  return forward_->onnx_recurrence(graph, inputs, *this, backward_.get(), options_.merge_mode);
+}
+
+Config Bidirectional::to_keras(keras_format::Writer& writer, const std::string& path) const {
+  Config config = get_config();
+  config["layer"] = writer.entry(*forward_, path + "/forward_layer");
+  config["backward_layer"] = writer.entry(*backward_, path + "/backward_layer");
+  return keras_format::entry(*this, std::move(config));
+}
+
+Config Bidirectional::from_keras(const Config& entry, keras_format::Reader& reader, const std::string& path,
+                                 const std::string& where) {
+  Config out = entry;
+  Config& config = out["config"];
+  for (const std::string key : {"layer", "backward_layer"}) {
+    if (!config.contains(key)) continue;
+    Config nested = config[key];
+    // Keras's Bidirectional makes its layers output zeros at masked steps, as tkeras's does.
+    if (nested.is_object() && nested.contains("config") && nested["config"].is_object()) {
+      nested["config"].erase("zero_output_for_mask");
+    }
+    config[key] = reader.entry(nested, path + (key == "layer" ? "/forward_layer" : "/backward_layer"),
+                               fmt::format("{} {}", where, key));
+  }
+  reader.check_options(out, where);
+  return out;
 }
 
 }  // namespace tkeras::layers

@@ -6,6 +6,7 @@
 
 #include "data/resize.h"
 #include "layers/augmentation.h"
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -44,6 +45,23 @@ torch::Tensor CenterCrop::call(const torch::Tensor& inputs, bool /*training*/) {
     return inputs.narrow(1, h_diff / 2, height_).narrow(2, w_diff / 2, width_).to(torch::kFloat32);
   }
   return data::resize::images(data::resize::crop_to_aspect(inputs, height_, width_), height_, width_, "bilinear");
+}
+
+io::onnx::Value CenterCrop::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  const Shape& image = inputs.shape;
+  if (image[0] < height_ || image[1] < width_) {
+    onnx_export::refuse(*this, fmt::format("its input ({}) is smaller than the crop, which Keras resizes to; crop or "
+                                           "resize before the model",
+                                           format_shape(image)));
+  }
+  const int64_t top = (image[0] - height_) / 2;
+  const int64_t left = (image[1] - width_) / 2;
+  return onnx_export::output(
+      *this, inputs,
+      graph.op("Slice",
+               {inputs.name, graph.ints({top, left}, name() + "/starts"),
+                graph.ints({top + height_, left + width_}, name() + "/ends"), graph.ints({1, 2}, name() + "/axes")},
+               {}, name()));
 }
 
 }  // namespace tkeras::layers

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "layers/spatial.h"
 #include "tkeras/core/error.h"
@@ -104,6 +105,10 @@ torch::Tensor Conv1D::call_without_activation(const torch::Tensor& inputs, bool 
 
 torch::Tensor Conv1D::call(const torch::Tensor& inputs, bool training) {
   return activation_(call_without_activation(inputs, training));
+}
+
+io::onnx::Value Conv1D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::conv_to_onnx(*this, graph, inputs, 1);
 }
 
 }  // namespace tkeras::layers

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "layers/spatial.h"
 #include "tkeras/core/error.h"
@@ -80,6 +81,10 @@ torch::Tensor Conv2D::call_without_activation(const torch::Tensor& inputs, bool 
 
 torch::Tensor Conv2D::call(const torch::Tensor& inputs, bool training) {
   return activation_(call_without_activation(inputs, training));
+}
+
+io::onnx::Value Conv2D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::conv_to_onnx(*this, graph, inputs, 2);
 }
 
 }  // namespace tkeras::layers

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -60,6 +61,17 @@ torch::Tensor Dense::call_without_activation(const torch::Tensor& inputs, bool /
 
 torch::Tensor Dense::call(const torch::Tensor& inputs, bool training) {
   return activation_(call_without_activation(inputs, training));
+}
+
+io::onnx::Value Dense::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  using namespace onnx_export;
+  Value out = output(
+      *this, inputs,
+      graph.op("MatMul", {inputs.name, graph.constant(weight(*this, "kernel"), name() + "/kernel")}, {}, name()));
+  if (const torch::Tensor bias = weight(*this, "bias"); bias.defined()) {
+    out.name = graph.op("Add", {out.name, graph.constant(bias, name() + "/bias")}, {}, name());
+  }
+  return onnx_export::activation(*this, graph, out, activation_name_);
 }
 
 }  // namespace tkeras::layers

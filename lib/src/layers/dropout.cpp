@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -29,6 +30,11 @@ Shape Dropout::build_weights(const Shape& input_shape) { return input_shape; }
 
 torch::Tensor Dropout::call(const torch::Tensor& inputs, bool training) {
   return training && rate_ > 0.0 ? torch::dropout(inputs, rate_, /*train=*/true) : inputs;
+}
+
+// At inference, the identity.
+io::onnx::Value Dropout::to_onnx(io::onnx::GraphBuilder& /*graph*/, const io::onnx::Value& inputs) const {
+  return onnx_export::output(*this, inputs, inputs.name);
 }
 
 }  // namespace tkeras::layers

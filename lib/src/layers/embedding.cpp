@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/cuda_capture.h"
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -77,6 +78,22 @@ torch::Tensor Embedding::call(const torch::Tensor& inputs, bool /*training*/) {
 torch::Tensor Embedding::compute_mask(const torch::Tensor& inputs, const torch::Tensor& /*mask*/) const {
   if (!options_.mask_zero) return {};
   return inputs != 0;
+}
+
+io::onnx::Value Embedding::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  io::onnx::Value out{
+      .name = graph.op("Gather",
+                       {graph.constant(onnx_export::weight(*this, "embeddings"), name() + "/embeddings"), inputs.name},
+                       {io::onnx::Attribute::of("axis", int64_t{0})}, name()),
+      .shape = output_shape(),
+      .mask = std::nullopt};
+  if (options_.mask_zero) {  // 1 where the id is not 0, as a float32 [batch, steps] mask
+    const std::string zero = graph.constant(torch::zeros({}, torch::kLong), name() + "/zero");
+    out.mask =
+        graph.op("Cast", {graph.op("Not", {graph.op("Equal", {inputs.name, zero}, {}, name())}, {}, name())},
+                 {io::onnx::Attribute::of("to", int64_t{static_cast<int64_t>(io::onnx::DataType::kFloat)})}, name());
+  }
+  return out;
 }
 
 }  // namespace tkeras::layers

@@ -1,6 +1,7 @@
 // Flatten: one vector per sample.
 #include "tkeras/layers/flatten.h"
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 
 #include <torch/torch.h>
@@ -20,5 +21,10 @@ torch::Tensor Flatten::call(const torch::Tensor& inputs, bool /*training*/) {
 }
 
 Shape Flatten::build_weights(const Shape& input_shape) { return {element_count(input_shape)}; }
+
+io::onnx::Value Flatten::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return onnx_export::output(*this, inputs,
+                             graph.op("Flatten", {inputs.name}, {io::onnx::Attribute::of("axis", int64_t{1})}, name()));
+}
 
 }  // namespace tkeras::layers

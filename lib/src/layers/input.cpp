@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "layers/keras_format.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -31,6 +32,37 @@ std::shared_ptr<Input> Input::from_config(const Config& config) {
   (void)element_count(input->shape());  // a shape whose size overflows is refused here
   if (read.has("name")) detail::restore_identity(*input, {{"name", config["name"]}});
   return input;
+}
+
+Config Input::entry_for(const Shape& shape) {
+  Config batch_shape = Config::array({nullptr});
+  for (int64_t size : shape) batch_shape.push_back(size);
+  return {{"class_name", "InputLayer"}, {"config", {{"batch_shape", batch_shape}}}};
+}
+
+bool Input::is_entry(const Config& entry) {
+  return entry.is_object() && entry.value("class_name", Config()) == "InputLayer";
+}
+
+Config Input::from_keras(const Config& entry, keras_format::Reader& reader, const std::string& /*path*/,
+                         const std::string& where) {
+  Config out = entry;
+  Config& config = out["config"];
+  if (const auto dtype = config.find("dtype"); dtype != config.end()) {
+    const std::string name = dtype->is_null() ? "float32" : keras_format::dtype_name(*dtype);
+    if (name != "float32" && name != "int32" && name != "int64" && name != "string" && name != "uint8" &&
+        name != "bool") {
+      throw Error(fmt::format(
+          "{}: dtype \"{}\" is not supported; tkeras computes in float32 and takes float32, integer or string inputs",
+          where, name));
+    }
+    config.erase("dtype");
+  }
+  // Older Keras wrote the shape and batch size apart; batch_shape says it all.
+  config.erase("shape");
+  config.erase("batch_size");
+  reader.check_options(out, where);
+  return out;
 }
 
 Config Input::get_config() const {

@@ -5,6 +5,8 @@
 #include <torch/torch.h>
 
 #include "layers/dry_run.h"
+#include "layers/keras_format.h"
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -38,5 +40,13 @@ Shape Lambda::build_weights(const Shape& input_shape) {
 }
 
 torch::Tensor Lambda::call(const torch::Tensor& inputs, bool /*training*/) { return function_(inputs); }
+
+io::onnx::Value Lambda::to_onnx(io::onnx::GraphBuilder& /*graph*/, const io::onnx::Value& /*inputs*/) const {
+  onnx_export::refuse(*this, "it runs C++ code, which an ONNX file cannot hold");
+}
+
+Config Lambda::to_keras(keras_format::Writer& /*writer*/, const std::string& /*path*/) const {
+  keras_format::refuse_code(*this);
+}
 
 }  // namespace tkeras::layers

@@ -7,6 +7,9 @@
 #include <torch/torch.h>
 
 #include "core/unique_name.h"
+#include "io/onnx_graph.h"
+#include "layers/keras_format.h"
+#include "layers/onnx_export.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -162,6 +165,16 @@ std::pair<torch::Tensor, torch::Tensor> Layer::call_and_mask(const torch::Tensor
 }
 
 Config Layer::get_config() const { return {{"name", name_}, {"trainable", trainable_}}; }
+
+Config Layer::to_keras(keras_format::Writer& /*writer*/, const std::string& /*path*/) const {
+  return keras_format::entry(*this, get_config());
+}
+
+KerasWeightsPlace Layer::keras_weights_place() const { return {.vars = "vars", .vars_name = name_, .sublayers = ""}; }
+
+io::onnx::Value Layer::to_onnx(io::onnx::GraphBuilder& /*graph*/, const io::onnx::Value& /*inputs*/) const {
+  onnx_export::refuse(*this, "tkeras has no ONNX mapping for this layer class");
+}
 
 void Layer::pretty_print(std::ostream& stream) const {
   Config config = get_config();

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -204,6 +205,50 @@ torch::Tensor Normalization::call(const torch::Tensor& inputs, bool /*training*/
   const torch::Tensor scale = variance_.reshape(broadcast_).to(inputs.device()).sqrt().clamp_min(kEpsilon);
   const torch::Tensor x = inputs.to(torch::kFloat32);
   return options_.invert ? mean + x * scale : (x - mean) / scale;
+}
+
+// As the layer computes it: (x - mean) / max(sqrt(variance), 1e-7), or its inverse.
+io::onnx::Value Normalization::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  const Config config = get_config();
+  torch::Tensor mean = onnx_export::weight(*this, "mean");
+  torch::Tensor variance = onnx_export::weight(*this, "variance");
+  if (!mean.defined()) {
+    mean = torch::tensor(config.at("mean").is_array() ? config["mean"].get<std::vector<double>>()
+                                                      : std::vector<double>{config["mean"].get<double>()});
+    variance = torch::tensor(config.at("variance").is_array() ? config["variance"].get<std::vector<double>>()
+                                                              : std::vector<double>{config["variance"].get<double>()});
+  }
+  // The statistics broadcast over the batch and the axes not normalized: [1, ..., size, ...].
+  std::vector<int64_t> axes;
+  const Config axis = config.value("axis", Config(-1));
+  if (axis.is_number_integer()) {
+    axes.push_back(axis.get<int64_t>());
+  } else if (axis.is_array()) {
+    axes = axis.get<std::vector<int64_t>>();
+  }
+  const auto rank = static_cast<int64_t>(inputs.shape.size()) + 1;
+  std::vector<int64_t> broadcast(static_cast<size_t>(rank), 1);
+  for (int64_t a : axes) {
+    const int64_t at = a < 0 ? a + rank : a;
+    broadcast[static_cast<size_t>(at)] = inputs.shape[static_cast<size_t>(at - 1)];
+  }
+  if (mean.numel() == 1) broadcast.assign(1, 1);
+  mean = mean.to(torch::kFloat64).reshape(broadcast);
+  const torch::Tensor scale = variance.to(torch::kFloat64).reshape(broadcast).sqrt().clamp_min(1e-7);
+  const std::string& layer = name();
+  io::onnx::Value out = onnx_export::output(*this, inputs, "");
+  if (options_.invert) {
+    out.name = graph.op("Add",
+                        {graph.op("Mul", {inputs.name, graph.constant(scale, layer + "/scale")}, {}, layer),
+                         graph.constant(mean, layer + "/mean")},
+                        {}, layer);
+  } else {
+    out.name = graph.op("Div",
+                        {graph.op("Sub", {inputs.name, graph.constant(mean, layer + "/mean")}, {}, layer),
+                         graph.constant(scale, layer + "/scale")},
+                        {}, layer);
+  }
+  return out;
 }
 
 }  // namespace tkeras::layers

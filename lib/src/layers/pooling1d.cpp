@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "layers/spatial.h"
 #include "tkeras/core/error.h"
@@ -155,6 +156,31 @@ std::shared_ptr<GlobalMaxPooling1D> GlobalMaxPooling1D::from_config(const Config
 
 torch::Tensor GlobalMaxPooling1D::call(const torch::Tensor& inputs, bool /*training*/) {
   return std::get<0>(inputs.max(1, options_.keepdims));
+}
+
+io::onnx::Value MaxPooling1D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::pool_to_onnx(*this, graph, inputs, 1, "MaxPool");
+}
+
+io::onnx::Value AveragePooling1D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::pool_to_onnx(*this, graph, inputs, 1, "AveragePool");
+}
+
+io::onnx::Value GlobalAveragePooling1D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  if (!inputs.mask) return spatial::global_pool_to_onnx(*this, graph, inputs, 1, "ReduceMean", keepdims());
+  // Keras's masked mean: the sum over the steps that count, over their number.
+  using io::onnx::Attribute;
+  const std::string& layer = name();
+  const Attribute keep = Attribute::of("keepdims", int64_t{keepdims() ? 1 : 0});
+  const std::string mask = graph.op("Unsqueeze", {*inputs.mask, graph.ints({2}, layer + "/axes")}, {}, layer);
+  const std::string sum = graph.op(
+      "ReduceSum", {graph.op("Mul", {inputs.name, mask}, {}, layer), graph.ints({1}, layer + "/axes")}, {keep}, layer);
+  const std::string count = graph.op("ReduceSum", {mask, graph.ints({1}, layer + "/axes")}, {keep}, layer);
+  return {.name = graph.op("Div", {sum, count}, {}, layer), .shape = output_shape(), .mask = std::nullopt};
+}
+
+io::onnx::Value GlobalMaxPooling1D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::global_pool_to_onnx(*this, graph, inputs, 1, "ReduceMax", keepdims());
 }
 
 }  // namespace tkeras::layers

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "layers/spatial.h"
 
@@ -103,6 +104,18 @@ Shape GlobalAveragePooling2D::build_weights(const Shape& input_shape) {
 torch::Tensor GlobalAveragePooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
   const torch::Tensor images = inputs.dim() == 3 ? inputs.unsqueeze(-1) : inputs;
   return images.mean({1, 2});
+}
+
+io::onnx::Value MaxPooling2D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::pool_to_onnx(*this, graph, inputs, 2, "MaxPool");
+}
+
+io::onnx::Value AveragePooling2D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::pool_to_onnx(*this, graph, inputs, 2, "AveragePool");
+}
+
+io::onnx::Value GlobalAveragePooling2D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::global_pool_to_onnx(*this, graph, inputs, 2, "ReduceMean", /*keepdims=*/false);
 }
 
 }  // namespace tkeras::layers

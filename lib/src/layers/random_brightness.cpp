@@ -9,10 +9,7 @@
 namespace tkeras::layers {
 
 RandomBrightness::RandomBrightness(RandomFactor factor, RandomBrightnessOptions options)
-    : Layer("random_brightness"),
-      factor_(factor),
-      options_(options),
-      draws_(std::make_shared<augmentation::Draws>(options.seed)) {
+    : RandomAugmentation("random_brightness", options.seed), factor_(factor), options_(options) {
   augmentation::check_factor("RandomBrightness", "factor", factor_, -1.0, 1.0);
   augmentation::check_value_range("RandomBrightness", options_.value_range);
 }
@@ -31,22 +28,16 @@ std::shared_ptr<RandomBrightness> RandomBrightness::from_config(const Config& co
 }
 
 Config RandomBrightness::get_config() const {
-  Config config = Layer::get_config();
+  Config config = RandomAugmentation::get_config();
   config["factor"] = augmentation::factor_config(factor_);
   config["value_range"] = {options_.value_range[0], options_.value_range[1]};
   config["seed"] = augmentation::seed_config(options_.seed);
   return config;
 }
 
-Shape RandomBrightness::build_weights(const Shape& input_shape) {
-  augmentation::check_images("RandomBrightness", input_shape);
-  return input_shape;
-}
-
-torch::Tensor RandomBrightness::call(const torch::Tensor& inputs, bool training) {
-  if (!training) return inputs;
+torch::Tensor RandomBrightness::augment(const torch::Tensor& inputs) {
   const double width = options_.value_range[1] - options_.value_range[0];
-  const torch::Tensor delta = (draws_->uniform(inputs.size(0), factor_.lower, factor_.upper) * width)
+  const torch::Tensor delta = (draws().uniform(inputs.size(0), factor_.lower, factor_.upper) * width)
                                   .to(inputs.device(), inputs.scalar_type())
                                   .view({-1, 1, 1, 1});
   return (inputs + delta).clamp(options_.value_range[0], options_.value_range[1]);

@@ -9,10 +9,7 @@
 namespace tkeras::layers {
 
 RandomContrast::RandomContrast(RandomFactor factor, RandomContrastOptions options)
-    : Layer("random_contrast"),
-      factor_(factor),
-      options_(options),
-      draws_(std::make_shared<augmentation::Draws>(options.seed)) {
+    : RandomAugmentation("random_contrast", options.seed), factor_(factor), options_(options) {
   // Keras keeps both bounds in [0, 1] (its _FACTOR_BOUNDS), and a lower bound given as a number
   // below 0 means no lowering.
   augmentation::check_factor("RandomContrast", "factor", factor_, 0.0, 1.0);
@@ -37,21 +34,16 @@ std::shared_ptr<RandomContrast> RandomContrast::from_config(const Config& config
 }
 
 Config RandomContrast::get_config() const {
-  Config config = Layer::get_config();
+  Config config = RandomAugmentation::get_config();
   config["factor"] = augmentation::factor_config(factor_);
   config["value_range"] = {options_.value_range[0], options_.value_range[1]};
   config["seed"] = augmentation::seed_config(options_.seed);
   return config;
 }
 
-Shape RandomContrast::build_weights(const Shape& input_shape) {
-  augmentation::check_images("RandomContrast", input_shape);
-  return input_shape;
-}
-
-torch::Tensor RandomContrast::call(const torch::Tensor& inputs, bool training) {
-  if (!training) return inputs;
-  const torch::Tensor contrast = draws_->uniform(inputs.size(0), 1.0 - factor_.lower, 1.0 + factor_.upper)
+torch::Tensor RandomContrast::augment(const torch::Tensor& inputs) {
+  const torch::Tensor contrast = draws()
+                                     .uniform(inputs.size(0), 1.0 - factor_.lower, 1.0 + factor_.upper)
                                      .to(inputs.device(), inputs.scalar_type())
                                      .view({-1, 1, 1, 1});
   const torch::Tensor mean = inputs.mean({1, 2}, /*keepdim=*/true);

@@ -11,10 +11,7 @@
 namespace tkeras::layers {
 
 RandomFlip::RandomFlip(std::string mode, RandomFlipOptions options)
-    : Layer("random_flip"),
-      mode_(std::move(mode)),
-      seed_(options.seed),
-      draws_(std::make_shared<augmentation::Draws>(options.seed)) {
+    : RandomAugmentation("random_flip", options.seed), mode_(std::move(mode)) {
   if (mode_ != "horizontal" && mode_ != "vertical" && mode_ != "horizontal_and_vertical") {
     throw Error(fmt::format(
         "RandomFlip: expected mode \"horizontal\", \"vertical\" or \"horizontal_and_vertical\", received \"{}\"",
@@ -33,21 +30,14 @@ std::shared_ptr<RandomFlip> RandomFlip::from_config(const Config& config) {
 }
 
 Config RandomFlip::get_config() const {
-  Config config = Layer::get_config();
+  Config config = RandomAugmentation::get_config();
   config["mode"] = mode_;
-  config["seed"] = augmentation::seed_config(seed_);
   return config;
 }
 
-Shape RandomFlip::build_weights(const Shape& input_shape) {
-  augmentation::check_images("RandomFlip", input_shape);
-  return input_shape;
-}
-
-torch::Tensor RandomFlip::call(const torch::Tensor& inputs, bool training) {
-  if (!training) return inputs;
+torch::Tensor RandomFlip::augment(const torch::Tensor& inputs) {
   const torch::Tensor flips =
-      draws_->uniform(inputs.size(0), 0.0, 1.0).le(0.5).to(inputs.device()).view({inputs.size(0), 1, 1, 1});
+      draws().uniform(inputs.size(0), 0.0, 1.0).le(0.5).to(inputs.device()).view({inputs.size(0), 1, 1, 1});
   torch::Tensor outputs = inputs;
   if (mode_ != "vertical") outputs = torch::where(flips, outputs.flip({2}), outputs);
   if (mode_ != "horizontal") outputs = torch::where(flips, outputs.flip({1}), outputs);

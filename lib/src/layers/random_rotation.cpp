@@ -11,10 +11,7 @@
 namespace tkeras::layers {
 
 RandomRotation::RandomRotation(RandomFactor factor, RandomRotationOptions options)
-    : Layer("random_rotation"),
-      factor_(factor),
-      options_(std::move(options)),
-      draws_(std::make_shared<augmentation::Draws>(options_.seed)) {
+    : RandomAugmentation("random_rotation", options.seed), factor_(factor), options_(std::move(options)) {
   augmentation::check_factor("RandomRotation", "factor", factor_, -1.0, 1.0);
   augmentation::check_modes("RandomRotation", options_.fill_mode, options_.interpolation);
 }
@@ -31,24 +28,18 @@ std::shared_ptr<RandomRotation> RandomRotation::from_config(const Config& config
 }
 
 Config RandomRotation::get_config() const {
-  Config config = Layer::get_config();
+  Config config = RandomAugmentation::get_config();
   config["factor"] = augmentation::factor_config(factor_);
   augmentation::write_transform_options(config, options_);
   return config;
 }
 
-Shape RandomRotation::build_weights(const Shape& input_shape) {
-  augmentation::check_images("RandomRotation", input_shape);
-  return input_shape;
-}
-
-torch::Tensor RandomRotation::call(const torch::Tensor& inputs, bool training) {
-  if (!training) return inputs;
+torch::Tensor RandomRotation::augment(const torch::Tensor& inputs) {
   const int64_t batch = inputs.size(0);
   // Keras's _compute_affine_matrix with no shear, scale 1 and no translation, about the centre
   // ((width - 1) / 2, (height - 1) / 2).
   const torch::Tensor angle =
-      draws_->uniform(batch, factor_.lower * 360.0, factor_.upper * 360.0) * (std::numbers::pi / 180.0);
+      draws().uniform(batch, factor_.lower * 360.0, factor_.upper * 360.0) * (std::numbers::pi / 180.0);
   const double cx = 0.5 * static_cast<double>(inputs.size(2) - 1);
   const double cy = 0.5 * static_cast<double>(inputs.size(1) - 1);
   const torch::Tensor cos = angle.cos();

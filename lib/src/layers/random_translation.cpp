@@ -10,11 +10,10 @@ namespace tkeras::layers {
 
 RandomTranslation::RandomTranslation(RandomFactor height_factor, RandomFactor width_factor,
                                      RandomTranslationOptions options)
-    : Layer("random_translation"),
+    : RandomAugmentation("random_translation", options.seed),
       height_factor_(height_factor),
       width_factor_(width_factor),
-      options_(std::move(options)),
-      draws_(std::make_shared<augmentation::Draws>(options_.seed)) {
+      options_(std::move(options)) {
   augmentation::check_factor("RandomTranslation", "height_factor", height_factor_, -1.0, 1.0);
   augmentation::check_factor("RandomTranslation", "width_factor", width_factor_, -1.0, 1.0);
   augmentation::check_modes("RandomTranslation", options_.fill_mode, options_.interpolation);
@@ -33,25 +32,19 @@ std::shared_ptr<RandomTranslation> RandomTranslation::from_config(const Config& 
 }
 
 Config RandomTranslation::get_config() const {
-  Config config = Layer::get_config();
+  Config config = RandomAugmentation::get_config();
   config["height_factor"] = augmentation::factor_config(height_factor_);
   config["width_factor"] = augmentation::factor_config(width_factor_);
   augmentation::write_transform_options(config, options_);
   return config;
 }
 
-Shape RandomTranslation::build_weights(const Shape& input_shape) {
-  augmentation::check_images("RandomTranslation", input_shape);
-  return input_shape;
-}
-
-torch::Tensor RandomTranslation::call(const torch::Tensor& inputs, bool training) {
-  if (!training) return inputs;
+torch::Tensor RandomTranslation::augment(const torch::Tensor& inputs) {
   const int64_t batch = inputs.size(0);
   const torch::Tensor dy =
-      draws_->uniform(batch, height_factor_.lower, height_factor_.upper) * static_cast<double>(inputs.size(1));
+      draws().uniform(batch, height_factor_.lower, height_factor_.upper) * static_cast<double>(inputs.size(1));
   const torch::Tensor dx =
-      draws_->uniform(batch, width_factor_.lower, width_factor_.upper) * static_cast<double>(inputs.size(2));
+      draws().uniform(batch, width_factor_.lower, width_factor_.upper) * static_cast<double>(inputs.size(2));
   // Keras's _get_translation_matrix: [1, 0, -dx, 0, 1, -dy].
   const torch::Tensor ones = torch::ones_like(dx);
   const torch::Tensor zeros = torch::zeros_like(dx);

@@ -11,10 +11,7 @@
 namespace tkeras::layers {
 
 RandomZoom::RandomZoom(RandomFactor height_factor, RandomZoomOptions options)
-    : Layer("random_zoom"),
-      height_factor_(height_factor),
-      options_(std::move(options)),
-      draws_(std::make_shared<augmentation::Draws>(options_.seed)) {
+    : RandomAugmentation("random_zoom", options.seed), height_factor_(height_factor), options_(std::move(options)) {
   // A zoom of 1 + factor must stay positive: zooming in by 100% would show nothing.
   auto check = [](const char* name, const RandomFactor& factor) {
     if (!(factor.lower > -1.0)) {
@@ -43,7 +40,7 @@ std::shared_ptr<RandomZoom> RandomZoom::from_config(const Config& config) {
 }
 
 Config RandomZoom::get_config() const {
-  Config config = Layer::get_config();
+  Config config = RandomAugmentation::get_config();
   config["height_factor"] = augmentation::factor_config(height_factor_);
   config["width_factor"] =
       options_.width_factor ? augmentation::factor_config(*options_.width_factor) : Config(nullptr);
@@ -51,16 +48,10 @@ Config RandomZoom::get_config() const {
   return config;
 }
 
-Shape RandomZoom::build_weights(const Shape& input_shape) {
-  augmentation::check_images("RandomZoom", input_shape);
-  return input_shape;
-}
-
-torch::Tensor RandomZoom::call(const torch::Tensor& inputs, bool training) {
-  if (!training) return inputs;
+torch::Tensor RandomZoom::augment(const torch::Tensor& inputs) {
   const int64_t batch = inputs.size(0);
-  const torch::Tensor zoom_y = draws_->uniform(batch, 1.0 + height_factor_.lower, 1.0 + height_factor_.upper);
-  const torch::Tensor zoom_x = options_.width_factor ? draws_->uniform(batch, 1.0 + options_.width_factor->lower,
+  const torch::Tensor zoom_y = draws().uniform(batch, 1.0 + height_factor_.lower, 1.0 + height_factor_.upper);
+  const torch::Tensor zoom_x = options_.width_factor ? draws().uniform(batch, 1.0 + options_.width_factor->lower,
                                                                        1.0 + options_.width_factor->upper)
                                                      : zoom_y;
   // Keras's _get_zoom_matrix: a scale about the centre.

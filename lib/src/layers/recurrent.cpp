@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -258,6 +259,136 @@ torch::Tensor Recurrent::run_steps(const torch::Tensor& x, const torch::Tensor& 
     if (return_sequences_) outputs.push_back(output);
   }
   return return_sequences_ ? torch::stack(outputs, 1) : h;
+}
+
+KerasWeightsPlace Recurrent::keras_weights_place() const {
+  return {.vars = "cell/vars", .vars_name = base_name() + "_cell", .sublayers = ""};
+}
+
+io::onnx::Value Recurrent::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  io::onnx::Value out = onnx_recurrence(graph, inputs, *this, nullptr, "");
+  if (return_sequences_ && inputs.mask) out.mask = inputs.mask;
+  return out;
+}
+
+// ONNX's RNN, LSTM or GRU operator on this layer's weights (and, for a Bidirectional `owner`, on
+// `backward`'s too, merged by `merge_mode`). Keras's kernel [in, gates*units], recurrent kernel
+// [units, gates*units] and bias become ONNX's W [gates*units, in], R and B [2*gates*units], the
+// gates in ONNX's order (LSTM: i, o, f, c).
+io::onnx::Value Recurrent::onnx_recurrence(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
+                                           const Layer& owner, const Recurrent* backward,
+                                           const std::string& merge_mode) const {
+  using io::onnx::Attribute;
+  if (inputs.mask) {
+    onnx_export::refuse(owner,
+                        "it is fed a mask (Embedding with mask_zero), and ONNX's recurrent operators take only "
+                        "sequences padded at the end; export a model without mask_zero");
+  }
+  const bool lstm = cell_ == Cell::kLSTM;
+  const bool gru = cell_ == Cell::kGRU;
+  const std::string op = lstm ? "LSTM" : gru ? "GRU" : "RNN";
+  const int64_t gate_count = gates();
+  const bool reset_after = gru && reset_after_;
+  const auto convert = [&](const Recurrent& layer) {
+    const auto reorder = [&](const torch::Tensor& t) {  // along dim 0, in chunks of units
+      if (!lstm) return t;
+      const auto chunks = t.chunk(4, 0);
+      return torch::cat({chunks[0], chunks[3], chunks[1], chunks[2]}, 0);
+    };
+    const torch::Tensor w = reorder(onnx_export::weight(layer, "kernel").t());
+    const torch::Tensor r = reorder(onnx_export::weight(layer, "recurrent_kernel").t());
+    torch::Tensor bias = onnx_export::weight(layer, "bias");
+    if (!bias.defined()) bias = torch::zeros({reset_after ? 2 : 1, gate_count * units_});
+    const torch::Tensor b = reset_after
+                                ? torch::cat({bias[0], bias[1]})
+                                : torch::cat({reorder(bias.reshape({-1})), torch::zeros({gate_count * units_})});
+    return std::array<torch::Tensor, 3>{w, r, b};
+  };
+  std::string direction = go_backwards_ ? "reverse" : "forward";
+  std::array<torch::Tensor, 3> weights;
+  if (backward != nullptr) {
+    const auto forward_weights = convert(*this);
+    const auto backward_weights = convert(*backward);
+    for (size_t i = 0; i < 3; ++i) weights[i] = torch::stack({forward_weights[i], backward_weights[i]});
+    direction = "bidirectional";
+  } else {
+    const auto own = convert(*this);
+    for (size_t i = 0; i < 3; ++i) weights[i] = own[i].unsqueeze(0);
+  }
+  const auto onnx_activation = [&](const std::string& name) -> std::string {
+    const std::string type = onnx_export::activation_operator(name);
+    if (type != "Tanh" && type != "Sigmoid" && type != "Relu") {
+      onnx_export::refuse(owner,
+                          fmt::format("activation \"{}\" has no counterpart in ONNX's {} operator here", name, op));
+    }
+    return type;
+  };
+  std::vector<std::string> activations;
+  if (cell_ != Cell::kSimpleRNN) activations.push_back(onnx_activation(recurrent_activation_name_));
+  activations.push_back(onnx_activation(activation_name_));
+  if (lstm) activations.push_back(activations.back());
+  if (backward != nullptr) {  // one list per direction
+    const std::vector<std::string> forward = activations;
+    activations.insert(activations.end(), forward.begin(), forward.end());
+  }
+  // (onnxruntime runs only layout 0, steps first: the input and outputs are transposed.)
+  std::vector<Attribute> attributes = {Attribute::of("activations", activations), Attribute::of("direction", direction),
+                                       Attribute::of("hidden_size", units_)};
+  if (gru) attributes.push_back(Attribute::of("linear_before_reset", int64_t{reset_after ? 1 : 0}));
+  const std::string& name = owner.name();
+  const std::string steps_first =
+      graph.op("Transpose", {inputs.name}, {Attribute::of("perm", std::vector<int64_t>{1, 0, 2})}, name);
+  const auto raw = graph.op(op,
+                            {steps_first, graph.constant(weights[0], name + "/W"),
+                             graph.constant(weights[1], name + "/R"), graph.constant(weights[2], name + "/B")},
+                            attributes, name, 2);
+  // Y [steps, directions, batch, units] and Y_h [directions, batch, units], batch first:
+  // [batch, steps, directions, units] and [batch, directions, units].
+  const std::vector<std::string> outputs = {
+      graph.op("Transpose", {raw[0]}, {Attribute::of("perm", std::vector<int64_t>{2, 0, 1, 3})}, name),
+      graph.op("Transpose", {raw[1]}, {Attribute::of("perm", std::vector<int64_t>{1, 0, 2})}, name)};
+  io::onnx::Value out{.name = "", .shape = owner.output_shape(), .mask = std::nullopt};
+  const bool sequences = return_sequences_;
+  if (backward == nullptr) {
+    if (sequences) {
+      out.name = graph.op("Squeeze", {outputs[0], graph.ints({2}, name + "/axes")}, {}, name);
+      // Keras's go_backwards returns the steps in the order it took them, ONNX in the input's.
+      if (direction == "reverse") {
+        out.name = graph.op("Slice",
+                            {out.name, graph.ints({-1}, name + "/starts"), graph.ints({INT64_MIN}, name + "/ends"),
+                             graph.ints({1}, name + "/slice_axes"), graph.ints({-1}, name + "/steps")},
+                            {}, name);
+      }
+    } else {
+      out.name = graph.op("Squeeze", {outputs[1], graph.ints({1}, name + "/axes")}, {}, name);
+    }
+    return out;
+  }
+  // Bidirectional: the backward steps are in the input's order in both Keras and ONNX.
+  const std::string both = sequences ? outputs[0] : outputs[1];
+  const int64_t axis = sequences ? 2 : 1;
+  if (merge_mode == "concat") {
+    out.name = graph.op(
+        "Reshape",
+        {both, graph.ints(sequences ? std::vector<int64_t>{0, 0, 2 * units_} : std::vector<int64_t>{0, 2 * units_},
+                          name + "/shape")},
+        {}, name);
+  } else if (merge_mode ==
+             "sum") {  // ReduceSum takes its axes as an input, ReduceMean (until opset 18) as an attribute
+    out.name = graph.op("ReduceSum", {both, graph.ints({axis}, name + "/axes")},
+                        {Attribute::of("keepdims", int64_t{0})}, name);
+  } else if (merge_mode == "ave") {
+    out.name =
+        graph.op("ReduceMean", {both},
+                 {Attribute::of("axes", std::vector<int64_t>{axis}), Attribute::of("keepdims", int64_t{0})}, name);
+  } else if (merge_mode == "mul") {
+    const auto halves = graph.op("Split", {both}, {Attribute::of("axis", axis)}, name, 2);
+    out.name = graph.op(
+        "Squeeze", {graph.op("Mul", {halves[0], halves[1]}, {}, name), graph.ints({axis}, name + "/axes")}, {}, name);
+  } else {
+    onnx_export::refuse(owner, fmt::format("merge_mode \"{}\" has no ONNX counterpart here", merge_mode));
+  }
+  return out;
 }
 
 }  // namespace tkeras::layers

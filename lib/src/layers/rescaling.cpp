@@ -1,6 +1,7 @@
 // Rescaling: an affine map of the inputs.
 #include "tkeras/layers/rescaling.h"
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 
 #include <torch/torch.h>
@@ -27,6 +28,22 @@ Shape Rescaling::build_weights(const Shape& input_shape) { return input_shape; }
 
 torch::Tensor Rescaling::call(const torch::Tensor& inputs, bool /*training*/) {
   return offset_ == 0.0 ? inputs * scale_ : inputs * scale_ + offset_;
+}
+
+io::onnx::Value Rescaling::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  const Config config = get_config();
+  const auto scalar_or_list = [](const Config& value) {
+    return value.is_array() ? torch::tensor(value.get<std::vector<double>>(), torch::kFloat32)
+                            : torch::tensor(value.get<double>(), torch::kFloat32);
+  };
+  io::onnx::Value out = onnx_export::output(
+      *this, inputs,
+      graph.op("Mul", {inputs.name, graph.constant(scalar_or_list(config.at("scale")), name() + "/scale")}, {},
+               name()));
+  out.name = graph.op(
+      "Add", {out.name, graph.constant(scalar_or_list(config.value("offset", Config(0.0))), name() + "/offset")}, {},
+      name());
+  return out;
 }
 
 }  // namespace tkeras::layers

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -56,6 +57,13 @@ torch::Tensor Reshape::call(const torch::Tensor& inputs, bool /*training*/) {
   Shape shape = {inputs.size(0)};
   shape.insert(shape.end(), resolved_shape_.begin(), resolved_shape_.end());
   return inputs.reshape(shape);
+}
+
+io::onnx::Value Reshape::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  std::vector<int64_t> target = {0};  // 0: the batch as it comes
+  for (int64_t size : output_shape()) target.push_back(size);
+  return onnx_export::output(*this, inputs,
+                             graph.op("Reshape", {inputs.name, graph.ints(target, name() + "/shape")}, {}, name()));
 }
 
 }  // namespace tkeras::layers

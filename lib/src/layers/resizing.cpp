@@ -6,6 +6,7 @@
 
 #include "data/resize.h"
 #include "layers/augmentation.h"
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -70,6 +71,34 @@ torch::Tensor Resizing::call(const torch::Tensor& inputs, bool /*training*/) {
     images = data::resize::pad_to_aspect(images.to(torch::kFloat32), height_, width_, options_.fill_value);
   }
   return data::resize::images(images, height_, width_, options_.interpolation, options_.antialias);
+}
+
+io::onnx::Value Resizing::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  using io::onnx::Attribute;
+  const std::string& interpolation = options_.interpolation;
+  if (interpolation != "bilinear" && interpolation != "nearest") {
+    onnx_export::refuse(
+        *this, fmt::format("interpolation \"{}\" is exported only as \"bilinear\" or \"nearest\"", interpolation));
+  }
+  if (options_.crop_to_aspect_ratio || options_.pad_to_aspect_ratio || options_.antialias) {
+    onnx_export::refuse(*this, "crop_to_aspect_ratio, pad_to_aspect_ratio and antialias have no ONNX counterpart here");
+  }
+  const std::string& layer = name();
+  // Resize's sizes: the batch and channels as they come, then the target height and width.
+  const std::string images = graph.to_channels_first(inputs.name, 4, layer);
+  const std::string leading = graph.op(
+      "Slice",
+      {graph.op("Shape", {images}, {}, layer), graph.ints({0}, layer + "/starts"), graph.ints({2}, layer + "/ends")},
+      {}, layer);
+  const std::string sizes = graph.op("Concat", {leading, graph.ints({height_, width_}, layer + "/size")},
+                                     {Attribute::of("axis", int64_t{0})}, layer);
+  std::vector<Attribute> attributes = {
+      Attribute::of("coordinate_transformation_mode", std::string("half_pixel")),
+      Attribute::of("mode", std::string(interpolation == "nearest" ? "nearest" : "linear"))};
+  // LibTorch's nearest-exact: the source pixel floor((x + 0.5) * scale), ONNX's round_prefer_ceil of half_pixel.
+  if (interpolation == "nearest") attributes.push_back(Attribute::of("nearest_mode", std::string("round_prefer_ceil")));
+  return onnx_export::output(
+      *this, inputs, graph.to_channels_last(graph.op("Resize", {images, "", "", sizes}, attributes, layer), 4, layer));
 }
 
 }  // namespace tkeras::layers

@@ -23,6 +23,15 @@ std::string class_label(const Config& entry) {
   return fmt::format(" ({})", kind->get<std::string>());
 }
 
+bool made_by_custom_object(const Config& entry, const layers::CustomObjects& custom_objects) {
+  if (!entry.is_object()) return false;
+  const auto registered = entry.find("registered_name");
+  if (registered != entry.end() && registered->is_string() && custom_objects.contains(registered->get<std::string>()))
+    return true;
+  const auto kind = entry.find("class_name");
+  return kind != entry.end() && kind->is_string() && custom_objects.contains(kind->get<std::string>());
+}
+
 std::shared_ptr<layers::Layer> deserialize(const Config& entry, const layers::CustomObjects& custom_objects) {
   if (!entry.is_object()) throw Error(fmt::format("expected a layer as an object, received {}", entry.dump()));
   const auto kind_entry = entry.find("class_name");

@@ -22,6 +22,10 @@ Config serialize(const layers::Layer& layer);
 /// or a bad option.
 std::shared_ptr<layers::Layer> deserialize(const Config& entry, const layers::CustomObjects& custom_objects);
 
+/// Whether `custom_objects` make the layer of `entry` (by its `registered_name`, then its
+/// `class_name`), rather than its class.
+bool made_by_custom_object(const Config& entry, const layers::CustomObjects& custom_objects);
+
 /// ` (Dense)` for an entry of class Dense, empty when the entry names no class: for messages.
 std::string class_label(const Config& entry);
 

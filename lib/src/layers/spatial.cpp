@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "layers/onnx_export.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers::spatial {
@@ -66,8 +67,8 @@ int64_t read_size_1d(const ConfigReader& read, std::string_view key, int64_t fal
 void refuse_channels_first(const ConfigReader& read, std::string_view class_name) {
   const std::string data_format = read.string("data_format", "channels_last");
   if (data_format != "channels_last") {
-    throw Error(fmt::format("{}: data_format \"{}\" is not supported by tkeras; expected \"channels_last\"",
-                            class_name, data_format));
+    throw Error(fmt::format("{}: data_format \"{}\" is not supported by tkeras; expected \"channels_last\"", class_name,
+                            data_format));
   }
 }
 
@@ -75,11 +76,10 @@ Shape sequence_shape(const Layer& layer, const Shape& input_shape) {
   if (input_shape.size() == 2) return input_shape;
   // As Keras, a 1-D layer takes (steps, channels) samples only: a series of single values needs a
   // channel axis of 1 first.
-  throw Error(fmt::format("{} \"{}\": expected input of rank 3 (batch, steps, channels), received {}{}",
-                          layer.class_name(), layer.name(), format_batch_shape(input_shape),
-                          input_shape.size() == 1
-                              ? fmt::format("; add the channel axis with Reshape({{{}, 1}})", input_shape[0])
-                              : ""));
+  throw Error(fmt::format(
+      "{} \"{}\": expected input of rank 3 (batch, steps, channels), received {}{}", layer.class_name(), layer.name(),
+      format_batch_shape(input_shape),
+      input_shape.size() == 1 ? fmt::format("; add the channel axis with Reshape({{{}, 1}})", input_shape[0]) : ""));
 }
 
 Windows1D windows_1d(const Layer& layer, int64_t steps, int64_t window, int64_t strides, int64_t dilation,
@@ -105,6 +105,65 @@ torch::Tensor channels_last(const torch::Tensor& images) { return images.permute
 torch::Tensor pad(const torch::Tensor& images, const std::array<int64_t, 4>& padding, double value) {
   if (padding == std::array<int64_t, 4>{0, 0, 0, 0}) return images;
   return torch::constant_pad_nd(images, {padding[0], padding[1], padding[2], padding[3]}, value);
+}
+
+io::onnx::Value conv_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
+                             int spatial) {
+  using io::onnx::Attribute;
+  using onnx_export::ints_of;
+  const Config config = layer.get_config();
+  const std::string& name = layer.name();
+  const size_t rank = static_cast<size_t>(spatial) + 2;
+  const torch::Tensor kernel = onnx_export::weight(layer, "kernel");  // [k..., in, out]
+  const torch::Tensor w = spatial == 1 ? kernel.permute({2, 1, 0}) : kernel.permute({3, 2, 0, 1});
+  std::vector<std::string> operands = {graph.to_channels_first(inputs.name, rank, name),
+                                       graph.constant(w, name + "/kernel")};
+  if (const torch::Tensor bias = onnx_export::weight(layer, "bias"); bias.defined())
+    operands.push_back(graph.constant(bias, name + "/bias"));
+  const std::vector<int64_t> size = ints_of(config.at("kernel_size"));
+  std::vector<int64_t> dilations(static_cast<size_t>(spatial), 1);
+  if (config.contains("dilation_rate")) dilations = ints_of(config["dilation_rate"]);
+  if (dilations.size() == 1 && spatial == 2) dilations.push_back(dilations[0]);
+  std::vector<Attribute> attributes = {Attribute::of("dilations", dilations), Attribute::of("kernel_shape", size),
+                                       Attribute::of("strides", ints_of(config.at("strides")))};
+  const std::string padding = config.value("padding", "valid");
+  if (padding == "causal") {
+    // Keras pads causal convolutions on the left only: (kernel - 1) * dilation steps.
+    const int64_t left = (size[0] - 1) * dilations[0];
+    operands[0] = graph.op("Pad", {operands[0], graph.ints({0, 0, left, 0, 0, 0}, name + "/pads")}, {}, name);
+    attributes.push_back(Attribute::of("auto_pad", std::string("VALID")));
+  } else {
+    attributes.push_back(Attribute::of("auto_pad", io::onnx::auto_pad(padding)));
+  }
+  const io::onnx::Value out = onnx_export::output(
+      layer, inputs, graph.to_channels_last(graph.op("Conv", operands, attributes, name), rank, name));
+  return onnx_export::activation(layer, graph, out, layer.activation());
+}
+
+io::onnx::Value pool_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
+                             int spatial, const std::string& type) {
+  using io::onnx::Attribute;
+  const Config config = layer.get_config();
+  const std::string& name = layer.name();
+  const size_t rank = static_cast<size_t>(spatial) + 2;
+  std::vector<Attribute> attributes = {Attribute::of("auto_pad", io::onnx::auto_pad(config.value("padding", "valid"))),
+                                       Attribute::of("kernel_shape", onnx_export::ints_of(config.at("pool_size"))),
+                                       Attribute::of("strides", onnx_export::ints_of(config.at("strides")))};
+  return onnx_export::output(
+      layer, inputs,
+      graph.to_channels_last(graph.op(type, {graph.to_channels_first(inputs.name, rank, name)}, attributes, name), rank,
+                             name));
+}
+
+io::onnx::Value global_pool_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
+                                    int spatial, const std::string& type, bool keepdims) {
+  using io::onnx::Attribute;
+  const std::vector<int64_t> axes = spatial == 2 ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{1};
+  return {.name = graph.op(type, {inputs.name},
+                           {Attribute::of("axes", axes), Attribute::of("keepdims", int64_t{keepdims ? 1 : 0})},
+                           layer.name()),
+          .shape = layer.output_shape(),
+          .mask = std::nullopt};
 }
 
 }  // namespace tkeras::layers::spatial

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "io/onnx_graph.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/layers/layer.h"
 #include "tkeras/layers/size2.h"
@@ -61,5 +62,16 @@ torch::Tensor channels_first(const torch::Tensor& images);
 torch::Tensor channels_last(const torch::Tensor& images);
 /// Pads `[N, C, H, W]` by {left, right, top, bottom} with `value` (nothing when all are 0).
 torch::Tensor pad(const torch::Tensor& images, const std::array<int64_t, 4>& padding, double value);
+
+/// A convolution (`spatial` 1 or 2) as ONNX's Conv between channels-first transposes, with its
+/// activation after it; Keras's causal padding as a Pad before.
+io::onnx::Value conv_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
+                             int spatial);
+/// A pooling layer as ONNX's `type` (MaxPool, AveragePool) between channels-first transposes.
+io::onnx::Value pool_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
+                             int spatial, const std::string& type);
+/// A global pooling layer as ONNX's `type` (ReduceMean, ReduceMax) over the steps or pixels.
+io::onnx::Value global_pool_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
+                                    int spatial, const std::string& type, bool keepdims);
 
 }  // namespace tkeras::layers::spatial

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <sstream>
 #include <unordered_set>
 #include <utility>
 
@@ -11,6 +12,8 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "layers/keras_format.h"
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -395,6 +398,61 @@ torch::Tensor TextVectorization::call(const torch::Tensor& inputs, bool /*traini
                     name(), ids ? "int64 token ids" : "float32 token counts", c10::toString(inputs.scalar_type())));
   }
   return inputs;
+}
+
+io::onnx::Value TextVectorization::to_onnx(io::onnx::GraphBuilder& /*graph*/, const io::onnx::Value& /*inputs*/) const {
+  onnx_export::refuse(*this,
+                      "it processes strings, which standard ONNX operators do not here; export a model of the layers "
+                      "after it, which takes its token ids, and vectorize the texts in the application");
+}
+
+Config TextVectorization::to_keras(keras_format::Writer& writer, const std::string& path) const {
+  Config config = get_config();
+  const bool given = config.value("has_input_vocabulary", false);
+  config.erase("has_input_vocabulary");
+  if (!given && config["vocabulary"].is_array()) {
+    // Keras's get_vocabulary(include_special_tokens=True), one token a line, beside the config.
+    const std::string text = fmt::format("{}", fmt::join(get_vocabulary(), "\n"));
+    writer.add_file("assets/" + path + "/vocabulary.txt", text);
+    writer.add_file("assets/" + path + "/_lookup_layer/vocabulary.txt", text);
+    config["vocabulary"] = nullptr;
+  }
+  return keras_format::entry(*this, std::move(config));
+}
+
+Config TextVectorization::from_keras(const Config& entry, keras_format::Reader& reader, const std::string& path,
+                                     const std::string& where) {
+  Config out = entry;
+  Config& config = out["config"];
+  if (config.value("vocabulary", Config()).is_null()) {
+    // Keras keeps an adapted vocabulary in the assets, the lookup layer's copy being the one it reads.
+    for (const std::string& name :
+         {"assets/" + path + "/_lookup_layer/vocabulary.txt", "assets/" + path + "/vocabulary.txt"}) {
+      const std::string* file = reader.file(name);
+      if (file == nullptr) continue;
+      std::vector<std::string> lines;
+      std::istringstream text(*file);
+      for (std::string line; std::getline(text, line);) lines.push_back(line);
+      while (!lines.empty() && lines.back().empty()) lines.pop_back();
+      if (!lines.empty()) config["vocabulary"] = lines;
+      config["has_input_vocabulary"] = false;
+      break;
+    }
+  }
+  reader.check_options(out, where);
+  return out;
+}
+
+Config TextVectorization::to_keras_input(Config input_layer) const {
+  input_layer["batch_shape"] = Config::array({nullptr, 1});
+  input_layer["dtype"] = "string";
+  return input_layer;
+}
+
+Config TextVectorization::from_keras_input(Config input_layer) const {
+  input_layer["batch_shape"] = Config::array(
+      {nullptr, output_mode() == "int" ? get_config()["output_sequence_length"] : Config(vocabulary_size())});
+  return input_layer;
 }
 
 }  // namespace tkeras::layers

@@ -6,6 +6,8 @@
 #include <torch/torch.h>
 
 #include "layers/dry_run.h"
+#include "layers/keras_format.h"
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "tkeras/core/error.h"
 
@@ -88,6 +90,21 @@ torch::Tensor TorchModule::call(const torch::Tensor& inputs, bool training) {
   // As Keras's TorchModuleWrapper: the module's mode follows the call's `training`.
   if (module_->is_training() != training) module_->train(training);
   return forward_(inputs);
+}
+
+KerasWeightsPlace TorchModule::keras_weights_place() const {
+  throw Error(
+      fmt::format("TorchModule \"{}\": Keras's weights file cannot hold a wrapped LibTorch module (Keras "
+                  "pickles its state); save the model with save_weights(\"....safetensors\") instead",
+                  name()));
+}
+
+io::onnx::Value TorchModule::to_onnx(io::onnx::GraphBuilder& /*graph*/, const io::onnx::Value& /*inputs*/) const {
+  onnx_export::refuse(*this, "it runs C++ code, which an ONNX file cannot hold");
+}
+
+Config TorchModule::to_keras(keras_format::Writer& /*writer*/, const std::string& /*path*/) const {
+  keras_format::refuse_code(*this);
 }
 
 }  // namespace tkeras::layers

@@ -84,6 +84,10 @@ Model::Model(std::string_view base_name, std::string name) : Layer(base_name, st
 Model::Model(Model&&) noexcept = default;
 Model::~Model() = default;
 
+layers::KerasWeightsPlace Model::keras_weights_place() const {
+  return {.vars = "vars", .vars_name = name(), .sublayers = "layers/"};
+}
+
 std::shared_ptr<layers::Layer> Model::get_layer(std::string_view name) const {
   const auto all = layers();
   for (const auto& layer : all) {

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/keras_format.h"
+#include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "layers/serialization.h"
 #include "tkeras/core/error.h"
@@ -124,11 +126,7 @@ Config Sequential::get_config() const {
   Config config = Layer::get_config();
   Config list = Config::array();
   const std::optional<Shape> input = built() ? std::optional<Shape>(input_shape()) : declared_input_shape_;
-  if (input) {
-    Config batch_shape = Config::array({nullptr});
-    for (int64_t size : *input) batch_shape.push_back(size);
-    list.push_back({{"class_name", "InputLayer"}, {"config", {{"batch_shape", batch_shape}}}});
-  }
+  if (input) list.push_back(layers::Input::entry_for(*input));
   for (const auto& layer : sublayers()) list.push_back(layers::detail::serialize(*layer));
   config["layers"] = std::move(list);
   return config;
@@ -148,7 +146,7 @@ std::shared_ptr<Sequential> Sequential::from_config(const Config& config, const 
     const Config& entry = entries[i];
     const std::string where = fmt::format("layer {}{}", i, layers::detail::class_label(entry));
     try {
-      if (entry.is_object() && entry.value("class_name", Config()) == "InputLayer") {
+      if (layers::Input::is_entry(entry)) {
         if (i != 0) throw Error("expected an InputLayer first and only first");
         input = layers::Input::from_config(entry.contains("config") ? entry["config"] : Config())->shape();
         continue;
@@ -162,6 +160,58 @@ std::shared_ptr<Sequential> Sequential::from_config(const Config& config, const 
   // device, to check the weights against the file without allocating them).
   model->declared_input_shape_ = input;
   return configured(std::move(model), config);
+}
+
+// Keras's Sequential entry: module "keras", its layers each as the layer writes itself, after an
+// InputLayer that declares what Keras feeds the model.
+Config Sequential::to_keras(layers::keras_format::Writer& writer, const std::string& path) const {
+  Config config = Layer::get_config();
+  Config list = Config::array();
+  const std::optional<Shape> input = built() ? std::optional<Shape>(input_shape()) : declared_input_shape_;
+  if (input) {
+    Config input_layer = layers::Input::entry_for(*input);
+    if (!sublayers().empty()) input_layer["config"] = sublayers().front()->to_keras_input(input_layer["config"]);
+    config["build_input_shape"] = input_layer["config"]["batch_shape"];
+    input_layer["module"] = "keras.layers";
+    input_layer["registered_name"] = nullptr;
+    list.push_back(std::move(input_layer));
+  }
+  for (const auto& layer : sublayers()) {
+    list.push_back(writer.entry(*layer, layers::keras_format::join(path, "layers/" + layer->name())));
+  }
+  config["layers"] = std::move(list);
+  return layers::keras_format::entry(*this, std::move(config), "keras");
+}
+
+Config Sequential::from_keras(const Config& entry, layers::keras_format::Reader& reader, const std::string& path,
+                              const std::string& where) {
+  Config out = entry;
+  Config& list = out["config"]["layers"];
+  if (!list.is_array()) throw Error(fmt::format("{}: expected \"layers\" as a list", where));
+  for (size_t i = 0; i < list.size(); ++i) {
+    Config& layer = list[i];
+    const std::string name = layer.is_object() && layer.contains("config") && layer["config"].is_object()
+                                 ? layer["config"].value("name", std::string())
+                                 : std::string();
+    const std::string label =
+        fmt::format("layer {}{}{}", i, layers::detail::class_label(layer), name.empty() ? "" : " \"" + name + "\"");
+    layer = reader.entry(layer, layers::keras_format::join(path, "layers/" + name),
+                         where.empty() ? label : where + " " + label);
+  }
+  // tkeras's model takes what its first layer makes of Keras's inputs (a TextVectorization: the
+  // token ids of Keras's strings).
+  if (list.size() > 1 && layers::Input::is_entry(list[0]) &&
+      !layers::detail::made_by_custom_object(list[1], reader.custom_objects())) {
+    list[0]["config"] =
+        layers::detail::deserialize(list[1], reader.custom_objects())->from_keras_input(list[0]["config"]);
+  }
+  return out;
+}
+
+io::onnx::Value Sequential::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  io::onnx::Value x = inputs;
+  for (const auto& layer : sublayers()) x = layer->to_onnx(graph, x);
+  return x;
 }
 
 }  // namespace tkeras

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "io/zip_archive.h"
+#include "layers/keras_format.h"
+#include "layers/registry.h"
 #include "layers/serialization.h"
 #include "saving/compile_config.h"
 #include "saving/keras_weights.h"
@@ -19,15 +21,12 @@
 #include "tkeras/core/error.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/core/version.h"
-#include "tkeras/layers/text_vectorization.h"
 #include "training/compiled_state.h"
 
 namespace tkeras::saving::detail {
 namespace {
 
-using layers::detail::class_label;
 using layers::detail::deserialize;
-using layers::detail::serialize;
 
 using nlohmann::json;
 
@@ -37,67 +36,19 @@ constexpr const char* kConfigFile = "config.json";
 constexpr const char* kMetadataFile = "metadata.json";
 constexpr const char* kWeightsFile = "model.weights.h5";
 
-std::string join(const std::string& path, const std::string& name) { return path.empty() ? name : path + "/" + name; }
-
-std::string layer_name(const json& entry) {
-  const auto config = entry.find("config");
-  if (config == entry.end() || !config->is_object()) return "";
-  const auto name = config->find("name");
-  return name != config->end() && name->is_string() ? name->get<std::string>() : "";
-}
-
 // ---- tkeras -> Keras ----
 
-// A tkeras layer entry (class_name, config, registered_name) in Keras's object structure, its
-// assets (a TextVectorization's vocabulary, which Keras keeps beside the config) added to
-// `assets` under the layer's `path` in the model.
-json keras_entry(const json& entry, const std::string& path, std::vector<std::pair<std::string, std::string>>& assets) {
-  const std::string kind = entry.at("class_name").get<std::string>();
-  if (kind == "TorchModule" || kind == "Lambda") {
-    throw Error(
-        fmt::format("{} \"{}\": a .keras file cannot hold the C++ code it runs; save the model as .tkeras "
-                    "(load_model with custom_objects), or its weights with save_weights",
-                    kind, layer_name(entry)));
+// Writes each layer as the layer says (its to_keras), collecting the files Keras keeps beside the
+// config (a TextVectorization's vocabulary).
+class ArchiveWriter : public layers::keras_format::Writer {
+ public:
+  Config entry(const layers::Layer& layer, const std::string& path) override { return layer.to_keras(*this, path); }
+  void add_file(const std::string& name, std::string contents) override {
+    files.emplace_back(name, std::move(contents));
   }
-  json config = entry.at("config");
-  if (kind == "Sequential") {
-    json list = json::array();
-    for (const json& layer : config.at("layers"))
-      list.push_back(keras_entry(layer, join(path, "layers/" + layer_name(layer)), assets));
-    if (!list.empty() && list[0]["class_name"] == "InputLayer") {
-      // Keras feeds a model that starts with TextVectorization strings, one a row; tkeras's input
-      // shape is the ids the layer makes.
-      if (list.size() > 1 && list[1]["class_name"] == "TextVectorization") {
-        list[0]["config"]["batch_shape"] = json::array({nullptr, 1});
-        list[0]["config"]["dtype"] = "string";
-      }
-      config["build_input_shape"] = list[0]["config"]["batch_shape"];
-    }
-    config["layers"] = std::move(list);
-  } else if (kind == "Bidirectional") {
-    config["layer"] = keras_entry(config.at("layer"), path + "/forward_layer", assets);
-    config["backward_layer"] = keras_entry(config.at("backward_layer"), path + "/backward_layer", assets);
-  } else if (kind == "TextVectorization") {
-    const bool given = config.value("has_input_vocabulary", false);
-    config.erase("has_input_vocabulary");
-    if (!given && config["vocabulary"].is_array()) {
-      // Keras's get_vocabulary(include_special_tokens=True), one token a line.
-      std::vector<std::string> vocabulary;
-      if (config.value("output_mode", "int") == "int") vocabulary.emplace_back("");
-      vocabulary.emplace_back("[UNK]");
-      for (const json& token : config["vocabulary"]) vocabulary.push_back(token.get<std::string>());
-      const std::string text = fmt::format("{}", fmt::join(vocabulary, "\n"));
-      assets.emplace_back("assets/" + path + "/vocabulary.txt", text);
-      assets.emplace_back("assets/" + path + "/_lookup_layer/vocabulary.txt", text);
-      config["vocabulary"] = nullptr;
-    }
-  }
-  const auto registered = entry.find("registered_name");
-  return {{"module", kind == "Sequential" ? "keras" : "keras.layers"},
-          {"class_name", kind},
-          {"config", std::move(config)},
-          {"registered_name", registered == entry.end() ? json(nullptr) : *registered}};
-}
+
+  std::vector<std::pair<std::string, std::string>> files;
+};
 
 const std::map<std::string, std::string> kLossClasses = {
     {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
@@ -235,50 +186,55 @@ bool at_default(const std::string& key, const json& value, std::string& expected
   return false;
 }
 
-// The name of a Keras dtype or DTypePolicy entry.
-std::string dtype_name(const json& dtype) {
-  if (dtype.is_string()) return dtype.get<std::string>();
-  if (dtype.is_object() && dtype.contains("config") && dtype["config"].is_object()) {
-    return dtype["config"].value("name", std::string("?"));
+// Reads each layer as its class says (its registered from_keras), checking its options against
+// the ones the tkeras class honours.
+class ArchiveReader : public layers::keras_format::Reader {
+ public:
+  ArchiveReader(const std::map<std::string, std::string>& files, const layers::CustomObjects& custom_objects)
+      : files_(files), custom_objects_(custom_objects) {}
+
+  Config entry(const Config& keras, const std::string& path, const std::string& where) override {
+    if (!keras.is_object() || !keras.contains("class_name") || !keras["class_name"].is_string() ||
+        !keras.contains("config") || !keras["config"].is_object()) {
+      throw Error(fmt::format("{}: expected an object with \"class_name\" and \"config\", received {}", where,
+                              keras.dump().substr(0, 120)));
+    }
+    const std::string kind = keras["class_name"].get<std::string>();
+    if (keras.contains("registered_name") && keras["registered_name"].is_string() &&
+        (custom_objects_.contains(keras["registered_name"].get<std::string>()) || custom_objects_.contains(kind))) {
+      return keras;  // the user's own layer reads its config
+    }
+    const layers::registry::LayerClass* layer_class = layers::registry::find(kind);
+    if (layer_class != nullptr && layer_class->from_keras) return layer_class->from_keras(keras, *this, path, where);
+    check_options(keras, where);
+    return keras;
   }
-  return dtype.dump();
-}
 
-struct KerasReader {
-  const std::map<std::string, std::string>& files;
-  const layers::CustomObjects& custom_objects;
+  const std::string* file(const std::string& name) const override {
+    const auto found = files_.find(name);
+    return found == files_.end() ? nullptr : &found->second;
+  }
 
-  // Refuses a Keras option the tkeras layer would not honour; `where` names the layer.
-  void check_options(const json& entry, const std::string& kind, const std::string& where,
-                     bool in_bidirectional) const {
+  const layers::CustomObjects& custom_objects() const override { return custom_objects_; }
+
+  void check_options(const Config& entry, const std::string& where) override {
     const json& config = entry["config"];
     if (const auto dtype = config.find("dtype"); dtype != config.end() && !dtype->is_null()) {
-      const std::string name = dtype_name(*dtype);
-      const bool input = kind == "InputLayer";
-      const bool supported =
-          name == "float32" ||
-          (input && (name == "int32" || name == "int64" || name == "string" || name == "uint8" || name == "bool"));
-      if (!supported) {
-        throw Error(fmt::format("{}: dtype \"{}\" is not supported; tkeras computes in float32{}", where, name,
-                                input ? " and takes float32, integer or string inputs" : ""));
+      const std::string name = layers::keras_format::dtype_name(*dtype);
+      if (name != "float32") {
+        throw Error(fmt::format("{}: dtype \"{}\" is not supported; tkeras computes in float32", where, name));
       }
+    }
+    Config ours;
+    try {
+      ours = deserialize(entry, custom_objects_)->get_config();
+    } catch (const Error& error) {
+      throw Error(fmt::format("{}: {}", where, error.what()));
     }
     std::set<std::string> known;
-    if (kind == "InputLayer") {
-      known = {"batch_shape", "shape", "batch_size", "name"};
-    } else {
-      Config ours;
-      try {
-        ours = deserialize(entry, custom_objects)->get_config();
-      } catch (const Error& error) {
-        throw Error(fmt::format("{}: {}", where, error.what()));
-      }
-      for (const auto& [key, value] : ours.items()) known.insert(key);
-    }
+    for (const auto& [key, value] : ours.items()) known.insert(key);
     for (const auto& [key, value] : config.items()) {
       if (known.contains(key) || ignorable(key)) continue;
-      // Keras's Bidirectional makes its layers output zeros at masked steps, as tkeras's does.
-      if (key == "zero_output_for_mask" && in_bidirectional) continue;
       std::string expected;
       if (at_default(key, value, expected)) continue;
       throw Error(fmt::format("{}: option \"{}\" = {} is not supported by tkeras{}", where, key,
@@ -286,72 +242,9 @@ struct KerasReader {
     }
   }
 
-  // A Keras layer entry as tkeras reads it: options checked, a TextVectorization's vocabulary
-  // taken from the assets. `path` is the layer's path in the model (`layers/dense`).
-  json entry(const json& keras, const std::string& path, const std::string& where,
-             bool in_bidirectional = false) const {
-    if (!keras.is_object() || !keras.contains("class_name") || !keras["class_name"].is_string() ||
-        !keras.contains("config") || !keras["config"].is_object()) {
-      throw Error(fmt::format("{}: expected an object with \"class_name\" and \"config\", received {}", where,
-                              keras.dump().substr(0, 120)));
-    }
-    json out = keras;
-    const std::string kind = keras["class_name"].get<std::string>();
-    json& config = out["config"];
-    if (kind == "Sequential") {
-      if (!config.contains("layers") || !config["layers"].is_array()) {
-        throw Error(fmt::format("{}: expected \"layers\" as a list", where));
-      }
-      for (size_t i = 0; i < config["layers"].size(); ++i) {
-        json& layer = config["layers"][i];
-        const std::string label = fmt::format("layer {}{}{}", i, class_label(layer),
-                                              layer_name(layer).empty() ? "" : " \"" + layer_name(layer) + "\"");
-        layer = entry(layer, join(path, "layers/" + layer_name(layer)), where.empty() ? label : where + " " + label);
-      }
-      json& list = config["layers"];
-      if (list.size() > 1 && list[0]["class_name"] == "InputLayer" && list[1]["class_name"] == "TextVectorization") {
-        // Keras's model takes strings; tkeras's takes the ids (or counts) its TextVectorization makes
-        // from them, and vectorizes texts before the model.
-        const auto made = std::dynamic_pointer_cast<layers::TextVectorization>(deserialize(list[1], custom_objects));
-        if (made) {
-          const json ids = made->get_config()["output_sequence_length"];
-          list[0]["config"]["batch_shape"] =
-              json::array({nullptr, made->get_config()["output_mode"] == "int" ? ids : json(made->vocabulary_size())});
-          list[0]["config"].erase("shape");
-        }
-      }
-      return out;
-    }
-    if (keras.contains("registered_name") && keras["registered_name"].is_string() &&
-        (custom_objects.contains(keras["registered_name"].get<std::string>()) || custom_objects.contains(kind))) {
-      return out;  // the user's own layer reads its config
-    }
-    if (kind == "Bidirectional") {
-      for (const char* key : {"layer", "backward_layer"}) {
-        if (config.contains(key)) {
-          config[key] = entry(config[key], path + (key == std::string("layer") ? "/forward_layer" : "/backward_layer"),
-                              fmt::format("{} {}", where, key), /*in_bidirectional=*/true);
-        }
-      }
-    }
-    if (kind == "TextVectorization" && config.value("vocabulary", json()).is_null()) {
-      // Keras keeps an adapted vocabulary in the assets, the lookup layer's copy being the one it reads.
-      for (const std::string& file :
-           {"assets/" + path + "/_lookup_layer/vocabulary.txt", "assets/" + path + "/vocabulary.txt"}) {
-        const auto found = files.find(file);
-        if (found == files.end()) continue;
-        std::vector<std::string> lines;
-        std::istringstream text(found->second);
-        for (std::string line; std::getline(text, line);) lines.push_back(line);
-        while (!lines.empty() && lines.back().empty()) lines.pop_back();
-        if (!lines.empty()) config["vocabulary"] = lines;
-        config["has_input_vocabulary"] = false;
-        break;
-      }
-    }
-    check_options(out, kind, where, in_bidirectional);
-    return out;
-  }
+ private:
+  const std::map<std::string, std::string>& files_;
+  const layers::CustomObjects& custom_objects_;
 };
 
 // Keras's compile_config as tkeras's, refusing what tkeras cannot honour.
@@ -475,8 +368,8 @@ std::string ModelFile::keras_archive(const Model& model) {
     throw Error(
         fmt::format("{} \"{}\": save needs a built model (call build or fit first)", model.class_name(), model.name()));
   }
-  std::vector<std::pair<std::string, std::string>> assets;
-  json config = keras_entry(serialize(model), "", assets);
+  ArchiveWriter writer;
+  json config = writer.entry(model, "");
   config["build_config"] = {{"input_shape", config["config"]["build_input_shape"]}};
 
   io::NamedTensors optimizer;
@@ -510,7 +403,7 @@ std::string ModelFile::keras_archive(const Model& model) {
        json{{"keras_version", kKerasVersion}, {"date_saved", now_saved()}, {"tkeras_version", TKERAS_VERSION}}.dump()},
       {kConfigFile, config.dump()},
       {kWeightsFile, keras_weights_file(model, optimizer, optimizer_groups)}};
-  files.insert(files.end(), assets.begin(), assets.end());
+  files.insert(files.end(), writer.files.begin(), writer.files.end());
   return io::write_zip(files);
 }
 
@@ -531,7 +424,7 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
   }
 
   // The architecture, checked option by option, then built on the meta device to check the weights.
-  const KerasReader reader{files, options.custom_objects};
+  ArchiveReader reader{files, options.custom_objects};
   json config;
   try {
     config = reader.entry(keras, "", "");

@@ -14,17 +14,9 @@
 namespace tkeras::saving::detail {
 namespace {
 
-// Keras's recurrent layers keep their variables in their cell, named after it.
-const std::map<std::string, std::string, std::less<>> kCellNames = {
-    {"LSTM", "lstm_cell"}, {"GRU", "gru_cell"}, {"SimpleRNN", "simple_rnn_cell"}};
-
+// Where Keras's saving puts each layer's variables: the layer says (its keras_weights_place).
 void walk(const layers::Layer& layer, const std::string& prefix, const std::string& path, KerasWeightsLayout& layout) {
-  if (layer.class_name() == "TorchModule") {
-    throw Error(
-        fmt::format("TorchModule \"{}\": Keras's weights file cannot hold a wrapped LibTorch module (Keras "
-                    "pickles its state); save the model with save_weights(\"....safetensors\") instead",
-                    layer.name()));
-  }
+  const layers::KerasWeightsPlace place = layer.keras_weights_place();
   // The sublayers are the layer's LibTorch children, under the names its model gave them.
   std::vector<std::pair<std::string, const layers::Layer*>> sublayers;
   for (const auto& child : layer.named_children()) {
@@ -40,14 +32,14 @@ void walk(const layers::Layer& layer, const std::string& prefix, const std::stri
   size_t from_sublayers = 0;
   for (const auto& [name, sublayer] : sublayers) from_sublayers += sublayer->named_weights().size();
   const size_t own = named.size() - from_sublayers;
-  const auto cell = kCellNames.find(layer.class_name());
-  const std::string vars = path + (cell != kCellNames.end() ? "/cell/vars" : "/vars");
+  const std::string vars = path + "/" + place.vars;
   for (size_t i = 0; i < own; ++i) layout.path_of[prefix + named[i].first] = fmt::format("{}/{}", vars, i);
-  if (own > 0) layout.group_names[vars] = cell != kCellNames.end() ? cell->second : layer.name();
-  const bool is_model = dynamic_cast<const Model*>(&layer) != nullptr;
+  if (own > 0) layout.group_names[vars] = place.vars_name;
   for (const auto& [name, sublayer] : sublayers) {
-    const std::string child =
-        is_model ? fmt::format("{}{}layers/{}", path, path.empty() ? "" : "/", name) : fmt::format("{}/{}", path, name);
+    // A model's layers at <path>/layers/<name>, a wrapper's (Bidirectional's) at <path>/<name>.
+    const std::string child = place.sublayers.empty()
+                                  ? fmt::format("{}/{}", path, name)
+                                  : fmt::format("{}{}{}{}", path, path.empty() ? "" : "/", place.sublayers, name);
     walk(*sublayer, prefix + name + ".", child, layout);
   }
 }

@@ -18,6 +18,7 @@ class Activation : public Layer {
   static std::shared_ptr<Activation> from_config(const Config& config);
 
   std::string class_name() const override { return "Activation"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// True: the mask of the inputs' time steps passes through, as in Keras.
   bool supports_masking() const override { return true; }
   std::string activation() const override { return activation_name_; }

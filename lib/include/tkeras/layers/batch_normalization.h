@@ -34,6 +34,7 @@ class BatchNormalization : public Layer {
   /// The options it was made with.
   const BatchNormalizationOptions& options() const { return options_; }
   std::string class_name() const override { return "BatchNormalization"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// True: the mask of the inputs' time steps passes through, as in Keras.
   bool supports_masking() const override { return true; }
   Config get_config() const override;

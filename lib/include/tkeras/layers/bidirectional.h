@@ -9,6 +9,11 @@
 
 namespace tkeras::layers {
 
+namespace keras_format {
+class Reader;
+class Writer;
+}  // namespace keras_format
+
 /// Bidirectional's options, Keras's keyword arguments.
 struct BidirectionalOptions {
   /// How the two directions' outputs combine: `"concat"` (along the last axis, forward first),
@@ -43,7 +48,13 @@ class Bidirectional : public Layer {
   const std::string& merge_mode() const { return options_.merge_mode; }
 
   std::string class_name() const override { return "Bidirectional"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   Config get_config() const override;
+  /// Keras's entry, its forward and backward layers nested as Keras nests them.
+  Config to_keras(keras_format::Writer& writer, const std::string& path) const override;
+  /// Reads Keras's entry, its nested layers through `reader`.
+  static Config from_keras(const Config& entry, keras_format::Reader& reader, const std::string& path,
+                           const std::string& where);
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) override;
   /// True: both directions read the mask.

@@ -20,6 +20,7 @@ class CenterCrop : public Layer {
   static std::shared_ptr<CenterCrop> from_config(const Config& config);
 
   std::string class_name() const override { return "CenterCrop"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

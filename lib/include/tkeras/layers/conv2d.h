@@ -47,6 +47,7 @@ class Conv2D : public Layer {
   /// The options it was made with.
   const Conv2DOptions& options() const { return options_; }
   std::string class_name() const override { return "Conv2D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   std::string activation() const override { return options_.activation.empty() ? "linear" : options_.activation; }
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;

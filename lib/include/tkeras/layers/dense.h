@@ -36,6 +36,7 @@ class Dense : public Layer {
   bool use_bias() const { return use_bias_; }
 
   std::string class_name() const override { return "Dense"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// True: the mask of the inputs' time steps passes through, as in Keras.
   bool supports_masking() const override { return true; }
   std::string activation() const override { return activation_name_; }

@@ -19,6 +19,7 @@ class Dropout : public Layer {
   /// The fraction dropped.
   double rate() const { return rate_; }
   std::string class_name() const override { return "Dropout"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// True: the mask of the inputs' time steps passes through, as in Keras.
   bool supports_masking() const override { return true; }
   Config get_config() const override;

@@ -44,6 +44,7 @@ class Embedding : public Layer {
   bool mask_zero() const { return options_.mask_zero; }
 
   std::string class_name() const override { return "Embedding"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   /// True when `mask_zero`, as Keras's Embedding.

@@ -16,6 +16,7 @@ class Flatten : public Layer {
   static std::shared_ptr<Flatten> from_config(const Config& config);
 
   std::string class_name() const override { return "Flatten"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

@@ -7,6 +7,10 @@
 
 namespace tkeras::layers {
 
+namespace keras_format {
+class Reader;
+}
+
 /// The shape of one input sample, without the batch axis, as Keras's `Input(shape=...)`.
 ///
 /// As the first entry of a `Sequential` it builds the model at once, so `summary()` works
@@ -20,6 +24,15 @@ class Input : public Layer {
   explicit Input(Shape shape);
   /// An Input from Keras's InputLayer config: `batch_shape` (`[null, 28, 28]`), `name`.
   static std::shared_ptr<Input> from_config(const Config& config);
+  /// The entry a model's config lists first for inputs of `shape` (without the batch axis):
+  /// `{"class_name": "InputLayer", "config": {"batch_shape": [null, ...]}}`.
+  static Config entry_for(const Shape& shape);
+  /// Whether a model config's `entry` is an InputLayer's.
+  static bool is_entry(const Config& entry);
+  /// Reads Keras's InputLayer entry: its dtype may be float32, an integer type or a string (a
+  /// model that starts with TextVectorization).
+  static Config from_keras(const Config& entry, keras_format::Reader& reader, const std::string& path,
+                           const std::string& where);
 
   /// The declared shape.
   const Shape& shape() const { return shape_; }

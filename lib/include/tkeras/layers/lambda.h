@@ -41,10 +41,13 @@ class Lambda : public Layer {
   explicit Lambda(Function function, LambdaOptions options = {});
 
   std::string class_name() const override { return "Lambda"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// The layer's name: the key of the factory `load_model`'s `custom_objects` needs.
   std::optional<std::string> registered_name() const override { return name(); }
   /// `name`, `trainable`, and `output_shape` when given.
   Config get_config() const override;
+  /// Throws `tkeras::Error`: a `.keras` file cannot hold the C++ code the layer runs.
+  Config to_keras(keras_format::Writer& writer, const std::string& path) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

@@ -16,9 +16,17 @@
 #include "tkeras/core/config.h"
 #include "tkeras/core/shape.h"
 
+namespace tkeras::io::onnx {
+class GraphBuilder;
+struct Value;
+}  // namespace tkeras::io::onnx
+
 namespace tkeras::layers {
 
 class Layer;
+namespace keras_format {
+class Writer;
+}
 
 namespace detail {
 /// Gives a layer made by a loader the name and `trainable` flag its config holds (internal).
@@ -30,6 +38,14 @@ struct Weight {
   std::string name;       ///< The weight's name within its layer: `kernel`, `bias`.
   torch::Tensor value;    ///< The tensor (the module's parameter or buffer itself, not a copy).
   bool trainable = true;  ///< Whether the optimizer updates it now. Default: true.
+};
+
+/// Where Keras 3's weights files (`.weights.h5`, and a `.keras` archive's `model.weights.h5`) keep
+/// a layer's weights, relative to the layer's own group: Keras's saving walks a layer's attributes.
+struct KerasWeightsPlace {
+  std::string vars = "vars";  ///< The group of its own variables: `vars`; a recurrent layer's `cell/vars`.
+  std::string vars_name;      ///< That group's `name` attribute: the layer's name; a cell's (`lstm_cell`).
+  std::string sublayers;      ///< What precedes a sublayer's name: `layers/` in a model; empty in a wrapper.
 };
 
 /// The base class of all layers, as Keras's `Layer`. Every layer is a `torch::nn::Module`: its
@@ -151,6 +167,26 @@ class Layer : public torch::nn::Module {
   /// `load_model`'s `custom_objects` can supply a factory for it (a `TorchModule`'s module type,
   /// a `Lambda`'s name). Default: none, for layers `from_config` rebuilds.
   virtual std::optional<std::string> registered_name() const { return std::nullopt; }
+
+  // File formats: `save`, `load_model` and `export_onnx` ask each layer how it is written, so that
+  // everything tkeras knows about a layer class lives in that class's files. Their arguments are
+  // the library's internal types; a layer of your own needs none of them.
+
+  /// Keras's entry for the layer at `path` in a `.keras` archive (`{"module", "class_name",
+  /// "config", "registered_name"}`); nested layers are written through `writer`, which also takes
+  /// the files Keras keeps beside the config (a vocabulary). Default: `get_config()` in that entry.
+  virtual Config to_keras(keras_format::Writer& writer, const std::string& path) const;
+  /// The `InputLayer` config that Keras's file gives a model starting with this layer, from
+  /// tkeras's (which declares the shape the layer takes). Default: unchanged.
+  virtual Config to_keras_input(Config input_layer) const { return input_layer; }
+  /// The reverse of `to_keras_input`: tkeras's `InputLayer` config from Keras's. Default: unchanged.
+  virtual Config from_keras_input(Config input_layer) const { return input_layer; }
+  /// Where Keras's weights files keep the layer's weights. Default: its own in `vars`, named after
+  /// the layer; sublayers under their names.
+  virtual KerasWeightsPlace keras_weights_place() const;
+  /// The layer at inference as ONNX operators added to `graph`, reading `inputs` (what
+  /// `export_onnx` calls). Default: throws `tkeras::Error`: the class has no ONNX mapping.
+  virtual io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const;
 
   /// Prints `Dense(name=dense, ...)`, as LibTorch prints modules.
   void pretty_print(std::ostream& stream) const override;

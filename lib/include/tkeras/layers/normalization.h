@@ -55,6 +55,7 @@ class Normalization : public Layer {
   void adapt(const data::Dataset& dataset);
 
   std::string class_name() const override { return "Normalization"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// True: the mask of the inputs' time steps passes through, as in Keras.
   bool supports_masking() const override { return true; }
   Config get_config() const override;
@@ -70,9 +71,9 @@ class Normalization : public Layer {
   void assign(const torch::Tensor& mean, const torch::Tensor& variance);
 
   NormalizationOptions options_;
-  std::vector<int64_t> kept_;          // sample axes kept (0-based, without the batch)
-  std::vector<int64_t> stats_shape_;   // the mean's and variance's shape
-  std::vector<int64_t> broadcast_;     // their shape against a batch
+  std::vector<int64_t> kept_;         // sample axes kept (0-based, without the batch)
+  std::vector<int64_t> stats_shape_;  // the mean's and variance's shape
+  std::vector<int64_t> broadcast_;    // their shape against a batch
   torch::Tensor mean_, variance_, count_;
 };
 

@@ -59,6 +59,7 @@ class MaxPooling1D : public Pooling1D {
   static std::shared_ptr<MaxPooling1D> from_config(const Config& config);
 
   std::string class_name() const override { return "MaxPooling1D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 };
 
@@ -72,6 +73,7 @@ class AveragePooling1D : public Pooling1D {
   static std::shared_ptr<AveragePooling1D> from_config(const Config& config);
 
   std::string class_name() const override { return "AveragePooling1D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 };
 
@@ -114,6 +116,7 @@ class GlobalAveragePooling1D : public GlobalPooling1D {
   static std::shared_ptr<GlobalAveragePooling1D> from_config(const Config& config);
 
   std::string class_name() const override { return "GlobalAveragePooling1D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) override;
   /// True: it reads the mask (and ends it).
@@ -133,6 +136,7 @@ class GlobalMaxPooling1D : public GlobalPooling1D {
   static std::shared_ptr<GlobalMaxPooling1D> from_config(const Config& config);
 
   std::string class_name() const override { return "GlobalMaxPooling1D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 };
 

@@ -57,6 +57,7 @@ class MaxPooling2D : public Pooling2D {
   static std::shared_ptr<MaxPooling2D> from_config(const Config& config);
 
   std::string class_name() const override { return "MaxPooling2D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 };
 
@@ -70,6 +71,7 @@ class AveragePooling2D : public Pooling2D {
   static std::shared_ptr<AveragePooling2D> from_config(const Config& config);
 
   std::string class_name() const override { return "AveragePooling2D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 };
 
@@ -82,6 +84,7 @@ class GlobalAveragePooling2D : public Layer {
   static std::shared_ptr<GlobalAveragePooling2D> from_config(const Config& config);
 
   std::string class_name() const override { return "GlobalAveragePooling2D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

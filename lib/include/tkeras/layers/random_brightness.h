@@ -6,14 +6,10 @@
 #include <memory>
 #include <optional>
 
-#include "tkeras/layers/layer.h"
+#include "tkeras/layers/random_augmentation.h"
 #include "tkeras/layers/random_factor.h"
 
 namespace tkeras::layers {
-
-namespace augmentation {
-class Draws;
-}
 
 /// The options of `RandomBrightness`, Keras's.
 struct RandomBrightnessOptions {
@@ -28,7 +24,7 @@ struct RandomBrightnessOptions {
 /// offset is drawn from `factor` (within [-1, 1]; 0.2 means [-0.2, 0.2]) times the width of
 /// `value_range`, added to every pixel, and the result clipped to `value_range`; in `evaluate` and
 /// `predict` it passes images through. Inputs are images `[batch, height, width, channels]`.
-class RandomBrightness : public Layer {
+class RandomBrightness : public RandomAugmentation {
  public:
   /// A brightness change by `factor`.
   explicit RandomBrightness(RandomFactor factor, RandomBrightnessOptions options = {});
@@ -40,15 +36,13 @@ class RandomBrightness : public Layer {
   const RandomFactor& factor() const { return factor_; }
   std::string class_name() const override { return "RandomBrightness"; }
   Config get_config() const override;
-  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:
-  Shape build_weights(const Shape& input_shape) override;
+  torch::Tensor augment(const torch::Tensor& images) override;
 
  private:
   RandomFactor factor_;
   RandomBrightnessOptions options_;
-  std::shared_ptr<augmentation::Draws> draws_;
 };
 
 }  // namespace tkeras::layers

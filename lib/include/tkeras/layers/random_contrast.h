@@ -6,14 +6,10 @@
 #include <memory>
 #include <optional>
 
-#include "tkeras/layers/layer.h"
+#include "tkeras/layers/random_augmentation.h"
 #include "tkeras/layers/random_factor.h"
 
 namespace tkeras::layers {
-
-namespace augmentation {
-class Draws;
-}
 
 /// The options of `RandomContrast`, Keras's.
 struct RandomContrastOptions {
@@ -29,7 +25,7 @@ struct RandomContrastOptions {
 /// from [1 - lower, 1 + upper], where, as in Keras 3.15, one number `f` means lower 0 and upper
 /// `f` (so `RandomContrast(0.2)` only raises contrast, by up to 20%) and `{lower, upper}` is used
 /// as given; both within [0, 1]. Inputs are images `[batch, height, width, channels]`.
-class RandomContrast : public Layer {
+class RandomContrast : public RandomAugmentation {
  public:
   /// A contrast change by `factor`.
   explicit RandomContrast(RandomFactor factor, RandomContrastOptions options = {});
@@ -42,15 +38,13 @@ class RandomContrast : public Layer {
   const RandomFactor& factor() const { return factor_; }
   std::string class_name() const override { return "RandomContrast"; }
   Config get_config() const override;
-  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:
-  Shape build_weights(const Shape& input_shape) override;
+  torch::Tensor augment(const torch::Tensor& images) override;
 
  private:
   RandomFactor factor_;
   RandomContrastOptions options_;
-  std::shared_ptr<augmentation::Draws> draws_;
 };
 
 }  // namespace tkeras::layers

@@ -6,13 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "tkeras/layers/layer.h"
+#include "tkeras/layers/random_augmentation.h"
 
 namespace tkeras::layers {
-
-namespace augmentation {
-class Draws;
-}
 
 /// The options of `RandomFlip`, Keras's.
 struct RandomFlipOptions {
@@ -26,7 +22,7 @@ struct RandomFlipOptions {
 /// `"vertical"` (upside down) or `"horizontal_and_vertical"`, where, as in Keras 3.15, one draw
 /// per image decides both flips (an image is either kept or turned by 180 degrees). Inputs are
 /// images `[batch, height, width, channels]`; no weights.
-class RandomFlip : public Layer {
+class RandomFlip : public RandomAugmentation {
  public:
   /// A RandomFlip in `mode`. Default: `"horizontal_and_vertical"`.
   explicit RandomFlip(std::string mode = "horizontal_and_vertical", RandomFlipOptions options = {});
@@ -37,15 +33,12 @@ class RandomFlip : public Layer {
   const std::string& mode() const { return mode_; }
   std::string class_name() const override { return "RandomFlip"; }
   Config get_config() const override;
-  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:
-  Shape build_weights(const Shape& input_shape) override;
+  torch::Tensor augment(const torch::Tensor& images) override;
 
  private:
   std::string mode_;
-  std::optional<uint64_t> seed_;
-  std::shared_ptr<augmentation::Draws> draws_;
 };
 
 }  // namespace tkeras::layers

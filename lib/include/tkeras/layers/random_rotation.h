@@ -6,14 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "tkeras/layers/layer.h"
+#include "tkeras/layers/random_augmentation.h"
 #include "tkeras/layers/random_factor.h"
 
 namespace tkeras::layers {
-
-namespace augmentation {
-class Draws;
-}
 
 /// The options of `RandomRotation`, Keras's, in Keras's order.
 struct RandomRotationOptions {
@@ -34,7 +30,7 @@ struct RandomRotationOptions {
 /// 0.2 draws angles in [-72, 72] degrees, `{-0.1, 0.3}` in [-36, 108]. The image turns about
 /// its centre, with Keras's affine matrix and sampling (LibTorch's grid_sample on the model's
 /// device). Inputs are images `[batch, height, width, channels]`; no weights.
-class RandomRotation : public Layer {
+class RandomRotation : public RandomAugmentation {
  public:
   /// Rotations by up to `factor` of a full turn, within [-1, 1].
   explicit RandomRotation(RandomFactor factor, RandomRotationOptions options = {});
@@ -46,15 +42,13 @@ class RandomRotation : public Layer {
   const RandomFactor& factor() const { return factor_; }
   std::string class_name() const override { return "RandomRotation"; }
   Config get_config() const override;
-  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:
-  Shape build_weights(const Shape& input_shape) override;
+  torch::Tensor augment(const torch::Tensor& images) override;
 
  private:
   RandomFactor factor_;
   RandomRotationOptions options_;
-  std::shared_ptr<augmentation::Draws> draws_;
 };
 
 }  // namespace tkeras::layers

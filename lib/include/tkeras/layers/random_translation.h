@@ -6,14 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "tkeras/layers/layer.h"
+#include "tkeras/layers/random_augmentation.h"
 #include "tkeras/layers/random_factor.h"
 
 namespace tkeras::layers {
-
-namespace augmentation {
-class Draws;
-}
 
 /// The options of `RandomTranslation`, Keras's, in Keras's order.
 struct RandomTranslationOptions {
@@ -32,7 +28,7 @@ struct RandomTranslationOptions {
 /// `evaluate` and `predict` it passes images through. The factors are fractions of the height
 /// and width, within [-1, 1]: 0.2 shifts by up to 20% either way; positive values move the
 /// content down and right. Inputs are images `[batch, height, width, channels]`; no weights.
-class RandomTranslation : public Layer {
+class RandomTranslation : public RandomAugmentation {
  public:
   /// Shifts by up to `height_factor` of the height and `width_factor` of the width.
   RandomTranslation(RandomFactor height_factor, RandomFactor width_factor, RandomTranslationOptions options = {});
@@ -42,16 +38,14 @@ class RandomTranslation : public Layer {
 
   std::string class_name() const override { return "RandomTranslation"; }
   Config get_config() const override;
-  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:
-  Shape build_weights(const Shape& input_shape) override;
+  torch::Tensor augment(const torch::Tensor& images) override;
 
  private:
   RandomFactor height_factor_;
   RandomFactor width_factor_;
   RandomTranslationOptions options_;
-  std::shared_ptr<augmentation::Draws> draws_;
 };
 
 }  // namespace tkeras::layers

@@ -6,14 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "tkeras/layers/layer.h"
+#include "tkeras/layers/random_augmentation.h"
 #include "tkeras/layers/random_factor.h"
 
 namespace tkeras::layers {
-
-namespace augmentation {
-class Draws;
-}
 
 /// The options of `RandomZoom`, Keras's, in Keras's order.
 struct RandomZoomOptions {
@@ -35,7 +31,7 @@ struct RandomZoomOptions {
 /// `evaluate` and `predict` it passes images through. `height_factor` is a fraction of the
 /// image: negative values zoom in, positive zoom out; 0.2 draws in [-20%, +20%], `{-0.3, -0.2}`
 /// zooms in by 20 to 30%. Inputs are images `[batch, height, width, channels]`; no weights.
-class RandomZoom : public Layer {
+class RandomZoom : public RandomAugmentation {
  public:
   /// Zooms by `height_factor` (above -1), and `options`.
   explicit RandomZoom(RandomFactor height_factor, RandomZoomOptions options = {});
@@ -47,15 +43,13 @@ class RandomZoom : public Layer {
   const RandomFactor& height_factor() const { return height_factor_; }
   std::string class_name() const override { return "RandomZoom"; }
   Config get_config() const override;
-  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:
-  Shape build_weights(const Shape& input_shape) override;
+  torch::Tensor augment(const torch::Tensor& images) override;
 
  private:
   RandomFactor height_factor_;
   RandomZoomOptions options_;
-  std::shared_ptr<augmentation::Draws> draws_;
 };
 
 }  // namespace tkeras::layers

@@ -18,8 +18,8 @@ namespace tkeras::layers {
 ///
 /// Where LibTorch has a kernel for the whole sequence (`at::lstm`, `at::gru`, `at::rnn_tanh`,
 /// `at::rnn_relu`: the default activations, no mask) the layer runs it, on these weights put in
-/// LibTorch's layout once per call, never per step (transposed, and a GRU's gates reordered). Otherwise (a mask, other activations,
-/// GRU with `reset_after = false`) it runs Keras's cell equations step by step on LibTorch's ops.
+/// LibTorch's layout once per call, never per step (transposed, and a GRU's gates reordered). Otherwise (a mask, other
+/// activations, GRU with `reset_after = false`) it runs Keras's cell equations step by step on LibTorch's ops.
 ///
 /// With a mask (from `Embedding(..., {.mask_zero = true})`) a masked step keeps the previous state
 /// and output, as in Keras: on sequences padded at the front (`pad_sequences`' default) the result
@@ -41,6 +41,10 @@ class Recurrent : public Layer {
   bool supports_masking() const override { return true; }
   /// The mask itself with `return_sequences`, else none, as Keras's RNN.
   torch::Tensor compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const override;
+  /// Keras keeps a recurrent layer's variables in its cell: `cell/vars`, named `lstm_cell`...
+  KerasWeightsPlace keras_weights_place() const override;
+  /// ONNX's RNN, LSTM or GRU operator.
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
 
  protected:
   /// Which cell runs at each step.
@@ -71,6 +75,8 @@ class Recurrent : public Layer {
   friend class Bidirectional;  // sets zero_output_for_mask_, as Keras's Bidirectional does
 
   int64_t gates() const;
+  io::onnx::Value onnx_recurrence(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs, const Layer& owner,
+                                  const Recurrent* backward, const std::string& merge_mode) const;
   bool has_kernel(const torch::Tensor& mask) const;
   torch::Tensor run_kernel(const torch::Tensor& inputs, bool training) const;
   torch::Tensor run_steps(const torch::Tensor& inputs, const torch::Tensor& mask) const;

@@ -22,6 +22,7 @@ class Rescaling : public Layer {
   /// The value added after scaling.
   double offset() const { return offset_; }
   std::string class_name() const override { return "Rescaling"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// True: the mask of the inputs' time steps passes through, as in Keras.
   bool supports_masking() const override { return true; }
   Config get_config() const override;

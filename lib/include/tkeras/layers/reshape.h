@@ -21,6 +21,7 @@ class Reshape : public Layer {
   /// The shape it was asked for, without the batch axis (may hold one -1).
   const Shape& target_shape() const { return target_shape_; }
   std::string class_name() const override { return "Reshape"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

@@ -38,6 +38,7 @@ class Resizing : public Layer {
   static std::shared_ptr<Resizing> from_config(const Config& config);
 
   std::string class_name() const override { return "Resizing"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   Config get_config() const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 

@@ -14,6 +14,11 @@
 
 namespace tkeras::layers {
 
+namespace keras_format {
+class Reader;
+class Writer;
+}  // namespace keras_format
+
 /// TextVectorization's options, Keras's keyword arguments in Keras's order, with Keras's defaults.
 struct TextVectorizationOptions {
   /// The largest vocabulary `adapt` keeps, counting the padding and `[UNK]` tokens (in `"int"`
@@ -107,7 +112,17 @@ class TextVectorization : public Layer {
   std::optional<int64_t> output_sequence_length() const { return options_.output_sequence_length; }
 
   std::string class_name() const override { return "TextVectorization"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   Config get_config() const override;
+  /// Keras's entry, an adapted vocabulary in the archive's assets as Keras keeps it.
+  Config to_keras(keras_format::Writer& writer, const std::string& path) const override;
+  /// Reads Keras's entry, an adapted vocabulary from the archive's assets.
+  static Config from_keras(const Config& entry, keras_format::Reader& reader, const std::string& path,
+                           const std::string& where);
+  /// Keras feeds a model that starts with this layer strings, one a row.
+  Config to_keras_input(Config input_layer) const override;
+  /// tkeras's model takes the ids (or counts) this layer makes, and vectorizes texts before it.
+  Config from_keras_input(Config input_layer) const override;
   /// Inside a model: the ids or counts this layer made, passed through. Throws `tkeras::Error`
   /// for other tensors (floating point ids, or texts that were not vectorized).
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;

@@ -75,17 +75,16 @@ class TorchModule : public Layer {
   /// Wraps `module` (a `torch::nn::Linear`, a `std::shared_ptr` to a module...), whose
   /// `forward(tensor)` returns a tensor.
   template <typename Module>
-    requires(!std::derived_from<std::decay_t<Module>, Layer>)
-  explicit TorchModule(Module module, TorchModuleOptions options = {})
+  requires(!std::derived_from<std::decay_t<Module>, Layer>) explicit TorchModule(Module module,
+                                                                                 TorchModuleOptions options = {})
       : TorchModule(impl_of(std::move(module)), Identity{}, std::move(options), Typed{}) {}
 
   /// Wraps `module`, taking the layer's output from what its `forward(tensor)` returns with
   /// `select_output` (`tkeras::layers::select<0>` for an LSTM, or any callable returning a
   /// tensor).
   template <typename Module, typename Selector>
-    requires(!std::derived_from<std::decay_t<Module>, Layer> &&
-             !std::same_as<std::decay_t<Selector>, TorchModuleOptions>)
-  TorchModule(Module module, Selector select_output, TorchModuleOptions options = {})
+  requires(!std::derived_from<std::decay_t<Module>, Layer> && !std::same_as<std::decay_t<Selector>, TorchModuleOptions>)
+      TorchModule(Module module, Selector select_output, TorchModuleOptions options = {})
       : TorchModule(impl_of(std::move(module)), std::move(select_output), std::move(options), Typed{}) {}
 
   /// The wrapped module.
@@ -94,10 +93,15 @@ class TorchModule : public Layer {
   const std::string& module_type() const { return module_type_; }
 
   std::string class_name() const override { return "TorchModule"; }
+  /// Throws `tkeras::Error`: Keras's weights files cannot hold a LibTorch module (Keras pickles it).
+  KerasWeightsPlace keras_weights_place() const override;
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// The module's type: the key of the factory `load_model`'s `custom_objects` needs.
   std::optional<std::string> registered_name() const override { return module_type_; }
   /// `name`, `trainable`, `module` (the module's type) and `output_shape` when given.
   Config get_config() const override;
+  /// Throws `tkeras::Error`: a `.keras` file cannot hold the C++ code the layer runs.
+  Config to_keras(keras_format::Writer& writer, const std::string& path) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 
  protected:

@@ -110,6 +110,9 @@ class Model : public layers::Layer {
   /// code Keras cannot run.
   void save(const std::string& path) const;
 
+  /// A model's layers are at `layers/<name>` in Keras's weights files.
+  layers::KerasWeightsPlace keras_weights_place() const override;
+
   /// Prints Keras's summary table (layer name and type, output shape, parameter count, then
   /// total, trainable and non-trainable parameters) to `out` and returns it. Default: stdout.
   std::string summary(std::ostream& out) const;

@@ -13,6 +13,10 @@
 
 namespace tkeras {
 
+namespace layers::keras_format {
+class Reader;
+}
+
 /// A stack of layers where each layer has one input and one output, as Keras's `Sequential`.
 ///
 /// Shapes are inferred: the input shape comes from a leading `layers::Input`, else from the
@@ -51,6 +55,10 @@ class Sequential : public Model {
   /// a bad option.
   static std::shared_ptr<Sequential> from_config(const Config& config,
                                                  const layers::CustomObjects& custom_objects = {});
+  /// Reads Keras's Sequential entry: each layer through `reader`, and the InputLayer as tkeras's
+  /// first layer takes it (a TextVectorization: token ids where Keras feeds strings).
+  static Config from_keras(const Config& entry, layers::keras_format::Reader& reader, const std::string& path,
+                           const std::string& where);
 
   /// Appends `layer`, as Keras's `model.add`. Passing an `Input` first sets the input shape.
   /// Throws `tkeras::Error` for an `Input` after other layers, a name already in the model, or
@@ -63,10 +71,13 @@ class Sequential : public Model {
 
   std::vector<std::shared_ptr<layers::Layer>> layers() const override { return sublayers(); }
   std::string class_name() const override { return "Sequential"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   /// `name`, `trainable`, and `layers` (an `InputLayer` first once the input shape is known),
   /// each as `{"class_name", "config"}` with a `registered_name` for layers that need a
   /// custom object.
   Config get_config() const override;
+  /// Keras's entry (module `keras`), its layers as each writes itself after an `InputLayer`.
+  Config to_keras(layers::keras_format::Writer& writer, const std::string& path) const override;
   const layers::Layer& output_layer() const override;
   /// The last layer's activation.
   std::string activation() const override;
