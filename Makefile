@@ -16,7 +16,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 export CCACHE_MAXSIZE ?= 20G
 LAUNCHER = $$(command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all setup data build build-demo demo test sanitize fuzz cuda-check install clean
+.PHONY: all setup data build build-demo demo test sanitize fuzz cuda-check docs install clean
 
 all: build
 
@@ -73,6 +73,12 @@ fuzz: setup
 # 2.14.1, about 5.5 GB, into $TKERAS_HOME/venv-cuda once). Run it whenever CUDA code changes.
 cuda-check: setup
 	scripts/cuda_check.sh
+
+# The API reference from the public headers' /// comments, with Doxygen (docs/Doxyfile), in
+# build/docs/html. A public symbol without a comment is a warning, and a warning fails.
+docs:
+	scripts/setup.sh packages
+	doxygen docs/Doxyfile
 
 install: build
 	cmake --install $(BUILD_DIR)
