@@ -16,7 +16,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 export CCACHE_MAXSIZE ?= 20G
 LAUNCHER = $$(command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all setup data build build-demo demo test sanitize fuzz cuda-check docs install clean
+.PHONY: all setup data build build-demo demo test check tidy sanitize-build sanitize fuzz cuda-check docs install clean
 
 all: build
 
@@ -42,18 +42,37 @@ demo: build-demo
 test: build
 	ctest --test-dir $(BUILD_DIR) -j $(JOBS) --output-on-failure
 
+# The checks no compiler makes, each in seconds: the floors (an include never points up), the
+# umbrella header (tkeras.h includes every public header), class names compared only in their own
+# files, every code block of the documentation an excerpt of code CI builds, and the house format
+# (.clang-format) of every C++ file.
+check:
+	scripts/check_tree.py . floors
+	scripts/check_tree.py . umbrella
+	scripts/check_tree.py . names
+	scripts/check_doc_snippets.py .
+	git ls-files '*.cpp' '*.h' ':!:docs/snippets/*' | xargs clang-format --dry-run --Werror
+
+# clang-tidy's checks (.clang-tidy) on the library's sources, from the clang build of `make
+# sanitize` (its compile commands and precompiled header).
+tidy: sanitize-build
+	python3 -c "import json, sys; print('\\n'.join(e['file'] for e in json.load(open(sys.argv[1])) if '/tkeras.dir/' in e['output']))" \
+	  $(SANITIZE_DIR)/compile_commands.json | xargs -P $(JOBS) -n 1 clang-tidy -p $(SANITIZE_DIR) --quiet
+
 # The library and the loaders' tests (IDX, images, CSV, safetensors, model files, Keras's weights
 # files) built with clang, AddressSanitizer and UndefinedBehaviorSanitizer, and run. LibTorch
 # itself is not instrumented; its allocations at exit are not ours to report, so leak detection is
 # off. The same build (the library also carries libFuzzer's coverage) serves `make fuzz`, so CI
 # compiles the library once for both.
 SANITIZE_DIR ?= build-sanitize
-SANITIZE_CONFIGURE = cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+SANITIZE_CONFIGURE = cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
   -DCMAKE_CXX_COMPILER=clang++ -DTKERAS_SANITIZE=ON -DTKERAS_FUZZ=ON -DTKERAS_BUILD_APPS=OFF -DTKERAS_INSTALL=OFF \
   $(LAUNCHER) $(CMAKE_ARGS)
-sanitize: setup
+sanitize-build: setup
 	$(SANITIZE_CONFIGURE)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target tkeras_loader_tests
+
+sanitize: sanitize-build
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(SANITIZE_DIR)/tests/tkeras_loader_tests
 
 # The libFuzzer targets, each run for FUZZ_SECONDS on a scratch copy of its seed corpus.

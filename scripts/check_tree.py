@@ -125,7 +125,7 @@ def check_names(root):
     sources = [p for p, _ in library_files(root)]
     own = {}
     for path in sources:
-        for name in REGISTRATION.findall(path.read_text()):
+        for name in REGISTRATION.findall(code_without_comments(path.read_text())):
             stem = path.stem
             own.setdefault(name, set()).update(
                 p for p in sources if p.stem == stem and p.parent.name == path.parent.name)
