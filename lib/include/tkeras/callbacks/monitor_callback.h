@@ -31,10 +31,12 @@ class MonitorCallback : public Callback {
   /// mode "max" or "min".
   MonitorCallback(std::string callback, std::string monitor, std::string_view mode, double min_delta = 0.0);
 
-  /// The watched value in `logs`; when it is missing, none, after Keras's warning on standard
-  /// error: `EarlyStopping: warning: early stopping conditioned on metric "val_loss" which is not
-  /// available. Available metrics are: loss,accuracy`, where `what` is "early stopping
-  /// conditioned".
+  /// The watched value in `logs`, or none when it is missing, after Keras's warning on standard
+  /// error.
+  ///
+  /// The warning reads `EarlyStopping: warning: early stopping conditioned on metric "val_loss"
+  /// which is not available. Available metrics are: loss,accuracy`, where `what` is "early
+  /// stopping conditioned".
   std::optional<double> monitor_value(const Logs& logs, std::string_view what) const;
   /// The derived callback's name, for messages.
   const std::string& callback_name() const { return callback_; }

@@ -22,9 +22,10 @@ struct Conv1DOptions {
 };
 
 /// A 1-D convolution, as Keras's `Conv1D`: inputs `[N, steps, channels]` (channels-last, as in
-/// Keras), outputs `[N, steps', filters]`. The kernel has Keras's layout `[kernel_size, channels,
-/// filters]`, initialised Glorot-uniform; the bias `[filters]` starts at zero. It runs LibTorch's
-/// `conv1d` on a channels-first view.
+/// Keras), outputs `[N, new_steps, filters]`.
+///
+/// The kernel has Keras's layout `[kernel_size, channels, filters]`, initialised Glorot-uniform;
+/// the bias `[filters]` starts at zero. It runs LibTorch's `conv1d` on a channels-first view.
 ///
 /// Example: `tkeras::layers::Conv1D(32, 5, {.padding = "causal", .activation = "relu"})`.
 class Conv1D : public Layer {

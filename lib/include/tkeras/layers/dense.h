@@ -8,7 +8,7 @@
 
 namespace tkeras::layers {
 
-/// A fully connected layer, as Keras's `Dense`: `activation(inputs . kernel + bias)`.
+/// A fully connected layer, as Keras's `Dense`: `activation(matmul(inputs, kernel) + bias)`.
 ///
 /// The input width is inferred when the layer is built. The kernel has Keras's layout,
 /// `[input_features, units]`, initialised Glorot-uniform; the bias `[units]` starts at zero.

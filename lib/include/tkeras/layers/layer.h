@@ -195,7 +195,9 @@ class Layer : public torch::nn::Module {
   /// A layer whose default name comes from `base_name` (`dense` -> `dense`, `dense_1`...), or is
   /// `name` when given (used as is, as Keras's `name=`).
   explicit Layer(std::string_view base_name, std::string name = {});
+  /// A copy of `other`'s specification and weights (the tensors shared), for a layer held by value.
   Layer(const Layer&) = default;
+  /// Takes `other`'s name, weights and sublayers.
   Layer(Layer&&) noexcept = default;
   Layer& operator=(const Layer&) = delete;
   Layer& operator=(Layer&&) = delete;

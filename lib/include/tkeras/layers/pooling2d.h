@@ -39,10 +39,10 @@ class Pooling2D : public Layer {
 
   Shape build_weights(const Shape& input_shape) override;
 
-  Size2 pool_size_;
-  Size2 strides_;
-  std::string padding_mode_;
-  std::array<int64_t, 4> padding_ = {0, 0, 0, 0};  // left, right, top, bottom
+  Size2 pool_size_;                                ///< The window's height and width.
+  Size2 strides_;                                  ///< How far the window moves.
+  std::string padding_mode_;                       ///< "valid" or "same".
+  std::array<int64_t, 4> padding_ = {0, 0, 0, 0};  ///< "same" padding: left, right, top, bottom.
 };
 
 /// The maximum of each window, as Keras's `MaxPooling2D`: `[N, H, W, C]` to `[N, H', W', C]`.

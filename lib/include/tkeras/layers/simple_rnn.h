@@ -16,8 +16,8 @@ struct SimpleRNNOptions {
   bool go_backwards = false;        ///< Run the steps last to first. Default: false.
 };
 
-/// A recurrent layer whose state is its output, `h = activation(x . kernel + h . recurrent_kernel
-/// + bias)`, as Keras's `SimpleRNN`: inputs `[N, timesteps, features]`, outputs `[N, units]` (or
+/// A recurrent layer whose state is its output, as Keras's `SimpleRNN`: `h = activation(matmul(x,
+/// kernel) + matmul(h, recurrent_kernel) + bias)`: inputs `[N, timesteps, features]`, outputs `[N, units]` (or
 /// `[N, timesteps, units]` with `return_sequences`). With "tanh" or "relu" it runs LibTorch's
 /// `at::rnn_tanh` or `at::rnn_relu` (see `Recurrent`).
 ///

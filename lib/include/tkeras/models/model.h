@@ -217,6 +217,7 @@ class Model : public layers::Layer {
   /// A model whose default name comes from `base_name` (`sequential`, `sequential_1`...), or is
   /// `name` when given.
   explicit Model(std::string_view base_name, std::string name = {});
+  /// Takes `other`'s layers, weights, compile settings and optimizer state.
   Model(Model&&) noexcept;
 
   torch::Device default_build_device() const override { return device(); }

@@ -32,19 +32,33 @@ class CallbackList {
   /// Whether some callback asked for `learning_rate` in the epoch logs.
   bool logs_learning_rate() const { return logs_learning_rate_; }
 
+  /// Calls every callback's `on_train_begin`, in order.
   void on_train_begin(const Logs& logs);
+  /// Calls every callback's `on_train_end`, in order.
   void on_train_end(const Logs& logs);
+  /// Calls every callback's `on_epoch_begin`, in order.
   void on_epoch_begin(int epoch, const Logs& logs);
+  /// Calls every callback's `on_epoch_end`, in order.
   void on_epoch_end(int epoch, const Logs& logs);
+  /// Calls every callback's `on_train_batch_begin`, in order.
   void on_train_batch_begin(int64_t batch, const Logs& logs);
+  /// Calls every callback's `on_train_batch_end`, in order.
   void on_train_batch_end(int64_t batch, const Logs& logs);
+  /// Calls every callback's `on_test_begin`, in order.
   void on_test_begin(const Logs& logs);
+  /// Calls every callback's `on_test_end`, in order.
   void on_test_end(const Logs& logs);
+  /// Calls every callback's `on_test_batch_begin`, in order.
   void on_test_batch_begin(int64_t batch, const Logs& logs);
+  /// Calls every callback's `on_test_batch_end`, in order.
   void on_test_batch_end(int64_t batch, const Logs& logs);
+  /// Calls every callback's `on_predict_begin`, in order.
   void on_predict_begin(const Logs& logs);
+  /// Calls every callback's `on_predict_end`, in order.
   void on_predict_end(const Logs& logs);
+  /// Calls every callback's `on_predict_batch_begin`, in order.
   void on_predict_batch_begin(int64_t batch, const Logs& logs);
+  /// Calls every callback's `on_predict_batch_end`, in order.
   void on_predict_batch_end(int64_t batch, const Logs& logs);
 
  private:
