@@ -42,13 +42,11 @@ demo: build-demo
 test: build
 	ctest --test-dir $(BUILD_DIR) -j $(JOBS) --output-on-failure
 
-# The checks no compiler makes, each in seconds: the floors (an include never points up), the
-# umbrella header (tkeras.h includes every public header), class names compared only in their own
-# files, every code block of the documentation an excerpt of code CI builds, and the house format
-# (.clang-format) of every C++ file.
+# The checks no compiler makes, each in seconds: the floors (an include never points up), class
+# names compared only in their own files, every code block of the documentation an excerpt of code
+# CI builds, and the house format (.clang-format) of every C++ file.
 check:
 	scripts/check_tree.py . floors
-	scripts/check_tree.py . umbrella
 	scripts/check_tree.py . names
 	scripts/check_doc_snippets.py .
 	git ls-files '*.cpp' '*.h' ':!:docs/snippets/*' | xargs clang-format --dry-run --Werror

@@ -13,6 +13,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/lib/include/tkeras DESTINATION ${CMAKE_I
   FILES_MATCHING PATTERN "*.h")
 install(FILES ${PROJECT_BINARY_DIR}/lib/include/tkeras/core/version.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tkeras/core)
+install(FILES ${PROJECT_BINARY_DIR}/lib/include/tkeras/tkeras.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tkeras)
 install(EXPORT tkerasTargets NAMESPACE tkeras:: DESTINATION ${TKERAS_CMAKE_DIR})
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tkerasConfig.cmake.in

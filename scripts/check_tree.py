@@ -2,7 +2,6 @@
 """Checks of the source tree's shape that compilers do not make: run by ctest and CI.
 
   check_tree.py ROOT floors     an include never points up a floor (the order: README's "Floors:" line)
-  check_tree.py ROOT umbrella   tkeras.h includes every public header, and nothing else
   check_tree.py ROOT names      a registered class name is compared as a string only in that class's own files
 
 Each prints what is wrong, one line per finding with file and line, and exits 1 when anything is.
@@ -40,7 +39,7 @@ def check_floors(root):
     problems = []
     for path, floor in library_files(root):
         if floor is None:
-            continue  # tkeras.h, the umbrella, stands above every floor
+            continue  # a header above every floor (none today; tkeras.h is generated)
         if floor not in ranks:
             problems.append(f"{path.relative_to(root)}: folder {floor}/ is on no floor of README.md's Floors line")
             continue
@@ -63,23 +62,6 @@ def check_floors(root):
                 where = "a floor above" if ranks[target_floor] > ranks[floor] else "a floor beside"
                 problems.append(f"{path.relative_to(root)}:{number}: {floor}/ includes {match.group(1)}, from "
                                 f"{where} it ({target_floor}/)")
-    return problems
-
-
-def check_umbrella(root):
-    include = root / "lib" / "include"
-    umbrella = include / "tkeras" / "tkeras.h"
-    public = {str(p.relative_to(include)) for p in include.rglob("*.h") if p != umbrella}
-    public |= {str(p.relative_to(include))[:-3] for p in include.rglob("*.h.in")}  # configured: version.h
-    included = {}
-    for number, line in enumerate(umbrella.read_text().splitlines(), 1):
-        match = INCLUDE.match(line)
-        if match and match.group(1).startswith("tkeras/"):
-            included[match.group(1)] = number
-    problems = [f"lib/include/tkeras/tkeras.h: does not include the public header {header}"
-                for header in sorted(public - set(included))]
-    problems += [f"lib/include/tkeras/tkeras.h:{number}: includes {header}, which is no public header"
-                 for header, number in sorted(included.items()) if header not in public]
     return problems
 
 
@@ -142,10 +124,10 @@ def check_names(root):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("floors", "umbrella", "names"):
+    if len(sys.argv) != 3 or sys.argv[2] not in ("floors", "names"):
         sys.exit(__doc__)
     root = pathlib.Path(sys.argv[1]).resolve()
-    problems = {"floors": check_floors, "umbrella": check_umbrella, "names": check_names}[sys.argv[2]](root)
+    problems = {"floors": check_floors, "names": check_names}[sys.argv[2]](root)
     for problem in problems:
         print(problem)
     print(f"check_tree {sys.argv[2]}: {'ok' if not problems else str(len(problems)) + ' problem(s)'}")
