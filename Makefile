@@ -54,7 +54,7 @@ check:
 # clang-tidy's checks (.clang-tidy) on the library's sources, from the clang build of `make
 # sanitize` (its compile commands and precompiled header).
 tidy: sanitize-build
-	python3 -c "import json, sys; print('\\n'.join(e['file'] for e in json.load(open(sys.argv[1])) if '/tkeras.dir/' in e['output']))" \
+	python3 -c "import json, sys; print('\\n'.join(e['file'] for e in json.load(open(sys.argv[1])) if '/tkeras.dir/' in e['file'] or '/lib/src/' in e['file']))" \
 	  $(SANITIZE_DIR)/compile_commands.json | xargs -P $(JOBS) -n 1 clang-tidy -p $(SANITIZE_DIR) --quiet
 
 # The library and the loaders' tests (IDX, images, CSV, safetensors, model files, Keras's weights

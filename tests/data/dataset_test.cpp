@@ -193,6 +193,23 @@ TEST_CASE("an error inside a worker reaches the reader at that element") {
   CHECK(seen == range(4));
 }
 
+TEST_CASE("an error in the source of parallel workers reaches the reader at that element, not an early end") {
+  // The inner map reads serially inside the outer map's workers: its error ends the source there.
+  const Dataset failing = numbers(10)
+                              .map([](Element e) {
+                                if (e.x.item<int64_t>() == 4) throw tkeras::Error("cannot read element 4");
+                                return e;
+                              })
+                              .map([](Element e) { return e; }, {.num_parallel_calls = 2});
+  std::vector<int64_t> seen;
+  auto pass = failing.begin();
+  auto read = [&] {
+    while (std::optional<Element> element = pass.next()) seen.push_back(element->x.item<int64_t>());
+  };
+  CHECK_THROWS_WITH_AS(read(), "cannot read element 4", tkeras::Error);
+  CHECK(seen == range(4));
+}
+
 TEST_CASE("prefetch gives the same elements, and a pass left unfinished stops its threads") {
   const Dataset prefetched = numbers(25).batch(4).prefetch(3);
   CHECK(values(prefetched) == range(25));

@@ -13,7 +13,7 @@ std::string unique_name(std::string_view prefix) {
   static std::map<std::string, int, std::less<>> counts;
   const std::lock_guard lock(mutex);
   int& count = counts[std::string(prefix)];
-  const std::string name = count == 0 ? std::string(prefix) : fmt::format("{}_{}", prefix, count);
+  std::string name = count == 0 ? std::string(prefix) : fmt::format("{}_{}", prefix, count);
   ++count;
   return name;
 }

@@ -511,8 +511,8 @@ class ParallelCursor final : public Cursor {
   void finish(int64_t sequence, std::exception_ptr error) {
     {
       const std::lock_guard lock(mutex_);
-      if (error) results_.emplace(sequence, Result{std::nullopt, std::move(error)});
       end_ = error ? sequence + 1 : sequence;
+      if (error) results_.emplace(sequence, Result{std::nullopt, std::move(error)});
     }
     ready_.notify_all();
     space_.notify_all();

@@ -185,7 +185,7 @@ namespace {
 
 // Keras's labels: int32 indices, float32 one-hot rows or float32 [N, 1].
 torch::Tensor label_tensor(const Indexed& part, const std::string& label_mode) {
-  const torch::Tensor labels = torch::tensor(part.labels, torch::kLong).to(torch::kInt32);
+  torch::Tensor labels = torch::tensor(part.labels, torch::kLong).to(torch::kInt32);
   if (label_mode == "categorical") {
     return torch::one_hot(labels.to(torch::kLong), static_cast<int64_t>(part.class_names.size())).to(torch::kFloat32);
   }

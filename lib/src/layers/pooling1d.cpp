@@ -49,7 +49,7 @@ Shape Pooling1D::build_weights(const Shape& input_shape) {
 }
 
 torch::Tensor Pooling1D::padded_channels_first(const torch::Tensor& inputs, double value) const {
-  const torch::Tensor x = inputs.transpose(1, 2);
+  torch::Tensor x = inputs.transpose(1, 2);
   if (pad_front_ == 0 && pad_back_ == 0) return x;
   return torch::constant_pad_nd(x, {pad_front_, pad_back_}, value);
 }

@@ -44,7 +44,10 @@ torch::Tensor RandomRotation::augment(const torch::Tensor& inputs) {
   const double cy = 0.5 * static_cast<double>(inputs.size(1) - 1);
   const torch::Tensor cos = angle.cos();
   const torch::Tensor sin = angle.sin();
-  const torch::Tensor a0 = cos, a1 = -sin, b0 = sin, b1 = cos;
+  const torch::Tensor& a0 = cos;
+  const torch::Tensor a1 = -sin;
+  const torch::Tensor& b0 = sin;
+  const torch::Tensor& b1 = cos;
   const torch::Tensor matrices = torch::stack({a0, a1, cx - cx * a0 - cy * a1, b0, b1, cy - cx * b0 - cy * b1}, 1);
   return augmentation::affine_transform(inputs, matrices, options_.interpolation, options_.fill_mode,
                                         options_.fill_value);

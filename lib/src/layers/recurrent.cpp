@@ -316,7 +316,7 @@ io::onnx::Value Recurrent::onnx_recurrence(io::onnx::GraphBuilder& graph, const 
     for (size_t i = 0; i < 3; ++i) weights[i] = own[i].unsqueeze(0);
   }
   const auto onnx_activation = [&](const std::string& name) -> std::string {
-    const std::string type = onnx_export::activation_operator(name);
+    std::string type = onnx_export::activation_operator(name);
     if (type != "Tanh" && type != "Sigmoid" && type != "Relu") {
       onnx_export::refuse(owner,
                           fmt::format("activation \"{}\" has no counterpart in ONNX's {} operator here", name, op));

@@ -198,7 +198,7 @@ void strip_identity(json& value) {
 }
 
 json parse_model_config(const io::SafetensorsFile& file, const std::string& path) {
-  const json config = json::parse(file.metadata.at("model_config"), nullptr, /*allow_exceptions=*/false);
+  json config = json::parse(file.metadata.at("model_config"), nullptr, /*allow_exceptions=*/false);
   if (config.is_discarded() || !config.is_object())
     throw Error(fmt::format("\"{}\": model_config is not a JSON object", path));
   return config;

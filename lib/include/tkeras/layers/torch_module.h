@@ -28,7 +28,7 @@ struct Select {
 };
 /// `Select<I>` as a value: `TorchModule(torch::nn::LSTM(...), tkeras::layers::select<0>)`.
 template <size_t I>
-inline constexpr Select<I> select{};
+inline constexpr Select<I> select{};  // NOLINT(readability-identifier-naming): a tag, as std::in_place
 
 /// TorchModule's options, Keras's keyword arguments.
 struct TorchModuleOptions {

@@ -1,0 +1,56 @@
+"""Keras parity, layer by layer: each case is a small Keras model around one layer class, with
+Keras's own weights (moved away from their initial values).
+
+Keras saves it as `.keras`; tkeras's `load_model` opens that file (the layer's config as Keras
+writes it, its weights at Keras's paths) and must predict what Keras predicts; tkeras saves it
+again as `.keras`, which Keras must open and predict the same from; and where the layer exports,
+tkeras's ONNX file must run in onnxruntime to the same outputs. A new layer class adds its case to
+CASES (`None` as the ONNX flag for a class without an ONNX mapping)."""
+from parity import L, check_close, randomize, run_tkeras, sample_inputs, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+import os
+import tempfile
+import unittest
+
+import keras
+import onnxruntime
+from keras import layers
+
+TOLERANCE = 1e-5
+
+# name: (a function making the Keras model, whether tkeras exports it to ONNX)
+CASES = {
+    "Reshape and Flatten": (lambda: sequential((4, 6), L(layers.Reshape, (3, 8)), L(layers.Flatten),
+                                               L(layers.Dense, 2)), True),
+    "CenterCrop": (lambda: sequential((7, 9, 2), L(layers.CenterCrop, 4, 5), L(layers.Flatten)), True),
+}
+
+
+class Layers(unittest.TestCase):
+    def test_each_layer_loads_from_keras_saves_for_keras_and_exports_as_keras_predicts(self):
+        for name, (make, exports) in CASES.items():
+            with self.subTest(layer=name):
+                keras.utils.set_random_seed(1)
+                model = make()
+                randomize(model, 2, by_fan_in=True)
+                x = sample_inputs(model)
+                theirs = model.predict(x, verbose=0)
+                folder = tempfile.mkdtemp(prefix="tkeras-layers-")
+                keras_written = os.path.join(folder, "keras.keras")
+                model.save(keras_written)
+                ours_written = os.path.join(folder, "tkeras.keras")
+                onnx_written = os.path.join(folder, "model.onnx")
+                run = run_tkeras(None, {"x_eval": x}, model_file=keras_written, save_model=ours_written,
+                                 **({"export_onnx": onnx_written} if exports else {}))
+                test = f"layers: {name}"
+                check_close(self, test, "predict, loaded from Keras's .keras", run.predict, theirs, TOLERANCE)
+                reloaded = keras.saving.load_model(ours_written)
+                check_close(self, test, "Keras's predict, loaded from tkeras's .keras", reloaded.predict(x, verbose=0),
+                            theirs, TOLERANCE)
+                if exports:
+                    session = onnxruntime.InferenceSession(onnx_written, providers=["CPUExecutionProvider"])
+                    check_close(self, test, "onnxruntime on tkeras's ONNX export", session.run(None, {"inputs": x})[0],
+                                theirs, TOLERANCE)
+
+
+if __name__ == "__main__":
+    unittest.main()
