@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "optimizers/serialization.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::saving::config {
@@ -45,20 +46,10 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
   const Where where{path};
   json compile = parse(text, "compile_config", where);
   const json& optimizer = member(compile, "optimizer", where);
-  if (!optimizer.is_object())
-    where.fail(fmt::format("expected \"optimizer\" as an object, received {}", optimizer.dump()));
-  const json& kind = member(optimizer, "class_name", where);
-  if (kind != "Adam" && kind != "AdamW" && kind != "SGD" && kind != "RMSprop" && kind != "Adagrad") {
-    where.fail(
-        fmt::format("unknown optimizer class {}; expected one of: Adam, AdamW, SGD, RMSprop, Adagrad", kind.dump()));
-  }
-  const json& options = member(optimizer, "config", where);
-  if (!options.is_object()) where.fail("expected the optimizer's \"config\" as an object");
-  for (const auto& [key, value] : options.items()) {
-    if (!value.is_number() && !value.is_boolean()) {
-      where.fail(
-          fmt::format("expected optimizer option \"{}\" as a number or boolean, received {}", key, value.dump()));
-    }
+  try {
+    optimizers::detail::check(optimizer);
+  } catch (const Error& error) {  // the optimizer's own check: say which file
+    where.fail(error.what());
   }
   const json& loss = member(compile, "loss", where);
   if (!loss.is_null()) {

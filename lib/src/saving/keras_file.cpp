@@ -13,6 +13,7 @@
 
 #include "io/zip_archive.h"
 #include "layers/serialization.h"
+#include "optimizers/serialization.h"
 #include "saving/compile_config.h"
 #include "saving/keras_weights.h"
 #include "saving/model_file.h"
@@ -111,7 +112,6 @@ const std::map<std::string, std::string> kLossClasses = {
 // loss without as its name. (tkeras's jit and precision have no Keras counterpart: Keras's
 // jit_compile is XLA or torch.compile, not a CUDA graph.)
 json keras_compile(const json& compile) {
-  json optimizer = compile["optimizer"];
   json loss = compile["loss"];
   if (loss.is_object()) {
     const std::string name = loss["name"].get<std::string>();
@@ -130,11 +130,7 @@ json keras_compile(const json& compile) {
     }
   }
   const json weighted = compile.value("weighted_metrics", json::array());
-  return {{"optimizer",
-           {{"module", "keras.optimizers"},
-            {"class_name", optimizer["class_name"]},
-            {"config", optimizer["config"]},
-            {"registered_name", nullptr}}},
+  return {{"optimizer", optimizers::detail::to_keras(compile["optimizer"])},
           {"loss", loss},
           {"loss_weights", nullptr},
           {"metrics", compile["metrics"]},
@@ -142,29 +138,6 @@ json keras_compile(const json& compile) {
           {"run_eagerly", false},
           {"steps_per_execution", 1},
           {"jit_compile", false}};
-}
-
-// The optimizer's (Optimizer::name's) state slots in the order Keras's optimizers make their variables: each group
-// interleaved over the trainable weights (Adam: a weight's momentum, then its velocity), the
-// groups one after another.
-std::vector<std::vector<std::string>> slot_groups(const std::string& optimizer) {
-  if (optimizer == "adam" || optimizer == "adamw") {
-    return {{"optimizer.momentums", "optimizer.velocities"}, {"optimizer.velocity_hats"}};
-  }
-  if (optimizer == "sgd") return {{"optimizer.momentums"}};
-  if (optimizer == "adagrad") return {{"optimizer.accumulators"}};
-  return {{"optimizer.velocities"}, {"optimizer.momentums"}, {"optimizer.average_gradients"}};  // RMSprop
-}
-
-// The groups of slots `state` holds.
-std::vector<std::vector<std::string>> present_slots(const std::string& optimizer,
-                                                    const std::map<std::string, torch::Tensor>& state) {
-  std::vector<std::vector<std::string>> groups;
-  for (auto& group : slot_groups(optimizer)) {
-    std::erase_if(group, [&](const std::string& name) { return !state.contains(name); });
-    if (!group.empty()) groups.push_back(std::move(group));
-  }
-  return groups;
 }
 
 std::string now_saved() {
@@ -362,37 +335,10 @@ json tkeras_compile(const json& keras, const std::string& path) {
   if (!keras.is_object()) throw fail(fmt::format("expected an object, received {}", keras.dump().substr(0, 120)));
   json compile;
   // The optimizer.
-  const json optimizer = keras.value("optimizer", json());
-  static const std::map<std::string, std::string> kByName = {
-      {"adam", "Adam"}, {"adamw", "AdamW"}, {"sgd", "SGD"}, {"rmsprop", "RMSprop"}, {"adagrad", "Adagrad"}};
-  if (optimizer.is_string()) {
-    const auto found = kByName.find(optimizer.get<std::string>());
-    if (found == kByName.end()) throw fail(fmt::format("unknown optimizer {}", optimizer.dump()));
-    compile["optimizer"] = {{"class_name", found->second}, {"config", json::object()}};
-  } else if (optimizer.is_object() && optimizer.contains("class_name") && optimizer.contains("config") &&
-             optimizer["config"].is_object()) {
-    json options = json::object();
-    for (const auto& [key, value] : optimizer["config"].items()) {
-      if (key == "name" || value.is_null() || key == "ema_momentum" || key == "ema_overwrite_frequency") continue;
-      if (key == "learning_rate" && !value.is_number()) {
-        throw fail(
-            fmt::format("the learning rate is a schedule ({}); tkeras takes a number, with "
-                        "LearningRateScheduler or ReduceLROnPlateau to change it",
-                        value.dump().substr(0, 120)));
-      }
-      if (key == "use_ema") {
-        if (value == true) throw fail("the optimizer's use_ema=True is not supported by tkeras");
-        continue;
-      }
-      if (key == "loss_scale_factor" || key == "gradient_accumulation_steps") {
-        throw fail(fmt::format("the optimizer's {}={} is not supported by tkeras (expected None)", key, value.dump()));
-      }
-      options[key] = value;
-    }
-    compile["optimizer"] = {{"class_name", optimizer["class_name"]}, {"config", options}};
-  } else {
-    throw fail(
-        fmt::format("expected \"optimizer\" as a name or an object, received {}", optimizer.dump().substr(0, 120)));
+  try {
+    compile["optimizer"] = optimizers::detail::from_keras(keras.value("optimizer", json()));
+  } catch (const Error& error) {
+    throw fail(error.what());
   }
   // The loss.
   const json loss = keras.value("loss", json());
@@ -486,7 +432,6 @@ std::string ModelFile::keras_archive(const Model& model) {
     // Keras saves every slot of a compiled model's optimizer, built at compile: so does tkeras,
     // making the state (zeros) if no fit has yet.
     training::Updater& updater = model.compiled_->updater(model.trainable_weights());
-    const std::string kind = updater.config().name();
     std::map<std::string, torch::Tensor> state;
     for (auto& [name, tensor] : updater.state()) state.emplace(name, tensor.detach().cpu());
     const auto add = [&](torch::Tensor value) {
@@ -494,7 +439,9 @@ std::string ModelFile::keras_archive(const Model& model) {
     };
     add(state.at("optimizer.iterations").to(torch::kLong));
     add(torch::tensor(static_cast<float>(model.learning_rate())));
-    for (const auto& group : present_slots(kind, state)) {
+    // Keras's order: each group of slots interleaved over the trainable weights (Adam: a weight's
+    // momentum, then its velocity), the groups one after another.
+    for (const auto& group : updater.slot_groups()) {
       int64_t offset = 0;
       for (const torch::Tensor& weight : model.trainable_weights()) {
         for (const std::string& slot : group)
@@ -502,7 +449,7 @@ std::string ModelFile::keras_archive(const Model& model) {
         offset += weight.numel();
       }
     }
-    optimizer_groups["optimizer/vars"] = kind;
+    optimizer_groups["optimizer/vars"] = updater.config().name();
   }
 
   std::vector<std::pair<std::string, std::string>> files = {
@@ -559,7 +506,7 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
     const std::string kind = updater.config().name();
     std::map<std::string, torch::Tensor> ours;
     for (auto& [name, tensor] : updater.state()) ours.emplace(name, tensor);
-    const auto groups = present_slots(kind, ours);
+    const auto groups = updater.slot_groups();
     const std::vector<torch::Tensor> trainable = model->trainable_weights();
     size_t slots = 0;
     for (const auto& group : groups) slots += group.size() * trainable.size();

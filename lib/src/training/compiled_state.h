@@ -10,7 +10,7 @@
 
 #include "distribute/process_group.h"
 #include "tkeras/training/losses.h"
-#include "tkeras/training/optimizers.h"
+#include "tkeras/optimizers/optimizer.h"
 #include "training/updater.h"
 
 namespace tkeras::training {

@@ -15,7 +15,7 @@
 #include "tkeras/distribute/data_parallel.h"
 #include "tkeras/training/callback.h"
 #include "tkeras/training/losses.h"
-#include "tkeras/training/optimizers.h"
+#include "tkeras/optimizers/optimizer.h"
 
 namespace tkeras {
 
