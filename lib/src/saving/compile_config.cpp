@@ -9,6 +9,7 @@
 
 #include "optimizers/serialization.h"
 #include "tkeras/core/error.h"
+#include "training/loss_serialization.h"
 
 namespace tkeras::saving::config {
 namespace {
@@ -52,13 +53,10 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
     where.fail(error.what());
   }
   const json& loss = member(compile, "loss", where);
-  if (!loss.is_null()) {
-    if (!loss.is_object()) where.fail(fmt::format("expected \"loss\" as an object or null, received {}", loss.dump()));
-    require(loss, "name", &json::is_string, "a string", where);
-    require(loss, "from_logits", &json::is_boolean, "true or false", where);
-    if (loss.contains("delta") && (!loss["delta"].is_number() || !(loss["delta"].get<double>() > 0.0))) {
-      where.fail(fmt::format("expected \"loss\".\"delta\" as a positive number, received {}", loss["delta"].dump()));
-    }
+  try {
+    losses::detail::check(loss);
+  } catch (const Error& error) {  // the loss's own check: say which file
+    where.fail(error.what());
   }
   const json& metrics = member(compile, "metrics", where);
   if (!metrics.is_array() ||

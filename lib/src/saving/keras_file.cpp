@@ -22,6 +22,7 @@
 #include "tkeras/core/version.h"
 #include "tkeras/layers/text_vectorization.h"
 #include "training/compiled_state.h"
+#include "training/loss_serialization.h"
 
 namespace tkeras::saving::detail {
 namespace {
@@ -100,38 +101,13 @@ json keras_entry(const json& entry, const std::string& path, std::vector<std::pa
           {"registered_name", registered == entry.end() ? json(nullptr) : *registered}};
 }
 
-const std::map<std::string, std::string> kLossClasses = {
-    {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
-    {"categorical_crossentropy", "CategoricalCrossentropy"},
-    {"binary_crossentropy", "BinaryCrossentropy"},
-    {"mean_squared_error", "MeanSquaredError"},
-    {"mean_absolute_error", "MeanAbsoluteError"},
-    {"huber", "Huber"}};
-
 // tkeras's compile_config as Keras's: the optimizer and a loss with options as Keras objects, a
 // loss without as its name. (tkeras's jit and precision have no Keras counterpart: Keras's
 // jit_compile is XLA or torch.compile, not a CUDA graph.)
 json keras_compile(const json& compile) {
-  json loss = compile["loss"];
-  if (loss.is_object()) {
-    const std::string name = loss["name"].get<std::string>();
-    const bool from_logits = loss.value("from_logits", false);
-    const double delta = loss.value("delta", 1.0);
-    if (from_logits || delta != 1.0) {
-      json config = json::object();
-      if (from_logits) config["from_logits"] = true;
-      if (name == "huber") config["delta"] = delta;
-      loss = {{"module", "keras.losses"},
-              {"class_name", kLossClasses.at(name)},
-              {"config", config},
-              {"registered_name", nullptr}};
-    } else {
-      loss = name;
-    }
-  }
   const json weighted = compile.value("weighted_metrics", json::array());
   return {{"optimizer", optimizers::detail::to_keras(compile["optimizer"])},
-          {"loss", loss},
+          {"loss", losses::detail::to_keras(compile["loss"])},
           {"loss_weights", nullptr},
           {"metrics", compile["metrics"]},
           {"weighted_metrics", weighted.empty() ? json(nullptr) : weighted},
@@ -341,32 +317,10 @@ json tkeras_compile(const json& keras, const std::string& path) {
     throw fail(error.what());
   }
   // The loss.
-  const json loss = keras.value("loss", json());
-  if (loss.is_null()) {
-    compile["loss"] = nullptr;
-  } else if (loss.is_string()) {
-    compile["loss"] = {{"name", loss}, {"from_logits", false}};
-  } else if (loss.is_object() && loss.contains("class_name") && loss["class_name"].is_string() &&
-             loss.contains("config") && loss["config"].is_object()) {
-    const std::string kind = loss["class_name"].get<std::string>();
-    const auto found =
-        std::find_if(kLossClasses.begin(), kLossClasses.end(), [&](const auto& entry) { return entry.second == kind; });
-    if (found == kLossClasses.end()) throw fail(fmt::format("loss class \"{}\" is not supported by tkeras", kind));
-    compile["loss"] = {{"name", found->first}, {"from_logits", false}};
-    for (const auto& [key, value] : loss["config"].items()) {
-      if (key == "name" || key == "dtype") continue;
-      if (key == "from_logits" && value.is_boolean()) {
-        compile["loss"]["from_logits"] = value;
-      } else if (key == "delta" && kind == "Huber") {
-        compile["loss"]["delta"] = value;
-      } else if (!(key == "reduction" && (value.is_null() || value == "sum_over_batch_size")) &&
-                 !(key == "label_smoothing" && value.is_number() && value.get<double>() == 0.0) &&
-                 !(key == "axis" && value == -1) && !(key == "ignore_class" && value.is_null())) {
-        throw fail(fmt::format("the loss's option {}={} is not supported by tkeras", key, value.dump().substr(0, 120)));
-      }
-    }
-  } else {
-    throw fail(fmt::format("expected \"loss\" as a name or a loss object, received {}", loss.dump().substr(0, 120)));
+  try {
+    compile["loss"] = losses::detail::from_keras(keras.value("loss", json()));
+  } catch (const Error& error) {
+    throw fail(error.what());
   }
   // The metrics, by name.
   for (const char* key : {"metrics", "weighted_metrics"}) {

@@ -29,22 +29,6 @@ using layers::detail::serialize;
 
 using nlohmann::json;
 
-losses::Loss make_loss(const json& entry) {
-  const losses::Loss named(entry["name"].get<std::string>());
-  if (named.kind() == losses::Loss::Kind::kHuber) return losses::Huber({.delta = entry.value("delta", 1.0)});
-  if (!entry["from_logits"].get<bool>()) return named;
-  switch (named.kind()) {
-    case losses::Loss::Kind::kSparseCategoricalCrossentropy:
-      return losses::SparseCategoricalCrossentropy({.from_logits = true});
-    case losses::Loss::Kind::kCategoricalCrossentropy:
-      return losses::CategoricalCrossentropy({.from_logits = true});
-    case losses::Loss::Kind::kBinaryCrossentropy:
-      return losses::BinaryCrossentropy({.from_logits = true});
-    default:
-      return named;
-  }
-}
-
 // Tensors beside the weights: the optimizer's state, and the random generators' state a
 // BackupAndRestore file adds (load_model reads a backup as the model it holds).
 const std::vector<std::string> kStatePrefixes = {"optimizer.", "rng."};
@@ -113,9 +97,7 @@ Config ModelFile::compile_config(const Model& model) {
   if (!state) return nullptr;
   json compile;
   compile["optimizer"] = optimizers::detail::serialize(state->optimizer());
-  compile["loss"] =
-      state->loss ? json{{"name", state->loss->name()}, {"from_logits", state->loss->from_logits()}} : json(nullptr);
-  if (state->loss && state->loss->kind() == losses::Loss::Kind::kHuber) compile["loss"]["delta"] = state->loss->delta();
+  compile["loss"] = state->loss ? state->loss->get_config() : json(nullptr);
   compile["metrics"] = state->metric_names;
   compile["weighted_metrics"] = state->weighted_metric_names;
   compile["jit_compile"] = state->jit;
@@ -127,14 +109,15 @@ void ModelFile::compile_from(Model& model, const Config& compile, const models::
                              const std::string& path) {
   if (!options.compile || compile.is_null()) return;
   try {
-    model.compile({.optimizer = optimizers::detail::deserialize(compile["optimizer"]),
-                   .loss = compile["loss"].is_null() ? std::nullopt : std::optional(make_loss(compile["loss"])),
-                   .metrics = compile["metrics"].get<std::vector<std::string>>(),
-                   .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
-                   .device = options.device,
-                   .jit = compile.value("jit_compile", false),
-                   .precision = compile.value("precision", std::string("float32")),
-                   .distribute = std::nullopt});
+    model.compile(
+        {.optimizer = optimizers::detail::deserialize(compile["optimizer"]),
+         .loss = compile["loss"].is_null() ? std::nullopt : std::optional(losses::Loss::from_config(compile["loss"])),
+         .metrics = compile["metrics"].get<std::vector<std::string>>(),
+         .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
+         .device = options.device,
+         .jit = compile.value("jit_compile", false),
+         .precision = compile.value("precision", std::string("float32")),
+         .distribute = std::nullopt});
   } catch (const Error& error) {  // an option compile refuses: say which file it came from
     throw Error(fmt::format("\"{}\": {}", path, error.what()));
   }
