@@ -61,6 +61,6 @@ Adagrad Adagrad::from_config(const Config& config) {
                            .epsilon = read.number("epsilon", defaults.epsilon)}));
 }
 
-const registry::Registrar<Adagrad> adagrad_registration;
+const registry::Registrar<Adagrad> adagrad_registration("Adagrad");
 
 }  // namespace tkeras::optimizers

@@ -90,6 +90,6 @@ Adam Adam::from_config(const Config& config) {
                                             .amsgrad = read.boolean("amsgrad", defaults.amsgrad)}));
 }
 
-const registry::Registrar<Adam> adam_registration;
+const registry::Registrar<Adam> adam_registration("Adam");
 
 }  // namespace tkeras::optimizers

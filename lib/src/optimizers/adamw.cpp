@@ -52,6 +52,6 @@ AdamW AdamW::from_config(const Config& config) {
                                              .amsgrad = read.boolean("amsgrad", defaults.amsgrad)}));
 }
 
-const registry::Registrar<AdamW> adamw_registration;
+const registry::Registrar<AdamW> adamw_registration("AdamW");
 
 }  // namespace tkeras::optimizers

@@ -28,6 +28,11 @@ void add(OptimizerClass optimizer_class) {
   for (const std::string& name : {optimizer_class.class_name, optimizer_class.name}) {
     if (find(name) != nullptr) throw Error(fmt::format("the optimizer \"{}\" is registered twice", name));
   }
+  const std::string made = optimizer_class.from_config(Config::object()).class_name();
+  if (made != optimizer_class.class_name) {
+    throw Error(fmt::format("the optimizer class registered as \"{}\" makes optimizers of class \"{}\"",
+                            optimizer_class.class_name, made));
+  }
   optimizer_classes().push_back(std::move(optimizer_class));
 }
 

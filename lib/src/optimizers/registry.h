@@ -19,7 +19,8 @@ struct OptimizerClass {
   std::function<Optimizer(const Config&)> from_config;  ///< Makes one from its `get_config()`.
 };
 
-/// Adds a class. Throws `tkeras::Error` for a name registered twice.
+/// Adds a class. Throws `tkeras::Error` for a name registered twice, or a class whose optimizers
+/// have another class name than the one it is registered as.
 void add(OptimizerClass optimizer_class);
 /// The class whose name or class name is `name`, or null.
 const OptimizerClass* find(std::string_view name);
@@ -28,22 +29,21 @@ std::vector<std::string> names();
 /// Every registered class name (`Adam`), sorted.
 std::vector<std::string> class_names();
 
-/// Registers `O` when the library loads: one per class, at namespace scope in the class's own
-/// source. Its names are those of `O()` (the class with Keras's defaults); `O::from_config(config)`
-/// makes one from a config.
+/// Registers `O` as Keras's class `class_name` when the library loads: one per class, at namespace
+/// scope in the class's own source. Its short name is that of `O()` (the class with Keras's
+/// defaults); `O::from_config(config)` makes one from a config.
 ///
 /// Example:
 /// ```
-/// const registry::Registrar<Adam> adam_registration;
+/// const registry::Registrar<Adam> adam_registration("Adam");
 /// ```
 template <typename O>
 class Registrar {
  public:
-  Registrar() {
-    const O defaults;
-    add({.class_name = defaults.class_name(),
-         .name = defaults.name(),
-         .from_config = [](const Config& config) -> Optimizer { return O::from_config(config); }});
+  explicit Registrar(const char* class_name) {
+    add({.class_name = class_name, .name = O().name(), .from_config = [](const Config& config) -> Optimizer {
+           return O::from_config(config);
+         }});
   }
 };
 

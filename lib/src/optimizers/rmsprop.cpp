@@ -85,6 +85,6 @@ RMSprop RMSprop::from_config(const Config& config) {
                                                .centered = read.boolean("centered", defaults.centered)}));
 }
 
-const registry::Registrar<RMSprop> rmsprop_registration;
+const registry::Registrar<RMSprop> rmsprop_registration("RMSprop");
 
 }  // namespace tkeras::optimizers

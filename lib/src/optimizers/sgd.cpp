@@ -75,6 +75,6 @@ SGD SGD::from_config(const Config& config) {
                                                   .nesterov = read.boolean("nesterov", defaults.nesterov)}));
 }
 
-const registry::Registrar<SGD> sgd_registration;
+const registry::Registrar<SGD> sgd_registration("SGD");
 
 }  // namespace tkeras::optimizers

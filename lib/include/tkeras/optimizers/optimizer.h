@@ -42,9 +42,13 @@ class Optimizer {
   /// The optimizer called `name`, with Keras's defaults.
   Optimizer(const std::string& name);  // NOLINT
 
+  /// A copy, with its own options (its own learning rate).
   Optimizer(const Optimizer& other);
+  /// Takes `other`'s class and options; `other` is left empty.
   Optimizer(Optimizer&& other) noexcept;
+  /// Becomes a copy of `other`.
   Optimizer& operator=(const Optimizer& other);
+  /// Takes `other`'s class and options; `other` is left empty.
   Optimizer& operator=(Optimizer&& other) noexcept;
   ~Optimizer();
 
