@@ -13,6 +13,7 @@
 #include "tkeras/core/random.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/optimizers/sgd.h"
 
 namespace cb = tkeras::callbacks;
 

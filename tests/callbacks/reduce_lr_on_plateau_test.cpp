@@ -7,6 +7,8 @@
 #include "tkeras/core/error.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/optimizers/adam.h"
+#include "tkeras/optimizers/sgd.h"
 
 namespace cb = tkeras::callbacks;
 

@@ -16,6 +16,7 @@
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/input.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/optimizers/adam.h"
 
 using tkeras::data::DirectoryDataset;
 using tkeras::data::Element;

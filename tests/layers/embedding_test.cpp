@@ -11,6 +11,7 @@
 #include "tkeras/layers/input.h"
 #include "tkeras/layers/lambda.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/optimizers/adam.h"
 #include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;

@@ -9,6 +9,7 @@
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/input.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/optimizers/adam.h"
 #include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;

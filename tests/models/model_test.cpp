@@ -25,6 +25,9 @@
 #include "tkeras/layers/random_zoom.h"
 #include "tkeras/layers/reshape.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/optimizers/adam.h"
+#include "tkeras/optimizers/rmsprop.h"
+#include "tkeras/optimizers/sgd.h"
 #include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;

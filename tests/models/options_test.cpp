@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tkeras/optimizers/adam.h"
+
 TEST_CASE("compile defaults to rmsprop, no loss, no metrics, on the best device, as Keras") {
   const tkeras::CompileOptions options;
   CHECK(options.optimizer.name() == "rmsprop");

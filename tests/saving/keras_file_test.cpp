@@ -32,6 +32,11 @@
 #include "tkeras/layers/rescaling.h"
 #include "tkeras/layers/text_vectorization.h"
 #include "tkeras/models/sequential.h"
+#include "tkeras/optimizers/adagrad.h"
+#include "tkeras/optimizers/adam.h"
+#include "tkeras/optimizers/adamw.h"
+#include "tkeras/optimizers/rmsprop.h"
+#include "tkeras/optimizers/sgd.h"
 #include "tkeras/saving/load_model.h"
 
 namespace layers = tkeras::layers;

@@ -1,7 +1,10 @@
 // Tests for losses: Keras's values, stable cross-entropy after softmax, and target checks.
 #include "tkeras/training/losses.h"
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <torch/torch.h>
@@ -91,6 +94,30 @@ TEST_CASE("an unknown loss name lists the valid ones") {
                        "categorical_crossentropy, huber, mae, mean_absolute_error, mean_squared_error, mse, "
                        "sparse_categorical_crossentropy",
                        tkeras::Error);
+}
+
+TEST_CASE("each loss has Keras's class name, and its config reads back into the same loss") {
+  const std::vector<std::pair<losses::Loss, std::string>> cases = {
+      {losses::SparseCategoricalCrossentropy({.from_logits = true}), "SparseCategoricalCrossentropy"},
+      {losses::CategoricalCrossentropy(), "CategoricalCrossentropy"},
+      {losses::BinaryCrossentropy({.from_logits = true}), "BinaryCrossentropy"},
+      {losses::Loss("mse"), "MeanSquaredError"},
+      {losses::MeanAbsoluteError(), "MeanAbsoluteError"},
+      {losses::Huber({.delta = 2.5}), "Huber"}};
+  for (const auto& [loss, class_name] : cases) {
+    CAPTURE(class_name);
+    CHECK(loss.class_name() == class_name);
+    const losses::Loss again = losses::Loss::from_config(loss.get_config());
+    CHECK(again.name() == loss.name());
+    CHECK(again.from_logits() == loss.from_logits());
+    CHECK(again.delta() == loss.delta());
+  }
+  CHECK(losses::Huber({.delta = 2.5}).get_config() ==
+        tkeras::Config{{"name", "huber"}, {"from_logits", false}, {"delta", 2.5}});
+  CHECK(losses::Loss("mae").get_config() == tkeras::Config{{"name", "mean_absolute_error"}, {"from_logits", false}});
+  CHECK(losses::Loss::from_config({{"name", "binary_crossentropy"}}).from_logits() == false);
+  CHECK_THROWS_WITH_AS(losses::Loss::from_config({{"name", "huber"}, {"delta", -1.0}}),
+                       "Huber: expected a positive delta, received -1", tkeras::Error);
 }
 
 TEST_CASE("labels outside 0..units-1 are refused, naming the output layer and its unit count") {

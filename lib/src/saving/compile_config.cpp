@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "optimizers/serialization.h"
 #include "tkeras/core/error.h"
+#include "training/loss_serialization.h"
 
 namespace tkeras::saving::config {
 namespace {
@@ -45,29 +47,16 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
   const Where where{path};
   json compile = parse(text, "compile_config", where);
   const json& optimizer = member(compile, "optimizer", where);
-  if (!optimizer.is_object())
-    where.fail(fmt::format("expected \"optimizer\" as an object, received {}", optimizer.dump()));
-  const json& kind = member(optimizer, "class_name", where);
-  if (kind != "Adam" && kind != "AdamW" && kind != "SGD" && kind != "RMSprop" && kind != "Adagrad") {
-    where.fail(
-        fmt::format("unknown optimizer class {}; expected one of: Adam, AdamW, SGD, RMSprop, Adagrad", kind.dump()));
-  }
-  const json& options = member(optimizer, "config", where);
-  if (!options.is_object()) where.fail("expected the optimizer's \"config\" as an object");
-  for (const auto& [key, value] : options.items()) {
-    if (!value.is_number() && !value.is_boolean()) {
-      where.fail(
-          fmt::format("expected optimizer option \"{}\" as a number or boolean, received {}", key, value.dump()));
-    }
+  try {
+    optimizers::detail::check(optimizer);
+  } catch (const Error& error) {  // the optimizer's own check: say which file
+    where.fail(error.what());
   }
   const json& loss = member(compile, "loss", where);
-  if (!loss.is_null()) {
-    if (!loss.is_object()) where.fail(fmt::format("expected \"loss\" as an object or null, received {}", loss.dump()));
-    require(loss, "name", &json::is_string, "a string", where);
-    require(loss, "from_logits", &json::is_boolean, "true or false", where);
-    if (loss.contains("delta") && (!loss["delta"].is_number() || !(loss["delta"].get<double>() > 0.0))) {
-      where.fail(fmt::format("expected \"loss\".\"delta\" as a positive number, received {}", loss["delta"].dump()));
-    }
+  try {
+    losses::detail::check(loss);
+  } catch (const Error& error) {  // the loss's own check: say which file
+    where.fail(error.what());
   }
   const json& metrics = member(compile, "metrics", where);
   if (!metrics.is_array() ||

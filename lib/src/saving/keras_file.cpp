@@ -15,6 +15,7 @@
 #include "layers/keras_format.h"
 #include "layers/registry.h"
 #include "layers/serialization.h"
+#include "optimizers/serialization.h"
 #include "saving/compile_config.h"
 #include "saving/keras_weights.h"
 #include "saving/model_file.h"
@@ -22,6 +23,7 @@
 #include "tkeras/core/shape.h"
 #include "tkeras/core/version.h"
 #include "training/compiled_state.h"
+#include "training/loss_serialization.h"
 
 namespace tkeras::saving::detail {
 namespace {
@@ -50,72 +52,19 @@ class ArchiveWriter : public layers::keras_format::Writer {
   std::vector<std::pair<std::string, std::string>> files;
 };
 
-const std::map<std::string, std::string> kLossClasses = {
-    {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
-    {"categorical_crossentropy", "CategoricalCrossentropy"},
-    {"binary_crossentropy", "BinaryCrossentropy"},
-    {"mean_squared_error", "MeanSquaredError"},
-    {"mean_absolute_error", "MeanAbsoluteError"},
-    {"huber", "Huber"}};
-
 // tkeras's compile_config as Keras's: the optimizer and a loss with options as Keras objects, a
 // loss without as its name. (tkeras's jit and precision have no Keras counterpart: Keras's
 // jit_compile is XLA or torch.compile, not a CUDA graph.)
 json keras_compile(const json& compile) {
-  json optimizer = compile["optimizer"];
-  json loss = compile["loss"];
-  if (loss.is_object()) {
-    const std::string name = loss["name"].get<std::string>();
-    const bool from_logits = loss.value("from_logits", false);
-    const double delta = loss.value("delta", 1.0);
-    if (from_logits || delta != 1.0) {
-      json config = json::object();
-      if (from_logits) config["from_logits"] = true;
-      if (name == "huber") config["delta"] = delta;
-      loss = {{"module", "keras.losses"},
-              {"class_name", kLossClasses.at(name)},
-              {"config", config},
-              {"registered_name", nullptr}};
-    } else {
-      loss = name;
-    }
-  }
   const json weighted = compile.value("weighted_metrics", json::array());
-  return {{"optimizer",
-           {{"module", "keras.optimizers"},
-            {"class_name", optimizer["class_name"]},
-            {"config", optimizer["config"]},
-            {"registered_name", nullptr}}},
-          {"loss", loss},
+  return {{"optimizer", optimizers::detail::to_keras(compile["optimizer"])},
+          {"loss", losses::detail::to_keras(compile["loss"])},
           {"loss_weights", nullptr},
           {"metrics", compile["metrics"]},
           {"weighted_metrics", weighted.empty() ? json(nullptr) : weighted},
           {"run_eagerly", false},
           {"steps_per_execution", 1},
           {"jit_compile", false}};
-}
-
-// The optimizer's (Optimizer::name's) state slots in the order Keras's optimizers make their variables: each group
-// interleaved over the trainable weights (Adam: a weight's momentum, then its velocity), the
-// groups one after another.
-std::vector<std::vector<std::string>> slot_groups(const std::string& optimizer) {
-  if (optimizer == "adam" || optimizer == "adamw") {
-    return {{"optimizer.momentums", "optimizer.velocities"}, {"optimizer.velocity_hats"}};
-  }
-  if (optimizer == "sgd") return {{"optimizer.momentums"}};
-  if (optimizer == "adagrad") return {{"optimizer.accumulators"}};
-  return {{"optimizer.velocities"}, {"optimizer.momentums"}, {"optimizer.average_gradients"}};  // RMSprop
-}
-
-// The groups of slots `state` holds.
-std::vector<std::vector<std::string>> present_slots(const std::string& optimizer,
-                                                    const std::map<std::string, torch::Tensor>& state) {
-  std::vector<std::vector<std::string>> groups;
-  for (auto& group : slot_groups(optimizer)) {
-    std::erase_if(group, [&](const std::string& name) { return !state.contains(name); });
-    if (!group.empty()) groups.push_back(std::move(group));
-  }
-  return groups;
 }
 
 std::string now_saved() {
@@ -255,65 +204,16 @@ json tkeras_compile(const json& keras, const std::string& path) {
   if (!keras.is_object()) throw fail(fmt::format("expected an object, received {}", keras.dump().substr(0, 120)));
   json compile;
   // The optimizer.
-  const json optimizer = keras.value("optimizer", json());
-  static const std::map<std::string, std::string> kByName = {
-      {"adam", "Adam"}, {"adamw", "AdamW"}, {"sgd", "SGD"}, {"rmsprop", "RMSprop"}, {"adagrad", "Adagrad"}};
-  if (optimizer.is_string()) {
-    const auto found = kByName.find(optimizer.get<std::string>());
-    if (found == kByName.end()) throw fail(fmt::format("unknown optimizer {}", optimizer.dump()));
-    compile["optimizer"] = {{"class_name", found->second}, {"config", json::object()}};
-  } else if (optimizer.is_object() && optimizer.contains("class_name") && optimizer.contains("config") &&
-             optimizer["config"].is_object()) {
-    json options = json::object();
-    for (const auto& [key, value] : optimizer["config"].items()) {
-      if (key == "name" || value.is_null() || key == "ema_momentum" || key == "ema_overwrite_frequency") continue;
-      if (key == "learning_rate" && !value.is_number()) {
-        throw fail(
-            fmt::format("the learning rate is a schedule ({}); tkeras takes a number, with "
-                        "LearningRateScheduler or ReduceLROnPlateau to change it",
-                        value.dump().substr(0, 120)));
-      }
-      if (key == "use_ema") {
-        if (value == true) throw fail("the optimizer's use_ema=True is not supported by tkeras");
-        continue;
-      }
-      if (key == "loss_scale_factor" || key == "gradient_accumulation_steps") {
-        throw fail(fmt::format("the optimizer's {}={} is not supported by tkeras (expected None)", key, value.dump()));
-      }
-      options[key] = value;
-    }
-    compile["optimizer"] = {{"class_name", optimizer["class_name"]}, {"config", options}};
-  } else {
-    throw fail(
-        fmt::format("expected \"optimizer\" as a name or an object, received {}", optimizer.dump().substr(0, 120)));
+  try {
+    compile["optimizer"] = optimizers::detail::from_keras(keras.value("optimizer", json()));
+  } catch (const Error& error) {
+    throw fail(error.what());
   }
   // The loss.
-  const json loss = keras.value("loss", json());
-  if (loss.is_null()) {
-    compile["loss"] = nullptr;
-  } else if (loss.is_string()) {
-    compile["loss"] = {{"name", loss}, {"from_logits", false}};
-  } else if (loss.is_object() && loss.contains("class_name") && loss["class_name"].is_string() &&
-             loss.contains("config") && loss["config"].is_object()) {
-    const std::string kind = loss["class_name"].get<std::string>();
-    const auto found =
-        std::find_if(kLossClasses.begin(), kLossClasses.end(), [&](const auto& entry) { return entry.second == kind; });
-    if (found == kLossClasses.end()) throw fail(fmt::format("loss class \"{}\" is not supported by tkeras", kind));
-    compile["loss"] = {{"name", found->first}, {"from_logits", false}};
-    for (const auto& [key, value] : loss["config"].items()) {
-      if (key == "name" || key == "dtype") continue;
-      if (key == "from_logits" && value.is_boolean()) {
-        compile["loss"]["from_logits"] = value;
-      } else if (key == "delta" && kind == "Huber") {
-        compile["loss"]["delta"] = value;
-      } else if (!(key == "reduction" && (value.is_null() || value == "sum_over_batch_size")) &&
-                 !(key == "label_smoothing" && value.is_number() && value.get<double>() == 0.0) &&
-                 !(key == "axis" && value == -1) && !(key == "ignore_class" && value.is_null())) {
-        throw fail(fmt::format("the loss's option {}={} is not supported by tkeras", key, value.dump().substr(0, 120)));
-      }
-    }
-  } else {
-    throw fail(fmt::format("expected \"loss\" as a name or a loss object, received {}", loss.dump().substr(0, 120)));
+  try {
+    compile["loss"] = losses::detail::from_keras(keras.value("loss", json()));
+  } catch (const Error& error) {
+    throw fail(error.what());
   }
   // The metrics, by name.
   for (const char* key : {"metrics", "weighted_metrics"}) {
@@ -379,7 +279,6 @@ std::string ModelFile::keras_archive(const Model& model) {
     // Keras saves every slot of a compiled model's optimizer, built at compile: so does tkeras,
     // making the state (zeros) if no fit has yet.
     training::Updater& updater = model.compiled_->updater(model.trainable_weights());
-    const std::string kind = updater.config().name();
     std::map<std::string, torch::Tensor> state;
     for (auto& [name, tensor] : updater.state()) state.emplace(name, tensor.detach().cpu());
     const auto add = [&](torch::Tensor value) {
@@ -387,7 +286,9 @@ std::string ModelFile::keras_archive(const Model& model) {
     };
     add(state.at("optimizer.iterations").to(torch::kLong));
     add(torch::tensor(static_cast<float>(model.learning_rate())));
-    for (const auto& group : present_slots(kind, state)) {
+    // Keras's order: each group of slots interleaved over the trainable weights (Adam: a weight's
+    // momentum, then its velocity), the groups one after another.
+    for (const auto& group : updater.slot_groups()) {
       int64_t offset = 0;
       for (const torch::Tensor& weight : model.trainable_weights()) {
         for (const std::string& slot : group)
@@ -395,7 +296,7 @@ std::string ModelFile::keras_archive(const Model& model) {
         offset += weight.numel();
       }
     }
-    optimizer_groups["optimizer/vars"] = kind;
+    optimizer_groups["optimizer/vars"] = updater.config().name();
   }
 
   std::vector<std::pair<std::string, std::string>> files = {
@@ -452,7 +353,7 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
     const std::string kind = updater.config().name();
     std::map<std::string, torch::Tensor> ours;
     for (auto& [name, tensor] : updater.state()) ours.emplace(name, tensor);
-    const auto groups = present_slots(kind, ours);
+    const auto groups = updater.slot_groups();
     const std::vector<torch::Tensor> trainable = model->trainable_weights();
     size_t slots = 0;
     for (const auto& group : groups) slots += group.size() * trainable.size();

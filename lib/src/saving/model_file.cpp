@@ -13,6 +13,7 @@
 #include "io/atomic_file.h"
 #include "io/read_file.h"
 #include "layers/serialization.h"
+#include "optimizers/serialization.h"
 #include "saving/compile_config.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/version.h"
@@ -27,154 +28,6 @@ using layers::detail::deserialize;
 using layers::detail::serialize;
 
 using nlohmann::json;
-
-// Keras's optional options (weight decay, clipping) are written only when set, as numbers.
-template <typename Options>
-void add_common(json& config, const Options& o) {
-  if constexpr (!std::is_same_v<Options, optimizers::AdamWOptions>) {
-    if (o.weight_decay) config["weight_decay"] = *o.weight_decay;
-  }
-  if (o.clipnorm) config["clipnorm"] = *o.clipnorm;
-  if (o.clipvalue) config["clipvalue"] = *o.clipvalue;
-  if (o.global_clipnorm) config["global_clipnorm"] = *o.global_clipnorm;
-}
-
-json optimizer_config(const optimizers::Optimizer& optimizer) {
-  return std::visit(
-      [](const auto& o) -> json {
-        using Options = std::decay_t<decltype(o)>;
-        json entry;
-        if constexpr (std::is_same_v<Options, optimizers::AdamOptions>) {
-          entry = {{"class_name", "Adam"},
-                   {"config",
-                    {{"learning_rate", o.learning_rate},
-                     {"beta_1", o.beta_1},
-                     {"beta_2", o.beta_2},
-                     {"epsilon", o.epsilon},
-                     {"amsgrad", o.amsgrad}}}};
-        } else if constexpr (std::is_same_v<Options, optimizers::AdamWOptions>) {
-          entry = {{"class_name", "AdamW"},
-                   {"config",
-                    {{"learning_rate", o.learning_rate},
-                     {"weight_decay", o.weight_decay},
-                     {"beta_1", o.beta_1},
-                     {"beta_2", o.beta_2},
-                     {"epsilon", o.epsilon},
-                     {"amsgrad", o.amsgrad}}}};
-        } else if constexpr (std::is_same_v<Options, optimizers::SGDOptions>) {
-          entry = {
-              {"class_name", "SGD"},
-              {"config", {{"learning_rate", o.learning_rate}, {"momentum", o.momentum}, {"nesterov", o.nesterov}}}};
-        } else if constexpr (std::is_same_v<Options, optimizers::AdagradOptions>) {
-          entry = {{"class_name", "Adagrad"},
-                   {"config",
-                    {{"learning_rate", o.learning_rate},
-                     {"initial_accumulator_value", o.initial_accumulator_value},
-                     {"epsilon", o.epsilon}}}};
-        } else {
-          entry = {{"class_name", "RMSprop"},
-                   {"config",
-                    {{"learning_rate", o.learning_rate},
-                     {"rho", o.rho},
-                     {"momentum", o.momentum},
-                     {"epsilon", o.epsilon},
-                     {"centered", o.centered}}}};
-        }
-        add_common(entry["config"], o);
-        return entry;
-      },
-      optimizer.options());
-}
-
-// An option of a checked optimizer config, or the default when the file leaves it out.
-template <typename T>
-T option(const json& config, const char* key, T fallback) {
-  const auto found = config.find(key);
-  return found == config.end() ? fallback : found->get<T>();
-}
-
-std::optional<double> optional_option(const json& config, const char* key) {
-  const auto found = config.find(key);
-  return found == config.end() || found->is_null() ? std::nullopt : std::optional<double>(found->get<double>());
-}
-
-template <typename Options>
-Options with_common(Options options, const json& c) {
-  if constexpr (!std::is_same_v<Options, optimizers::AdamWOptions>) {
-    options.weight_decay = optional_option(c, "weight_decay");
-  }
-  options.clipnorm = optional_option(c, "clipnorm");
-  options.clipvalue = optional_option(c, "clipvalue");
-  options.global_clipnorm = optional_option(c, "global_clipnorm");
-  return options;
-}
-
-optimizers::Optimizer make_optimizer(const json& entry) {
-  const std::string kind = entry["class_name"].get<std::string>();
-  const json& c = entry["config"];
-  if (kind == "Adam") {
-    const optimizers::AdamOptions d;
-    return optimizers::Adam(
-        with_common(optimizers::AdamOptions{.learning_rate = option(c, "learning_rate", d.learning_rate),
-                                            .beta_1 = option(c, "beta_1", d.beta_1),
-                                            .beta_2 = option(c, "beta_2", d.beta_2),
-                                            .epsilon = option(c, "epsilon", d.epsilon),
-                                            .amsgrad = option(c, "amsgrad", d.amsgrad)},
-                    c));
-  }
-  if (kind == "AdamW") {
-    const optimizers::AdamWOptions d;
-    return optimizers::AdamW(
-        with_common(optimizers::AdamWOptions{.learning_rate = option(c, "learning_rate", d.learning_rate),
-                                             .weight_decay = option(c, "weight_decay", d.weight_decay),
-                                             .beta_1 = option(c, "beta_1", d.beta_1),
-                                             .beta_2 = option(c, "beta_2", d.beta_2),
-                                             .epsilon = option(c, "epsilon", d.epsilon),
-                                             .amsgrad = option(c, "amsgrad", d.amsgrad)},
-                    c));
-  }
-  if (kind == "SGD") {
-    const optimizers::SGDOptions d;
-    return optimizers::SGD(
-        with_common(optimizers::SGDOptions{.learning_rate = option(c, "learning_rate", d.learning_rate),
-                                           .momentum = option(c, "momentum", d.momentum),
-                                           .nesterov = option(c, "nesterov", d.nesterov)},
-                    c));
-  }
-  if (kind == "Adagrad") {
-    const optimizers::AdagradOptions d;
-    return optimizers::Adagrad(
-        with_common(optimizers::AdagradOptions{.learning_rate = option(c, "learning_rate", d.learning_rate),
-                                               .initial_accumulator_value =
-                                                   option(c, "initial_accumulator_value", d.initial_accumulator_value),
-                                               .epsilon = option(c, "epsilon", d.epsilon)},
-                    c));
-  }
-  const optimizers::RMSpropOptions d;
-  return optimizers::RMSprop(
-      with_common(optimizers::RMSpropOptions{.learning_rate = option(c, "learning_rate", d.learning_rate),
-                                             .rho = option(c, "rho", d.rho),
-                                             .momentum = option(c, "momentum", d.momentum),
-                                             .epsilon = option(c, "epsilon", d.epsilon),
-                                             .centered = option(c, "centered", d.centered)},
-                  c));
-}
-
-losses::Loss make_loss(const json& entry) {
-  const losses::Loss named(entry["name"].get<std::string>());
-  if (named.kind() == losses::Loss::Kind::kHuber) return losses::Huber({.delta = entry.value("delta", 1.0)});
-  if (!entry["from_logits"].get<bool>()) return named;
-  switch (named.kind()) {
-    case losses::Loss::Kind::kSparseCategoricalCrossentropy:
-      return losses::SparseCategoricalCrossentropy({.from_logits = true});
-    case losses::Loss::Kind::kCategoricalCrossentropy:
-      return losses::CategoricalCrossentropy({.from_logits = true});
-    case losses::Loss::Kind::kBinaryCrossentropy:
-      return losses::BinaryCrossentropy({.from_logits = true});
-    default:
-      return named;
-  }
-}
 
 // Tensors beside the weights: the optimizer's state, and the random generators' state a
 // BackupAndRestore file adds (load_model reads a backup as the model it holds).
@@ -243,10 +96,8 @@ Config ModelFile::compile_config(const Model& model) {
   const auto& state = model.compiled_;
   if (!state) return nullptr;
   json compile;
-  compile["optimizer"] = optimizer_config(state->optimizer());
-  compile["loss"] =
-      state->loss ? json{{"name", state->loss->name()}, {"from_logits", state->loss->from_logits()}} : json(nullptr);
-  if (state->loss && state->loss->kind() == losses::Loss::Kind::kHuber) compile["loss"]["delta"] = state->loss->delta();
+  compile["optimizer"] = optimizers::detail::serialize(state->optimizer());
+  compile["loss"] = state->loss ? state->loss->get_config() : json(nullptr);
   compile["metrics"] = state->metric_names;
   compile["weighted_metrics"] = state->weighted_metric_names;
   compile["jit_compile"] = state->jit;
@@ -258,14 +109,15 @@ void ModelFile::compile_from(Model& model, const Config& compile, const models::
                              const std::string& path) {
   if (!options.compile || compile.is_null()) return;
   try {
-    model.compile({.optimizer = make_optimizer(compile["optimizer"]),
-                   .loss = compile["loss"].is_null() ? std::nullopt : std::optional(make_loss(compile["loss"])),
-                   .metrics = compile["metrics"].get<std::vector<std::string>>(),
-                   .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
-                   .device = options.device,
-                   .jit = compile.value("jit_compile", false),
-                   .precision = compile.value("precision", std::string("float32")),
-                   .distribute = std::nullopt});
+    model.compile(
+        {.optimizer = optimizers::detail::deserialize(compile["optimizer"]),
+         .loss = compile["loss"].is_null() ? std::nullopt : std::optional(losses::Loss::from_config(compile["loss"])),
+         .metrics = compile["metrics"].get<std::vector<std::string>>(),
+         .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
+         .device = options.device,
+         .jit = compile.value("jit_compile", false),
+         .precision = compile.value("precision", std::string("float32")),
+         .distribute = std::nullopt});
   } catch (const Error& error) {  // an option compile refuses: say which file it came from
     throw Error(fmt::format("\"{}\": {}", path, error.what()));
   }

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -11,6 +13,7 @@
 
 #include "tkeras/core/error.h"
 #include "tkeras/layers/activations.h"
+#include "training/loss_serialization.h"
 
 namespace tkeras::losses {
 namespace {
@@ -20,22 +23,38 @@ constexpr double kEpsilon = 1e-7;
 
 using Kind = Loss::Kind;
 
-struct Entry {
-  std::string_view name;
+// Each loss class: its kind, Keras's class name, the name compile takes and name() returns, and
+// whether it has the from_logits option.
+struct LossClass {
   Kind kind;
+  std::string_view class_name;
+  std::string_view name;
+  bool has_from_logits;
 };
-constexpr Entry kLosses[] = {{"binary_crossentropy", Kind::kBinaryCrossentropy},
-                             {"categorical_crossentropy", Kind::kCategoricalCrossentropy},
-                             {"huber", Kind::kHuber},
-                             {"mae", Kind::kMeanAbsoluteError},
-                             {"mean_absolute_error", Kind::kMeanAbsoluteError},
-                             {"mean_squared_error", Kind::kMeanSquaredError},
-                             {"mse", Kind::kMeanSquaredError},
-                             {"sparse_categorical_crossentropy", Kind::kSparseCategoricalCrossentropy}};
+constexpr LossClass kClasses[] = {
+    {Kind::kSparseCategoricalCrossentropy, "SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", true},
+    {Kind::kCategoricalCrossentropy, "CategoricalCrossentropy", "categorical_crossentropy", true},
+    {Kind::kBinaryCrossentropy, "BinaryCrossentropy", "binary_crossentropy", true},
+    {Kind::kMeanSquaredError, "MeanSquaredError", "mean_squared_error", false},
+    {Kind::kMeanAbsoluteError, "MeanAbsoluteError", "mean_absolute_error", false},
+    {Kind::kHuber, "Huber", "huber", false}};
+// Keras's short names.
+constexpr std::pair<std::string_view, Kind> kAliases[] = {{"mae", Kind::kMeanAbsoluteError},
+                                                          {"mse", Kind::kMeanSquaredError}};
+
+const LossClass& loss_class(Kind kind) {
+  for (const LossClass& loss : kClasses) {
+    if (loss.kind == kind) return loss;
+  }
+  throw Error("unknown kind of loss");
+}
 
 Kind kind_for_name(std::string_view name) {
-  for (const Entry& entry : kLosses) {
-    if (entry.name == name) return entry.kind;
+  for (const LossClass& loss : kClasses) {
+    if (loss.name == name) return loss.kind;
+  }
+  for (const auto& [alias, kind] : kAliases) {
+    if (alias == name) return kind;
   }
   throw Error(fmt::format("compile: unknown loss \"{}\"; expected one of: {}", name, fmt::join(Loss::names(), ", ")));
 }
@@ -72,28 +91,31 @@ Loss::Loss(Kind kind, bool from_logits, double delta) : kind_(kind), from_logits
 const std::vector<std::string>& Loss::names() {
   static const std::vector<std::string> all = [] {
     std::vector<std::string> result;
-    for (const Entry& entry : kLosses) result.emplace_back(entry.name);
+    for (const LossClass& loss : kClasses) result.emplace_back(loss.name);
+    for (const auto& [alias, kind] : kAliases) result.emplace_back(alias);
+    std::sort(result.begin(), result.end());
     return result;
   }();
   return all;
 }
 
-std::string Loss::name() const {
-  switch (kind_) {
-    case Kind::kSparseCategoricalCrossentropy:
-      return "sparse_categorical_crossentropy";
-    case Kind::kCategoricalCrossentropy:
-      return "categorical_crossentropy";
-    case Kind::kBinaryCrossentropy:
-      return "binary_crossentropy";
-    case Kind::kMeanAbsoluteError:
-      return "mean_absolute_error";
-    case Kind::kHuber:
-      return "huber";
-    case Kind::kMeanSquaredError:
-      break;
-  }
-  return "mean_squared_error";
+std::string Loss::name() const { return std::string(loss_class(kind_).name); }
+std::string Loss::class_name() const { return std::string(loss_class(kind_).class_name); }
+
+Config Loss::get_config() const {
+  Config config = {{"name", name()}, {"from_logits", from_logits_}};
+  if (kind_ == Kind::kHuber) config["delta"] = delta_;
+  return config;
+}
+
+Loss Loss::from_config(const Config& config) {
+  const ConfigReader read(config);
+  const Config& name = read.at("name");
+  if (!name.is_string()) throw Error(fmt::format("expected \"name\" as a string, received {}", name.dump()));
+  const Loss named(name.get<std::string>());
+  if (named.kind_ == Kind::kHuber) return Huber({.delta = read.number("delta", 1.0)});
+  if (!loss_class(named.kind_).has_from_logits) return named;
+  return Loss(named.kind_, read.boolean("from_logits", false));
 }
 
 torch::Tensor Loss::operator()(const torch::Tensor& y_true, const torch::Tensor& y_pred,
@@ -143,8 +165,7 @@ torch::Tensor Loss::sample_losses(const torch::Tensor& y_true, const torch::Tens
     case Kind::kHuber: {
       const torch::Tensor error = outputs() - y_true;
       const torch::Tensor absolute = error.abs();
-      return torch::where(absolute <= delta_, 0.5 * error.square(), delta_ * absolute - 0.5 * delta_ * delta_)
-          .mean(-1);
+      return torch::where(absolute <= delta_, 0.5 * error.square(), delta_ * absolute - 0.5 * delta_ * delta_).mean(-1);
     }
     case Kind::kMeanSquaredError:
       break;
@@ -220,4 +241,63 @@ Huber::Huber(HuberOptions options) : Loss(Kind::kHuber, false, options.delta) {
   }
 }
 
+namespace detail {
+
+void check(const Config& entry) {
+  if (entry.is_null()) return;
+  if (!entry.is_object()) throw Error(fmt::format("expected \"loss\" as an object or null, received {}", entry.dump()));
+  const auto require = [&](const char* key, bool (Config::*is_type)() const noexcept, const char* type) {
+    const auto found = entry.find(key);
+    if (found == entry.end()) throw Error(fmt::format("expected \"{}\", found none", key));
+    if (!((*found).*is_type)())
+      throw Error(fmt::format("expected \"{}\" as {}, received {}", key, type, found->dump()));
+  };
+  require("name", &Config::is_string, "a string");
+  require("from_logits", &Config::is_boolean, "true or false");
+  if (entry.contains("delta") && (!entry["delta"].is_number() || !(entry["delta"].get<double>() > 0.0))) {
+    throw Error(fmt::format("expected \"loss\".\"delta\" as a positive number, received {}", entry["delta"].dump()));
+  }
+}
+
+Config to_keras(const Config& entry) {
+  if (!entry.is_object()) return entry;
+  const bool from_logits = entry.value("from_logits", false);
+  const double delta = entry.value("delta", 1.0);
+  if (!from_logits && delta == 1.0) return entry["name"];
+  const Loss loss = Loss::from_config(entry);
+  Config config = Config::object();
+  if (from_logits) config["from_logits"] = true;
+  if (loss.kind() == Kind::kHuber) config["delta"] = delta;
+  return {
+      {"module", "keras.losses"}, {"class_name", loss.class_name()}, {"config", config}, {"registered_name", nullptr}};
+}
+
+Config from_keras(const Config& keras) {
+  if (keras.is_null()) return nullptr;
+  if (keras.is_string()) return {{"name", keras}, {"from_logits", false}};
+  if (!keras.is_object() || !keras.contains("class_name") || !keras["class_name"].is_string() ||
+      !keras.contains("config") || !keras["config"].is_object()) {
+    throw Error(fmt::format("expected \"loss\" as a name or a loss object, received {}", keras.dump().substr(0, 120)));
+  }
+  const std::string kind = keras["class_name"].get<std::string>();
+  const auto found = std::find_if(std::begin(kClasses), std::end(kClasses),
+                                  [&](const LossClass& loss) { return loss.class_name == kind; });
+  if (found == std::end(kClasses)) throw Error(fmt::format("loss class \"{}\" is not supported by tkeras", kind));
+  Config entry = {{"name", found->name}, {"from_logits", false}};
+  for (const auto& [key, value] : keras["config"].items()) {
+    if (key == "name" || key == "dtype") continue;
+    if (key == "from_logits" && value.is_boolean()) {
+      entry["from_logits"] = value;
+    } else if (key == "delta" && found->kind == Kind::kHuber) {
+      entry["delta"] = value;
+    } else if (!(key == "reduction" && (value.is_null() || value == "sum_over_batch_size")) &&
+               !(key == "label_smoothing" && value.is_number() && value.get<double>() == 0.0) &&
+               !(key == "axis" && value == -1) && !(key == "ignore_class" && value.is_null())) {
+      throw Error(fmt::format("the loss's option {}={} is not supported by tkeras", key, value.dump().substr(0, 120)));
+    }
+  }
+  return entry;
+}
+
+}  // namespace detail
 }  // namespace tkeras::losses

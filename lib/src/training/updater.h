@@ -1,7 +1,6 @@
 // The optimizer's state and update rule, applied to all trainable weights at once (internal).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -12,19 +11,20 @@
 
 #include <torch/types.h>
 
-#include "tkeras/training/optimizers.h"
+#include "optimizers/optimizer_impl.h"
+#include "tkeras/optimizers/optimizer.h"
 
 namespace tkeras::training {
 
-/// Applies Keras's update rules (Adam, AdamW, SGD, RMSprop, Adagrad), with Keras's gradient
-/// clipping and weight decay, to a model's trainable weights.
+/// Applies an optimizer's update rule, with Keras's gradient clipping and weight decay, to a
+/// model's trainable weights; the optimizer names its slots (Adam's momentums...) and does the update,
+/// the updater keeps them.
 ///
 /// The weights are moved into one flat buffer (each weight becomes a view of its slice, so the
 /// layers keep their tensors), and every step gathers the gradients into a second flat buffer
 /// with one `cat`, then updates all weights with a handful of element-wise ops over the whole
 /// buffer: 5-7 ops a step whatever the number of layers, where `torch::optim` runs about 8 ops
-/// and 2 allocations per weight, plus a string-keyed state look-up per weight. Adam on float32
-/// CPU weights is LibTorch's fused kernel (`at::_fused_adam_`), one pass over the buffers.
+/// and 2 allocations per weight, plus a string-keyed state look-up per weight.
 class Updater {
  public:
   /// An updater with `config`'s rule for `weights` (all of one dtype and device).
@@ -33,13 +33,13 @@ class Updater {
   /// device tensors too, and the update computes Adam's bias corrections from them on the
   /// device, so that `apply()` launches the same kernels with the same arguments every step and
   /// can be captured in a CUDA graph. The results equal the default's within float32 rounding;
-  /// on the CPU the default is faster (Adam runs as one fused pass there). Default: false.
+  /// on the CPU the default is faster (an optimizer may run as one fused pass there). Default: false.
   Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights, bool capturable = false);
 
   /// Updates `weights` from now on instead (layers were frozen or unfrozen): a weight that stays
   /// keeps its state (Adam's moments...); a weight that leaves keeps it aside, and takes it back
   /// when it returns, as a frozen variable keeps its slots in Keras's optimizer; a weight never
-  /// updated before starts from zeros. The step count is kept. Nothing changes when the weights
+  /// updated before starts afresh. The step count is kept. Nothing changes when the weights
   /// are the same.
   void set_weights(std::vector<torch::Tensor> weights);
   /// Forgets the gradients, so that the next backward pass writes fresh ones.
@@ -73,13 +73,13 @@ class Updater {
   const optimizers::Optimizer& config() const { return config_; }
 
   /// The state to save: `optimizer.iterations` (an int64 scalar) and each slot as one flat
-  /// buffer over the trainable weights in order, named as Keras names its optimizers' variables
-  /// (Adam and AdamW: `optimizer.momentums`, `optimizer.velocities`, with amsgrad
-  /// `optimizer.velocity_hats`; SGD with momentum: `optimizer.momentums`; Adagrad:
-  /// `optimizer.accumulators`; RMSprop:
-  /// `optimizer.velocities`, centered `optimizer.average_gradients`, with momentum
-  /// `optimizer.momentums`). The tensors are the live buffers, not copies.
+  /// buffer over the trainable weights in order, named `optimizer.` and the optimizer's name for
+  /// it (Adam: `optimizer.momentums`, `optimizer.velocities`), in the order of `slot_groups()`.
+  /// The tensors are the live buffers, not copies.
   std::vector<std::pair<std::string, torch::Tensor>> state() const;
+  /// The names `state()` gives the slots, grouped as the optimizer's `slot_groups()` (Keras's
+  /// order of its variables).
+  std::vector<std::vector<std::string>> slot_groups() const;
   /// Throws `tkeras::Error` naming `path` unless `tensors` holds every tensor `state()` names, of
   /// the same shape and dtype, and a non-negative iteration count. Other names are ignored.
   void check_state(const std::map<std::string, torch::Tensor>& tensors, std::string_view path) const;
@@ -90,16 +90,13 @@ class Updater {
   void flatten_weights();
   void allocate_slots();
   void place_state();
-  void apply_on_device(const torch::Tensor& gradients);
-  void adam_moments(double beta_1, double beta_2, double epsilon, bool amsgrad, const torch::Tensor& gradients);
-  void adagrad_denominator(const optimizers::AdagradOptions& options, const torch::Tensor& gradients);
   void clip_gradients();
-  void decay_weights();
-  void rmsprop_denominator(const optimizers::RMSpropOptions& options, const torch::Tensor& gradients);
+  void decay_weights(const optimizers::detail::Scalar& learning_rate);
 
-  using Slots = std::array<torch::Tensor, 3>;  // a weight's slices of slot_a_, slot_b_, slot_c_
+  using Slots = std::vector<torch::Tensor>;  // a weight's slices of the slots
 
   optimizers::Optimizer config_;
+  std::vector<optimizers::detail::Slot> slot_list_;  // the optimizer's slots, its groups one after another
   std::vector<torch::Tensor> weights_;
   // The state of weights no longer updated (frozen), kept with the weight itself.
   std::map<const c10::TensorImpl*, std::pair<torch::Tensor, Slots>> parked_;
@@ -108,13 +105,10 @@ class Updater {
   std::vector<torch::Tensor> grad_views_;   // reused list for the gathering `cat`
   std::vector<torch::Tensor> grad_slices_;  // each weight's slice of flat_grads_ (for clipnorm)
   torch::Tensor weight_sizes_;              // each weight's number of values, on the device
-  torch::Tensor slot_a_;                   // Adam: m; RMSprop: velocity; SGD: momentum; Adagrad: accumulator
-  torch::Tensor slot_b_;                   // Adam: v; RMSprop: average gradient (centered)
-  torch::Tensor slot_c_;                   // Adam: v_hat (amsgrad); RMSprop: momentum
+  std::vector<torch::Tensor> slots_;        // each slot of slot_list_ over the flat buffer
   torch::Tensor scratch_;
-  torch::Tensor step_;  // the step count at::_fused_adam_ reads
+  torch::Tensor step_tensor_;  // see UpdateStep::iterations_tensor
   int64_t iterations_ = 0;
-  bool fused_ = false;  // float32 on the CPU: Adam through at::_fused_adam_
   bool capturable_ = false;
   std::function<void(torch::Tensor&)> reduce_gradients_;
   // Capturable only: float64 scalars on the weights' device.

@@ -13,9 +13,9 @@
 
 #include "tkeras/data/dataset.h"
 #include "tkeras/distribute/data_parallel.h"
+#include "tkeras/optimizers/optimizer.h"
 #include "tkeras/training/callback.h"
 #include "tkeras/training/losses.h"
-#include "tkeras/training/optimizers.h"
 
 namespace tkeras {
 

@@ -7,6 +7,7 @@
 
 #include <torch/types.h>
 
+#include "tkeras/core/config.h"
 #include "tkeras/core/shape.h"
 
 namespace tkeras::losses {
@@ -59,6 +60,8 @@ class Loss {
 
   /// The loss's Keras name, e.g. `sparse_categorical_crossentropy`.
   std::string name() const;
+  /// Keras's class name, e.g. `SparseCategoricalCrossentropy`.
+  std::string class_name() const;
   /// Which loss this is.
   Kind kind() const { return kind_; }
   /// Whether the model's outputs are taken as logits.
@@ -85,6 +88,13 @@ class Loss {
   /// e.g. `Dense "dense_1"`. Throws `tkeras::Error` for labels outside 0..units-1, non-integer
   /// class indices, shapes that do not match, and binary targets outside [0, 1].
   torch::Tensor prepare_targets(const torch::Tensor& y, const Shape& output_shape, std::string_view layer) const;
+
+  /// The loss as a model file keeps it, in Keras's names: `{"name": "huber", "from_logits":
+  /// false, "delta": 2.0}` (`delta` for Huber only).
+  Config get_config() const;
+  /// The loss a `get_config()` describes; an absent `from_logits` or `delta` takes its default.
+  /// Throws `tkeras::Error` for an unknown name or a bad option.
+  static Loss from_config(const Config& config);
 
   /// The valid names, sorted.
   static const std::vector<std::string>& names();

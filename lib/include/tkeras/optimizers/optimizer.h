@@ -1,0 +1,94 @@
+// Optimizer: the optimizer compile takes, by name or as one of the classes (Adam, SGD...), as Keras's base class.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tkeras/core/config.h"
+
+namespace tkeras::optimizers {
+
+namespace detail {
+class OptimizerImpl;
+}
+
+/// An optimizer as `compile` takes it: by name (`"adam"`, `"adamw"`, `"sgd"`, `"rmsprop"`,
+/// `"adagrad"`, with Keras's default hyper-parameters; Keras's class names `"Adam"`... too) or as
+/// `Adam(...)`, `AdamW(...)`, `SGD(...)`, `RMSprop(...)`, `Adagrad(...)` with options. Each step
+/// applies, in Keras's order: gradient clipping (`clipnorm`, `global_clipnorm` or `clipvalue`), the
+/// weight decay, then the update.
+///
+/// `fit` applies the update to all trainable weights at once: the weights live in one flat
+/// buffer (each weight a view of its slice) and a step is a handful of element-wise ops over it,
+/// whatever the number of layers.
+///
+/// An optimizer is a value: a copy has its own learning rate.
+///
+/// Example:
+/// ```
+/// model.compile({.optimizer = "adam"});
+/// model.compile({.optimizer = tkeras::optimizers::Adam({.learning_rate = 1e-3})});
+/// ```
+class Optimizer {
+ public:
+  /// The optimizer called `name` (or of Keras's class name `name`), with Keras's defaults. Throws
+  /// `tkeras::Error` listing the valid names when `name` is unknown.
+  Optimizer(const char* name);  // NOLINT: implicit, so that `.optimizer = "adam"` works
+  /// The optimizer called `name`, with Keras's defaults.
+  Optimizer(std::string_view name);  // NOLINT
+  /// The optimizer called `name`, with Keras's defaults.
+  Optimizer(const std::string& name);  // NOLINT
+
+  /// A copy, with its own options (its own learning rate).
+  Optimizer(const Optimizer& other);
+  /// Takes `other`'s class and options; `other` is left empty.
+  Optimizer(Optimizer&& other) noexcept;
+  /// Becomes a copy of `other`.
+  Optimizer& operator=(const Optimizer& other);
+  /// Takes `other`'s class and options; `other` is left empty.
+  Optimizer& operator=(Optimizer&& other) noexcept;
+  ~Optimizer();
+
+  /// The optimizer's Keras name: `adam`, `sgd`, `rmsprop`, `adamw` or `adagrad`.
+  std::string name() const;
+  /// Keras's class name: `Adam`, `SGD`, `RMSprop`, `AdamW` or `Adagrad`.
+  std::string class_name() const;
+  /// The configured learning rate.
+  double learning_rate() const;
+  /// Changes the configured learning rate (for optimizers created after this).
+  void set_learning_rate(double learning_rate);
+  /// The weight decay (AdamW's, or the `weight_decay` option), or none.
+  std::optional<double> weight_decay() const;
+  /// The gradient clipping options: `clipnorm`, `clipvalue`, `global_clipnorm`.
+  std::optional<double> clipnorm() const;
+  /// `clipvalue`, or none.
+  std::optional<double> clipvalue() const;
+  /// `global_clipnorm`, or none.
+  std::optional<double> global_clipnorm() const;
+  /// The options as Keras's `get_config()` names them (`{"learning_rate": 0.001, "beta_1": 0.9,
+  /// ...}`), the clipping and weight decay only when set; the class's `from_config` reads it back.
+  Config get_config() const;
+  /// The variables the optimizer keeps for each trainable weight, by Keras's names, in the order
+  /// Keras's `build` makes them (and a `.keras` file stores them, after the iterations and the
+  /// learning rate): the groups one after another, each group interleaved over the weights. Adam:
+  /// `{{"momentums", "velocities"}}`, with amsgrad `{"velocity_hats"}` after; plain SGD: none.
+  std::vector<std::vector<std::string>> slot_groups() const;
+
+  /// The valid names, sorted.
+  static std::vector<std::string> names();
+
+  /// The class's implementation: its update rule and variables (for the library's updater).
+  const detail::OptimizerImpl& impl() const { return *impl_; }
+
+ protected:
+  /// An optimizer of the class `impl` implements.
+  explicit Optimizer(std::unique_ptr<detail::OptimizerImpl> impl);
+
+ private:
+  std::unique_ptr<detail::OptimizerImpl> impl_;
+};
+
+}  // namespace tkeras::optimizers

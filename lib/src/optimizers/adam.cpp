@@ -1,0 +1,95 @@
+// Adam: Keras's options, checks, config, variables and update rule (through LibTorch's fused kernel
+// on float32 CPU weights), registered as "Adam".
+#include "tkeras/optimizers/adam.h"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "optimizers/adam_rule.h"
+#include "optimizers/registry.h"
+
+namespace tkeras::optimizers {
+namespace detail {
+
+class AdamImpl final : public OptimizerWith<AdamImpl, AdamOptions> {
+ public:
+  static constexpr const char* kClassName = "Adam";
+  static constexpr const char* kName = "adam";
+
+  explicit AdamImpl(const AdamOptions& options) : OptimizerWith(options) {
+    check_learning_rate(kClassName, options.learning_rate);
+    check_unit_interval(kClassName, "beta_1", options.beta_1);
+    check_unit_interval(kClassName, "beta_2", options.beta_2);
+    check_common(kClassName, options);
+  }
+
+  Config get_config() const override {
+    return with_common(Config{{"learning_rate", options_.learning_rate},
+                              {"beta_1", options_.beta_1},
+                              {"beta_2", options_.beta_2},
+                              {"epsilon", options_.epsilon},
+                              {"amsgrad", options_.amsgrad}},
+                       options_);
+  }
+  SlotGroups slots() const override { return rule().slots(); }
+  void update_step(UpdateStep& step) const override { rule().update_step(step); }
+
+ private:
+  AdamRule rule() const { return {options_.beta_1, options_.beta_2, options_.epsilon, options_.amsgrad}; }
+};
+
+SlotGroups AdamRule::slots() const {
+  SlotGroups groups = {{Slot{"momentums"}, Slot{"velocities"}}};
+  if (amsgrad) groups.push_back({Slot{"velocity_hats"}});
+  return groups;
+}
+
+// Keras: alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t); m += (g - m)(1 - beta_1);
+// v += (g^2 - v)(1 - beta_2) (amsgrad: v_hat = max(v_hat, v), used for v); w -= alpha * m / (sqrt(v) + epsilon).
+void AdamRule::update_step(UpdateStep& step) const {
+  torch::Tensor& w = step.weights();
+  torch::Tensor& g = step.gradients();
+  torch::Tensor& m = step.slot("momentums");
+  torch::Tensor& v = step.slot("velocities");
+  if (!step.capturable() && w.device().is_cpu() && w.scalar_type() == torch::kFloat32) {
+    // LibTorch's fused Adam (one pass over the buffers) puts epsilon after the bias correction:
+    // w -= lr / (1 - beta_1^t) * m / (sqrt(v) / sqrt(1 - beta_2^t) + eps'), which is Keras's rule
+    // exactly for eps' = epsilon / sqrt(1 - beta_2^t).
+    const double t = step.iterations().value();
+    const double fused_epsilon = epsilon / std::sqrt(1.0 - std::pow(beta_2, t));
+    const std::vector<torch::Tensor> v_hat =
+        amsgrad ? std::vector<torch::Tensor>{step.slot("velocity_hats")} : std::vector<torch::Tensor>{};
+    at::_fused_adam_({w}, {g}, {m}, {v}, v_hat, {step.iterations_tensor()}, step.learning_rate().value(), beta_1,
+                     beta_2, /*weight_decay=*/0.0, fused_epsilon, amsgrad, /*maximize=*/false);
+    return;
+  }
+  const Scalar& t = step.iterations();
+  const Scalar alpha = step.learning_rate() * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
+  m.mul_(beta_1).add_(g, 1.0 - beta_1);
+  v.mul_(beta_2).addcmul_(g, g, 1.0 - beta_2);
+  torch::Tensor& largest_v = amsgrad ? step.slot("velocity_hats") : v;
+  if (amsgrad) torch::maximum_out(largest_v, largest_v, v);
+  torch::sqrt_out(step.scratch(), largest_v);
+  step.scratch().add_(epsilon);
+  step.sub_ratio(w, alpha, m, step.scratch());
+}
+
+}  // namespace detail
+
+Adam::Adam(AdamOptions options) : Optimizer(std::make_unique<detail::AdamImpl>(options)) {}
+
+Adam Adam::from_config(const Config& config) {
+  const ConfigReader read(config);
+  const AdamOptions defaults;
+  return Adam(
+      detail::read_common(read, AdamOptions{.learning_rate = read.number("learning_rate", defaults.learning_rate),
+                                            .beta_1 = read.number("beta_1", defaults.beta_1),
+                                            .beta_2 = read.number("beta_2", defaults.beta_2),
+                                            .epsilon = read.number("epsilon", defaults.epsilon),
+                                            .amsgrad = read.boolean("amsgrad", defaults.amsgrad)}));
+}
+
+const registry::Registrar<Adam> adam_registration("Adam");
+
+}  // namespace tkeras::optimizers

@@ -1,0 +1,191 @@
+// Optimizer: a value holding one optimizer class's implementation; the scalars and primitives the
+// update rules are written in; the option checks every class shares.
+#include "tkeras/optimizers/optimizer.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <torch/torch.h>
+
+#include "optimizers/optimizer_impl.h"
+#include "optimizers/registry.h"
+#include "tkeras/core/error.h"
+
+namespace tkeras::optimizers {
+
+Optimizer::Optimizer(const char* name) : Optimizer(std::string_view(name)) {}
+Optimizer::Optimizer(const std::string& name) : Optimizer(std::string_view(name)) {}
+Optimizer::Optimizer(std::string_view name) {
+  const registry::OptimizerClass* found = registry::find(name);
+  if (found == nullptr) {
+    throw Error(fmt::format("compile: unknown optimizer \"{}\"; expected one of: {}", name, fmt::join(names(), ", ")));
+  }
+  *this = found->from_config(Config::object());
+}
+Optimizer::Optimizer(std::unique_ptr<detail::OptimizerImpl> impl) : impl_(std::move(impl)) {}
+
+Optimizer::Optimizer(const Optimizer& other) : impl_(other.impl_->clone()) {}
+Optimizer::Optimizer(Optimizer&& other) noexcept = default;
+Optimizer& Optimizer::operator=(const Optimizer& other) {
+  if (this != &other) impl_ = other.impl_->clone();
+  return *this;
+}
+Optimizer& Optimizer::operator=(Optimizer&& other) noexcept = default;
+Optimizer::~Optimizer() = default;
+
+std::vector<std::string> Optimizer::names() { return registry::names(); }
+std::string Optimizer::name() const { return impl_->name(); }
+std::string Optimizer::class_name() const { return impl_->class_name(); }
+double Optimizer::learning_rate() const { return impl_->learning_rate(); }
+void Optimizer::set_learning_rate(double learning_rate) { impl_->set_learning_rate(learning_rate); }
+std::optional<double> Optimizer::weight_decay() const { return impl_->weight_decay(); }
+std::optional<double> Optimizer::clipnorm() const { return impl_->clipnorm(); }
+std::optional<double> Optimizer::clipvalue() const { return impl_->clipvalue(); }
+std::optional<double> Optimizer::global_clipnorm() const { return impl_->global_clipnorm(); }
+Config Optimizer::get_config() const { return impl_->get_config(); }
+
+std::vector<std::vector<std::string>> Optimizer::slot_groups() const {
+  std::vector<std::vector<std::string>> groups;
+  for (const std::vector<detail::Slot>& group : impl_->slots()) {
+    std::vector<std::string>& names = groups.emplace_back();
+    for (const detail::Slot& slot : group) names.push_back(slot.name);
+  }
+  return groups;
+}
+
+namespace detail {
+namespace {
+
+// Applies `op` to the two values as doubles when both are, else as tensors and doubles (LibTorch's
+// operators take either on each side).
+template <typename Op>
+Scalar combine(const Scalar& a, const Scalar& b, Op op) {
+  if (!a.on_device() && !b.on_device()) return Scalar(op(a.value(), b.value()));
+  if (!a.on_device()) return Scalar(op(a.value(), b.tensor()));
+  if (!b.on_device()) return Scalar(op(a.tensor(), b.value()));
+  return Scalar(op(a.tensor(), b.tensor()));
+}
+
+}  // namespace
+
+Scalar operator+(const Scalar& a, const Scalar& b) {
+  return combine(a, b, [](const auto& x, const auto& y) { return x + y; });
+}
+Scalar operator-(const Scalar& a, const Scalar& b) {
+  return combine(a, b, [](const auto& x, const auto& y) { return x - y; });
+}
+Scalar operator*(const Scalar& a, const Scalar& b) {
+  return combine(a, b, [](const auto& x, const auto& y) { return x * y; });
+}
+Scalar operator/(const Scalar& a, const Scalar& b) {
+  return combine(a, b, [](const auto& x, const auto& y) { return x / y; });
+}
+Scalar sqrt(const Scalar& a) { return a.on_device() ? Scalar(torch::sqrt(a.tensor())) : Scalar(std::sqrt(a.value())); }
+Scalar pow(const Scalar& base, const Scalar& exponent) {
+  return combine(base, exponent, [](const auto& x, const auto& y) {
+    if constexpr (std::is_same_v<decltype(x), const double&> && std::is_same_v<decltype(y), const double&>) {
+      return std::pow(x, y);
+    } else {
+      return torch::pow(x, y);
+    }
+  });
+}
+
+UpdateStep::UpdateStep(torch::Tensor& weights, torch::Tensor& gradients, const std::vector<Slot>& slots,
+                       std::vector<torch::Tensor>& values, torch::Tensor& scratch, torch::Tensor& step_tensor,
+                       Scalar learning_rate, Scalar iterations)
+    : weights_(weights),
+      gradients_(gradients),
+      slots_(slots),
+      values_(values),
+      scratch_(scratch),
+      step_tensor_(step_tensor),
+      learning_rate_(std::move(learning_rate)),
+      iterations_(std::move(iterations)) {}
+
+torch::Tensor& UpdateStep::slot(std::string_view name) {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].name == name) return values_[i];
+  }
+  throw Error(fmt::format("optimizer: no slot \"{}\" among the optimizer's own", name));
+}
+
+const torch::Tensor& UpdateStep::iterations_tensor() {
+  if (!step_tensor_.defined() || step_tensor_.device() != weights_.device() ||
+      step_tensor_.scalar_type() != weights_.scalar_type()) {
+    step_tensor_ = torch::zeros({}, weights_.options());
+  }
+  step_tensor_.fill_(iterations_.value());
+  return step_tensor_;
+}
+
+// The eager forms are LibTorch's in-place ops with the scalar as their argument; the capturable
+// ones compute into the scratch buffer and scale it by the device scalar.
+void UpdateStep::scale(const torch::Tensor& x, const Scalar& s) {
+  if (s.on_device()) {
+    x.mul_(s.tensor());
+  } else {
+    x.mul_(s.value());
+  }
+}
+
+void UpdateStep::sub_scaled(const torch::Tensor& x, const Scalar& s, const torch::Tensor& a) {
+  if (s.on_device()) {
+    torch::mul_out(scratch_, a, s.tensor());
+    x.sub_(scratch_);
+  } else {
+    x.add_(a, -s.value());
+  }
+}
+
+void UpdateStep::add_ratio(const torch::Tensor& x, const Scalar& s, const torch::Tensor& a, const torch::Tensor& b) {
+  if (s.on_device()) {
+    torch::div_out(scratch_, a, b);
+    x.add_(scratch_.mul_(s.tensor()));
+  } else {
+    x.addcdiv_(a, b, s.value());
+  }
+}
+
+void UpdateStep::sub_ratio(const torch::Tensor& x, const Scalar& s, const torch::Tensor& a, const torch::Tensor& b) {
+  if (s.on_device()) {
+    torch::div_out(scratch_, a, b);
+    x.sub_(scratch_.mul_(s.tensor()));
+  } else {
+    x.addcdiv_(a, b, -s.value());
+  }
+}
+
+void check_learning_rate(std::string_view optimizer, double learning_rate) {
+  if (!(learning_rate >= 0.0 && std::isfinite(learning_rate))) {
+    throw Error(fmt::format("{}: expected a learning_rate >= 0, received {}", optimizer, learning_rate));
+  }
+}
+
+void check_unit_interval(std::string_view optimizer, std::string_view option, double value) {
+  if (!(value >= 0.0 && value < 1.0)) {
+    throw Error(fmt::format("{}: expected {} in [0, 1), received {}", optimizer, option, value));
+  }
+}
+
+// Keras refuses what is not positive for the clipping options and a negative weight decay.
+void check_common(std::string_view optimizer, std::optional<double> weight_decay, std::optional<double> clipnorm,
+                  std::optional<double> clipvalue, std::optional<double> global_clipnorm) {
+  if (weight_decay && !(*weight_decay >= 0.0 && std::isfinite(*weight_decay))) {
+    throw Error(fmt::format("{}: expected a weight_decay >= 0, received {}", optimizer, *weight_decay));
+  }
+  for (const auto& [name, value] : {std::pair<const char*, std::optional<double>>{"clipnorm", clipnorm},
+                                    {"clipvalue", clipvalue},
+                                    {"global_clipnorm", global_clipnorm}}) {
+    if (value && !(*value > 0.0))
+      throw Error(fmt::format("{}: expected a positive {}, received {}", optimizer, name, *value));
+  }
+}
+
+std::optional<double> optional_number(const ConfigReader& read, std::string_view key) {
+  return read.has(key) ? std::optional<double>(read.number(key)) : std::nullopt;
+}
+
+}  // namespace detail
+}  // namespace tkeras::optimizers
