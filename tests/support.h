@@ -8,8 +8,8 @@
 #include <string>
 
 // torch before doctest, so that doctest's CHECK wins over glog's.
-#include <torch/torch.h>
 #include <doctest/doctest.h>
+#include <torch/torch.h>
 
 #include "tkeras/layers/layer.h"
 

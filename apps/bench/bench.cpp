@@ -34,7 +34,7 @@ struct Settings {
   std::string device = "cpu";
   int epochs = 2;
   int repeats = 3;
-  int threads = 0;  // 0: LibTorch's default (the wheel's: one per core)
+  int threads = 0;      // 0: LibTorch's default (the wheel's: one per core)
   int64_t samples = 0;  // 0: all 60,000
   std::string only;     // "hand" or "tkeras": run one side, for a profiler
   bool jit = false;     // compile tkeras's model with jit (a CUDA graph on CUDA)
@@ -111,9 +111,8 @@ Run run_hand_written(const Settings& settings, const torch::Tensor& x_cpu, const
       correct += logits.argmax(1).eq(yb).sum().item<int64_t>();
     }
     run.epoch_seconds.push_back(seconds_since(start));
-    fmt::print("  hand-written epoch {}: {:.3f} s, loss {:.4f}, accuracy {:.4f}\n", epoch + 1,
-               run.epoch_seconds.back(), loss_sum / static_cast<double>(samples),
-               static_cast<double>(correct) / static_cast<double>(samples));
+    fmt::print("  hand-written epoch {}: {:.3f} s, loss {:.4f}, accuracy {:.4f}\n", epoch + 1, run.epoch_seconds.back(),
+               loss_sum / static_cast<double>(samples), static_cast<double>(correct) / static_cast<double>(samples));
   }
   const torch::NoGradGuard no_grad;
   model.eval();
@@ -237,10 +236,11 @@ int main(int argc, char** argv) {
       hand_seconds.insert(hand_seconds.end(), hand.epoch_seconds.begin(), hand.epoch_seconds.end());
       tkeras_seconds.insert(tkeras_seconds.end(), ours.epoch_seconds.begin(), ours.epoch_seconds.end());
       ratios.push_back(median(ours.epoch_seconds) / median(hand.epoch_seconds));
-      fmt::print("repeat {}: hand-written {:.3f} s/epoch, tkeras {:.3f} s/epoch, ratio {:.3f}; test accuracy {:.4f} vs "
-                 "{:.4f}\n",
-                 repeat + 1, median(hand.epoch_seconds), median(ours.epoch_seconds), ratios.back(),
-                 hand.test_accuracy, ours.test_accuracy);
+      fmt::print(
+          "repeat {}: hand-written {:.3f} s/epoch, tkeras {:.3f} s/epoch, ratio {:.3f}; test accuracy {:.4f} vs "
+          "{:.4f}\n",
+          repeat + 1, median(hand.epoch_seconds), median(ours.epoch_seconds), ratios.back(), hand.test_accuracy,
+          ours.test_accuracy);
     }
 
     start = Clock::now();
@@ -255,8 +255,7 @@ int main(int argc, char** argv) {
                hand_seconds.size());
     fmt::print("  tkeras fit:        {:.3f} s/epoch (median of {} epochs)\n", median(tkeras_seconds),
                tkeras_seconds.size());
-    fmt::print("  ratio tkeras / hand-written: {:.3f} (median of {} per-repeat ratios:", median(ratios),
-               ratios.size());
+    fmt::print("  ratio tkeras / hand-written: {:.3f} (median of {} per-repeat ratios:", median(ratios), ratios.size());
     for (double ratio : ratios) fmt::print(" {:.3f}", ratio);
     fmt::print(")\n  test accuracy, last repeat: hand-written {:.4f}, tkeras {:.4f}\n", hand.test_accuracy,
                ours.test_accuracy);

@@ -161,12 +161,14 @@ int main(int argc, char** argv) {
       tk::Sequential model({layers::Input({size, size, 3}), layers::Rescaling(1.0 / 255),
                             layers::Conv2D(16, 3, {.strides = 2, .activation = "relu"}), layers::MaxPooling2D(),
                             layers::Conv2D(32, 3, {.strides = 2, .activation = "relu"}),
-                            layers::GlobalAveragePooling2D(), layers::Dense(static_cast<int64_t>(dataset.class_names().size()))});
+                            layers::GlobalAveragePooling2D(),
+                            layers::Dense(static_cast<int64_t>(dataset.class_names().size()))});
       model.compile({.optimizer = "adam",
                      .loss = tk::losses::SparseCategoricalCrossentropy({.from_logits = true}),
                      .device = "cpu"});
       // Without prefetch: the same work (decode, resize, batch) done on the training thread.
-      tk::data::Dataset data = prefetch ? tk::data::Dataset(dataset).repeat() : serial_pipeline(dataset, size, batch_size);
+      tk::data::Dataset data =
+          prefetch ? tk::data::Dataset(dataset).repeat() : serial_pipeline(dataset, size, batch_size);
       auto wait = std::make_shared<DataWait>();
       model.fit(data, {.epochs = 1, .verbose = 0, .callbacks = {wait}, .steps_per_epoch = train_steps});
       fmt::print("CNN step with prefetch {}: waits {:.1f} ms for data per step, computes {:.1f} ms\n",

@@ -39,11 +39,15 @@ class TimedCallback : public tk::callbacks::Callback {
     inner_->set_params(bar_params);
     timed([&] { inner_->on_train_begin(logs); });
   }
-  void on_train_end(const tk::Logs& logs) override { timed([&] { inner_->on_train_end(logs); }); }
+  void on_train_end(const tk::Logs& logs) override {
+    timed([&] { inner_->on_train_end(logs); });
+  }
   void on_epoch_begin(int epoch, const tk::Logs& logs) override {
     timed([&] { inner_->on_epoch_begin(epoch, logs); });
   }
-  void on_epoch_end(int epoch, const tk::Logs& logs) override { timed([&] { inner_->on_epoch_end(epoch, logs); }); }
+  void on_epoch_end(int epoch, const tk::Logs& logs) override {
+    timed([&] { inner_->on_epoch_end(epoch, logs); });
+  }
   void on_train_batch_begin(int64_t batch, const tk::Logs& logs) override {
     timed([&] { inner_->on_train_batch_begin(batch, logs); });
   }
@@ -145,10 +149,11 @@ int main(int argc, char** argv) {
       }
     }
     if (!bar_shares.empty()) {
-      fmt::print("\ntime in the bar's hooks and its value reads: {:.3f}% of training (median of {} runs; {} reads "
-                 "of the running values, {:.1f} per epoch)\n",
-                 100.0 * median(bar_shares), bar_shares.size(), bar_reads,
-                 static_cast<double>(bar_reads) / static_cast<double>(bar_shares.size() * epochs));
+      fmt::print(
+          "\ntime in the bar's hooks and its value reads: {:.3f}% of training (median of {} runs; {} reads "
+          "of the running values, {:.1f} per epoch)\n",
+          100.0 * median(bar_shares), bar_shares.size(), bar_reads,
+          static_cast<double>(bar_reads) / static_cast<double>(bar_shares.size() * epochs));
     }
     if (only_verbose >= 0) {
       fmt::print("\nepoch seconds (median of {}): verbose={} {:.3f}\n", repeats, only_verbose,

@@ -71,9 +71,9 @@ int run(const Settings& settings) {
   model.summary();
   // The decoded images of both sets are kept in memory after the first epoch, and batches are
   // prepared while the model trains.
-  const tk::History history = model.fit(train.cache().prefetch(), {.epochs = settings.epochs,
-                                                                   .validation_data = validation.cache().prefetch(),
-                                                                   .verbose = settings.verbose});
+  const tk::History history = model.fit(
+      train.cache().prefetch(),
+      {.epochs = settings.epochs, .validation_data = validation.cache().prefetch(), .verbose = settings.verbose});
   if (!settings.plot_file.empty()) {
     // Where the validation curve leaves the training curve, the model starts to overfit.
     tk::plot_history(history, settings.plot_file, {.metrics = {"loss", "accuracy"}});
@@ -89,8 +89,9 @@ int run(const Settings& settings) {
 
 int main(int argc, char** argv) {
   Settings settings;
-  CLI::App app{"Trains the course's image classifier (augmentation, Rescaling, 3 x Conv2D + MaxPooling2D, Dense) "
-               "on a folder with one subfolder of images per class."};
+  CLI::App app{
+      "Trains the course's image classifier (augmentation, Rescaling, 3 x Conv2D + MaxPooling2D, Dense) "
+      "on a folder with one subfolder of images per class."};
   app.add_option("directory", settings.directory, "folder of class subfolders of JPEG, PNG, BMP or GIF images")
       ->required();
   app.add_option("--image-size", settings.image_size, "height and width images are resized to")

@@ -32,8 +32,8 @@ TEST_CASE("a schedule may end at a rate of 0, as in Keras: the weights then stay
   std::vector<torch::Tensor> after_first_epoch;
   auto scheduler = std::make_shared<tkeras::callbacks::LearningRateScheduler>(
       [](int epoch, double lr) { return epoch == 0 ? lr : 0.0; });
-  auto snapshot = std::make_shared<tkeras::callbacks::LambdaCallback>(tkeras::callbacks::LambdaCallbackOptions{
-      .on_epoch_end = [&](int epoch, const tkeras::Logs&) {
+  auto snapshot = std::make_shared<tkeras::callbacks::LambdaCallback>(
+      tkeras::callbacks::LambdaCallbackOptions{.on_epoch_end = [&](int epoch, const tkeras::Logs&) {
         if (epoch != 0) return;
         for (const auto& weight : model.weights()) after_first_epoch.push_back(weight.value.clone());
       }});
@@ -41,7 +41,8 @@ TEST_CASE("a schedule may end at a rate of 0, as in Keras: the weights then stay
       model.fit(data.x, data.y, {.epochs = 3, .verbose = 0, .callbacks = {scheduler, snapshot}});
   CHECK(history.history.at("learning_rate")[2] == 0.0);
   REQUIRE(after_first_epoch.size() == model.weights().size());
-  for (size_t i = 0; i < after_first_epoch.size(); ++i) CHECK(torch::equal(model.weights()[i].value, after_first_epoch[i]));
+  for (size_t i = 0; i < after_first_epoch.size(); ++i)
+    CHECK(torch::equal(model.weights()[i].value, after_first_epoch[i]));
 }
 
 TEST_CASE("a schedule returning a negative or non-finite rate is refused") {

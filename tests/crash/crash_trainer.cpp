@@ -22,8 +22,8 @@
 
 namespace {
 
-int g_epoch = -1;                 // the epoch being trained
-int g_kill_in_write_epoch = -1;   // --kill-in-backup-write
+int g_epoch = -1;                // the epoch being trained
+int g_kill_in_write_epoch = -1;  // --kill-in-backup-write
 
 [[noreturn]] void die() {
   std::fflush(nullptr);
@@ -78,7 +78,8 @@ extern "C" ssize_t write(int fd, const void* buffer, size_t count) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: tkeras-crash-trainer BACKUP_DIR WEIGHTS_OUT [--kill-at-batch E B | --kill-in-backup-write E]\n";
+    std::cerr
+        << "usage: tkeras-crash-trainer BACKUP_DIR WEIGHTS_OUT [--kill-at-batch E B | --kill-in-backup-write E]\n";
     return 2;
   }
   int kill_epoch = -1;

@@ -275,8 +275,8 @@ TEST_CASE("from_generator makes a new generator for each pass and does not know 
   CHECK(values(generated.batch(3)) == range(4));
   CHECK(passes == 2);
   CHECK(generated.batch(3).cardinality() == Dataset::kUnknown);
-  CHECK(Dataset::from_generator([] { return tkeras::data::Generator([] { return std::nullopt; }); }, 0)
-            .cardinality() == 0);
+  CHECK(Dataset::from_generator([] { return tkeras::data::Generator([] { return std::nullopt; }); }, 0).cardinality() ==
+        0);
 }
 
 TEST_CASE("bad arguments to the operations are refused with what was expected") {

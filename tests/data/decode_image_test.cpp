@@ -42,8 +42,8 @@ TEST_CASE("channels converts as Pillow does: luma from RGB, alpha dropped, opaqu
   const torch::Tensor gray = decode_image(dir.path() / "rgba.png", 1);
   REQUIRE(gray.sizes() == torch::IntArrayRef({4, 3, 1}));
   const torch::Tensor rgb = rgba.narrow(2, 0, 3).to(torch::kInt64);
-  const torch::Tensor luma = (rgb.select(2, 0) * 19595 + rgb.select(2, 1) * 38470 + rgb.select(2, 2) * 7471 + 32768)
-                           .bitwise_right_shift(16);
+  const torch::Tensor luma =
+      (rgb.select(2, 0) * 19595 + rgb.select(2, 1) * 38470 + rgb.select(2, 2) * 7471 + 32768).bitwise_right_shift(16);
   CHECK(torch::equal(gray.squeeze(2).to(torch::kInt64), luma));
   const torch::Tensor one = testing::random_image(4, 3, 1, 51);
   testing::write_png(dir.path() / "gray.png", one);
@@ -79,12 +79,13 @@ TEST_CASE("files that are not images, or are cut short or corrupt, are refused n
   const testing::TempDir dir;
   const std::string text = (dir.path() / "notes.jpg").string();
   std::ofstream(text) << "not an image";
-  CHECK_THROWS_WITH_AS(decode_image(std::filesystem::path(text)),
-                       fmt::format("decode_image: \"{}\" is not a JPEG, PNG, BMP or GIF image (its first bytes are none "
-                                   "of theirs)",
-                                   text)
-                           .c_str(),
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      decode_image(std::filesystem::path(text)),
+      fmt::format("decode_image: \"{}\" is not a JPEG, PNG, BMP or GIF image (its first bytes are none "
+                  "of theirs)",
+                  text)
+          .c_str(),
+      tkeras::Error);
   std::ofstream(dir.path() / "empty.png").close();
   CHECK_THROWS_WITH_AS(decode_image(dir.path() / "empty.png"), doctest::Contains("it is empty"), tkeras::Error);
   CHECK_THROWS_WITH_AS(decode_image(dir.path() / "missing.png"), doctest::Contains("cannot open"), tkeras::Error);
@@ -97,8 +98,8 @@ TEST_CASE("files that are not images, or are cut short or corrupt, are refused n
     const std::string bytes = testing::read_bytes(dir.path() / name);
     const auto cut = dir.path() / (std::string("cut_") + name);
     std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-    CHECK_THROWS_WITH_AS(decode_image(cut), doctest::Contains(fmt::format("cannot decode \"{}\"", cut.string()).c_str()),
-                         tkeras::Error);
+    CHECK_THROWS_WITH_AS(decode_image(cut),
+                         doctest::Contains(fmt::format("cannot decode \"{}\"", cut.string()).c_str()), tkeras::Error);
     // A flipped byte in the compressed data: libpng's checksum catches it.
     if (std::string(name) == "whole.png") {
       std::string corrupt = bytes;
@@ -118,8 +119,7 @@ TEST_CASE("an image whose header claims more pixels than the limit is refused be
   // IHDR's width and height (bytes 16..23) set to 100,000 x 100,000; its CRC fixed to match.
   const uint32_t side = 100000;
   for (int i = 0; i < 4; ++i) bytes[16 + i] = bytes[20 + i] = static_cast<char>(side >> (24 - 8 * i));
-  const uint32_t crc = static_cast<uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(bytes.data() + 12), 17));
+  const uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(bytes.data() + 12), 17));
   for (int i = 0; i < 4; ++i) bytes[29 + i] = static_cast<char>(crc >> (24 - 8 * i));
   std::ofstream(dir.path() / "bomb.png", std::ios::binary) << bytes;
   CHECK_THROWS_WITH_AS(decode_image(dir.path() / "bomb.png"),

@@ -45,8 +45,8 @@ std::vector<std::pair<int64_t, int64_t>> read_images(const tkeras::data::Dataset
 TEST_CASE("the subfolders are the classes, sorted, and each image comes with its folder's label") {
   const testing::TempDir dir;
   write_classes(dir.path(), {"dogs", "cats"}, {3, 2});
-  const DirectoryDataset dataset =
-      image_dataset_from_directory(dir.path(), {.batch_size = 2, .image_size = {4, 6}, .shuffle = false, .verbose = false});
+  const DirectoryDataset dataset = image_dataset_from_directory(
+      dir.path(), {.batch_size = 2, .image_size = {4, 6}, .shuffle = false, .verbose = false});
   CHECK(dataset.class_names() == std::vector<std::string>{"cats", "dogs"});
   CHECK(dataset.cardinality() == 3);
   REQUIRE(dataset.file_paths().size() == 5);
@@ -122,21 +122,25 @@ TEST_CASE("label modes give int32 indices, float32 one-hot rows, float32 [1] for
   write_classes(dir.path(), {"a", "b", "c"}, {1, 1, 1});
   auto first = [&](const char* mode) {
     return *image_dataset_from_directory(
-                dir.path(), {.label_mode = mode, .batch_size = 3, .image_size = {4, 6}, .shuffle = false, .verbose = false})
+                dir.path(),
+                {.label_mode = mode, .batch_size = 3, .image_size = {4, 6}, .shuffle = false, .verbose = false})
                 .begin();
   };
   CHECK(torch::equal(first("categorical").y, torch::eye(3)));
   CHECK_FALSE(first("none").y.defined());
-  const DirectoryDataset unlabelled =
-      image_dataset_from_directory(dir.path(), {.labels = "none", .image_size = {4, 6}, .shuffle = false, .verbose = false});
+  const DirectoryDataset unlabelled = image_dataset_from_directory(
+      dir.path(), {.labels = "none", .image_size = {4, 6}, .shuffle = false, .verbose = false});
   CHECK(unlabelled.file_paths().size() == 3);
-  CHECK_THROWS_WITH_AS(image_dataset_from_directory(dir.path(), {.label_mode = "binary", .verbose = false}),
-                       "image_dataset_from_directory: label_mode=\"binary\" needs exactly 2 classes, received 3: a, b, c",
-                       tkeras::Error);
-  const DirectoryDataset two = image_dataset_from_directory(
-      dir.path(),
-      {.label_mode = "binary", .class_names = {"c", "a"}, .batch_size = 2, .image_size = {4, 6}, .shuffle = false,
-       .verbose = false});
+  CHECK_THROWS_WITH_AS(
+      image_dataset_from_directory(dir.path(), {.label_mode = "binary", .verbose = false}),
+      "image_dataset_from_directory: label_mode=\"binary\" needs exactly 2 classes, received 3: a, b, c",
+      tkeras::Error);
+  const DirectoryDataset two = image_dataset_from_directory(dir.path(), {.label_mode = "binary",
+                                                                         .class_names = {"c", "a"},
+                                                                         .batch_size = 2,
+                                                                         .image_size = {4, 6},
+                                                                         .shuffle = false,
+                                                                         .verbose = false});
   const tkeras::data::Element batch = *two.begin();
   // class_names chooses the classes and their order: c is 0, a is 1.
   CHECK(torch::equal(batch.y, torch::tensor({{0.0F}, {1.0F}})));
@@ -146,9 +150,11 @@ TEST_CASE("label modes give int32 indices, float32 one-hot rows, float32 [1] for
 TEST_CASE("color modes give 1, 3 or 4 channels") {
   const testing::TempDir dir;
   write_classes(dir.path(), {"a"}, {1});
-  for (const auto& [mode, channels] : std::vector<std::pair<const char*, int64_t>>{{"grayscale", 1}, {"rgb", 3}, {"rgba", 4}}) {
+  for (const auto& [mode, channels] :
+       std::vector<std::pair<const char*, int64_t>>{{"grayscale", 1}, {"rgb", 3}, {"rgba", 4}}) {
     CAPTURE(mode);
-    const auto batch = *image_dataset_from_directory(dir.path(), {.color_mode = mode, .image_size = {4, 6}, .verbose = false}).begin();
+    const auto batch =
+        *image_dataset_from_directory(dir.path(), {.color_mode = mode, .image_size = {4, 6}, .verbose = false}).begin();
     CHECK(batch.x.size(3) == channels);
   }
 }
@@ -231,7 +237,8 @@ TEST_CASE("a file that cannot be decoded stops the pass with an error naming it"
   write_classes(dir.path(), {"a"}, {3});
   std::ofstream(dir.path() / "a" / "broken.jpg") << "this is not a JPEG";
   const DirectoryDataset dataset = image_dataset_from_directory(dir.path(), {.shuffle = false, .verbose = false});
-  CHECK_THROWS_WITH_AS(read_images(dataset),
-                       doctest::Contains(fmt::format("\"{}\" is not a JPEG", (dir.path() / "a" / "broken.jpg").string()).c_str()),
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      read_images(dataset),
+      doctest::Contains(fmt::format("\"{}\" is not a JPEG", (dir.path() / "a" / "broken.jpg").string()).c_str()),
+      tkeras::Error);
 }

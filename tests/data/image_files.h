@@ -39,7 +39,8 @@ inline void write_png(const std::filesystem::path& path, const torch::Tensor& im
                PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   std::vector<png_bytep> rows(height);
-  for (png_uint_32 y = 0; y < height; ++y) rows[y] = pixels.data_ptr<uint8_t>() + static_cast<size_t>(y) * width * channels;
+  for (png_uint_32 y = 0; y < height; ++y)
+    rows[y] = pixels.data_ptr<uint8_t>() + static_cast<size_t>(y) * width * channels;
   png_write_image(png, rows.data());  // all passes when interlaced
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
@@ -106,8 +107,8 @@ inline void write_bmp(const std::filesystem::path& path, const torch::Tensor& im
     }
     bytes.insert(bytes.end(), static_cast<size_t>(row_bytes - width * 3), 0);
   }
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 /// A seeded random uint8 image [height, width, channels].

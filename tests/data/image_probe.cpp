@@ -38,11 +38,10 @@ int main(int argc, char** argv) {
     }
     if (command == "index" && argc == 6) {
       const std::string subset = argv[5];
-      const auto dataset = tkeras::data::image_dataset_from_directory(
-          argv[2], {.seed = std::stoull(argv[3]),
-                    .validation_split = std::stod(argv[4]),
-                    .subset = subset == "all" ? "" : subset,
-                    .verbose = false});
+      const auto dataset = tkeras::data::image_dataset_from_directory(argv[2], {.seed = std::stoull(argv[3]),
+                                                                                .validation_split = std::stod(argv[4]),
+                                                                                .subset = subset == "all" ? "" : subset,
+                                                                                .verbose = false});
       for (const std::string& path : dataset.file_paths()) std::cout << path << "\n";
       return 0;
     }

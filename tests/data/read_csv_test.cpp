@@ -38,8 +38,10 @@ TEST_CASE("read_csv reads features as float32 and whole-number labels as int64 c
 TEST_CASE("read_csv selects columns in the given order, honours column types, quotes and delimiters") {
   const tkeras::testing::TempDir dir;
   const auto path = write(dir, "a;\"b;c\";label\n1;2;3\n4;5;6\n");
-  const auto csv = read_csv(path, {.label_column = "label", .select_columns = {"b;c", "a"},
-                                   .column_types = {{"a", "int64"}, {"label", "float64"}}, .delimiter = ';'});
+  const auto csv = read_csv(path, {.label_column = "label",
+                                   .select_columns = {"b;c", "a"},
+                                   .column_types = {{"a", "int64"}, {"label", "float64"}},
+                                   .delimiter = ';'});
   CHECK(csv.feature_names == std::vector<std::string>{"b;c", "a"});
   // Features of mixed types go to the widest: float32 and int64 give float32.
   CHECK((csv.x.scalar_type() == torch::kFloat32));
@@ -53,12 +55,13 @@ TEST_CASE("read_csv selects columns in the given order, honours column types, qu
 TEST_CASE("a bad cell is reported with its file, line and column, lines counted across quoted line breaks") {
   const tkeras::testing::TempDir dir;
   const auto path = write(dir, "name,value\n\"two\nlines\",1\n3,abc\n");
-  CHECK_THROWS_WITH_AS(read_csv(path, {.select_columns = {"value"}}),
-                       fmt::format("read_csv: \"{}\" line 4, column 2 (\"value\"): expected a number, received \"abc\"",
-                                   path.string())
-                           .c_str(),
-                       tkeras::Error);
-  CHECK_THROWS_WITH_AS(read_csv(write(dir, "a,b\n1,\n"), {}), doctest::Contains("line 2, column 2 (\"b\"): expected a number, received an empty cell"),
+  CHECK_THROWS_WITH_AS(
+      read_csv(path, {.select_columns = {"value"}}),
+      fmt::format("read_csv: \"{}\" line 4, column 2 (\"value\"): expected a number, received \"abc\"", path.string())
+          .c_str(),
+      tkeras::Error);
+  CHECK_THROWS_WITH_AS(read_csv(write(dir, "a,b\n1,\n"), {}),
+                       doctest::Contains("line 2, column 2 (\"b\"): expected a number, received an empty cell"),
                        tkeras::Error);
   CHECK_THROWS_WITH_AS(read_csv(write(dir, "a,b\n1,2\n3\n"), {}),
                        doctest::Contains("line 3: expected 2 cells as in the header, received 1"), tkeras::Error);

@@ -66,14 +66,14 @@ TEST_CASE("each text file comes as its bytes in the batch's text, with its folde
       {"dull", 0}, {"a fine film\n", 1}, {"caf\xc3\xa9, superb", 1}};
   CHECK(read_texts(dataset) == expected);
   // max_length keeps the first bytes, as Keras's tf.strings.substr (here cutting the "é" in two).
-  const auto cut = read_texts(text_dataset_from_directory(
-      dir.path(), {.batch_size = 0, .max_length = 4, .shuffle = false, .verbose = false}));
+  const auto cut = read_texts(
+      text_dataset_from_directory(dir.path(), {.batch_size = 0, .max_length = 4, .shuffle = false, .verbose = false}));
   CHECK(cut[2].first == "caf\xc3");
   CHECK(cut[1].first == "a fi");
   // Categorical and binary labels, and text alone without labels.
-  const Element categorical = *text_dataset_from_directory(
-                                   dir.path(), {.label_mode = "categorical", .shuffle = false, .verbose = false})
-                                   .begin();
+  const Element categorical =
+      *text_dataset_from_directory(dir.path(), {.label_mode = "categorical", .shuffle = false, .verbose = false})
+           .begin();
   CHECK(torch::equal(categorical.y, torch::tensor({{1.0f, 0.0f}, {0.0f, 1.0f}, {0.0f, 1.0f}})));
   const Element binary =
       *text_dataset_from_directory(dir.path(), {.label_mode = "binary", .shuffle = false, .verbose = false}).begin();

@@ -26,9 +26,13 @@ TEST_CASE("windows of the course's series: each of sequence_length steps, its ta
 
 TEST_CASE("stride, sampling rate, start and end indices pick the windows as Keras describes") {
   const torch::Tensor data = torch::arange(100).view({50, 2});
-  const auto dataset = timeseries_dataset_from_array(
-      data, {}, {.sequence_length = 4, .sequence_stride = 5, .sampling_rate = 2, .batch_size = 0,
-                 .start_index = 10, .end_index = 40});
+  const auto dataset = timeseries_dataset_from_array(data, {},
+                                                     {.sequence_length = 4,
+                                                      .sequence_stride = 5,
+                                                      .sampling_rate = 2,
+                                                      .batch_size = 0,
+                                                      .start_index = 10,
+                                                      .end_index = 40});
   std::vector<int64_t> firsts;
   for (const auto& window : dataset) {
     CHECK(window.x.sizes() == torch::IntArrayRef({4, 2}));
@@ -46,8 +50,8 @@ TEST_CASE("shuffle visits every window once, in an order fixed by the seed") {
   const torch::Tensor series = torch::arange(40);
   auto starts = [&](uint64_t seed) {
     std::vector<int64_t> out;
-    for (const auto& batch :
-         timeseries_dataset_from_array(series, series, {.sequence_length = 5, .batch_size = 8, .shuffle = true, .seed = seed})) {
+    for (const auto& batch : timeseries_dataset_from_array(
+             series, series, {.sequence_length = 5, .batch_size = 8, .shuffle = true, .seed = seed})) {
       CHECK(torch::equal(batch.y, batch.x.select(1, 0)));
       for (int64_t i = 0; i < batch.x.size(0); ++i) out.push_back(batch.x[i][0].item<int64_t>());
     }
@@ -68,10 +72,13 @@ TEST_CASE("bad windows and indices are refused, saying what was expected") {
                        doctest::Contains("hold no window of 30 steps"), tkeras::Error);
   CHECK_THROWS_WITH_AS(timeseries_dataset_from_array(data, {}, {.sequence_length = 3, .start_index = 25}),
                        doctest::Contains("expected start_index in 0..19"), tkeras::Error);
-  CHECK_THROWS_WITH_AS(timeseries_dataset_from_array(data, {}, {.sequence_length = 3, .start_index = 5, .end_index = 5}),
-                       doctest::Contains("expected end_index in 6..19"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      timeseries_dataset_from_array(data, {}, {.sequence_length = 3, .start_index = 5, .end_index = 5}),
+      doctest::Contains("expected end_index in 6..19"), tkeras::Error);
   CHECK_THROWS_WITH_AS(timeseries_dataset_from_array(data, {}, {.sequence_length = 3, .sampling_rate = 0}),
                        doctest::Contains("expected sampling_rate in 1..19"), tkeras::Error);
-  CHECK_THROWS_WITH_AS(timeseries_dataset_from_array(data, torch::zeros({4}), {.sequence_length = 3, .start_index = 2}),
-                       doctest::Contains("expected targets for each of the 4 windows from start_index 2, received targets of 4 steps"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      timeseries_dataset_from_array(data, torch::zeros({4}), {.sequence_length = 3, .start_index = 2}),
+      doctest::Contains("expected targets for each of the 4 windows from start_index 2, received targets of 4 steps"),
+      tkeras::Error);
 }

@@ -18,9 +18,9 @@
 //                         .weights.h5) before anything else, "save_weights": PATH saves them after
 //                         fit; "model": PATH loads that model file (a Keras .keras) in place of
 //                         DIR/model.tkeras, "save_model": PATH saves the model after fit,
-//                         "export_onnx": PATH exports it to ONNX after fit; or {"vectorize": {"config": {...}, "adapt": [texts],
-//                         "texts": [texts]}}: a TextVectorization alone, from Keras's config,
-//                         adapted, writing DIR/vocabulary.json and DIR/vectorized.pt
+//                         "export_onnx": PATH exports it to ONNX after fit; or {"vectorize": {"config": {...}, "adapt":
+//                         [texts], "texts": [texts]}}: a TextVectorization alone, from Keras's config, adapted, writing
+//                         DIR/vocabulary.json and DIR/vectorized.pt
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
 // phase), DIR/final.safetensors (the
 // weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever

@@ -20,10 +20,11 @@ TEST_CASE("Conv2D keeps Keras's kernel layout, parameter count and output shape"
 
 TEST_CASE("Conv2D refuses images without a channel axis, as Keras does, and says how to add one") {
   layers::Conv2D conv(4, {3, 5});
-  CHECK_THROWS_WITH_AS(conv.build({7, 9}),
-                       doctest::Contains("expected input of rank 4 (batch, height, width, channels), received (None, 7, "
-                                         "9); add the channel axis with Reshape({7, 9, 1})"),
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      conv.build({7, 9}),
+      doctest::Contains("expected input of rank 4 (batch, height, width, channels), received (None, 7, "
+                        "9); add the channel axis with Reshape({7, 9, 1})"),
+      tkeras::Error);
   CHECK(conv.build({7, 9, 1}) == tkeras::Shape{5, 5, 4});
   const torch::NoGradGuard no_grad;
   CHECK(conv(torch::randn({2, 7, 9, 1})).sizes().vec() == std::vector<int64_t>{2, 5, 5, 4});
@@ -77,7 +78,8 @@ TEST_CASE("Conv2D refuses bad options and inputs that are not images") {
   CHECK_THROWS_WITH_AS(layers::Conv2D(1, 3, {.padding = "full"}),
                        "Conv2D: expected padding \"valid\" or \"same\", received \"full\"", tkeras::Error);
   layers::Conv2D conv(1, 1);
-  CHECK_THROWS_WITH_AS(conv.build({784}),
-                       doctest::Contains("expected input of rank 4 (batch, height, width, channels), received (None, 784)"),
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      conv.build({784}),
+      doctest::Contains("expected input of rank 4 (batch, height, width, channels), received (None, 784)"),
+      tkeras::Error);
 }

@@ -9,7 +9,8 @@
 using tkeras::layers::Normalization;
 
 TEST_CASE("adapt gives each feature mean 0 and variance 1, from tensors or from a dataset's batches") {
-  const torch::Tensor x = torch::randn({100, 3}) * torch::tensor({1.0F, 10.0F, 0.1F}) + torch::tensor({5.0F, -2.0F, 0.0F});
+  const torch::Tensor x =
+      torch::randn({100, 3}) * torch::tensor({1.0F, 10.0F, 0.1F}) + torch::tensor({5.0F, -2.0F, 0.0F});
   Normalization from_tensor;
   from_tensor.adapt(x);
   const torch::Tensor out = from_tensor(x);
@@ -39,13 +40,14 @@ TEST_CASE("given mean and variance normalize, invert undoes it, and configs roun
   given.build({2});
   const torch::Tensor x = torch::tensor({{3.0F, 8.0F}});
   CHECK(torch::allclose(given(x), torch::tensor({{1.0F, 2.0F}})));
-  Normalization inverse({.mean = std::vector<double>{1.0, 2.0}, .variance = std::vector<double>{4.0, 9.0}, .invert = true});
+  Normalization inverse(
+      {.mean = std::vector<double>{1.0, 2.0}, .variance = std::vector<double>{4.0, 9.0}, .invert = true});
   inverse.build({2});
   CHECK(torch::allclose(inverse(given(x)), x));
   CHECK(Normalization::from_config(given.get_config())->get_config() == given.get_config());
   // Keras's own config for an adapted layer.
   const tkeras::Config keras = {{"name", "normalization"}, {"trainable", true}, {"axis", {-1}},
-                                {"invert", false}, {"mean", nullptr}, {"variance", nullptr}};
+                                {"invert", false},         {"mean", nullptr},   {"variance", nullptr}};
   CHECK(Normalization::from_config(keras)->get_config()["axis"] == tkeras::Config({-1}));
 }
 

@@ -36,9 +36,9 @@ TEST_CASE("RandomRotation's config round-trips and Keras's config loads") {
   RandomRotation rotate({-0.2, 0.3}, {.fill_mode = "constant", .interpolation = "nearest", .seed = 2, .fill_value = 4});
   const auto copy = RandomRotation::from_config(rotate.get_config());
   CHECK(copy->get_config() == rotate.get_config());
-  const tkeras::Config keras = {{"name", "random_rotation"}, {"trainable", true}, {"data_format", "channels_last"},
-                                {"factor", {-0.1, 0.1}},      {"fill_mode", "reflect"}, {"fill_value", 0.0},
-                                {"interpolation", "bilinear"}, {"seed", nullptr}};
+  const tkeras::Config keras = {
+      {"name", "random_rotation"}, {"trainable", true}, {"data_format", "channels_last"}, {"factor", {-0.1, 0.1}},
+      {"fill_mode", "reflect"},    {"fill_value", 0.0}, {"interpolation", "bilinear"},    {"seed", nullptr}};
   CHECK(RandomRotation::from_config(keras)->factor().upper == 0.1);
 }
 

@@ -34,6 +34,7 @@ TEST_CASE("a zoom of 0 keeps the image, and a seed makes zooms repeatable") {
 }
 
 TEST_CASE("RandomZoom refuses a zoom in of 100% or more") {
-  CHECK_THROWS_WITH_AS(RandomZoom({-1.5, 0.0}), "RandomZoom: expected height_factor above -1 (zooming in by less than 100%), received [-1.5, 0]",
+  CHECK_THROWS_WITH_AS(RandomZoom({-1.5, 0.0}),
+                       "RandomZoom: expected height_factor above -1 (zooming in by less than 100%), received [-1.5, 0]",
                        tkeras::Error);
 }

@@ -46,7 +46,6 @@ using tkeras::testing::read_bytes;
 
 namespace {
 
-
 // An archive of `files` (name, contents, deflated?) made with libzip, for the bad files below.
 struct ZipFile {
   std::string name;

@@ -120,8 +120,8 @@ struct Shuffle final : Dataset::Node {
   std::unique_ptr<Cursor> open() const override {
     const uint64_t pass = reshuffle ? passes.fetch_add(1) : 0;
     // Each pass gets its own stream, derived from the seed and the pass number.
-    std::seed_seq sequence{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-                           static_cast<uint32_t>(pass), static_cast<uint32_t>(pass >> 32)};
+    std::seed_seq sequence{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(pass),
+                           static_cast<uint32_t>(pass >> 32)};
     std::mt19937_64 mixer(sequence);
     return std::make_unique<ShuffleCursor>(source->open(), buffer_size, mixer());
   }
@@ -129,16 +129,17 @@ struct Shuffle final : Dataset::Node {
 };
 
 std::string describe(const torch::Tensor& tensor) {
-  return tensor.defined() ? fmt::format("{} {}", c10::getDtypeNames(tensor.scalar_type()).first, format_shape(tensor.sizes().vec()))
-                          : "none";
+  return tensor.defined()
+             ? fmt::format("{} {}", c10::getDtypeNames(tensor.scalar_type()).first, format_shape(tensor.sizes().vec()))
+             : "none";
 }
 
 torch::Tensor stack_part(std::vector<torch::Tensor>& parts, const char* name) {
   if (!parts.front().defined()) {
     for (size_t i = 1; i < parts.size(); ++i) {
       if (parts[i].defined()) {
-        throw Error(fmt::format("Dataset.batch: element {} has {}, but the first element of its batch has none", i,
-                                name));
+        throw Error(
+            fmt::format("Dataset.batch: element {} has {}, but the first element of its batch has none", i, name));
       }
     }
     return {};
@@ -146,10 +147,10 @@ torch::Tensor stack_part(std::vector<torch::Tensor>& parts, const char* name) {
   for (size_t i = 1; i < parts.size(); ++i) {
     if (!parts[i].defined() || parts[i].sizes() != parts.front().sizes() ||
         parts[i].scalar_type() != parts.front().scalar_type()) {
-      throw Error(fmt::format(
-          "Dataset.batch: expected elements of one shape and dtype in a batch, received {} {} after {} {} "
-          "(element {} of the batch); resize them to one size first, with a map or the loader's image_size",
-          name, describe(parts[i]), name, describe(parts.front()), i));
+      throw Error(
+          fmt::format("Dataset.batch: expected elements of one shape and dtype in a batch, received {} {} after {} {} "
+                      "(element {} of the batch); resize them to one size first, with a map or the loader's image_size",
+                      name, describe(parts[i]), name, describe(parts.front()), i));
     }
   }
   return torch::stack(parts);
@@ -213,9 +214,9 @@ struct Batch final : Dataset::Node {
       const int64_t total = slices.x.size(0);
       const int64_t length = std::min(size, total - start);
       if (length <= 0 || (drop_remainder && length < size)) return std::nullopt;
-      Element element{
-          slices.x.narrow(0, start, length), slices.y.defined() ? slices.y.narrow(0, start, length) : torch::Tensor(),
-          slices.sample_weight.defined() ? slices.sample_weight.narrow(0, start, length) : torch::Tensor()};
+      Element element{slices.x.narrow(0, start, length),
+                      slices.y.defined() ? slices.y.narrow(0, start, length) : torch::Tensor(),
+                      slices.sample_weight.defined() ? slices.sample_weight.narrow(0, start, length) : torch::Tensor()};
       start += length;
       return element;
     }
@@ -420,7 +421,6 @@ void check_count(int64_t value, const char* operation, const char* name, int64_t
 }
 
 // --- the ordered worker pool of map and prefetch ---
-
 
 class ParallelCursor final : public Cursor {
  public:

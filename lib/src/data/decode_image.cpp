@@ -11,8 +11,8 @@
 #include <stb/stb_image.h>
 
 #include <cstring>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -147,8 +147,8 @@ bool decode_png(const uint8_t* data, size_t size, Output* output) {
   }
   png_set_read_fn(png, &source, png_read_memory);
   png_read_info(png, info);
-  png_set_expand(png);    // palette to RGB, gray below 8 bits to 8, tRNS to alpha
-  png_set_strip_16(png);  // 16-bit samples to their high byte
+  png_set_expand(png);              // palette to RGB, gray below 8 bits to 8, tRNS to alpha
+  png_set_strip_16(png);            // 16-bit samples to their high byte
   png_set_interlace_handling(png);  // Adam7-interlaced files: png_read_image combines the passes
   png_read_update_info(png, info);
   const png_uint_32 width = png_get_image_width(png, info);
@@ -206,8 +206,9 @@ torch::Tensor convert_channels(const torch::Tensor& image, int channels) {
   if (channels == 1) {
     if (own <= 2) return image.narrow(2, 0, 1).contiguous();
     const torch::Tensor wide = color.to(torch::kInt32);
-    const torch::Tensor luma = (wide.select(2, 0) * 19595 + wide.select(2, 1) * 38470 + wide.select(2, 2) * 7471 + 32768)
-                                   .bitwise_right_shift(16);
+    const torch::Tensor luma =
+        (wide.select(2, 0) * 19595 + wide.select(2, 1) * 38470 + wide.select(2, 2) * 7471 + 32768)
+            .bitwise_right_shift(16);
     return luma.unsqueeze(2).to(torch::kUInt8);
   }
   if (channels == 3) return color.contiguous();
@@ -236,9 +237,10 @@ torch::Tensor decode_image(std::span<const uint8_t> contents, int channels, std:
   } else if (starts_with(contents, "BM")) {
     decoded = decode_stb(contents.data(), contents.size(), &output);
   } else {
-    throw Error(fmt::format("decode_image: \"{}\" is not a JPEG, PNG, BMP or GIF image (its first bytes are none of "
-                            "theirs{})",
-                            name, contents.empty() ? "; it is empty" : ""));
+    throw Error(
+        fmt::format("decode_image: \"{}\" is not a JPEG, PNG, BMP or GIF image (its first bytes are none of "
+                    "theirs{})",
+                    name, contents.empty() ? "; it is empty" : ""));
   }
   if (!decoded) throw Error(fmt::format("decode_image: cannot decode \"{}\": {}", name, output.error));
   return convert_channels(output.pixels, channels);

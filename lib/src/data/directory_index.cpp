@@ -209,8 +209,7 @@ DirectoryDataset make_dataset(const Indexed& part, const Options& options, int64
       },
       {.num_parallel_calls = Dataset::kAutotune});
   if (batch_size > 0) dataset = dataset.batch(batch_size);
-  return {dataset.prefetch(), options.labels == "inferred" ? part.class_names : std::vector<std::string>{},
-          part.paths};
+  return {dataset.prefetch(), options.labels == "inferred" ? part.class_names : std::vector<std::string>{}, part.paths};
 }
 
 }  // namespace

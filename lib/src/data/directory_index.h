@@ -20,9 +20,9 @@ namespace tkeras::data::directory {
 
 /// What a loader looks for, for its messages and its file filter.
 struct Kind {
-  std::string_view caller;                     ///< e.g. "image_dataset_from_directory"
+  std::string_view caller;                       ///< e.g. "image_dataset_from_directory"
   std::span<const std::string_view> extensions;  ///< lower case, with the dot
-  std::string_view noun;                       ///< e.g. "images"
+  std::string_view noun;                         ///< e.g. "images"
 };
 
 /// The options every directory loader shares, Keras's.

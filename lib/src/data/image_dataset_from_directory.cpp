@@ -54,8 +54,10 @@ struct Loader {
 
 DirectoryDataset image_dataset_from_directory(const fs::path& directory, const ImageDatasetOptions& options) {
   check_image_options(options);
-  const Loader loader{options.color_mode == "grayscale" ? 1 : options.color_mode == "rgba" ? 4 : 3, options.image_size,
-                      options.interpolation == "nearest", options.crop_to_aspect_ratio};
+  const Loader loader{options.color_mode == "grayscale" ? 1
+                      : options.color_mode == "rgba"    ? 4
+                                                        : 3,
+                      options.image_size, options.interpolation == "nearest", options.crop_to_aspect_ratio};
   return directory::load(directory, kImages, directory::shared_options(options), options.batch_size,
                          [loader](const std::string& path, Element element) {
                            element.x = loader(path);

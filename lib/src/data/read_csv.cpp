@@ -22,7 +22,7 @@ struct Records {
   std::vector<std::vector<std::string>> rows;
   std::vector<int64_t> lines;
   std::vector<std::string> current;
-  int64_t line = 1;        // the line the current record starts on
+  int64_t line = 1;         // the line the current record starts on
   int64_t extra_lines = 0;  // line breaks inside the current record's quoted cells
 };
 
@@ -56,7 +56,8 @@ Records parse(const std::filesystem::path& path, char delimiter) {
   const std::string problem = parsed ? "" : csv_strerror(csv_error(&parser));
   csv_free(&parser);
   if (!parsed) {
-    throw Error(fmt::format("read_csv: \"{}\" is not valid CSV near line {}: {}", path.string(), records.line, problem));
+    throw Error(
+        fmt::format("read_csv: \"{}\" is not valid CSV near line {}: {}", path.string(), records.line, problem));
   }
   return records;
 }
@@ -86,15 +87,16 @@ torch::ScalarType dtype_of(const std::string& column, const std::string& type) {
   if (type == "float64") return torch::kFloat64;
   if (type == "int64") return torch::kInt64;
   if (type == "int32") return torch::kInt32;
-  throw Error(fmt::format("read_csv: expected column_types[\"{}\"] to be float32, float64, int64 or int32, received \"{}\"",
-                          column, type));
+  throw Error(fmt::format(
+      "read_csv: expected column_types[\"{}\"] to be float32, float64, int64 or int32, received \"{}\"", column, type));
 }
 
 }  // namespace
 
 CsvData read_csv(const std::filesystem::path& path, const CsvOptions& options) {
   const Records records = parse(path, options.delimiter);
-  if (records.rows.empty()) throw Error(fmt::format("read_csv: \"{}\" is empty; expected a header line", path.string()));
+  if (records.rows.empty())
+    throw Error(fmt::format("read_csv: \"{}\" is empty; expected a header line", path.string()));
   const std::vector<std::string>& header = records.rows.front();
   if (records.rows.size() < 2) {
     throw Error(fmt::format("read_csv: \"{}\" has a header but no rows", path.string()));
@@ -144,8 +146,7 @@ CsvData read_csv(const std::filesystem::path& path, const CsvOptions& options) {
       const std::optional<double> value = parse_number(cell, integer);
       if (!value) {
         throw Error(fmt::format("read_csv: \"{}\" line {}, column {} (\"{}\"): expected {}, received {}", path.string(),
-                                records.lines[r], column + 1, header[column],
-                                integer ? "a whole number" : "a number",
+                                records.lines[r], column + 1, header[column], integer ? "a whole number" : "a number",
                                 cell.empty() ? std::string("an empty cell") : fmt::format("\"{}\"", cell)));
       }
       values.push_back(*value);

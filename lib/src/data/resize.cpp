@@ -152,8 +152,10 @@ torch::Tensor crop_to_aspect(const torch::Tensor& batch, int64_t height, int64_t
 torch::Tensor pad_to_aspect(const torch::Tensor& batch, int64_t height, int64_t width, double fill_value) {
   const int64_t h = batch.size(1);
   const int64_t w = batch.size(2);
-  const int64_t pad_height = std::max(h, static_cast<int64_t>(static_cast<double>(w * height) / static_cast<double>(width)));
-  const int64_t pad_width = std::max(w, static_cast<int64_t>(static_cast<double>(h * width) / static_cast<double>(height)));
+  const int64_t pad_height =
+      std::max(h, static_cast<int64_t>(static_cast<double>(w * height) / static_cast<double>(width)));
+  const int64_t pad_width =
+      std::max(w, static_cast<int64_t>(static_cast<double>(h * width) / static_cast<double>(height)));
   const auto top = static_cast<int64_t>(static_cast<double>(pad_height - h) / 2);
   const auto left = static_cast<int64_t>(static_cast<double>(pad_width - w) / 2);
   // Keras pads the same amount on both sides (the box may come out one short of pad_*).

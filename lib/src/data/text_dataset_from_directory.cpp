@@ -29,8 +29,7 @@ void check_text_options(const TextDatasetOptions& options) {
                             options.batch_size));
   }
   if (options.max_length && *options.max_length < 0) {
-    throw Error(
-        fmt::format("text_dataset_from_directory: expected max_length >= 0, received {}", *options.max_length));
+    throw Error(fmt::format("text_dataset_from_directory: expected max_length >= 0, received {}", *options.max_length));
   }
 }
 
@@ -43,8 +42,10 @@ std::string read_text(const std::string& path, std::optional<int64_t> max_length
       text.resize(static_cast<size_t>(*max_length));
       in.read(text.data(), *max_length);
       text.resize(static_cast<size_t>(in.gcount()));
-      if (in.bad()) in.setstate(std::ios::failbit);
-      else in.clear();
+      if (in.bad())
+        in.setstate(std::ios::failbit);
+      else
+        in.clear();
     } else {
       text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }

@@ -42,9 +42,10 @@ void check(const torch::Tensor& data, const torch::Tensor& targets, const Timese
   if (options.end_index) {
     const int64_t start = options.start_index.value_or(0);
     if (*options.end_index <= start || *options.end_index >= length) {
-      throw Error(fmt::format("{}: expected end_index in {}..{} (above start_index, below the data's length), "
-                              "received {}",
-                              kName, start + 1, length - 1, *options.end_index));
+      throw Error(
+          fmt::format("{}: expected end_index in {}..{} (above start_index, below the data's length), "
+                      "received {}",
+                      kName, start + 1, length - 1, *options.end_index));
     }
   }
   if (targets.defined() && targets.dim() < 1) {
@@ -81,9 +82,10 @@ Dataset timeseries_dataset_from_array(const torch::Tensor& data, const torch::Te
   if (targets.defined()) {
     const int64_t available = std::min(end, targets.size(0)) - start;
     if (available < windows) {
-      throw Error(fmt::format("{}: expected targets for each of the {} windows from start_index {}, received targets "
-                              "of {} steps",
-                              kName, windows, start, targets.size(0)));
+      throw Error(
+          fmt::format("{}: expected targets for each of the {} windows from start_index {}, received targets "
+                      "of {} steps",
+                      kName, windows, start, targets.size(0)));
     }
     target_series = targets.narrow(0, start, available);
   }

@@ -56,7 +56,7 @@ bool has_idx_dataset(const std::filesystem::path& dir) {
 
 TrainTestSplit load_idx_dataset(const std::filesystem::path& dir, std::string_view name) {
   TrainTestSplit data{load_part(dir, kStems[0], name), load_part(dir, kStems[1], name), load_part(dir, kStems[2], name),
-               load_part(dir, kStems[3], name)};
+                      load_part(dir, kStems[3], name)};
   check_pair(data.x_train, data.y_train, "training", name, dir);
   check_pair(data.x_test, data.y_test, "test", name, dir);
   data.y_train = data.y_train.to(torch::kInt64);

@@ -42,14 +42,30 @@ class Handle {
   ~Handle() {
     if (id_ < 0) return;
     switch (H5Iget_type(id_)) {
-      case H5I_FILE: H5Fclose(id_); break;
-      case H5I_GROUP: H5Gclose(id_); break;
-      case H5I_DATASET: H5Dclose(id_); break;
-      case H5I_DATASPACE: H5Sclose(id_); break;
-      case H5I_DATATYPE: H5Tclose(id_); break;
-      case H5I_ATTR: H5Aclose(id_); break;
-      case H5I_GENPROP_LST: H5Pclose(id_); break;
-      default: H5Oclose(id_); break;
+      case H5I_FILE:
+        H5Fclose(id_);
+        break;
+      case H5I_GROUP:
+        H5Gclose(id_);
+        break;
+      case H5I_DATASET:
+        H5Dclose(id_);
+        break;
+      case H5I_DATASPACE:
+        H5Sclose(id_);
+        break;
+      case H5I_DATATYPE:
+        H5Tclose(id_);
+        break;
+      case H5I_ATTR:
+        H5Aclose(id_);
+        break;
+      case H5I_GENPROP_LST:
+        H5Pclose(id_);
+        break;
+      default:
+        H5Oclose(id_);
+        break;
     }
   }
   hid_t get() const { return id_; }
@@ -74,14 +90,22 @@ void check(herr_t status, std::string_view doing) {
 // The HDF5 memory type of a tensor's dtype.
 hid_t memory_type(c10::ScalarType dtype) {
   switch (dtype) {
-    case torch::kFloat32: return H5T_NATIVE_FLOAT;
-    case torch::kFloat64: return H5T_NATIVE_DOUBLE;
-    case torch::kInt32: return H5T_NATIVE_INT32;
-    case torch::kInt64: return H5T_NATIVE_INT64;
-    case torch::kUInt8: return H5T_NATIVE_UINT8;
-    case torch::kInt8: return H5T_NATIVE_INT8;
-    case torch::kInt16: return H5T_NATIVE_INT16;
-    default: return H5I_INVALID_HID;
+    case torch::kFloat32:
+      return H5T_NATIVE_FLOAT;
+    case torch::kFloat64:
+      return H5T_NATIVE_DOUBLE;
+    case torch::kInt32:
+      return H5T_NATIVE_INT32;
+    case torch::kInt64:
+      return H5T_NATIVE_INT64;
+    case torch::kUInt8:
+      return H5T_NATIVE_UINT8;
+    case torch::kInt8:
+      return H5T_NATIVE_INT8;
+    case torch::kInt16:
+      return H5T_NATIVE_INT16;
+    default:
+      return H5I_INVALID_HID;
   }
 }
 
@@ -115,8 +139,7 @@ template <typename Info>
 herr_t visit_link(hid_t group, const char* name, const Info* info, void* data) {
   auto& visit = *static_cast<Visit*>(data);
   if (info->type != H5L_TYPE_HARD) {
-    visit.problem = fmt::format("\"{}\": expected only plain links inside the file, received {} at \"{}\"",
-                                visit.what,
+    visit.problem = fmt::format("\"{}\": expected only plain links inside the file, received {} at \"{}\"", visit.what,
                                 info->type == H5L_TYPE_SOFT ? "a soft link" : "an external or user-defined link", name);
     return -1;
   }
@@ -153,11 +176,13 @@ c10::ScalarType dataset_dtype(hid_t dataset, const std::string& where) {
       if (is_signed && size == 8) return torch::kInt64;
       break;
     }
-    default: break;
+    default:
+      break;
   }
-  throw Error(fmt::format("{}: expected a dataset of 32- or 64-bit floats or of 8- to 64-bit signed integers (or "
-                          "unsigned bytes), received another type ({} bytes, class {})",
-                          where, size, static_cast<int>(H5Tget_class(type.get()))));
+  throw Error(
+      fmt::format("{}: expected a dataset of 32- or 64-bit floats or of 8- to 64-bit signed integers (or "
+                  "unsigned bytes), received another type ({} bytes, class {})",
+                  where, size, static_cast<int>(H5Tget_class(type.get()))));
 }
 
 torch::Tensor read_dataset(hid_t file, const std::string& path, const std::string& what) {
@@ -184,15 +209,15 @@ torch::Tensor read_dataset(hid_t file, const std::string& path, const std::strin
   // take, so that a small file cannot make a large tensor.
   const Handle create = checked(H5Dget_create_plist(dataset.get()), fmt::format("reading the layout of {}", where));
   if (H5Pget_nfilters(create.get()) != 0) {
-    throw Error(fmt::format("{}: expected uncompressed values (as Keras writes them), received a filtered dataset",
-                            where));
+    throw Error(
+        fmt::format("{}: expected uncompressed values (as Keras writes them), received a filtered dataset", where));
   }
   const uint64_t element_size = c10::elementSize(dtype);
   const uint64_t stored = H5Dget_storage_size(dataset.get());
   if (count > UINT64_MAX / element_size || stored != count * element_size) {
     throw Error(fmt::format("{}: expected {} stored bytes for its shape {}, received {}", where,
-                            count > UINT64_MAX / element_size ? UINT64_MAX : count * element_size,
-                            format_shape(shape), stored));
+                            count > UINT64_MAX / element_size ? UINT64_MAX : count * element_size, format_shape(shape),
+                            stored));
   }
   torch::Tensor tensor = torch::empty(shape, torch::TensorOptions().dtype(dtype));
   if (count > 0) {
@@ -207,8 +232,8 @@ torch::Tensor read_dataset(hid_t file, const std::string& path, const std::strin
 std::string write_hdf5(const NamedTensors& datasets, const std::map<std::string, std::string>& group_names) {
   silence_hdf5();
   const Handle access = memory_access();
-  const Handle file = checked(H5Fcreate("tkeras-weights.h5", H5F_ACC_TRUNC, H5P_DEFAULT, access.get()),
-                              "creating a file in memory");
+  const Handle file =
+      checked(H5Fcreate("tkeras-weights.h5", H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), "creating a file in memory");
   const Handle links = checked(H5Pcreate(H5P_LINK_CREATE), "making a link creation list");
   check(H5Pset_create_intermediate_group(links.get(), 1), "asking for intermediate groups");
   for (const auto& [path, value] : datasets) {
@@ -219,9 +244,9 @@ std::string write_hdf5(const NamedTensors& datasets, const std::map<std::string,
     }
     const torch::Tensor values = value.detach().to(torch::kCPU).contiguous();
     std::vector<hsize_t> dims(values.sizes().begin(), values.sizes().end());
-    const Handle space = checked(values.dim() == 0 ? H5Screate(H5S_SCALAR)
-                                                   : H5Screate_simple(values.dim(), dims.data(), nullptr),
-                                 "making a dataspace");
+    const Handle space =
+        checked(values.dim() == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(values.dim(), dims.data(), nullptr),
+                "making a dataspace");
     const Handle dataset =
         checked(H5Dcreate2(file.get(), path.c_str(), type, space.get(), links.get(), H5P_DEFAULT, H5P_DEFAULT),
                 fmt::format("creating the dataset \"{}\"", path));
@@ -231,10 +256,9 @@ std::string write_hdf5(const NamedTensors& datasets, const std::map<std::string,
     }
   }
   for (const auto& [path, name] : group_names) {
-    Handle group(H5Lexists(file.get(), path.c_str(), H5P_DEFAULT) > 0 ? H5Gopen2(file.get(), path.c_str(), H5P_DEFAULT)
-                                                                       : H5Gcreate2(file.get(), path.c_str(),
-                                                                                    links.get(), H5P_DEFAULT,
-                                                                                    H5P_DEFAULT));
+    Handle group(H5Lexists(file.get(), path.c_str(), H5P_DEFAULT) > 0
+                     ? H5Gopen2(file.get(), path.c_str(), H5P_DEFAULT)
+                     : H5Gcreate2(file.get(), path.c_str(), links.get(), H5P_DEFAULT, H5P_DEFAULT));
     if (!group.valid()) throw Error(fmt::format("HDF5: making the group \"{}\" failed", path));
     write_name(group.get(), name);
   }
@@ -385,7 +409,8 @@ void limit_memory(uint64_t file_size) {
 }
 
 std::string describe_exit(int status) {
-  if (WIFSIGNALED(status)) return fmt::format("was killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  if (WIFSIGNALED(status))
+    return fmt::format("was killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
   return fmt::format("exited with status {}", WEXITSTATUS(status));
 }
 
@@ -395,9 +420,10 @@ NamedTensors read_hdf5(std::string_view bytes, const std::string& what) {
   // HDF5's signature, at offset 0 (tkeras does not read files with a user block before it).
   constexpr std::string_view kSignature("\x89HDF\r\n\x1a\n", 8);
   if (bytes.substr(0, kSignature.size()) != kSignature) {
-    throw Error(fmt::format("\"{}\": expected an HDF5 file (as Keras's .weights.h5), received {} bytes without "
-                            "HDF5's signature",
-                            what, bytes.size()));
+    throw Error(
+        fmt::format("\"{}\": expected an HDF5 file (as Keras's .weights.h5), received {} bytes without "
+                    "HDF5's signature",
+                    what, bytes.size()));
   }
   int fds[2];
   if (pipe(fds) != 0) throw Error(fmt::format("\"{}\": cannot make a pipe: {}", what, std::strerror(errno)));
@@ -419,7 +445,8 @@ NamedTensors read_hdf5(std::string_view bytes, const std::string& what) {
   std::string problem;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kChildSeconds);
   for (std::array<char, 1 << 16> buffer{};;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd poll_fd{fds[0], POLLIN, 0};
     const int ready = left.count() > 0 ? poll(&poll_fd, 1, static_cast<int>(left.count())) : 0;
     if (ready < 0 && errno == EINTR) continue;

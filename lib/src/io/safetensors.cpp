@@ -24,10 +24,10 @@ struct DtypeName {
   const char* name;
 };
 
-constexpr DtypeName kDtypes[] = {
-    {torch::kFloat64, "F64"}, {torch::kFloat32, "F32"}, {torch::kFloat16, "F16"}, {torch::kBFloat16, "BF16"},
-    {torch::kInt64, "I64"},   {torch::kInt32, "I32"},   {torch::kInt16, "I16"},   {torch::kInt8, "I8"},
-    {torch::kUInt8, "U8"},    {torch::kBool, "BOOL"}};
+constexpr DtypeName kDtypes[] = {{torch::kFloat64, "F64"},   {torch::kFloat32, "F32"}, {torch::kFloat16, "F16"},
+                                 {torch::kBFloat16, "BF16"}, {torch::kInt64, "I64"},   {torch::kInt32, "I32"},
+                                 {torch::kInt16, "I16"},     {torch::kInt8, "I8"},     {torch::kUInt8, "U8"},
+                                 {torch::kBool, "BOOL"}};
 
 std::string dtype_name(torch::ScalarType type, const std::string& tensor, const std::string& path) {
   for (const DtypeName& dtype : kDtypes) {
@@ -41,8 +41,8 @@ torch::ScalarType scalar_type(const SafetensorsEntry& entry, const std::string& 
   for (const DtypeName& dtype : kDtypes) {
     if (entry.dtype == dtype.name) return dtype.type;
   }
-  throw Error(fmt::format("\"{}\": tensor \"{}\" has dtype {}, which LibTorch cannot load", path, entry.name,
-                          entry.dtype));
+  throw Error(
+      fmt::format("\"{}\": tensor \"{}\" has dtype {}, which LibTorch cannot load", path, entry.name, entry.dtype));
 }
 
 }  // namespace

@@ -34,9 +34,8 @@ torch::Tensor affine_transform(const torch::Tensor& images, const torch::Tensor&
   // grid_sample's coordinates without aligned corners: pixel i's centre is (2i + 1) / size - 1,
   // and the image's edges are -1 and 1, so that its reflection is about the edges (Keras's
   // "reflect", half-sample symmetric).
-  const torch::Tensor grid = torch::stack({(2 * x_in + 1) / static_cast<double>(width) - 1,
-                                           (2 * y_in + 1) / static_cast<double>(height) - 1},
-                                          -1);
+  const torch::Tensor grid = torch::stack(
+      {(2 * x_in + 1) / static_cast<double>(width) - 1, (2 * y_in + 1) / static_cast<double>(height) - 1}, -1);
   torch::Tensor input = images.permute({0, 3, 1, 2}).to(torch::kFloat32);
   // Constant fill: sampling (image - value) with zeros outside, then adding value back, gives each
   // neighbour outside the image the value, as Keras's map_coordinates does.
@@ -45,7 +44,7 @@ torch::Tensor affine_transform(const torch::Tensor& images, const torch::Tensor&
   auto sample = F::GridSampleFuncOptions()
                     .mode(interpolation == "nearest" ? F::GridSampleFuncOptions::mode_t(torch::kNearest)
                                                      : F::GridSampleFuncOptions::mode_t(torch::kBilinear))
-                    .padding_mode(fill_mode == "reflect"   ? F::GridSampleFuncOptions::padding_mode_t(torch::kReflection)
+                    .padding_mode(fill_mode == "reflect" ? F::GridSampleFuncOptions::padding_mode_t(torch::kReflection)
                                   : fill_mode == "nearest" ? F::GridSampleFuncOptions::padding_mode_t(torch::kBorder)
                                                            : F::GridSampleFuncOptions::padding_mode_t(torch::kZeros))
                     .align_corners(false);
@@ -60,8 +59,8 @@ void check_modes(std::string_view layer, const std::string& fill_mode, const std
                             fill_mode, fill_mode == "wrap" ? " (Keras's \"wrap\" is not supported by tkeras)" : ""));
   }
   if (interpolation != "bilinear" && interpolation != "nearest") {
-    throw Error(fmt::format("{}: expected interpolation \"bilinear\" or \"nearest\", received \"{}\"", layer,
-                            interpolation));
+    throw Error(
+        fmt::format("{}: expected interpolation \"bilinear\" or \"nearest\", received \"{}\"", layer, interpolation));
   }
 }
 
@@ -92,16 +91,17 @@ RandomFactor factor_from(const Config& value, std::string_view layer, std::strin
 void check_data_format(const Config& config, std::string_view layer) {
   const auto found = config.find("data_format");
   if (found != config.end() && !found->is_null() && *found != "channels_last") {
-    throw Error(fmt::format("{}: expected data_format \"channels_last\" (tkeras's images are [height, width, "
-                            "channels]), received {}",
-                            layer, found->dump()));
+    throw Error(
+        fmt::format("{}: expected data_format \"channels_last\" (tkeras's images are [height, width, "
+                    "channels]), received {}",
+                    layer, found->dump()));
   }
 }
 
 void check_value_range(std::string_view layer, const std::array<double, 2>& range) {
   if (!(range[0] < range[1])) {
-    throw Error(fmt::format("{}: expected value_range as [low, high] with low < high, received [{}, {}]", layer, range[0],
-                            range[1]));
+    throw Error(fmt::format("{}: expected value_range as [low, high] with low < high, received [{}, {}]", layer,
+                            range[0], range[1]));
   }
 }
 

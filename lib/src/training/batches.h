@@ -62,9 +62,7 @@ struct Batches {
   }
 
   /// A new permutation for the next epoch.
-  void shuffle() {
-    order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-  }
+  void shuffle() { order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.device())); }
 
  private:
   torch::Tensor batch(const torch::Tensor& data, torch::Tensor& buffer, int64_t step) {

@@ -86,9 +86,10 @@ void CudaGraph::replay() {
 struct CudaGraph::Impl {};
 
 CudaGraph::CudaGraph(c10::Device device) {
-  throw Error(fmt::format("CUDA graph on {}: this tkeras was built against a LibTorch without CUDA; rebuild it "
-                          "against a CUDA LibTorch, or compile with jit = false",
-                          device.str()));
+  throw Error(
+      fmt::format("CUDA graph on {}: this tkeras was built against a LibTorch without CUDA; rebuild it "
+                  "against a CUDA LibTorch, or compile with jit = false",
+                  device.str()));
 }
 
 // Unreachable, since the constructor throws; defined so that the class links.

@@ -141,8 +141,8 @@ std::vector<Metric> resolve_metrics(const std::vector<std::string>& names,
   }
   for (const std::string& name : weighted_names) {
     // A weighted metric takes its own name when it is free, else `weighted_<name>` (numbered).
-    const std::string shown = counters.contains(name) ? unique_name("weighted_" + name, counters)
-                                                      : unique_name(name, counters);
+    const std::string shown =
+        counters.contains(name) ? unique_name("weighted_" + name, counters) : unique_name(name, counters);
     metrics.emplace_back(shown, resolve_kind(name, target_rank, output_rank, target_last, output_units),
                          /*weighted=*/true);
   }
@@ -152,8 +152,8 @@ std::vector<Metric> resolve_metrics(const std::vector<std::string>& names,
 MetricsTracker::MetricsTracker(std::vector<Metric> metrics, const Shape& output_shape)
     : metrics_(std::move(metrics)), values_per_sample_(1) {
   for (const int64_t size : output_shape) values_per_sample_ *= size;
-  rows_per_sample_ = output_shape.empty() || output_shape.back() == 0 ? values_per_sample_
-                                                                      : values_per_sample_ / output_shape.back();
+  rows_per_sample_ =
+      output_shape.empty() || output_shape.back() == 0 ? values_per_sample_ : values_per_sample_ / output_shape.back();
 }
 
 void MetricsTracker::update(const torch::Tensor& loss, int64_t batch_size, const torch::Tensor& y_true,

@@ -13,8 +13,7 @@ namespace tkeras::training {
 
 torch::Tensor prepare_sample_weight(const torch::Tensor& sample_weight, int64_t samples, torch::Device device,
                                     std::string_view entry) {
-  const bool per_sample =
-      sample_weight.dim() == 1 || (sample_weight.dim() == 2 && sample_weight.size(1) == 1);
+  const bool per_sample = sample_weight.dim() == 1 || (sample_weight.dim() == 2 && sample_weight.size(1) == 1);
   if (!per_sample || sample_weight.size(0) != samples) {
     throw Error(fmt::format("{}: expected sample_weight of shape [{}] (one weight per sample), received {}", entry,
                             samples, format_shape(sample_weight.sizes().vec())));

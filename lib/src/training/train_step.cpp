@@ -58,8 +58,7 @@ void TrainStep::run(const StepBatch& batch) {
   loss_scale_ = static_cast<double>(batch.size()) / static_cast<double>(batch.global_size());
   // The static buffers are made for the first full batch: later ones run through them when they
   // are like it (the same size, sample weights or none).
-  if (state_.jit && batch.size() == batch_size_ &&
-      (!static_x_.defined() || static_w_.defined() == batch.weighted())) {
+  if (state_.jit && batch.size() == batch_size_ && (!static_x_.defined() || static_w_.defined() == batch.weighted())) {
     run_static(batch);
     return;
   }

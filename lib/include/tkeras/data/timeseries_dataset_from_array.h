@@ -46,8 +46,10 @@ struct TimeseriesDatasetOptions {
 ///
 /// Example (course 4: 20 past values predict the next one):
 /// ```
-/// auto windows = tkeras::data::timeseries_dataset_from_array(series.narrow(0, 0, n - 20), series.narrow(0, 20, n - 20),
-///                                                            {.sequence_length = 20, .batch_size = 32, .shuffle = true, .seed = 1});
+/// auto windows = tkeras::data::timeseries_dataset_from_array(series.narrow(0, 0, n - 20), series.narrow(0, 20, n -
+/// 20),
+///                                                            {.sequence_length = 20, .batch_size = 32, .shuffle =
+///                                                            true, .seed = 1});
 /// ```
 Dataset timeseries_dataset_from_array(const torch::Tensor& data, const torch::Tensor& targets,
                                       const TimeseriesDatasetOptions& options);

@@ -27,13 +27,13 @@ class LayerFactory {
  public:
   /// A factory from a callable taking the layer's config.
   template <typename F>
-    requires std::invocable<const F&, const Config&>
-  LayerFactory(F make)  // NOLINT: implicit, so that custom_objects is a braced list of callables
+  requires std::invocable<const F&, const Config&> LayerFactory(
+      F make)  // NOLINT: implicit, so that custom_objects is a braced list of callables
       : make_([make = std::move(make)](const Config& config) { return AnyLayer(make(config)).get(); }) {}
   /// A factory from a callable taking nothing.
   template <typename F>
-    requires(std::invocable<const F&> && !std::invocable<const F&, const Config&>)
-  LayerFactory(F make)  // NOLINT: implicit, as above
+  requires(std::invocable<const F&> && !std::invocable<const F&, const Config&>)
+      LayerFactory(F make)  // NOLINT: implicit, as above
       : make_([make = std::move(make)](const Config&) { return AnyLayer(make()).get(); }) {}
 
   /// Makes the layer for `config`.

@@ -40,11 +40,11 @@ class Pooling1D : public Layer {
 
   Shape build_weights(const Shape& input_shape) override;
 
-  int64_t pool_size_;  ///< The window's length.
-  int64_t strides_;  ///< How far the window moves.
+  int64_t pool_size_;         ///< The window's length.
+  int64_t strides_;           ///< How far the window moves.
   std::string padding_mode_;  ///< "valid" or "same".
-  int64_t pad_front_ = 0;  ///< Steps of padding before the sequence ("same").
-  int64_t pad_back_ = 0;  ///< Steps of padding after it.
+  int64_t pad_front_ = 0;     ///< Steps of padding before the sequence ("same").
+  int64_t pad_back_ = 0;      ///< Steps of padding after it.
 };
 
 /// The maximum of each window, as Keras's `MaxPooling1D`.

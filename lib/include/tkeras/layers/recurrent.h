@@ -52,13 +52,13 @@ class Recurrent : public Layer {
   /// The options the three layers share; `recurrent_activation`, `unit_forget_bias` and
   /// `reset_after` apply to the cells that have them.
   struct Settings {
-    int64_t units;  ///< The size of the state and of each output.
-    std::string activation;  ///< The activation of the output (and of the LSTM's cell state).
+    int64_t units;                     ///< The size of the state and of each output.
+    std::string activation;            ///< The activation of the output (and of the LSTM's cell state).
     std::string recurrent_activation;  ///< The gates' activation (LSTM, GRU).
-    bool use_bias;  ///< Whether the layer has a bias.
-    bool unit_forget_bias;  ///< Whether an LSTM's forget gate bias starts at 1.
-    bool return_sequences;  ///< Whether every step's output is returned.
-    bool go_backwards;  ///< Whether the steps run last to first.
+    bool use_bias;                     ///< Whether the layer has a bias.
+    bool unit_forget_bias;             ///< Whether an LSTM's forget gate bias starts at 1.
+    bool return_sequences;             ///< Whether every step's output is returned.
+    bool go_backwards;                 ///< Whether the steps run last to first.
     bool reset_after;  ///< Whether a GRU applies its reset gate after the matrix product (Keras 3's default).
   };
   /// A layer named after `base_name` (`lstm`...). Throws `tkeras::Error` for non-positive units
