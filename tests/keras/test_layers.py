@@ -22,6 +22,9 @@ CASES = {
     "Reshape and Flatten": (lambda: sequential((4, 6), L(layers.Reshape, (3, 8)), L(layers.Flatten),
                                                L(layers.Dense, 2)), True),
     "CenterCrop": (lambda: sequential((7, 9, 2), L(layers.CenterCrop, 4, 5), L(layers.Flatten)), True),
+    "ZeroPadding2D": (lambda: sequential((5, 6, 2), L(layers.ZeroPadding2D, ((1, 2), (0, 3))),
+                                         L(layers.Conv2D, 3, 3), L(layers.ZeroPadding2D), L(layers.ZeroPadding2D, (2, 1)),
+                                         L(layers.Flatten), L(layers.Dense, 2)), True),
 }
 
 
