@@ -17,26 +17,15 @@ class AdamImpl final : public OptimizerWith<AdamImpl, AdamOptions> {
   static constexpr const char* kClassName = "Adam";
   static constexpr const char* kName = "adam";
 
-  explicit AdamImpl(const AdamOptions& options) : OptimizerWith(options) {
-    check_learning_rate(kClassName, options.learning_rate);
-    check_unit_interval(kClassName, "beta_1", options.beta_1);
-    check_unit_interval(kClassName, "beta_2", options.beta_2);
-    check_common(kClassName, options);
-  }
+  explicit AdamImpl(const AdamOptions& options)
+      : OptimizerWith(options), rule_(AdamRule::checked(kClassName, options)) {}
 
-  Config get_config() const override {
-    return with_common(Config{{"learning_rate", options_.learning_rate},
-                              {"beta_1", options_.beta_1},
-                              {"beta_2", options_.beta_2},
-                              {"epsilon", options_.epsilon},
-                              {"amsgrad", options_.amsgrad}},
-                       options_);
-  }
-  SlotGroups slots() const override { return rule().slots(); }
-  void update_step(UpdateStep& step) const override { rule().update_step(step); }
+  Config get_config() const override { return AdamRule::config(options_); }
+  SlotGroups slots() const override { return rule_.slots(); }
+  void update_step(UpdateStep& step) const override { rule_.update_step(step); }
 
  private:
-  AdamRule rule() const { return {options_.beta_1, options_.beta_2, options_.epsilon, options_.amsgrad}; }
+  AdamRule rule_;
 };
 
 SlotGroups AdamRule::slots() const {

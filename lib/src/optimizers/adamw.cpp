@@ -13,27 +13,19 @@ class AdamWImpl final : public OptimizerWith<AdamWImpl, AdamWOptions> {
   static constexpr const char* kClassName = "AdamW";
   static constexpr const char* kName = "adamw";
 
-  explicit AdamWImpl(const AdamWOptions& options) : OptimizerWith(options) {
-    check_learning_rate(kClassName, options.learning_rate);
-    check_unit_interval(kClassName, "beta_1", options.beta_1);
-    check_unit_interval(kClassName, "beta_2", options.beta_2);
-    check_common(kClassName, options);
-  }
+  explicit AdamWImpl(const AdamWOptions& options)
+      : OptimizerWith(options), rule_(AdamRule::checked(kClassName, options)) {}
 
   Config get_config() const override {
-    return with_common(Config{{"learning_rate", options_.learning_rate},
-                              {"weight_decay", options_.weight_decay},
-                              {"beta_1", options_.beta_1},
-                              {"beta_2", options_.beta_2},
-                              {"epsilon", options_.epsilon},
-                              {"amsgrad", options_.amsgrad}},
-                       options_);
+    Config config = AdamRule::config(options_);
+    config["weight_decay"] = options_.weight_decay;
+    return config;
   }
-  SlotGroups slots() const override { return rule().slots(); }
-  void update_step(UpdateStep& step) const override { rule().update_step(step); }
+  SlotGroups slots() const override { return rule_.slots(); }
+  void update_step(UpdateStep& step) const override { rule_.update_step(step); }
 
  private:
-  AdamRule rule() const { return {options_.beta_1, options_.beta_2, options_.epsilon, options_.amsgrad}; }
+  AdamRule rule_;
 };
 
 }  // namespace detail
