@@ -8,7 +8,7 @@ namespace tkeras::training {
 CompiledState::CompiledState(optimizers::Optimizer optimizer, std::optional<losses::Loss> loss_config,
                              std::vector<std::string> metrics, std::vector<std::string> weighted_metrics,
                              torch::Device compile_device, bool use_jit, bool use_bf16_mixed)
-    : loss(std::move(loss_config)),
+    : loss(loss_config),
       metric_names(std::move(metrics)),
       weighted_metric_names(std::move(weighted_metrics)),
       device(compile_device),
