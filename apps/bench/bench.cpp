@@ -39,6 +39,7 @@ struct Settings {
   std::string only;     // "hand" or "tkeras": run one side, for a profiler
   bool jit = false;     // compile tkeras's model with jit (a CUDA graph on CUDA)
   std::string precision = "float32";
+  bool keep_subnormals = false;  // tkeras::config::set_flush_denormal(false)
 };
 
 struct Run {
@@ -186,6 +187,8 @@ int main(int argc, char** argv) {
   app.add_option("--precision", settings.precision, "tkeras's compute precision: float32 or bf16-mixed")
       ->check(CLI::IsMember({"float32", "bf16-mixed"}))
       ->capture_default_str();
+  app.add_flag("--keep-subnormals", settings.keep_subnormals,
+               "tkeras keeps IEEE subnormal floats (flushing them to zero is its default, as TensorFlow's)");
   app.failure_message([](const CLI::App*, const CLI::Error& error) {
     return fmt::format("tkeras-bench: {} (see --help)\n", error.what());
   });
@@ -194,6 +197,7 @@ int main(int argc, char** argv) {
   try {
     if (settings.threads > 0) torch::set_num_threads(settings.threads);
     settings.threads = torch::get_num_threads();
+    tk::config::set_flush_denormal(!settings.keep_subnormals);
     const torch::Device device = tk::resolve_device(settings.device);
     settings.device = device.str();
 
@@ -208,9 +212,10 @@ int main(int argc, char** argv) {
     }
     fmt::print(
         "tkeras-bench: {} model, {} training images, batch {}, {}, {} thread(s), {} epochs x {} repeats, tkeras "
-        "jit {}, precision {}\n",
+        "jit {}, precision {}, subnormals {}\n",
         settings.model, x_train.size(0), settings.batch_size, settings.device, settings.threads, settings.epochs,
-        settings.repeats, settings.jit ? "on" : "off", settings.precision);
+        settings.repeats, settings.jit ? "on" : "off", settings.precision,
+        settings.keep_subnormals ? "kept" : "flushed");
     fmt::print("loading Fashion-MNIST (4 gz files): {:.3f} s\n", load_seconds);
 
     std::vector<double> hand_seconds, tkeras_seconds, ratios;

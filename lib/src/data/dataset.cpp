@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include "data/pipeline.h"
+#include "tkeras/core/denormals.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/shape.h"
 
@@ -426,7 +427,10 @@ class ParallelCursor final : public Cursor {
  public:
   ParallelCursor(std::unique_ptr<Cursor> source, std::function<Element(Element)> function, int threads,
                  int64_t capacity)
-      : source_(std::move(source)), function_(std::move(function)), capacity_(std::max<int64_t>(capacity, 1)) {
+      : source_(std::move(source)),
+        function_(std::move(function)),
+        capacity_(std::max<int64_t>(capacity, 1)),
+        flush_mode_(tkeras::detail::flush_mode()) {
     workers_.reserve(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
   }
@@ -466,6 +470,7 @@ class ParallelCursor final : public Cursor {
   void work() {
     const torch::NoGradGuard no_grad;
     pipeline::use_one_intra_op_thread();
+    tkeras::detail::set_flush_mode(flush_mode_);  // subnormals as on the thread that opened the pass (fit's: flushed)
     while (true) {
       int64_t sequence = 0;
       std::optional<Element> element;
@@ -521,6 +526,7 @@ class ParallelCursor final : public Cursor {
   std::unique_ptr<Cursor> source_;
   std::function<Element(Element)> function_;
   int64_t capacity_;
+  unsigned flush_mode_;
   std::mutex source_mutex_;
   std::mutex mutex_;
   std::condition_variable ready_, space_;

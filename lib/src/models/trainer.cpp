@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "distribute/process_group.h"
+#include "tkeras/core/denormals.h"
 #include "tkeras/core/device.h"
 #include "tkeras/core/error.h"
 #include "tkeras/layers/activations.h"
@@ -416,6 +417,7 @@ void Model::compile(const CompileOptions& options) {
 }
 
 History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options) {
+  const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   training::CompiledState& state = require_compiled(compiled_, *this, "fit");
   check_fit_options(options);
   check_batch_size(options.batch_size, "fit", state.group.get());
@@ -452,6 +454,7 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
 }
 
 History Model::fit(const data::Dataset& dataset, const FitOptions& options) {
+  const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   training::CompiledState& state = require_compiled(compiled_, *this, "fit");
   check_fit_options(options);
   if (options.sample_weight.defined()) {
@@ -546,6 +549,7 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
 }
 
 Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options) {
+  const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
   check_batch_size(options.batch_size, "evaluate", state.group.get());
   EpochIterator data(prepare_data(*this, state, x, y, options.batch_size, "evaluate", options.sample_weight),
@@ -557,6 +561,7 @@ Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const Evalu
 }
 
 Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& options) {
+  const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
   if (options.sample_weight.defined()) {
     throw Error(
@@ -604,6 +609,7 @@ torch::Tensor predict_loop(Model& model, EpochIterator& data, const PredictOptio
 }  // namespace
 
 torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& options) {
+  const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   check_batch_size(options.batch_size, "predict");
   EpochIterator data(Batches{prepare_inputs(*this, x, "predict"), {}, options.batch_size}, /*shuffle=*/false);
   return predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, x.device());
@@ -622,6 +628,7 @@ torch::Tensor Model::predict(const std::vector<std::string>& x, const PredictOpt
 }
 
 torch::Tensor Model::predict(const data::Dataset& dataset, const PredictOptions& options) {
+  const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   EpochIterator data = dataset_batches(*this, nullptr, dataset, options.steps, "predict");
   data.peek();
   return predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, torch::kCPU);
