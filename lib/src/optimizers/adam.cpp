@@ -69,14 +69,7 @@ void AdamRule::update_step(UpdateStep& step) const {
 Adam::Adam(AdamOptions options) : Optimizer(std::make_unique<detail::AdamImpl>(options)) {}
 
 Adam Adam::from_config(const Config& config) {
-  const ConfigReader read(config);
-  const AdamOptions defaults;
-  return Adam(
-      detail::read_common(read, AdamOptions{.learning_rate = read.number("learning_rate", defaults.learning_rate),
-                                            .beta_1 = read.number("beta_1", defaults.beta_1),
-                                            .beta_2 = read.number("beta_2", defaults.beta_2),
-                                            .epsilon = read.number("epsilon", defaults.epsilon),
-                                            .amsgrad = read.boolean("amsgrad", defaults.amsgrad)}));
+  return Adam(detail::AdamRule::from_config(ConfigReader(config), AdamOptions{}));
 }
 
 const registry::Registrar<Adam> adam_registration("Adam");

@@ -36,6 +36,18 @@ struct AdamRule {
                        options);
   }
 
+  /// Reads what `config` writes (and the options every optimizer has) into `options`, whose values
+  /// stay where the config has none (Keras's `from_config`).
+  template <typename Options>
+  static Options from_config(const ConfigReader& read, Options options) {
+    options.learning_rate = read.number("learning_rate", options.learning_rate);
+    options.beta_1 = read.number("beta_1", options.beta_1);
+    options.beta_2 = read.number("beta_2", options.beta_2);
+    options.epsilon = read.number("epsilon", options.epsilon);
+    options.amsgrad = read.boolean("amsgrad", options.amsgrad);
+    return read_common(read, options);
+  }
+
   /// Keras's `Adam.build`: momentums and velocities interleaved, then velocity_hats with amsgrad.
   SlotGroups slots() const;
   /// Keras's `Adam.update_step`.

@@ -34,14 +34,9 @@ AdamW::AdamW(AdamWOptions options) : Optimizer(std::make_unique<detail::AdamWImp
 
 AdamW AdamW::from_config(const Config& config) {
   const ConfigReader read(config);
-  const AdamWOptions defaults;
-  return AdamW(
-      detail::read_common(read, AdamWOptions{.learning_rate = read.number("learning_rate", defaults.learning_rate),
-                                             .weight_decay = read.number("weight_decay", defaults.weight_decay),
-                                             .beta_1 = read.number("beta_1", defaults.beta_1),
-                                             .beta_2 = read.number("beta_2", defaults.beta_2),
-                                             .epsilon = read.number("epsilon", defaults.epsilon),
-                                             .amsgrad = read.boolean("amsgrad", defaults.amsgrad)}));
+  AdamWOptions options = detail::AdamRule::from_config(read, AdamWOptions{});
+  options.weight_decay = read.number("weight_decay", options.weight_decay);
+  return AdamW(options);
 }
 
 const registry::Registrar<AdamW> adamw_registration("AdamW");
