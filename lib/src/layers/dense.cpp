@@ -65,7 +65,7 @@ torch::Tensor Dense::call(const torch::Tensor& inputs, bool training) {
 
 io::onnx::Value Dense::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
   using namespace onnx_export;
-  Value out = output(
+  Value out = onnx_export::output(
       *this, inputs,
       graph.op("MatMul", {inputs.name, graph.constant(weight(*this, "kernel"), name() + "/kernel")}, {}, name()));
   if (const torch::Tensor bias = weight(*this, "bias"); bias.defined()) {

@@ -1,7 +1,10 @@
 // Input: the declared sample shape.
 #include "tkeras/layers/input.h"
 
+#include <set>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "layers/keras_format.h"
 #include "layers/registry.h"
@@ -9,7 +12,12 @@
 
 namespace tkeras::layers {
 
-Input::Input(Shape shape) : Layer("input_layer"), shape_(std::move(shape)) {
+Input::Input(Shape shape, const InputOptions& options)
+    : Layer("input_layer", options.name), shape_(std::move(shape)), dtype_(options.dtype) {
+  static const std::set<std::string> kDtypes = {"float32", "int32", "int64", "uint8", "bool", "string"};
+  if (!kDtypes.contains(dtype_)) {
+    throw Error(fmt::format("Input: expected a dtype of {}, received \"{}\"", fmt::join(kDtypes, ", "), dtype_));
+  }
   if (shape_.empty()) throw Error(fmt::format("Input: expected a shape with at least one axis, received ()"));
   for (int64_t size : shape_) {
     if (size <= 0) {
@@ -20,6 +28,16 @@ Input::Input(Shape shape) : Layer("input_layer"), shape_(std::move(shape)) {
 
 const registry::Registrar<Input> input_registration("InputLayer");
 
+std::shared_ptr<const Node> Input::input_node(const std::shared_ptr<Input>& input) {
+  if (const auto nodes = input->inbound_nodes(); !nodes.empty()) return nodes.front();
+  input->build(input->shape_);
+  auto node = std::make_shared<Node>();
+  node->layer = input;
+  node->output_shapes = {input->shape_};
+  node->output_dtypes = {input->dtype_};
+  return input->record_call(std::move(node));
+}
+
 std::shared_ptr<Input> Input::from_config(const Config& config) {
   const ConfigReader read(config);
   const Config& batch_shape = read.at("batch_shape");
@@ -28,7 +46,8 @@ std::shared_ptr<Input> Input::from_config(const Config& config) {
   }
   Config sizes = Config::object();
   sizes["shape"] = Config(batch_shape.begin() + 1, batch_shape.end());
-  auto input = std::make_shared<Input>(ConfigReader(sizes).shape("shape"));
+  auto input = std::make_shared<Input>(ConfigReader(sizes).shape("shape"),
+                                       InputOptions{.name = {}, .dtype = read.string("dtype", "float32")});
   (void)element_count(input->shape());  // a shape whose size overflows is refused here
   if (read.has("name")) detail::restore_identity(*input, {{"name", config["name"]}});
   return input;
@@ -56,7 +75,12 @@ Config Input::from_keras(const Config& entry, keras_format::Reader& reader, cons
           "{}: dtype \"{}\" is not supported; tkeras computes in float32 and takes float32, integer or string inputs",
           where, name));
     }
-    config.erase("dtype");
+    // An integer input stays one (token ids for an Embedding); a string one is a TextVectorization's.
+    if (name == "float32" || name == "string") {
+      config.erase("dtype");
+    } else {
+      config["dtype"] = name;
+    }
   }
   // Older Keras wrote the shape and batch size apart; batch_shape says it all.
   config.erase("shape");
@@ -68,7 +92,9 @@ Config Input::from_keras(const Config& entry, keras_format::Reader& reader, cons
 Config Input::get_config() const {
   Config batch_shape = Config::array({nullptr});
   for (int64_t size : shape_) batch_shape.push_back(size);
-  return {{"name", name()}, {"batch_shape", batch_shape}};
+  Config config = {{"name", name()}, {"batch_shape", batch_shape}};
+  if (dtype_ != "float32") config["dtype"] = dtype_;
+  return config;
 }
 
 torch::Tensor Input::call(const torch::Tensor& inputs, bool /*training*/) { return inputs; }

@@ -66,6 +66,7 @@ Shape Layer::build(const Shape& input_shape, std::optional<torch::Device> device
   build_device_ = device.value_or(default_build_device());
   output_shape_ = build_weights(input_shape);
   input_shape_ = input_shape;
+  input_shapes_ = {input_shape};
   built_ = true;
   return output_shape_;
 }
@@ -174,6 +175,11 @@ KerasWeightsPlace Layer::keras_weights_place() const { return {.vars = "vars", .
 
 io::onnx::Value Layer::to_onnx(io::onnx::GraphBuilder& /*graph*/, const io::onnx::Value& /*inputs*/) const {
   onnx_export::refuse(*this, "tkeras has no ONNX mapping for this layer class");
+}
+
+io::onnx::Value Layer::to_onnx_list(io::onnx::GraphBuilder& /*graph*/,
+                                   const std::vector<io::onnx::Value>& /*inputs*/) const {
+  throw Error(fmt::format("export_onnx: {} \"{}\" has no ONNX mapping for a list of inputs", class_name(), name_));
 }
 
 void Layer::pretty_print(std::ostream& stream) const {

@@ -16,6 +16,11 @@ std::map<std::string, LayerClass, std::less<>>& classes() {
   return all;
 }
 
+std::map<std::type_index, Copy>& copies() {
+  static std::map<std::type_index, Copy> all;
+  return all;
+}
+
 }  // namespace
 
 void add(LayerClass layer_class) {
@@ -23,6 +28,13 @@ void add(LayerClass layer_class) {
   if (!classes().emplace(name, std::move(layer_class)).second) {
     throw Error(fmt::format("the layer class \"{}\" is registered twice", name));
   }
+}
+
+void add_copy(std::type_index type, Copy copy) { copies().emplace(type, copy); }
+
+std::shared_ptr<Layer> copy(const Layer& layer) {
+  const auto found = copies().find(typeid(layer));
+  return found == copies().end() ? nullptr : found->second(layer);
 }
 
 const LayerClass* find(std::string_view name) {

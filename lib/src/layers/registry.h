@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeindex>
 #include <vector>
 
 #include "tkeras/core/config.h"
@@ -40,8 +41,16 @@ struct LayerClass {
   DescribeCode holds_code = nullptr;  ///< Set for classes only a custom object can make again.
 };
 
+/// Copies a layer of one class into a shared pointer (a layer called by value in a graph).
+using Copy = std::shared_ptr<Layer> (*)(const Layer& layer);
+
 /// Adds a class. Throws `tkeras::Error` for a name registered twice.
 void add(LayerClass layer_class);
+/// Adds the copy of the C++ class `type`.
+void add_copy(std::type_index type, Copy copy);
+/// A copy of `layer` held by a shared pointer, made by its registered class; null for a class
+/// without one (a model, a user's layer).
+std::shared_ptr<Layer> copy(const Layer& layer);
 /// The class registered as `name`, or null.
 const LayerClass* find(std::string_view name);
 /// Every registered name, sorted.
@@ -71,11 +80,22 @@ class Registrar {
     }
     if constexpr (requires { &L::from_keras; }) entry.from_keras = &L::from_keras;
     add(std::move(entry));
+    add_copy_of();
   }
   /// Registers a class that runs C++ code (`TorchModule`, `Lambda`): loading one needs a custom
   /// object, and the message asking for it describes the layer with `describe`.
   Registrar(const char* name, DescribeCode describe) {
     add({.name = name, .from_config = {}, .from_keras = {}, .holds_code = describe});
+    add_copy_of();
+  }
+
+ private:
+  static void add_copy_of() {
+    if constexpr (std::copy_constructible<L>) {
+      add_copy(typeid(L), [](const Layer& layer) -> std::shared_ptr<Layer> {
+        return std::make_shared<L>(static_cast<const L&>(layer));
+      });
+    }
   }
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "tkeras/layers/layer.h"
 
@@ -20,8 +21,11 @@ class Reader;
 /// Example: `tkeras::layers::Input({28, 28})` for 28x28 images.
 class Input : public Layer {
  public:
-  /// An input of `shape` (every size positive).
-  explicit Input(Shape shape);
+  /// An input of `shape` (every size positive), named and typed by `options` (as `tkeras::Input`'s).
+  explicit Input(Shape shape, const InputOptions& options = {});
+  /// The call that makes `input`'s symbolic tensor (`tkeras::Input`): recorded once, and kept by
+  /// the tensors (internal).
+  static std::shared_ptr<const Node> input_node(const std::shared_ptr<Input>& input);
   /// An Input from Keras's InputLayer config: `batch_shape` (`[null, 28, 28]`), `name`.
   static std::shared_ptr<Input> from_config(const Config& config);
   /// The entry a model's config lists first for inputs of `shape` (without the batch axis):
@@ -36,6 +40,8 @@ class Input : public Layer {
 
   /// The declared shape.
   const Shape& shape() const { return shape_; }
+  /// The declared dtype's name: `float32`, `int32`, `int64`... Default: `float32`.
+  const std::string& dtype() const { return dtype_; }
   std::string class_name() const override { return "InputLayer"; }
   /// `{"name", "batch_shape": [null, ...]}`, as Keras's InputLayer.
   Config get_config() const override;
@@ -46,6 +52,7 @@ class Input : public Layer {
 
  private:
   Shape shape_;
+  std::string dtype_;
 };
 
 }  // namespace tkeras::layers

@@ -15,6 +15,7 @@
 
 #include "tkeras/core/config.h"
 #include "tkeras/core/shape.h"
+#include "tkeras/layers/keras_tensor.h"
 
 namespace tkeras::io::onnx {
 class GraphBuilder;
@@ -31,6 +32,21 @@ class Writer;
 namespace detail {
 /// Gives a layer made by a loader the name and `trainable` flag its config holds (internal).
 void restore_identity(Layer& layer, const Config& config);
+
+/// While it lives, symbolic calls on this thread build layers on `device` (internal: a loader's
+/// dry build on the meta device, which allocates nothing).
+class SymbolicBuildDevice {
+ public:
+  explicit SymbolicBuildDevice(torch::Device device);
+  ~SymbolicBuildDevice();
+  SymbolicBuildDevice(const SymbolicBuildDevice&) = delete;
+  SymbolicBuildDevice& operator=(const SymbolicBuildDevice&) = delete;
+  /// The device of the innermost scope, or none.
+  static std::optional<torch::Device> current();
+
+ private:
+  std::optional<torch::Device> previous_;
+};
 }  // namespace detail
 
 /// One weight of a layer, as an entry of Keras's `layer.weights`.
@@ -97,6 +113,55 @@ class Layer : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& inputs) { return call(inputs, is_training()); }
   /// The forward pass on a batch; the layer must be built.
   virtual torch::Tensor call(const torch::Tensor& inputs, bool training) = 0;
+
+  /// Calls the layer on a symbolic tensor, as Keras's `layer(keras_tensor)` in a Functional model:
+  /// builds the layer for the tensor's shape (a built layer must get the shape it was built for),
+  /// records the call as a `Node`, and returns its output. Calling one layer object again shares
+  /// it: one set of weights. A layer held by value (`Dense(8)(x)`) joins the graph as a copy made
+  /// at its first call, which later calls on the same value reuse; `graph_layer()` is that copy. A
+  /// layer held by a `std::shared_ptr` joins as itself. Throws `tkeras::Error` naming the layer
+  /// and the shapes for a shape it cannot take, for a merge layer given one tensor, and for a
+  /// layer with several outputs (use `call_symbolic`).
+  KerasTensor operator()(const KerasTensor& input, const CallOptions& options = {});
+  /// Calls the layer on a list of symbolic tensors, as Keras's `Add()([x, y])`: for the layers
+  /// that take lists (merges, a model of several inputs). Throws `tkeras::Error` for a layer
+  /// that takes one tensor.
+  KerasTensor operator()(const KerasTensors& inputs, const CallOptions& options = {});
+  /// The symbolic call with all its outputs (a model of several outputs has several). `list`:
+  /// whether the inputs are a list rather than one tensor.
+  std::vector<KerasTensor> call_symbolic(const KerasTensors& inputs, bool list, const CallOptions& options = {});
+  /// The layer object the graph holds: this one, or for a layer called by value the copy its first
+  /// call made.
+  std::shared_ptr<Layer> graph_layer();
+  /// The output of the layer's first call, as Keras's `layer.output`: where a model cut at this
+  /// layer ends (`Model(base.inputs(), base.get_layer("mixed7")->output())`). Throws
+  /// `tkeras::Error` for a layer never called on symbolic tensors, or one with several outputs.
+  KerasTensor output() const;
+  /// The input of the layer's first call, as Keras's `layer.input` (an Input's own tensor).
+  /// Throws `tkeras::Error` for a layer never called, or called on a list.
+  KerasTensor input() const;
+  /// The layer's calls on symbolic tensors that still exist, in order, as Keras's
+  /// `_inbound_nodes`.
+  std::vector<std::shared_ptr<const Node>> inbound_nodes() const;
+
+  /// Whether the layer takes a list of tensors, as Keras's merge layers. Default: false.
+  virtual bool takes_list() const { return false; }
+  /// The forward pass on a list of tensors, for layers that take lists. Default: throws
+  /// `tkeras::Error`.
+  virtual torch::Tensor call_list(const std::vector<torch::Tensor>& inputs, bool training);
+  /// Builds a layer that takes a list for inputs of `input_shapes` (without the batch axis) and
+  /// returns the output shape, as `build` does for one input.
+  Shape build(const std::vector<Shape>& input_shapes, std::optional<torch::Device> device = std::nullopt);
+  /// The shapes a layer that takes a list was built for (one shape for the others). Throws if not
+  /// built.
+  const std::vector<Shape>& input_shapes() const;
+  /// One call of the layer in a graph: `inputs` and their masks (undefined: none), a `list` call
+  /// or one of one tensor, to the outputs and their masks. Default: `call_and_mask` for one
+  /// tensor, `call_list` for a list (the mask: where every input's mask is true, as Keras's
+  /// merges).
+  virtual std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const std::vector<torch::Tensor>& inputs,
+                                                                         const std::vector<torch::Tensor>& masks,
+                                                                         bool list, bool training);
 
   /// The forward pass with the mask of the inputs' time steps, as Keras's `call(inputs,
   /// mask=...)`: `mask` is a bool `[batch, steps]` tensor, true where a step holds data (from
@@ -187,6 +252,9 @@ class Layer : public torch::nn::Module {
   /// The layer at inference as ONNX operators added to `graph`, reading `inputs` (what
   /// `export_onnx` calls). Default: throws `tkeras::Error`: the class has no ONNX mapping.
   virtual io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const;
+  /// The ONNX operators of a layer that takes a list, reading `inputs`. Default: throws
+  /// `tkeras::Error`.
+  virtual io::onnx::Value to_onnx_list(io::onnx::GraphBuilder& graph, const std::vector<io::onnx::Value>& inputs) const;
 
   /// Prints `Dense(name=dense, ...)`, as LibTorch prints modules.
   void pretty_print(std::ostream& stream) const override;
@@ -204,6 +272,12 @@ class Layer : public torch::nn::Module {
 
   /// Creates the weights for `input_shape` and returns the output shape.
   virtual Shape build_weights(const Shape& input_shape) = 0;
+  /// Creates the weights of a layer that takes a list for `input_shapes` and returns the output
+  /// shape. Default: throws `tkeras::Error`.
+  virtual Shape build_list_weights(const std::vector<Shape>& input_shapes);
+  /// Builds the layer for a symbolic call on `input_shapes` (`list`: a list call) and returns the
+  /// shapes of its outputs. Default: `build` for one output.
+  virtual std::vector<Shape> build_call(const std::vector<Shape>& input_shapes, bool list);
   /// The device `build` uses when given none. Default: the CPU.
   virtual torch::Device default_build_device() const { return torch::kCPU; }
   /// Records a new output shape for a built layer whose sublayers changed (Sequential's `add`).
@@ -218,6 +292,9 @@ class Layer : public torch::nn::Module {
   /// weight not `listed` is saved and loaded with the others (`named_weights()`) but is not one
   /// of Keras's `weights` (a wrapped module's buffers, as in Keras's TorchModuleWrapper).
   void track_weight(std::string name, torch::Tensor value, bool trainable, bool listed = true);
+  /// Records `node`, a call of this layer, among its calls (setting its `index`), and returns it.
+  std::shared_ptr<const Node> record_call(std::shared_ptr<Node> node);
+
   /// Registers `layer` as a submodule and sublayer named `name` (a model names them by kind and
   /// position: `dense`, `dense_1`): its weights join this layer's, and `set_trainable` reaches it.
   void add_sublayer(const std::string& name, std::shared_ptr<Layer> layer);
@@ -264,6 +341,23 @@ class Layer : public torch::nn::Module {
   std::vector<std::shared_ptr<Layer>> sublayers_;
   std::vector<std::string> sublayer_names_;
   torch::Device build_device_ = torch::kCPU;
+  std::vector<Shape> input_shapes_;
+
+  // The layer's symbolic calls, which a copy of the layer has not made: its nodes (kept alive by
+  // their outputs), and for a layer called by value the copy that joined the graph.
+  struct Calls {
+    std::vector<std::weak_ptr<const Node>> nodes;
+    std::shared_ptr<Layer> graph_copy;
+    Calls() = default;
+    Calls(const Calls& /*other*/) {}
+    Calls(Calls&&) noexcept = default;
+    Calls& operator=(const Calls&) = delete;
+    Calls& operator=(Calls&&) = delete;
+    ~Calls() = default;
+  };
+  Calls calls_;
+
+  const Layer& called() const { return calls_.graph_copy ? *calls_.graph_copy : *this; }
 };
 
 /// A handle to a layer, so that `Sequential` takes a braced list of different layer types:

@@ -12,6 +12,7 @@
 
 #include "tkeras/core/logs.h"
 #include "tkeras/core/shape.h"
+#include "tkeras/layers/custom_objects.h"
 #include "tkeras/layers/layer.h"
 #include "tkeras/models/options.h"
 #include "tkeras/training/history.h"
@@ -25,6 +26,20 @@ struct FitData;
 namespace saving::detail {
 struct ModelFile;
 }
+namespace models::detail {
+struct Graph;
+}
+namespace layers::keras_format {
+class Reader;
+}
+
+/// The options of a Functional model, as Keras's `Model(inputs, outputs, name=...)`.
+struct ModelOptions {
+  /// The model's name. Default: Keras's `functional`, `functional_1`...
+  std::string name;
+  /// Whether `fit` trains its layers. Default: true.
+  bool trainable = true;
+};
 
 /// The base of tkeras models, as Keras's `Model`: a network of layers that can be compiled,
 /// trained with `fit`, scored with `evaluate` and run with `predict`. `Sequential` is the
@@ -37,6 +52,24 @@ struct ModelFile;
 /// be a submodule of a LibTorch module trained by a LibTorch loop.
 class Model : public layers::Layer {
  public:
+  /// A Functional model, as Keras's `keras.Model(inputs, outputs)`: the layer calls that lead from
+  /// the symbolic `inputs` (`tkeras::Input`s, or any tensors of another model's graph) to
+  /// `outputs`, run in topological order. Each may be one tensor or a list. Its layers are shared
+  /// with every other model drawn on the same calls (a model cut from another trains the same
+  /// weights). The model is built at once. Throws `tkeras::Error`, before anything runs, for an
+  /// output that the inputs do not reach (naming the layer and the tensor it lacks), an input that
+  /// no output uses, and two layers of one name.
+  ///
+  /// Example:
+  /// ```
+  /// tkeras::KerasTensor inputs = tkeras::Input({16});
+  /// tkeras::KerasTensor x = tkeras::layers::Dense(16, "relu")(inputs);
+  /// x = tkeras::layers::Add()({x, inputs});  // a skip connection
+  /// tkeras::Model model(inputs, tkeras::layers::Dense(1)(x), {.name = "residual"});
+  /// ```
+  Model(const KerasTensors& inputs, const KerasTensors& outputs, const ModelOptions& options = {});
+  /// Takes `other`'s layers, weights, compile settings and optimizer state.
+  Model(Model&& other) noexcept;
   ~Model() override;
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
@@ -51,8 +84,20 @@ class Model : public layers::Layer {
   /// run, and `on_train_end` always runs. `fit` resets it when it starts.
   bool stop_training = false;
 
-  /// The layers, in order, as Keras's `model.layers` (without the Input).
-  virtual std::vector<std::shared_ptr<layers::Layer>> layers() const = 0;
+  /// The layers, in order, as Keras's `model.layers`: a Sequential's without its Input; a
+  /// Functional model's from the inputs (its `InputLayer`s first) to the outputs, by depth.
+  virtual std::vector<std::shared_ptr<layers::Layer>> layers() const;
+  /// A Functional model's symbolic inputs, as Keras's `model.inputs`. Throws `tkeras::Error` for a
+  /// Sequential not drawn on symbolic tensors.
+  const KerasTensors& inputs() const;
+  /// A Functional model's symbolic outputs, as Keras's `model.outputs`.
+  const KerasTensors& outputs() const;
+  /// Whether the model is a graph of layer calls (Functional), rather than a Sequential's stack.
+  bool functional() const { return graph_ != nullptr; }
+  /// Runs the model on one tensor per input, in order, and returns one per output, as Keras's
+  /// `model([a, b])` on data. `training`: Default: false.
+  std::vector<torch::Tensor> operator()(const std::vector<torch::Tensor>& inputs, bool training = false);
+  using layers::Layer::operator();
   /// The layer named `name`, as Keras's `model.get_layer(name)`. Throws `tkeras::Error` listing
   /// the layers' names when there is none.
   std::shared_ptr<layers::Layer> get_layer(std::string_view name) const;
@@ -60,7 +105,44 @@ class Model : public layers::Layer {
   /// `tkeras::Error` for an index out of range.
   std::shared_ptr<layers::Layer> get_layer(int64_t index) const;
   /// The layer whose outputs are the model's outputs (inside a nested model, its own output layer).
-  virtual const layers::Layer& output_layer() const = 0;
+  virtual const layers::Layer& output_layer() const;
+
+  /// A Functional model from its `get_config()`, as Keras's `functional_from_config`: `layers`
+  /// (each with its `inbound_nodes`), `input_layers` and `output_layers`. Each layer is made by its
+  /// own `from_config` or by `custom_objects`, then called as its nodes say. Throws
+  /// `tkeras::Error` naming the layer for an unknown class (all of them at once), a call on a
+  /// tensor no layer makes, or a bad option.
+  static std::shared_ptr<Model> from_config(const Config& config, const layers::CustomObjects& custom_objects = {});
+  /// Reads Keras's Functional entry: each layer through `reader`.
+  static Config from_keras(const Config& entry, layers::keras_format::Reader& reader, const std::string& path,
+                           const std::string& where);
+
+  std::string class_name() const override;
+  /// A Functional model's config, as Keras's: `name`, `trainable`, `layers` (each as
+  /// `{"class_name", "config", "name", "inbound_nodes"}`), `input_layers`, `output_layers`.
+  Config get_config() const override;
+  Config to_keras(layers::keras_format::Writer& writer, const std::string& path) const override;
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
+  io::onnx::Value to_onnx_list(io::onnx::GraphBuilder& graph,
+                               const std::vector<io::onnx::Value>& inputs) const override;
+  /// The output layer's activation (a Functional model of one output whose last layer has one).
+  std::string activation() const override;
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+  torch::Tensor call_list(const std::vector<torch::Tensor>& inputs, bool training) override;
+  torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
+  torch::Tensor call_with_mask(const torch::Tensor& inputs, const torch::Tensor& mask, bool training) override;
+  std::pair<torch::Tensor, torch::Tensor> call_and_mask(const torch::Tensor& inputs, const torch::Tensor& mask,
+                                                        bool training) override;
+  torch::Tensor compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const override;
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const std::vector<torch::Tensor>& inputs,
+                                                                 const std::vector<torch::Tensor>& masks, bool list,
+                                                                 bool training) override;
+  /// True: a model passes on the mask its outputs carry.
+  bool supports_masking() const override { return true; }
+  /// A Functional model of several inputs takes a list.
+  bool takes_list() const override;
+  /// Whether the (one) input is declared an integer type, or a layer reading it takes integers.
+  bool takes_integer_inputs() const override;
 
   /// Writes all weights to `path` in the safetensors format (an 8-byte length, a JSON header,
   /// then the raw little-endian tensors), one tensor per weight named as `named_weights()` names
@@ -217,8 +299,10 @@ class Model : public layers::Layer {
   /// A model whose default name comes from `base_name` (`sequential`, `sequential_1`...), or is
   /// `name` when given.
   explicit Model(std::string_view base_name, std::string name = {});
-  /// Takes `other`'s layers, weights, compile settings and optimizer state.
-  Model(Model&&) noexcept;
+
+  Shape build_weights(const Shape& input_shape) override;
+  Shape build_list_weights(const std::vector<Shape>& input_shapes) override;
+  std::vector<Shape> build_call(const std::vector<Shape>& input_shapes, bool list) override;
 
   torch::Device default_build_device() const override { return device(); }
 
@@ -228,6 +312,13 @@ class Model : public layers::Layer {
   // The epochs of fit, on data the public overloads made ready.
   History run_fit(training::FitData& data, const FitOptions& options);
 
+  // A Functional model's graph; null for a Sequential.
+  const models::detail::Graph& graph() const;
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> run(const std::vector<torch::Tensor>& inputs,
+                                                            const std::vector<torch::Tensor>& masks, bool training,
+                                                            bool logits) const;
+
+  std::shared_ptr<models::detail::Graph> graph_;
   std::shared_ptr<training::CompiledState> compiled_;
   // The epoch `fit` starts at when a callback restored a run in on_train_begin (BackupAndRestore).
   std::optional<int> resume_epoch_;
