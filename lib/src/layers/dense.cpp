@@ -13,11 +13,14 @@
 namespace tkeras::layers {
 
 Dense::Dense(int64_t units, std::string_view activation, bool use_bias)
-    : Layer("dense"),
+    : Dense(units, activation, DenseOptions{.use_bias = use_bias, .name = {}}) {}
+
+Dense::Dense(int64_t units, std::string_view activation, const DenseOptions& options)
+    : Layer("dense", options.name),
       units_(units),
       activation_name_(activations::canonical_name(activation)),
       activation_(activations::get(activation)),
-      use_bias_(use_bias) {
+      use_bias_(options.use_bias) {
   if (units <= 0) throw Error(fmt::format("Dense: expected a positive number of units, received {}", units));
 }
 

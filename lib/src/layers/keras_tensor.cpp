@@ -56,13 +56,14 @@ std::shared_ptr<Layer> Layer::graph_layer() {
 
 std::vector<KerasTensor> Layer::call_symbolic(const KerasTensors& inputs, bool list, const CallOptions& options) {
   if (inputs.empty()) {
-    throw Error(fmt::format("{} \"{}\": expected a symbolic tensor or a list of them, received none", class_name(),
-                            name_));
+    throw Error(
+        fmt::format("{} \"{}\": expected a symbolic tensor or a list of them, received none", class_name(), name_));
   }
   if (list && !takes_list()) {
-    throw Error(fmt::format("{} \"{}\": expected one tensor, received a list of {}; only merge layers (Add, "
-                            "Concatenate...) and models of several inputs take lists",
-                            class_name(), name_, inputs.size()));
+    throw Error(
+        fmt::format("{} \"{}\": expected one tensor, received a list of {}; only merge layers (Add, "
+                    "Concatenate...) and models of several inputs take lists",
+                    class_name(), name_, inputs.size()));
   }
   if (!list && takes_list()) {
     throw Error(fmt::format("{} \"{}\": expected a list of tensors (layer({{x, y}})), received one of shape {}",
@@ -112,6 +113,18 @@ KerasTensor Layer::operator()(const KerasTensors& inputs, const CallOptions& opt
                             outputs.size()));
   }
   return outputs.front();
+}
+
+void Layer::set_name(std::string name) {
+  if (name.empty() || name.size() > 256 || name.find('/') != std::string::npos) {
+    throw Error(fmt::format("{} \"{}\": expected a name of 1 to 256 characters without '/', received \"{}\"",
+                            class_name(), name_, name));
+  }
+  if (!called().calls_.nodes.empty()) {
+    throw Error(fmt::format("{} \"{}\": cannot be renamed \"{}\" after it was called on symbolic tensors", class_name(),
+                            name_, name));
+  }
+  name_ = std::move(name);
 }
 
 std::shared_ptr<const Node> Layer::record_call(std::shared_ptr<Node> node) {
@@ -169,10 +182,10 @@ std::optional<torch::Device> SymbolicBuildDevice::current() { return symbolic_bu
 
 std::vector<Shape> Layer::build_call(const std::vector<Shape>& input_shapes, bool list) {
   const std::optional<torch::Device> device = detail::SymbolicBuildDevice::current();
-  return {list ? build(input_shapes, device) : build(input_shapes.front(), device)};
+  return {list ? build_list(input_shapes, device) : build(input_shapes.front(), device)};
 }
 
-Shape Layer::build(const std::vector<Shape>& input_shapes, std::optional<torch::Device> device) {
+Shape Layer::build_list(const std::vector<Shape>& input_shapes, std::optional<torch::Device> device) {
   if (built_) {
     if (input_shapes != input_shapes_) {
       throw Error(fmt::format("{} \"{}\": built for input shapes {}, received input shapes {}", class_name(), name_,
@@ -183,12 +196,13 @@ Shape Layer::build(const std::vector<Shape>& input_shapes, std::optional<torch::
   for (const Shape& shape : input_shapes) {
     for (int64_t size : shape) {
       if (size <= 0) {
-        throw Error(fmt::format("{} \"{}\": expected input shapes of positive sizes, received {}", class_name(),
-                                name_, shapes_label(input_shapes)));
+        throw Error(fmt::format("{} \"{}\": expected input shapes of positive sizes, received {}", class_name(), name_,
+                                shapes_label(input_shapes)));
       }
     }
   }
-  if (input_shapes.empty()) throw Error(fmt::format("{} \"{}\": expected input shapes, received none", class_name(), name_));
+  if (input_shapes.empty())
+    throw Error(fmt::format("{} \"{}\": expected input shapes, received none", class_name(), name_));
   build_device_ = device.value_or(default_build_device());
   output_shape_ = build_list_weights(input_shapes);
   input_shapes_ = input_shapes;
@@ -203,8 +217,8 @@ const std::vector<Shape>& Layer::input_shapes() const {
 }
 
 Shape Layer::build_list_weights(const std::vector<Shape>& input_shapes) {
-  throw Error(fmt::format("{} \"{}\": expected one input, received a list of {}", class_name(), name_,
-                          input_shapes.size()));
+  throw Error(
+      fmt::format("{} \"{}\": expected one input, received a list of {}", class_name(), name_, input_shapes.size()));
 }
 
 torch::Tensor Layer::call_list(const std::vector<torch::Tensor>& inputs, bool /*training*/) {

@@ -34,7 +34,7 @@ Model::Model(const KerasTensors& inputs, const KerasTensors& outputs, const Mode
   } else {
     std::vector<Shape> shapes;
     for (const KerasTensor& input : inputs) shapes.push_back(input.shape());
-    build(shapes);
+    build_list(shapes);
   }
   if (!options.trainable) set_trainable(false);
 }
@@ -46,25 +46,25 @@ const Graph& Model::graph() const {
 
 const KerasTensors& Model::inputs() const {
   if (!graph_) {
-    throw Error(fmt::format("{} \"{}\": has no symbolic inputs; only a Functional model (tkeras::Model(inputs, "
-                            "outputs)) has",
-                            class_name(), name()));
+    throw Error(
+        fmt::format("{} \"{}\": has no symbolic inputs; only a Functional model (tkeras::Model(inputs, "
+                    "outputs)) has",
+                    class_name(), name()));
   }
   return graph_->inputs;
 }
 
 const KerasTensors& Model::outputs() const {
   if (!graph_) {
-    throw Error(fmt::format("{} \"{}\": has no symbolic outputs; only a Functional model (tkeras::Model(inputs, "
-                            "outputs)) has",
-                            class_name(), name()));
+    throw Error(
+        fmt::format("{} \"{}\": has no symbolic outputs; only a Functional model (tkeras::Model(inputs, "
+                    "outputs)) has",
+                    class_name(), name()));
   }
   return graph_->outputs;
 }
 
-std::vector<std::shared_ptr<layers::Layer>> Model::layers() const {
-  return graph_ ? graph_->layers : sublayers();
-}
+std::vector<std::shared_ptr<layers::Layer>> Model::layers() const { return graph_ ? graph_->layers : sublayers(); }
 
 std::string Model::class_name() const { return "Functional"; }
 
@@ -142,9 +142,10 @@ namespace {
 
 void require_one_output(const Model& model, const Graph& g, std::string_view what) {
   if (g.outputs.size() != 1) {
-    throw Error(fmt::format("Functional \"{}\": {} gives one tensor, and the model has {} outputs; call "
-                            "model({{inputs...}}) for all of them",
-                            model.name(), what, g.outputs.size()));
+    throw Error(
+        fmt::format("Functional \"{}\": {} gives one tensor, and the model has {} outputs; call "
+                    "model({{inputs...}}) for all of them",
+                    model.name(), what, g.outputs.size()));
   }
 }
 
@@ -190,7 +191,8 @@ std::vector<torch::Tensor> Model::operator()(const std::vector<torch::Tensor>& i
   std::vector<torch::Tensor> outputs;
   if (!graph_) {
     if (inputs.size() != 1) {
-      throw Error(fmt::format("{} \"{}\": expected one input tensor, received {}", class_name(), name(), inputs.size()));
+      throw Error(
+          fmt::format("{} \"{}\": expected one input tensor, received {}", class_name(), name(), inputs.size()));
     }
     outputs.push_back(call(inputs.front(), training));
     return outputs;
@@ -222,9 +224,7 @@ std::vector<Shape> Model::build_call(const std::vector<Shape>& input_shapes, boo
   return shapes;
 }
 
-Shape Model::build_weights(const Shape& input_shape) {
-  return build_list_weights({input_shape});
-}
+Shape Model::build_weights(const Shape& input_shape) { return build_list_weights({input_shape}); }
 
 Shape Model::build_list_weights(const std::vector<Shape>& input_shapes) {
   if (!graph_) return Layer::build_list_weights(input_shapes);
@@ -354,7 +354,8 @@ struct Rebuild {
     if (calls == nodes.end()) throw Error(fmt::format("{}: no layer named \"{}\" in the model", where, name));
     const int64_t node = history[1].get<int64_t>() - offset;
     const int64_t index = history[2].get<int64_t>();
-    if (node < 0) throw Error(fmt::format("{}: expected a node index >= {}, received {}", where, offset, node + offset));
+    if (node < 0)
+      throw Error(fmt::format("{}: expected a node index >= {}, received {}", where, offset, node + offset));
     if (node >= static_cast<int64_t>(calls->second.size())) return std::nullopt;
     const auto& made = calls->second[static_cast<size_t>(node)];
     if (index < 0 || index >= static_cast<int64_t>(made->output_shapes.size())) {
@@ -390,7 +391,7 @@ struct Rebuild {
 
 // One call of a node entry {"args": [tensor or list], "kwargs": {...}}, if its inputs exist yet.
 bool call_entry(Rebuild& rebuild, const std::shared_ptr<layers::Layer>& layer, const Config& node,
-               const std::string& where) {
+                const std::string& where) {
   if (!node.is_object() || !node.contains("args") || !node["args"].is_array() || node["args"].size() != 1) {
     throw Error(fmt::format("{}: expected a call as {{\"args\": [inputs], \"kwargs\": {{}}}}, received {}", where,
                             node.dump().substr(0, 120)));
@@ -446,7 +447,8 @@ const layers::registry::Registrar<Model> functional_registration("Functional");
 std::shared_ptr<Model> Model::from_config(const Config& config, const layers::CustomObjects& custom_objects) {
   const ConfigReader read(config);
   const Config& entries = read.at("layers");
-  if (!entries.is_array()) throw Error(fmt::format("expected \"layers\" as a list of layers, received {}", entries.dump().substr(0, 120)));
+  if (!entries.is_array())
+    throw Error(fmt::format("expected \"layers\" as a list of layers, received {}", entries.dump().substr(0, 120)));
   Rebuild rebuild;
   std::vector<std::pair<std::shared_ptr<layers::Layer>, std::vector<Config>>> pending;
   std::vector<std::string> unknown;
@@ -457,11 +459,12 @@ std::shared_ptr<Model> Model::from_config(const Config& config, const layers::Cu
         fmt::format("layer {}{}{}", i, layers::detail::class_label(entry), name.empty() ? "" : " \"" + name + "\"");
     if (name.empty()) throw Error(fmt::format("{}: expected a \"name\"", where));
     std::shared_ptr<layers::Layer> layer;
+    std::shared_ptr<const layers::Node> input_node;
     try {
       if (layers::Input::is_entry(entry)) {
         Config input = entry.contains("config") ? entry["config"] : Config::object();
         auto made = layers::Input::from_config(input);
-        (void)layers::Input::input_node(made);
+        input_node = layers::Input::input_node(made);
         layer = made;
       } else {
         layer = layers::detail::deserialize(entry, custom_objects);
@@ -478,10 +481,7 @@ std::shared_ptr<Model> Model::from_config(const Config& config, const layers::Cu
     if (rebuild.layers.contains(name)) throw Error(fmt::format("{}: a layer named \"{}\" comes twice", where, name));
     rebuild.layers[name] = layer;
     auto& calls = rebuild.nodes[name];
-    if (const auto* input = dynamic_cast<const layers::Input*>(layer.get())) {
-      (void)input;
-      calls.push_back(layer->inbound_nodes().front());
-    }
+    if (input_node) calls.push_back(input_node);
     const Config nodes = entry.value("inbound_nodes", Config::array());
     if (!nodes.is_array()) throw Error(fmt::format("{}: expected \"inbound_nodes\" as a list", where));
     pending.emplace_back(layer, std::vector<Config>(nodes.begin(), nodes.end()));
@@ -508,8 +508,8 @@ std::shared_ptr<Model> Model::from_config(const Config& config, const layers::Cu
   }
   for (const auto& [layer, nodes] : pending) {
     if (!nodes.empty()) {
-      throw Error(fmt::format("layer \"{}\": a call reads a tensor no layer makes (a loop or a missing layer)",
-                              layer->name()));
+      throw Error(
+          fmt::format("layer \"{}\": a call reads a tensor no layer makes (a loop or a missing layer)", layer->name()));
     }
   }
   const KerasTensors inputs = tensors_from(rebuild, read.at("input_layers"), "input_layers");
@@ -529,7 +529,8 @@ Config Model::from_keras(const Config& entry, layers::keras_format::Reader& read
     const std::string name = layer.is_object() ? layer.value("name", std::string()) : std::string();
     const std::string label =
         fmt::format("layer {}{}{}", i, layers::detail::class_label(layer), name.empty() ? "" : " \"" + name + "\"");
-    if (!layer.is_object()) throw Error(fmt::format("{}: expected an object", where.empty() ? label : where + " " + label));
+    if (!layer.is_object())
+      throw Error(fmt::format("{}: expected an object", where.empty() ? label : where + " " + label));
     const Config nodes = layer.value("inbound_nodes", Config::array());
     const std::string kind = layer.value("class_name", std::string());
     if (kind.empty() || (layers::registry::find(kind) == nullptr && !reader.custom_objects().contains(kind) &&

@@ -30,9 +30,11 @@ struct Search {
   std::set<const Node*> in_progress;
   std::vector<std::shared_ptr<const Node>> nodes;
   std::map<const layers::Layer*, int> layer_index;
+  std::set<TensorKey> reached;  // the inputs the search came to
 
   void visit(const KerasTensor& tensor) {
     const std::shared_ptr<const Node>& node = tensor.node();
+    if (inputs.contains(key(tensor))) reached.insert(key(tensor));
     if (finished.contains(node.get())) return;
     // A tensor inside another graph given as an input: the search stops there.
     if (!node->is_input() && inputs.contains(key(tensor))) {
@@ -105,7 +107,7 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
       throw Error(fmt::format("{}: the input {} is given twice", label, tensor_label(input)));
     }
   }
-  Search search{.inputs = input_keys, .finished = {}, .in_progress = {}, .nodes = {}, .layer_index = {}};
+  Search search{.inputs = input_keys, .finished = {}, .in_progress = {}, .nodes = {}, .layer_index = {}, .reached = {}};
   for (const KerasTensor& output : outputs) search.visit(output);
 
   // Depths, as Keras: 0 at the outputs, one more than the deepest node a node feeds.
@@ -132,15 +134,6 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
       node_depths.set(parent, std::max(depth + 1, parent_depth ? *parent_depth : 0));
     }
   }
-  // An input no output uses: Keras keeps it for losses written on the inputs, which tkeras has not;
-  // tkeras refuses it, as data fed to it would go nowhere.
-  for (const KerasTensor& input : inputs) {
-    if (!in_graph.contains(input.node().get())) {
-      throw Error(fmt::format("{}: the input {} is not connected to any output; remove it from the inputs or use it",
-                              label, tensor_label(input)));
-    }
-  }
-
   auto graph = std::make_shared<Graph>();
   graph->inputs = inputs;
   graph->outputs = outputs;
@@ -151,7 +144,8 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
     graph->nodes_by_depth[static_cast<size_t>(max_depth - depth)].push_back(node_of.at(node));
   }
   std::vector<std::vector<const layers::Layer*>> layers_by_depth(static_cast<size_t>(max_depth) + 1);
-  for (const auto& [layer, depth] : layer_depths.items) layers_by_depth[static_cast<size_t>(max_depth - depth)].push_back(layer);
+  for (const auto& [layer, depth] : layer_depths.items)
+    layers_by_depth[static_cast<size_t>(max_depth - depth)].push_back(layer);
   std::map<const layers::Layer*, std::shared_ptr<layers::Layer>> layer_of;
   for (const auto& node : search.nodes) layer_of[node->layer.get()] = node->layer;
   for (auto& depth : layers_by_depth) {
@@ -177,9 +171,10 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
         }
       }
       if (node->is_input()) {
-        throw Error(fmt::format("{}: graph disconnected: the output needs the input \"{}\" of shape {}, which is not "
-                                "one of the model's inputs",
-                                label, node->layer->name(), format_batch_shape(node->output_shapes.front())));
+        throw Error(
+            fmt::format("{}: graph disconnected: the output needs the input \"{}\" of shape {}, which is not "
+                        "one of the model's inputs",
+                        label, node->layer->name(), format_batch_shape(node->output_shapes.front())));
       }
       complete.push_back(fmt::format("\"{}\"", node->layer->name()));
       Step step;
@@ -195,6 +190,15 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
       graph->steps.push_back(std::move(step));
     }
   }
+  // An input no output uses: Keras keeps it for losses written on the inputs, which tkeras has not;
+  // tkeras refuses it, as data fed to it would go nowhere.
+  for (const KerasTensor& input : inputs) {
+    if (!search.reached.contains(key(input))) {
+      throw Error(fmt::format("{}: the input {} is not connected to any output; remove it from the inputs or use it",
+                              label, tensor_label(input)));
+    }
+  }
+
   graph->slots = slot_of.size();
   for (const KerasTensor& output : outputs) graph->output_slots.push_back(slot_of.at(key(output)));
 

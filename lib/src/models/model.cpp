@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "models/graph.h"
 #include "tkeras/core/error.h"
 #include "tkeras/layers/torch_module.h"
 #include "training/compiled_state.h"
@@ -78,6 +79,29 @@ std::string repeat(std::string_view piece, size_t count) {
   return result;
 }
 
+// The output shape Keras's summary shows for a layer of a graph: its last call's, a list for several.
+std::string node_output_shapes(const layers::Layer& layer) {
+  const auto nodes = layer.inbound_nodes();
+  if (nodes.empty()) return layer.built() ? format_batch_shape(layer.output_shape()) : "?";
+  const auto& shapes = nodes.back()->output_shapes;
+  if (shapes.size() == 1) return format_batch_shape(shapes.front());
+  std::vector<std::string> texts;
+  for (const Shape& shape : shapes) texts.push_back(format_batch_shape(shape));
+  return fmt::format("[{}]", fmt::join(texts, ", "));
+}
+
+// Keras's "Connected to": every tensor the layer's calls in this model read, as layer[node][tensor].
+std::string connections(const models::detail::Graph& graph, const layers::Layer& layer) {
+  std::vector<std::string> sources;
+  for (const auto& node : layer.inbound_nodes()) {
+    if (!graph.owns(node.get())) continue;
+    for (const KerasTensor& input : node->inputs) {
+      sources.push_back(fmt::format("{}[{}][{}]", input.layer()->name(), input.node_index(), input.tensor_index()));
+    }
+  }
+  return sources.empty() ? "-" : fmt::format("{}", fmt::join(sources, ", "));
+}
+
 }  // namespace
 
 Model::Model(std::string_view base_name, std::string name) : Layer(base_name, std::move(name)) {}
@@ -144,26 +168,43 @@ void Model::set_learning_rate(double learning_rate) {
 std::string Model::summary() const { return summary(std::cout); }
 
 std::string Model::summary(std::ostream& out) const {
-  constexpr size_t kName = 31, kShape = 22, kParams = 13;
-  auto rule = [&](std::string_view left, std::string_view line, std::string_view cross, std::string_view right) {
-    return fmt::format("{}{}{}{}{}{}{}\n", left, repeat(line, kName + 2), cross, repeat(line, kShape + 2), cross,
-                       repeat(line, kParams + 2), right);
+  // Keras's two tables, at an 80-column terminal: a chain of layers, or a graph with "Connected to".
+  const bool graph_table = graph_ && !graph_->sequential_like();
+  const std::vector<size_t> widths =
+      graph_table ? std::vector<size_t>{19, 17, 10, 17} : std::vector<size_t>{31, 22, 13};
+  const std::vector<bool> right =
+      graph_table ? std::vector<bool>{false, false, true, false} : std::vector<bool>{false, false, true};
+  auto rule = [&](std::string_view left, std::string_view line, std::string_view cross, std::string_view right_end) {
+    std::string text(left);
+    for (size_t c = 0; c < widths.size(); ++c)
+      text += repeat(line, widths[c] + 2) + std::string(c + 1 < widths.size() ? cross : right_end);
+    return text + "\n";
   };
   // A cell too long for its column wraps onto more lines of the row, as in Keras's table.
-  auto row = [&](std::string_view bar, const std::string& name, const std::string& shape, const std::string& params) {
-    const std::vector<std::string> names = wrap(name, kName), shapes = wrap(shape, kShape);
-    std::string lines;
-    for (size_t i = 0; i < std::max(names.size(), shapes.size()); ++i) {
-      lines += fmt::format("{} {} {} {} {} {} {}\n", bar, pad(i < names.size() ? names[i] : "", kName, false), bar,
-                           pad(i < shapes.size() ? shapes[i] : "", kShape, false), bar,
-                           pad(i == 0 ? params : "", kParams, true), bar);
+  auto row = [&](std::string_view bar, const std::vector<std::string>& cells) {
+    std::vector<std::vector<std::string>> lines;
+    size_t height = 0;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      // The parameter count stays on one line, right-aligned.
+      lines.push_back(right[c] ? std::vector<std::string>{cells[c]} : wrap(cells[c], widths[c]));
+      height = std::max(height, lines.back().size());
     }
-    return lines;
+    std::string text;
+    for (size_t i = 0; i < height; ++i) {
+      text += bar;
+      for (size_t c = 0; c < cells.size(); ++c) {
+        text += fmt::format(" {} {}", pad(i < lines[c].size() ? lines[c][i] : "", widths[c], right[c]), bar);
+      }
+      text += "\n";
+    }
+    return text;
   };
 
   std::string table = fmt::format("Model: \"{}\"\n", name());
   table += rule("┏", "━", "┳", "┓");
-  table += row("┃", "Layer (type)", "Output Shape", "Param #");
+  std::vector<std::string> header = {"Layer (type)", "Output Shape", "Param #"};
+  if (graph_table) header.emplace_back("Connected to");
+  table += row("┃", header);
   table += rule("┡", "━", "╇", "┩");
   const auto all = layers();
   for (size_t i = 0; i < all.size(); ++i) {
@@ -171,9 +212,14 @@ std::string Model::summary(std::ostream& out) const {
     // A TorchModule shows the module it wraps: `TorchModule<LSTM>`.
     const auto* wrapper = dynamic_cast<const layers::TorchModule*>(&layer);
     const std::string type = wrapper ? fmt::format("TorchModule<{}>", wrapper->module_type()) : layer.class_name();
-    table += row("│", fmt::format("{} ({})", layer.name(), type),
-                 layer.built() ? format_batch_shape(layer.output_shape()) : "?",
-                 layer.built() || layer.count_params() > 0 ? with_thousands(layer.count_params()) : "0 (unbuilt)");
+    std::vector<std::string> cells = {
+        fmt::format("{} ({})", layer.name(), type),
+        graph_          ? node_output_shapes(layer)
+        : layer.built() ? format_batch_shape(layer.output_shape())
+                        : "?",
+        layer.built() || layer.count_params() > 0 ? with_thousands(layer.count_params()) : "0 (unbuilt)"};
+    if (graph_table) cells.push_back(connections(*graph_, layer));
+    table += row("│", cells);
     table += i + 1 < all.size() ? rule("├", "─", "┼", "┤") : "";
   }
   table += rule("└", "─", "┴", "┘");

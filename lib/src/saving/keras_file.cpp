@@ -270,7 +270,9 @@ std::string ModelFile::keras_archive(const Model& model) {
   }
   ArchiveWriter writer;
   json config = writer.entry(model, "");
-  config["build_config"] = {{"input_shape", config["config"]["build_input_shape"]}};
+  if (!config.contains("build_config")) {
+    config["build_config"] = {{"input_shape", config["config"].value("build_input_shape", json())}};
+  }
 
   io::NamedTensors optimizer;
   std::map<std::string, std::string> optimizer_groups;

@@ -71,10 +71,15 @@ std::string ModelFile::architecture(const std::string& model_config_text) {
 std::shared_ptr<Model> ModelFile::build(const Config& config, const layers::CustomObjects& custom_objects,
                                         const std::string& path, torch::Device device) {
   try {
+    // A Functional model is built as its layers are called: on `device` too.
+    const layers::detail::SymbolicBuildDevice build_on(device);
     const std::shared_ptr<layers::Layer> root = deserialize(config, custom_objects);
+    if (auto functional = std::dynamic_pointer_cast<Model>(root); functional && functional->functional()) {
+      return functional;
+    }
     auto model = std::dynamic_pointer_cast<Sequential>(root);
     if (!model) {
-      throw Error(fmt::format("expected a model of class \"Sequential\", received {}",
+      throw Error(fmt::format("expected a model of class \"Sequential\" or \"Functional\", received {}",
                               config.value("class_name", json()).dump()));
     }
     if (!model->declared_input_shape()) throw Error("expected the layers to start with an InputLayer, found none");

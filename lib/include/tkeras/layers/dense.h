@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "tkeras/layers/activations.h"
 #include "tkeras/layers/layer.h"
@@ -20,12 +21,23 @@ namespace tkeras::layers {
 /// tkeras::layers::Dense(128, "relu");    // a hidden layer
 /// tkeras::layers::Dense(10, "softmax");  // the output layer: one unit per class
 /// ```
+/// The keyword arguments of `Dense`, as Keras's.
+struct DenseOptions {
+  bool use_bias = true;  ///< Whether the layer adds a bias. Default: true.
+  std::string name;      ///< The layer's name. Default: Keras's `dense`, `dense_1`...
+};
+
 class Dense : public Layer {
  public:
   /// A layer of `units` outputs (positive). `activation`: a name from
   /// `tkeras::activations::names()`; Default: none (linear). `use_bias`: Default: true.
   /// Throws `tkeras::Error` for a non-positive `units` or an unknown activation.
   explicit Dense(int64_t units, std::string_view activation = "", bool use_bias = true);
+  /// A layer of `units` outputs with `activation` and `options`:
+  /// `Dense(10, "softmax", {.name = "label"})`.
+  Dense(int64_t units, std::string_view activation, const DenseOptions& options);
+  /// A linear layer of `units` outputs with `options`: `Dense(1, {.name = "size"})`.
+  Dense(int64_t units, const DenseOptions& options) : Dense(units, "", options) {}
   /// A Dense layer from its `get_config()` (Keras's `Dense.from_config`): `units`, `activation`
   /// (Default: linear), `use_bias` (Default: true), `name`, `trainable`.
   static std::shared_ptr<Dense> from_config(const Config& config);

@@ -106,13 +106,13 @@ namespace layers {
 /// One call of a layer on symbolic tensors, as Keras's `Node`: the layer, the tensors it took and
 /// the shapes of what it made. The outputs are `KerasTensor(node, i)`.
 struct Node {
-  std::shared_ptr<Layer> layer;           ///< The layer called.
-  std::vector<KerasTensor> inputs;        ///< What it was called on; none for an Input's node.
-  bool list = false;                      ///< Whether it was called on a list (a merge layer).
-  std::optional<bool> training;           ///< The call's `training`, when it fixed one.
-  std::vector<Shape> output_shapes;       ///< The shapes of its outputs, without the batch axis.
+  std::shared_ptr<Layer> layer;            ///< The layer called.
+  std::vector<KerasTensor> inputs;         ///< What it was called on; none for an Input's node.
+  bool list = false;                       ///< Whether it was called on a list (a merge layer).
+  std::optional<bool> training;            ///< The call's `training`, when it fixed one.
+  std::vector<Shape> output_shapes;        ///< The shapes of its outputs, without the batch axis.
   std::vector<std::string> output_dtypes;  ///< Their dtypes' names.
-  int index = 0;                          ///< Its position among the layer's calls (`node_index`).
+  int index = 0;                           ///< Its position among the layer's calls (`node_index`).
 
   /// Whether it is an Input's node (no inputs).
   bool is_input() const { return inputs.empty(); }

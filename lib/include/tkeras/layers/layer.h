@@ -86,6 +86,11 @@ class Layer : public torch::nn::Module {
   /// The layer's unique name, as Keras's: the snake_case type with a counter (`dense_1`), or the
   /// name its config gave it when a model file was loaded.
   const std::string& name() const { return name_; }
+  /// Names the layer `name`, as Keras's `name=` argument, for a layer whose constructor takes no
+  /// name (Dense's options do: `Dense(1, {.name = "size"})`): a Functional model's outputs and
+  /// data are keyed by their layers' names. Throws `tkeras::Error` for an empty name, a name with
+  /// `/`, or a layer already called on symbolic tensors (its graph knows it by its old name).
+  void set_name(std::string name);
   /// The layer's type as Keras prints it in `summary()`: `Dense`, `Flatten`...
   virtual std::string class_name() const = 0;
   /// The snake_case type (`dense`, `conv2d`, `max_pooling2d`): the base of its default name, and
@@ -151,7 +156,7 @@ class Layer : public torch::nn::Module {
   virtual torch::Tensor call_list(const std::vector<torch::Tensor>& inputs, bool training);
   /// Builds a layer that takes a list for inputs of `input_shapes` (without the batch axis) and
   /// returns the output shape, as `build` does for one input.
-  Shape build(const std::vector<Shape>& input_shapes, std::optional<torch::Device> device = std::nullopt);
+  Shape build_list(const std::vector<Shape>& input_shapes, std::optional<torch::Device> device = std::nullopt);
   /// The shapes a layer that takes a list was built for (one shape for the others). Throws if not
   /// built.
   const std::vector<Shape>& input_shapes() const;

@@ -315,8 +315,8 @@ class Model : public layers::Layer {
   // A Functional model's graph; null for a Sequential.
   const models::detail::Graph& graph() const;
   std::vector<std::pair<torch::Tensor, torch::Tensor>> run(const std::vector<torch::Tensor>& inputs,
-                                                            const std::vector<torch::Tensor>& masks, bool training,
-                                                            bool logits) const;
+                                                           const std::vector<torch::Tensor>& masks, bool training,
+                                                           bool logits) const;
 
   std::shared_ptr<models::detail::Graph> graph_;
   std::shared_ptr<training::CompiledState> compiled_;

@@ -1,0 +1,142 @@
+"""Keras parity: Functional models. Keras builds each graph (a residual CNN, a Sequential nested in a
+Functional model, a model cut at an intermediate layer and given a new head), saves it as `.keras`;
+tkeras loads that file and must print Keras's summary rows and train to Keras's per-epoch history and
+final weights on the same batches. Then tkeras saves the trained model as `.keras`, which Keras opens
+and must predict from as tkeras does."""
+from parity import check_close, keras_summary, parse_summary, randomize, run_tkeras, seeded_data, snake, weights  # noqa: I001 (first: it selects Keras's torch backend)
+import os
+import re
+import tempfile
+import unittest
+
+import keras
+import numpy as np
+from keras import layers
+
+BATCH = 16
+EPOCHS = 2
+TOLERANCE = 1e-4
+
+
+def rename_by_kind(model):
+    """Names the model's layers by kind and position in model.layers (input_layer, dense, dense_1...),
+    as tkeras names a model's layers in its weights files, so that weights compare by name."""
+    counts = {}
+    for layer in model.layers:
+        kind = snake(layer.__class__.__name__)
+        index = counts.get(kind, 0)
+        counts[kind] = index + 1
+        layer.name = kind if index == 0 else f"{kind}_{index}"
+    return model
+
+
+def residual_cnn():
+    inputs = keras.Input((8, 8, 1))
+    x = layers.Conv2D(6, 3, padding="same", activation="relu")(inputs)
+    r = layers.Conv2D(6, 3, padding="same")(x)
+    r = layers.BatchNormalization()(r)
+    x = layers.Activation("relu")(layers.Add()([x, r]))
+    x = layers.MaxPooling2D()(x)
+    r = layers.Conv2D(6, 1)(x)
+    x = layers.Add()([x, r])
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(5, activation="softmax")(x), name="residual")
+
+
+def nested_sequential():
+    inputs = keras.Input((8, 8, 1))
+    base = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(4, 3, activation="relu", name="conv2d"),
+                             layers.Flatten(name="flatten"), layers.Dense(12, activation="relu", name="dense")],
+                            name="sequential")
+    x = base(inputs, training=False)
+    x = layers.Dropout(0.0)(x)
+    return keras.Model(inputs, layers.Dense(5, activation="softmax")(x), name="nested")
+
+
+def cut_with_new_head():
+    """Course 2's transfer learning: a base cut at an intermediate layer, frozen, under a new head."""
+    inputs = keras.Input((8, 8, 1))
+    x = layers.Conv2D(4, 3, activation="relu", name="c1")(inputs)
+    x = layers.Conv2D(4, 3, activation="relu", name="c2")(x)
+    x = layers.Flatten(name="f")(x)
+    base = keras.Model(inputs, layers.Dense(3, name="top")(x), name="base")
+    for layer in base.layers:
+        layer.trainable = False
+    last = base.get_layer("c2").output
+    x = layers.GlobalAveragePooling2D()(last)
+    x = layers.Dense(8, activation="relu")(x)
+    return keras.Model(base.input, layers.Dense(5, activation="softmax")(x), name="transfer")
+
+
+MODELS = {"residual": residual_cnn, "nested": nested_sequential, "cut": cut_with_new_head}
+
+
+def connected_to(text):
+    """{layer name: its "Connected to" cell} of a summary with that column."""
+    cells, current = {}, None
+    for line in text.splitlines():
+        parts = [c.strip() for c in line.strip().strip("│").split("│")]
+        if len(parts) != 4 or not line.strip().startswith("│"):
+            continue
+        match = re.fullmatch(r"(\S+) \((\w+)\)", parts[0])
+        if match:
+            current = match[1]
+            cells[current] = parts[3]
+        elif current is not None and parts[3]:
+            cells[current] += " " + parts[3]
+    return {name: cell.replace(" ", "") for name, cell in cells.items()}
+
+
+def rows(text):
+    """(name, type, output shape, params) rows of a summary of 3 or 4 columns."""
+    three = "\n".join("│".join(line.split("│")[:4]) + "│" if line.strip().startswith("│") and line.count("│") == 5
+                      else line for line in text.splitlines())
+    return parse_summary(three)
+
+
+class Functional(unittest.TestCase):
+    def test_keras_functional_models_load_summarise_and_train_in_tkeras_as_in_keras(self):
+        x, y = seeded_data(31, 64, (8, 8, 1), 5)
+        x_val, y_val = seeded_data(32, 32, (8, 8, 1), 5)
+        for name, build in MODELS.items():
+            with self.subTest(model=name):
+                keras.utils.set_random_seed(7)
+                model = rename_by_kind(build())
+                randomize(model, 8, by_fan_in=True)
+                model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                              metrics=["accuracy"])
+                directory = tempfile.mkdtemp(prefix="tkeras-functional-")
+                path = os.path.join(directory, f"{name}.keras")
+                model.save(path)
+                saved = os.path.join(directory, f"{name}-tkeras.keras")
+                run = run_tkeras(None, {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "x_eval": x_val}, epochs=EPOCHS,
+                                 batch_size=BATCH, model_file=path, save_model=saved)
+                test = f"functional: {name}"
+                ours_rows, ours_totals = rows(run.summary)
+                theirs_rows, theirs_totals = rows(keras_summary(model))
+                self.assertTrue(theirs_rows)
+                self.assertEqual(ours_rows, theirs_rows)
+                self.assertEqual(ours_totals, theirs_totals)
+                if "Connected to" in keras_summary(model):
+                    self.assertEqual(connected_to(run.summary), connected_to(keras_summary(model)))
+
+                history = model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, shuffle=False,
+                                    validation_data=(x_val, y_val), verbose=0).history
+                self.assertEqual(sorted(run.history), sorted(history))
+                for key in history:
+                    check_close(self, test, f"history {key}", run.history[key], history[key], TOLERANCE)
+                ours, theirs = run.final_weights, weights(model)
+                self.assertEqual(sorted(ours), sorted(theirs))
+                for w in theirs:
+                    check_close(self, test, f"weight {w}", ours[w], theirs[w], TOLERANCE)
+                check_close(self, test, "predict", run.predict, model.predict(x_val, verbose=0), TOLERANCE)
+
+                # tkeras's .keras of the trained model opens in Keras and predicts the same.
+                loaded = keras.saving.load_model(saved)
+                self.assertEqual(loaded.__class__.__name__, "Functional")
+                check_close(self, f"{test}, tkeras's file in Keras", "predict", loaded.predict(x_val, verbose=0),
+                            run.predict, TOLERANCE)
+
+
+if __name__ == "__main__":
+    unittest.main()
