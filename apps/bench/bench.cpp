@@ -1,7 +1,8 @@
 // tkeras-bench: what tkeras's fit costs against the loop a LibTorch user writes by hand.
 //
 // Trains the course's model (Flatten, Dense 128 relu, Dense 10 softmax; or the CNN with two
-// Conv2D + MaxPooling2D in front) on Fashion-MNIST with Adam, once with `fit` and once with a
+// Conv2D + MaxPooling2D in front; or a residual block, two Conv2D whose outputs are added, then
+// MaxPooling2D, in front) on Fashion-MNIST with Adam, once with `fit` and once with a
 // hand-written LibTorch loop of the same model, optimizer, batch size, data and seed, alternating
 // the two in one process. Prints the median epoch seconds of each, their ratio (the median of the
 // per-repeat ratios, which cancels the machine's slow drifts) and both test accuracies.
@@ -9,9 +10,12 @@
 // The hand-written loop is what the LibTorch C++ frontend's examples teach: data on the device,
 // `randperm` once per epoch, `index_select` per batch, `torch::nn::Linear`, `torch::optim::Adam`,
 // `cross_entropy`, and the loss and accuracy summed per batch with `item()` (the information
-// `fit` logs). `fit` runs with verbose 0, as the loop prints nothing.
+// `fit` logs). `fit` runs with verbose 0, as the loop prints nothing. With `--functional` tkeras's
+// model is the same layers drawn as a Functional graph (tkeras::Model(inputs, outputs)) rather
+// than a Sequential; the residual model is always one.
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include <fmt/core.h>
@@ -40,6 +44,7 @@ struct Settings {
   bool jit = false;     // compile tkeras's model with jit (a CUDA graph on CUDA)
   std::string precision = "float32";
   bool keep_subnormals = false;  // tkeras::config::set_flush_denormal(false)
+  bool functional = false;       // tkeras's model as a Functional graph
 };
 
 struct Run {
@@ -51,14 +56,18 @@ struct Run {
 struct HandModel : torch::nn::Module {
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::Linear hidden{nullptr}, output{nullptr};
-  bool cnn;
+  std::string kind;
 
-  explicit HandModel(bool use_cnn) : cnn(use_cnn) {
+  explicit HandModel(std::string model) : kind(std::move(model)) {
     int64_t features = 28 * 28;
-    if (cnn) {
+    if (kind == "cnn") {
       conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 64, 3)));
       conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(64, 64, 3)));
       features = 64 * 5 * 5;
+    } else if (kind == "residual") {
+      conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 32, 3).padding(1)));
+      conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 32, 3).padding(1)));
+      features = 32 * 14 * 14;
     }
     hidden = register_module("hidden", torch::nn::Linear(features, 128));
     output = register_module("output", torch::nn::Linear(128, 10));
@@ -73,9 +82,12 @@ struct HandModel : torch::nn::Module {
   }
 
   torch::Tensor forward(torch::Tensor x) {
-    if (cnn) {
+    if (kind == "cnn") {
       x = torch::max_pool2d(torch::relu(conv1(x.unsqueeze(1))), 2);
       x = torch::max_pool2d(torch::relu(conv2(x)), 2);
+    } else if (kind == "residual") {
+      x = torch::relu(conv1(x.unsqueeze(1)));
+      x = torch::max_pool2d(torch::relu(x + conv2(x)), 2);
     }
     x = torch::relu(hidden(x.flatten(1)));
     return output(x);  // logits; cross_entropy applies log-softmax
@@ -86,7 +98,7 @@ Run run_hand_written(const Settings& settings, const torch::Tensor& x_cpu, const
                      const torch::Tensor& x_test_cpu, const torch::Tensor& y_test_cpu, uint64_t seed) {
   tk::utils::set_random_seed(seed);
   const torch::Device device(settings.device);
-  HandModel model(settings.model == "cnn");
+  HandModel model(settings.model);
   model.to(device);
   torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
   const torch::Tensor x = x_cpu.to(device);
@@ -125,18 +137,34 @@ Run run_hand_written(const Settings& settings, const torch::Tensor& x_cpu, const
 Run run_tkeras(const Settings& settings, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& x_test,
                const torch::Tensor& y_test, uint64_t seed) {
   tk::utils::set_random_seed(seed);
-  tk::Sequential model;
-  model.add(tk::layers::Input({28, 28}));
-  if (settings.model == "cnn") {
-    model.add(tk::layers::Reshape({28, 28, 1}));
-    model.add(tk::layers::Conv2D(64, 3, {.activation = "relu"}));
-    model.add(tk::layers::MaxPooling2D(2));
-    model.add(tk::layers::Conv2D(64, 3, {.activation = "relu"}));
-    model.add(tk::layers::MaxPooling2D(2));
+  std::unique_ptr<tk::Model> built;
+  if (settings.model == "residual") {
+    tk::KerasTensor inputs = tk::Input({28, 28});
+    tk::KerasTensor x = tk::layers::Conv2D(32, 3, {.padding = "same", .activation = "relu"})(
+        tk::layers::Reshape({28, 28, 1})(inputs));
+    tk::KerasTensor r = tk::layers::Conv2D(32, 3, {.padding = "same"})(x);
+    x = tk::layers::MaxPooling2D(2)(tk::layers::Activation("relu")(tk::layers::Add()({x, r})));
+    x = tk::layers::Dense(128, "relu")(tk::layers::Flatten()(x));
+    built = std::make_unique<tk::Model>(inputs, tk::layers::Dense(10, "softmax")(x));
+  } else {
+    std::vector<tk::layers::AnyLayer> stack;
+    if (settings.model == "cnn") {
+      stack = {tk::layers::Reshape({28, 28, 1}), tk::layers::Conv2D(64, 3, {.activation = "relu"}),
+               tk::layers::MaxPooling2D(2), tk::layers::Conv2D(64, 3, {.activation = "relu"}),
+               tk::layers::MaxPooling2D(2)};
+    }
+    stack.insert(stack.end(), {tk::layers::Flatten(), tk::layers::Dense(128, "relu"), tk::layers::Dense(10, "softmax")});
+    if (settings.functional) {
+      tk::KerasTensor inputs = tk::Input({28, 28});
+      tk::KerasTensor x = inputs;
+      for (const tk::layers::AnyLayer& layer : stack) x = (*layer.get())(x);
+      built = std::make_unique<tk::Model>(inputs, x);
+    } else {
+      stack.insert(stack.begin(), tk::layers::Input({28, 28}));
+      built = std::make_unique<tk::Sequential>(stack);
+    }
   }
-  model.add(tk::layers::Flatten());
-  model.add(tk::layers::Dense(128, "relu"));
-  model.add(tk::layers::Dense(10, "softmax"));
+  tk::Model& model = *built;
   model.compile({.optimizer = "adam",
                  .loss = "sparse_categorical_crossentropy",
                  .metrics = {"accuracy"},
@@ -164,8 +192,10 @@ Run run_tkeras(const Settings& settings, const torch::Tensor& x, const torch::Te
 int main(int argc, char** argv) {
   Settings settings;
   CLI::App app{"Times tkeras's fit against a hand-written LibTorch loop on Fashion-MNIST, in one process."};
-  app.add_option("--model", settings.model, "dense (Flatten, Dense 128, Dense 10) or cnn (two Conv2D + pooling first)")
-      ->check(CLI::IsMember({"dense", "cnn"}))
+  app.add_option("--model", settings.model,
+                 "dense (Flatten, Dense 128, Dense 10), cnn (two Conv2D + pooling first) or residual (two Conv2D "
+                 "added, then pooling, first)")
+      ->check(CLI::IsMember({"dense", "cnn", "residual"}))
       ->capture_default_str();
   app.add_option("--batch-size", settings.batch_size, "samples per step")
       ->check(CLI::Range(int64_t{1}, int64_t{60000}))
@@ -187,6 +217,8 @@ int main(int argc, char** argv) {
   app.add_option("--precision", settings.precision, "tkeras's compute precision: float32 or bf16-mixed")
       ->check(CLI::IsMember({"float32", "bf16-mixed"}))
       ->capture_default_str();
+  app.add_flag("--functional", settings.functional,
+               "draw tkeras's model as a Functional graph rather than a Sequential (residual: always)");
   app.add_flag("--keep-subnormals", settings.keep_subnormals,
                "tkeras keeps IEEE subnormal floats (flushing them to zero is its default, as TensorFlow's)");
   app.failure_message([](const CLI::App*, const CLI::Error& error) {
@@ -211,9 +243,9 @@ int main(int argc, char** argv) {
       y_train = y_train.narrow(0, 0, settings.samples);
     }
     fmt::print(
-        "tkeras-bench: {} model, {} training images, batch {}, {}, {} thread(s), {} epochs x {} repeats, tkeras "
+        "tkeras-bench: {} model{}, {} training images, batch {}, {}, {} thread(s), {} epochs x {} repeats, tkeras "
         "jit {}, precision {}, subnormals {}\n",
-        settings.model, x_train.size(0), settings.batch_size, settings.device, settings.threads, settings.epochs,
+        settings.model, settings.functional || settings.model == "residual" ? " (Functional)" : "", x_train.size(0), settings.batch_size, settings.device, settings.threads, settings.epochs,
         settings.repeats, settings.jit ? "on" : "off", settings.precision,
         settings.keep_subnormals ? "kept" : "flushed");
     fmt::print("loading Fashion-MNIST (4 gz files): {:.3f} s\n", load_seconds);

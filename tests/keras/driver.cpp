@@ -60,6 +60,16 @@ torch::Tensor get(const c10::Dict<c10::IValue, c10::IValue>& data, const std::st
   return data.contains(key) ? data.at(key).toTensor() : torch::Tensor();
 }
 
+// A model of several inputs or outputs: the tensors `<prefix>/<name>`, by name.
+std::map<std::string, torch::Tensor> named(const c10::Dict<c10::IValue, c10::IValue>& data, const std::string& prefix) {
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& entry : data) {
+    const std::string key = entry.key().toStringRef();
+    if (key.starts_with(prefix + "/")) tensors[key.substr(prefix.size() + 1)] = entry.value().toTensor();
+  }
+  return tensors;
+}
+
 // Keras's callbacks, from the job's {"class_name": ..., "config": {...}} entries.
 std::shared_ptr<cb::Callback> make_callback(const json& entry, const std::string& dir) {
   const std::string kind = entry.at("class_name").get<std::string>();
@@ -137,6 +147,8 @@ void run(const std::string& dir) {
 
   if (job.contains("load_weights")) model->load_weights(job.at("load_weights").get<std::string>());
   const torch::Tensor x = get(data, "x");
+  // Data by name ("x/image", "y/label"...) for a model of several inputs or outputs.
+  const std::map<std::string, torch::Tensor> xs = named(data, "x");
   const std::vector<std::string> texts = strings(job, "texts");
   const std::vector<std::string> texts_eval = strings(job, "texts_eval");
   if (job.contains("adapt")) {
@@ -150,7 +162,7 @@ void run(const std::string& dir) {
   if (phases.empty() && job.value("epochs", 0) > 0) phases.push_back({{"epochs", job.at("epochs")}});
   json histories = json::array();
   for (const json& phase : phases) {
-    if (!x.defined() && texts.empty()) break;
+    if (!x.defined() && texts.empty() && xs.empty()) break;
     const json trainable_flags = phase.value("trainable", json::object());
     for (const auto& [layer, trainable] : trainable_flags.items()) {
       model->get_layer(layer)->set_trainable(trainable.get<bool>());
@@ -168,7 +180,9 @@ void run(const std::string& dir) {
         .batch_size = job.value("batch_size", int64_t{32}),
         .validation_split = job.value("validation_split", 0.0),
         .validation_data =
-            texts_val.empty()
+            !xs.empty() && !named(data, "x_val").empty()
+                ? tk::ValidationData(named(data, "x_val"), named(data, "y_val"), get(data, "val_sample_weight"))
+            : texts_val.empty()
                 ? tk::ValidationData(get(data, "x_val"), get(data, "y_val"), get(data, "val_sample_weight"))
                 : tk::ValidationData(texts_val, get(data, "y_val"), get(data, "val_sample_weight")),
         .shuffle = false,
@@ -176,8 +190,9 @@ void run(const std::string& dir) {
         .sample_weight = get(data, "sample_weight"),
         .verbose = 0,
         .callbacks = callbacks};
-    const tk::History history =
-        texts.empty() ? model->fit(x, get(data, "y"), options) : model->fit(texts, get(data, "y"), options);
+    const tk::History history = !xs.empty()      ? model->fit(xs, named(data, "y"), options)
+                                : texts.empty() ? model->fit(x, get(data, "y"), options)
+                                                : model->fit(texts, get(data, "y"), options);
     json out = {{"epoch", history.epoch}, {"history", json::object()}};
     for (const auto& [key, values] : history.history) out["history"][key] = values;
     histories.push_back(out);
@@ -206,6 +221,19 @@ void run(const std::string& dir) {
   if (x_eval.defined()) write_pt(dir + "/predict.pt", model->predict(x_eval, {.batch_size = batch_size, .verbose = 0}));
   if (!texts_eval.empty()) {
     write_pt(dir + "/predict.pt", model->predict(texts_eval, {.batch_size = batch_size, .verbose = 0}));
+  }
+  // A model of several outputs: DIR/predict_<output>.pt for each.
+  if (const auto xs_eval = named(data, "x_eval"); !xs_eval.empty()) {
+    const tk::Data predicted = model->predict(xs_eval, {.batch_size = batch_size, .verbose = 0});
+    for (size_t i = 0; i < predicted.size(); ++i) {
+      write_pt(dir + "/predict_" + predicted.names()[i] + ".pt", predicted[i]);
+    }
+    if (const auto ys_eval = named(data, "y_eval"); !ys_eval.empty()) {
+      const tk::Logs logs = model->evaluate(xs_eval, ys_eval, {.batch_size = batch_size, .verbose = 0});
+      json scores = json::object();
+      for (const auto& [key, value] : logs) scores[key] = value;
+      write_text(dir + "/evaluate.json", scores.dump());
+    }
   }
   // {"call_training": true}: the model called on x_eval as in fit (augmentation layers active).
   if (x_eval.defined() && job.value("call_training", false)) {

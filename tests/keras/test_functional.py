@@ -1,8 +1,10 @@
 """Keras parity: Functional models. Keras builds each graph (a residual CNN, a Sequential nested in a
-Functional model, a model cut at an intermediate layer and given a new head), saves it as `.keras`;
-tkeras loads that file and must print Keras's summary rows and train to Keras's per-epoch history and
-final weights on the same batches. Then tkeras saves the trained model as `.keras`, which Keras opens
-and must predict from as tkeras does."""
+Functional model, a model cut at an intermediate layer and given a new head, a model of two inputs
+and two outputs with a loss and metrics per output and loss weights, and a siamese model of shared
+layers and Dot(normalize=True)), saves it as `.keras`; tkeras loads that file and must print Keras's
+summary rows and train to Keras's per-epoch history and final weights on the same batches. Then
+tkeras saves the trained model as `.keras`, which Keras opens and must predict from as tkeras does;
+its ONNX export must run in onnxruntime as tkeras predicts."""
 from parity import check_close, keras_summary, parse_summary, randomize, run_tkeras, seeded_data, snake, weights  # noqa: I001 (first: it selects Keras's torch backend)
 import os
 import re
@@ -11,6 +13,9 @@ import unittest
 
 import keras
 import numpy as np
+import torch
+import onnx
+import onnxruntime
 from keras import layers
 
 BATCH = 16
@@ -28,6 +33,18 @@ def rename_by_kind(model):
         counts[kind] = index + 1
         layer.name = kind if index == 0 else f"{kind}_{index}"
     return model
+
+
+def weights_by_kind(model):
+    """The model's weights named as tkeras's weights files name them: each layer by its kind and
+    position in model.layers (dense, dense_1...), whatever its name."""
+    counts, names = {}, {}
+    for layer in model.layers:
+        kind = snake(layer.__class__.__name__)
+        index = counts.get(kind, 0)
+        counts[kind] = index + 1
+        names[layer.name] = kind if index == 0 else f"{kind}_{index}"
+    return {f"{names[key.split('.')[0]]}.{key.split('.', 1)[1]}": value for key, value in weights(model).items()}
 
 
 def residual_cnn():
@@ -66,6 +83,29 @@ def cut_with_new_head():
     x = layers.GlobalAveragePooling2D()(last)
     x = layers.Dense(8, activation="relu")(x)
     return keras.Model(base.input, layers.Dense(5, activation="softmax")(x), name="transfer")
+
+
+def two_inputs_two_outputs():
+    """The issue's model: an image and 4 numbers in, a label and a size out."""
+    image = keras.Input((8, 8, 1), name="image")
+    meta = keras.Input((4,), name="meta")
+    x = layers.Conv2D(6, 3, padding="same", activation="relu")(image)
+    r = layers.Conv2D(6, 3, padding="same")(x)
+    x = layers.Activation("relu")(layers.Add()([x, r]))
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Concatenate()([x, layers.Dense(8, activation="relu")(meta)])
+    label = layers.Dense(5, activation="softmax", name="label")(x)
+    size = layers.Dense(1, name="size")(x)
+    return keras.Model([image, meta], [label, size], name="two_heads")
+
+
+def siamese():
+    """Two inputs through one shared tower, compared by cosine similarity."""
+    a = keras.Input((6,), name="left")
+    b = keras.Input((6,), name="right")
+    tower = layers.Dense(8, activation="tanh")
+    similarity = layers.Dot(axes=1, normalize=True)([tower(a), tower(b)])
+    return keras.Model([a, b], layers.Dense(1, activation="sigmoid", name="same")(similarity), name="siamese")
 
 
 MODELS = {"residual": residual_cnn, "nested": nested_sequential, "cut": cut_with_new_head}
@@ -109,8 +149,9 @@ class Functional(unittest.TestCase):
                 path = os.path.join(directory, f"{name}.keras")
                 model.save(path)
                 saved = os.path.join(directory, f"{name}-tkeras.keras")
+                exported = os.path.join(directory, f"{name}.onnx")
                 run = run_tkeras(None, {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "x_eval": x_val}, epochs=EPOCHS,
-                                 batch_size=BATCH, model_file=path, save_model=saved)
+                                 batch_size=BATCH, model_file=path, save_model=saved, export_onnx=exported)
                 test = f"functional: {name}"
                 ours_rows, ours_totals = rows(run.summary)
                 theirs_rows, theirs_totals = rows(keras_summary(model))
@@ -136,6 +177,81 @@ class Functional(unittest.TestCase):
                 self.assertEqual(loaded.__class__.__name__, "Functional")
                 check_close(self, f"{test}, tkeras's file in Keras", "predict", loaded.predict(x_val, verbose=0),
                             run.predict, TOLERANCE)
+
+                # The graph exported to ONNX passes onnx's checker and runs in onnxruntime as in tkeras.
+                onnx.checker.check_model(onnx.load(exported), full_check=True)
+                session = onnxruntime.InferenceSession(exported, providers=["CPUExecutionProvider"])
+                check_close(self, f"{test}, ONNX", "onnxruntime", session.run(None, {"inputs": x_val})[0], run.predict,
+                            1e-5)
+
+
+class SeveralInputsAndOutputs(unittest.TestCase):
+    def check(self, name, model, compile_options, x, y, x_val, y_val):
+        randomize(model, 9, by_fan_in=True)
+        model.compile(**compile_options)
+        directory = tempfile.mkdtemp(prefix="tkeras-functional-")
+        path = os.path.join(directory, f"{name}.keras")
+        model.save(path)
+        saved = os.path.join(directory, f"{name}-tkeras.keras")
+        data = {**{f"x/{k}": v for k, v in x.items()}, **{f"y/{k}": v for k, v in y.items()},
+                **{f"x_val/{k}": v for k, v in x_val.items()}, **{f"y_val/{k}": v for k, v in y_val.items()},
+                **{f"x_eval/{k}": v for k, v in x_val.items()}, **{f"y_eval/{k}": v for k, v in y_val.items()}}
+        run = run_tkeras(None, data, epochs=EPOCHS, batch_size=BATCH, model_file=path, save_model=saved)
+        test = f"functional: {name}"
+        theirs_summary = keras_summary(model)
+        self.assertEqual(rows(run.summary), rows(theirs_summary))
+        self.assertEqual(connected_to(run.summary), connected_to(theirs_summary))
+
+        history = model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, shuffle=False, validation_data=(x_val, y_val),
+                            verbose=0).history
+        self.assertEqual(sorted(run.history), sorted(history))
+        for key in history:
+            check_close(self, test, f"history {key}", run.history[key], history[key], TOLERANCE)
+        ours, theirs = run.final_weights, weights_by_kind(model)
+        self.assertEqual(sorted(ours), sorted(theirs))
+        for w in theirs:
+            check_close(self, test, f"weight {w}", ours[w], theirs[w], TOLERANCE)
+        predicted = model.predict(x_val, verbose=0)
+        predicted = predicted if isinstance(predicted, list) else [predicted]
+        for output, theirs_output in zip(model.output_names, predicted):
+            ours_output = torch.load(os.path.join(run.dir, f"predict_{output}.pt")).numpy()
+            check_close(self, test, f"predict {output}", ours_output, theirs_output, TOLERANCE)
+            loaded = keras.saving.load_model(saved)
+            again = loaded.predict(x_val, verbose=0)
+            again = again if isinstance(again, list) else [again]
+            check_close(self, f"{test}, tkeras's file in Keras", f"predict {output}",
+                        again[model.output_names.index(output)], ours_output, TOLERANCE)
+        evaluated = model.evaluate(x_val, y_val, verbose=0, return_dict=True)
+        for key, value in evaluated.items():
+            check_close(self, test, f"evaluate {key}", run.evaluate[key], value, TOLERANCE)
+
+    def test_two_inputs_two_outputs_train_with_a_loss_per_output_and_loss_weights_as_in_keras(self):
+        def data(seed, n):
+            rng = np.random.default_rng(seed)
+            image = rng.random((n, 8, 8, 1), dtype=np.float32)
+            meta = rng.normal(size=(n, 4)).astype(np.float32)
+            label = (image.reshape(n, -1)[:, :5].argmax(1)).astype(np.int64)
+            size = image.mean(axis=(1, 2, 3))[:, None].astype(np.float32) + meta[:, :1] * 0.1
+            return {"image": image, "meta": meta}, {"label": label, "size": size}
+        x, y = data(41, 64)
+        x_val, y_val = data(42, 32)
+        self.check("two_heads", two_inputs_two_outputs(),
+                   dict(optimizer=keras.optimizers.Adam(0.01),
+                        loss={"label": "sparse_categorical_crossentropy", "size": "mse"},
+                        loss_weights={"label": 1.0, "size": 0.5}, metrics={"label": ["accuracy"]}),
+                   x, y, x_val, y_val)
+
+    def test_a_siamese_model_of_shared_layers_and_dot_trains_as_in_keras(self):
+        def data(seed, n):
+            rng = np.random.default_rng(seed)
+            left = rng.normal(size=(n, 6)).astype(np.float32)
+            right = (left + rng.normal(scale=1.5, size=(n, 6))).astype(np.float32)
+            same = (np.sum(left * right, axis=1) > 0).astype(np.float32)[:, None]
+            return {"left": left, "right": right}, {"same": same}
+        x, y = data(43, 64)
+        x_val, y_val = data(44, 32)
+        self.check("siamese", siamese(), dict(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
+                                              metrics=["accuracy"]), x, y, x_val, y_val)
 
 
 if __name__ == "__main__":

@@ -216,3 +216,4 @@ TEST_CASE("a layer's output is the output of its first call, and a layer never c
   layers::Dense lonely(2);
   CHECK_THROWS_WITH_AS(lonely.output(), doctest::Contains("it was never called on symbolic tensors"), tkeras::Error);
 }
+

@@ -2,6 +2,7 @@
 // with the model's input and output named as ONNX runtimes expect.
 #include "tkeras/export/export_onnx.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -29,11 +30,22 @@ void export_onnx(const Model& model, const std::string& path, const ExportOnnxOp
   }
   // Each layer adds its own operators (its to_onnx), in order.
   io::onnx::GraphBuilder graph;
-  io::onnx::Value x{.name = "inputs", .shape = model.input_shape(), .mask = std::nullopt};
+  // One input is "inputs"; a Functional model's several inputs are named as its Input layers.
+  std::vector<io::onnx::Value> inputs;
+  if (model.functional() && model.inputs().size() > 1) {
+    for (const KerasTensor& input : model.inputs()) {
+      inputs.push_back({.name = input.layer()->name(), .shape = input.shape(), .mask = std::nullopt});
+    }
+  } else {
+    inputs.push_back({.name = "inputs", .shape = model.input_shape(), .mask = std::nullopt});
+  }
+  io::onnx::Value x;
   {
     const torch::NoGradGuard no_grad;
-    x = model.to_onnx(graph, x);
+    x = inputs.size() == 1 ? model.to_onnx(graph, inputs.front()) : model.to_onnx_list(graph, inputs);
   }
+  const bool passed_through =
+      std::any_of(inputs.begin(), inputs.end(), [&](const io::onnx::Value& input) { return input.name == x.name; });
   const bool ids = model.takes_integer_inputs();
   io::onnx::Model file;
   file.ir_version = 8;
@@ -44,7 +56,7 @@ void export_onnx(const Model& model, const std::string& path, const ExportOnnxOp
   file.graph.name = model.name();
   // The last node's output is the model's: renamed "outputs" (an input passed through unchanged
   // gets an Identity).
-  if (file.graph.nodes.empty() || x.name == "inputs") {
+  if (file.graph.nodes.empty() || passed_through) {
     file.graph.nodes.push_back({.inputs = {x.name},
                                 .outputs = {"outputs"},
                                 .name = "outputs/Identity",
@@ -65,9 +77,11 @@ void export_onnx(const Model& model, const std::string& path, const ExportOnnxOp
     for (int64_t size : shape) dims.emplace_back(size);
     return dims;
   };
-  file.graph.inputs.push_back({.name = "inputs",
-                               .elem_type = ids ? io::onnx::DataType::kInt64 : io::onnx::DataType::kFloat,
-                               .shape = with_batch(model.input_shape())});
+  for (const io::onnx::Value& input : inputs) {
+    file.graph.inputs.push_back({.name = input.name,
+                                 .elem_type = ids ? io::onnx::DataType::kInt64 : io::onnx::DataType::kFloat,
+                                 .shape = with_batch(input.shape)});
+  }
   file.graph.outputs.push_back(
       {.name = "outputs", .elem_type = io::onnx::DataType::kFloat, .shape = with_batch(model.output_shape())});
   io::write_file_atomically(path, io::onnx::serialize(file));

@@ -91,11 +91,51 @@ const layers::Layer& Model::output_layer() const {
 }
 
 std::string Model::activation() const {
-  if (!graph_ || graph_->outputs.size() != 1 || graph_->output_read.front()) return "linear";
-  const KerasTensor& output = graph_->outputs.front();
-  const layers::Node& node = *output.node();
-  if (node.is_input() || node.list || node.inputs.size() != 1 || node.output_shapes.size() != 1) return "linear";
-  return output.layer()->activation();
+  if (!graph_ || graph_->outputs.size() != 1) return "linear";
+  return output_activations().front();
+}
+
+std::vector<std::string> Model::output_activations() const {
+  if (!graph_) return {activation()};
+  std::vector<std::string> names;
+  for (size_t i = 0; i < graph_->outputs.size(); ++i) {
+    const KerasTensor& output = graph_->outputs[i];
+    const layers::Node& node = *output.node();
+    // The activation comes off where the loss can take it: the output is its layer's only one and
+    // is read by nothing else.
+    const bool plain = !node.is_input() && !node.list && node.inputs.size() == 1 && node.output_shapes.size() == 1;
+    names.push_back(plain && !graph_->output_read[i] ? output.layer()->activation() : "linear");
+  }
+  return names;
+}
+
+std::vector<torch::Tensor> Model::call_logits(const std::vector<torch::Tensor>& inputs, bool training) {
+  if (!graph_) return Layer::call_logits(inputs, training);
+  std::vector<torch::Tensor> outputs;
+  for (auto& [output, mask] : run(inputs, {}, training, /*logits=*/true)) outputs.push_back(std::move(output));
+  return outputs;
+}
+
+std::vector<std::string> Model::output_names() const {
+  if (!graph_) return {output_layer().name()};
+  std::vector<std::string> names;
+  for (const KerasTensor& output : graph_->outputs) names.push_back(output.layer()->name());
+  return names;
+}
+
+std::vector<std::string> Model::input_names() const {
+  std::vector<std::string> names;
+  if (graph_) {
+    for (const KerasTensor& input : graph_->inputs) names.push_back(input.layer()->name());
+  }
+  return names;
+}
+
+std::vector<Shape> Model::output_shapes() const {
+  if (!graph_) return {output_shape()};
+  std::vector<Shape> shapes;
+  for (const KerasTensor& output : graph_->outputs) shapes.push_back(output.shape());
+  return shapes;
 }
 
 std::vector<std::pair<torch::Tensor, torch::Tensor>> Model::run(const std::vector<torch::Tensor>& inputs,
@@ -108,15 +148,21 @@ std::vector<std::pair<torch::Tensor, torch::Tensor>> Model::run(const std::vecto
   }
   std::vector<std::pair<torch::Tensor, torch::Tensor>> values(g.slots);
   for (size_t i = 0; i < inputs.size(); ++i) values[i] = {inputs[i], i < masks.size() ? masks[i] : torch::Tensor()};
-  // The logits of the one output, when asked (the loss takes the final activation off).
-  const size_t logits_slot = logits && activation() != "linear" ? g.output_slots.front() : g.slots;
+  // The outputs' logits, when asked (the losses take the final activations off).
+  std::vector<bool> logits_slot(logits ? g.slots : 0, false);
+  if (logits) {
+    const std::vector<std::string> activations = output_activations();
+    for (size_t i = 0; i < activations.size(); ++i) {
+      if (activations[i] != "linear") logits_slot[g.output_slots[i]] = true;
+    }
+  }
   std::vector<torch::Tensor> step_inputs, step_masks;
   for (const models::detail::Step& step : g.steps) {
     const bool mode = step.node->training.value_or(training);
     if (step.plain) {
       const auto& [x, mask] = values[step.inputs.front()];
-      if (step.outputs.front() == logits_slot) {
-        values[logits_slot] = {step.layer->call_without_activation(x, mode), torch::Tensor()};
+      if (logits && logits_slot[step.outputs.front()]) {
+        values[step.outputs.front()] = {step.layer->call_without_activation(x, mode), torch::Tensor()};
       } else {
         values[step.outputs.front()] = step.layer->call_and_mask(x, mask, mode);
       }

@@ -46,7 +46,7 @@ training::CompiledState& require_compiled(const std::shared_ptr<training::Compil
     throw Error(fmt::format("{}: {}() needs compile() first; call model.compile({{.optimizer = ..., .loss = ...}})",
                             model_label(model), entry));
   }
-  if (!state->loss) {
+  if (!state->has_loss()) {
     throw Error(
         fmt::format("{}: {}() needs a loss; compile received none (pass .loss = \"...\")", model_label(model), entry));
   }
@@ -99,6 +99,40 @@ torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_v
   return x.to(model.device(), dtype, /*non_blocking=*/x.is_pinned());
 }
 
+// The inputs of a model: one tensor, or one per input of a Functional model of several, each
+// checked against its Input's shape and moved to the device (as float32 unless the Input is
+// declared an integer type).
+std::vector<torch::Tensor> prepare_input_list(Model& model, const std::vector<torch::Tensor>& x,
+                                              std::string_view entry) {
+  if (x.size() == 1) return {prepare_inputs(model, x.front(), entry)};
+  const KerasTensors& inputs = model.inputs();
+  std::vector<torch::Tensor> prepared;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const torch::Tensor& data = x[i];
+    const KerasTensor& input = inputs[i];
+    if (!data.defined() || data.dim() < 1) {
+      throw Error(fmt::format("{}: expected input \"{}\" as a tensor of shape [N, ...], received {}", entry,
+                              input.layer()->name(),
+                              data.defined() ? format_shape(data.sizes().vec()) : "an undefined tensor"));
+    }
+    if (data.is_complex()) {
+      throw Error(fmt::format("{}: expected input \"{}\" of a real dtype, received complex {}", entry,
+                              input.layer()->name(), c10::toString(data.scalar_type())));
+    }
+    const Shape sample(data.sizes().begin() + 1, data.sizes().end());
+    if (sample != input.shape()) {
+      throw Error(fmt::format("{}: input \"{}\" expects shape {}, received a tensor of shape {}", model_label(model),
+                              input.layer()->name(), format_batch_shape(input.shape()),
+                              format_shape(data.sizes().vec())));
+    }
+    const bool integers = input.dtype() != "float32" && input.dtype() != "string";
+    const auto dtype = data.is_floating_point() || (integers && data.scalar_type() != torch::kBool) ? data.scalar_type()
+                                                                                                     : torch::kFloat32;
+    prepared.push_back(data.to(model.device(), dtype, /*non_blocking=*/data.is_pinned()));
+  }
+  return prepared;
+}
+
 // The token ids (or counts) of `texts`, made by the model's first layer, a TextVectorization:
 // LibTorch's tensors hold no strings, so texts are vectorized on the CPU before the model.
 torch::Tensor vectorize(const Model& model, const std::vector<std::string>& texts, std::string_view entry) {
@@ -137,35 +171,90 @@ void refuse_output_mask(Model& model, const torch::Tensor& inputs, std::string_v
   }
 }
 
-torch::Tensor prepare_targets(const Model& model, const training::CompiledState& state, const torch::Tensor& y) {
-  const torch::Tensor targets = state.loss->prepare_targets(y, model.output_shape(), layer_label(model.output_layer()));
-  return targets.to(model.device(), /*non_blocking=*/targets.is_pinned());
+// The targets of each output, as its loss wants them, on the device.
+std::vector<torch::Tensor> prepare_targets(const Model& model, const training::CompiledState& state,
+                                           const std::vector<torch::Tensor>& y) {
+  const std::vector<Shape> shapes = model.output_shapes();
+  const std::vector<std::string> names = model.output_names();
+  std::vector<torch::Tensor> targets;
+  for (size_t i = 0; i < y.size(); ++i) {
+    // A model of one output names its output layer; a model of several, the output.
+    const std::string label = y.size() == 1 ? layer_label(model.output_layer()) : fmt::format("output \"{}\"", names[i]);
+    const torch::Tensor prepared = state.heads[i].loss.prepare_targets(y[i], shapes[i], label);
+    targets.push_back(prepared.to(model.device(), /*non_blocking=*/prepared.is_pinned()));
+  }
+  return targets;
 }
 
 // Whether the loss takes class labels (so [N, T] targets are labels per position, not one-hot rows).
 bool sparse_labels(const training::CompiledState& state) {
-  return state.loss->kind() == losses::Loss::Kind::kSparseCategoricalCrossentropy;
+  return state.heads.front().loss.kind() == losses::Loss::Kind::kSparseCategoricalCrossentropy;
 }
 
-Batches prepare_data(Model& model, const training::CompiledState& state, const torch::Tensor& x, const torch::Tensor& y,
-                     int64_t batch_size, std::string_view entry, const torch::Tensor& sample_weight = {}) {
-  if (!y.defined() || y.dim() < 1) {
-    throw Error(fmt::format("{}: expected y as a tensor of shape [N, ...], received {}", entry,
-                            y.defined() ? format_shape(y.sizes().vec()) : "an undefined tensor"));
+// `data` in the order of `names` (the model's inputs or outputs): by name, by position, or one
+// tensor for one name. `what` says which ("x" or "y").
+std::vector<torch::Tensor> in_order(const Model& model, const Data& data, const std::vector<std::string>& names,
+                                    std::string_view what, std::string_view entry) {
+  const auto listed = [&] { return names.empty() ? std::string("one") : fmt::format("{}", fmt::join(names, ", ")); };
+  if (data.named()) {
+    std::vector<torch::Tensor> ordered;
+    for (const std::string& name : names) {
+      const auto& given = data.names();
+      const auto found = std::find(given.begin(), given.end(), name);
+      if (found == given.end()) {
+        throw Error(fmt::format("{}: {} has no tensor for \"{}\"; {} {} takes: {}; received: {}", entry, what, name,
+                                model_label(model), what == "x" ? "inputs" : "outputs", listed(),
+                                fmt::join(given, ", ")));
+      }
+      ordered.push_back(data.tensors()[static_cast<size_t>(found - given.begin())]);
+    }
+    for (const std::string& name : data.names()) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        throw Error(fmt::format("{}: {} has a tensor for \"{}\", which is not one of the model's {}: {}", entry,
+                                what, name, what == "x" ? "inputs" : "outputs", listed()));
+      }
+    }
+    return ordered;
   }
-  if (x.defined() && x.dim() >= 1 && x.size(0) != y.size(0)) {
-    throw Error(fmt::format("{}: expected x and y with the same number of samples, received x with {} and y with {}",
-                            entry, x.size(0), y.size(0)));
+  const size_t expected = std::max<size_t>(names.size(), 1);
+  if (data.size() != expected) {
+    throw Error(fmt::format("{}: {} {} takes {} {} ({}), received {} tensor(s) as {}", entry, model_label(model),
+                            what == "x" ? "input" : "output", expected, expected == 1 ? "tensor" : "tensors",
+                            listed(), data.size(), what));
   }
-  if (y.size(0) == 0) throw Error(fmt::format("{}: expected at least one sample, received 0", entry));
-  torch::Tensor inputs = prepare_inputs(model, x, entry);
-  refuse_output_mask(model, inputs, entry);
-  torch::Tensor targets = prepare_targets(model, state, y);
+  return data.tensors();
+}
+
+Batches prepare_data(Model& model, const training::CompiledState& state, const std::vector<torch::Tensor>& x,
+                     const std::vector<torch::Tensor>& y, int64_t batch_size, std::string_view entry,
+                     const torch::Tensor& sample_weight = {}) {
+  for (const torch::Tensor& target : y) {
+    if (!target.defined() || target.dim() < 1) {
+      throw Error(fmt::format("{}: expected y as a tensor of shape [N, ...], received {}", entry,
+                              target.defined() ? format_shape(target.sizes().vec()) : "an undefined tensor"));
+    }
+  }
+  const int64_t samples = y.front().size(0);
+  for (const torch::Tensor& data : x) {
+    if (data.defined() && data.dim() >= 1 && data.size(0) != samples) {
+      throw Error(fmt::format("{}: expected x and y with the same number of samples, received x with {} and y with {}",
+                              entry, data.size(0), samples));
+    }
+  }
+  for (const torch::Tensor& target : y) {
+    if (target.size(0) != samples) {
+      throw Error(fmt::format("{}: expected every y with the same number of samples, received {} and {}", entry,
+                              samples, target.size(0)));
+    }
+  }
+  if (samples == 0) throw Error(fmt::format("{}: expected at least one sample, received 0", entry));
+  std::vector<torch::Tensor> inputs = prepare_input_list(model, x, entry);
+  if (inputs.size() == 1) refuse_output_mask(model, inputs.front(), entry);
   torch::Tensor weights;
   if (sample_weight.defined()) {
-    weights = training::prepare_sample_weight(sample_weight, y.size(0), model.device(), entry);
+    weights = training::prepare_sample_weight(sample_weight, samples, model.device(), entry);
   }
-  return {inputs, targets, batch_size, weights};
+  return {std::move(inputs), prepare_targets(model, state, y), batch_size, weights};
 }
 
 // A dataset's batches, checked and moved to the device as they come; `state` null for predict,
@@ -174,6 +263,11 @@ Batches prepare_data(Model& model, const training::CompiledState& state, const t
 EpochIterator dataset_batches(Model& model, const training::CompiledState* state, const data::Dataset& dataset,
                               std::optional<int64_t> steps, std::string entry,
                               const std::map<int64_t, double>& class_weight = {}) {
+  if (model.functional() && (model.inputs().size() > 1 || model.outputs().size() > 1)) {
+    throw Error(fmt::format("{}: a dataset gives one x and one y tensor per element, and {} has {} inputs and {} "
+                            "outputs; pass the data as tensors (tkeras::Data, by name or position)",
+                            entry, model_label(model), model.inputs().size(), model.outputs().size()));
+  }
   auto checked_mask = std::make_shared<bool>(false);
   auto prepare = [&model, state, entry, class_weight, checked_mask](data::Element batch) {
     // Texts go through the model's TextVectorization, as in Keras.
@@ -202,7 +296,7 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
       refuse_output_mask(model, batch.x, entry);
       *checked_mask = true;
     }
-    batch.y = prepare_targets(model, *state, batch.y);
+    batch.y = prepare_targets(model, *state, {batch.y}).front();
     if (!class_weight.empty()) {
       if (batch.sample_weight.defined()) {
         throw Error(fmt::format(
@@ -237,34 +331,32 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
   return {source, steps, std::move(prepare), std::move(entry), state != nullptr ? state->group.get() : nullptr};
 }
 
-training::MetricsTracker make_tracker(const Model& model, const training::CompiledState& state,
-                                      const torch::Tensor& y) {
-  const Shape& output = model.output_shape();
-  const int64_t output_rank = static_cast<int64_t>(output.size()) + 1;
-  training::MetricsTracker tracker(training::resolve_metrics(state.metric_names, state.weighted_metric_names, y.dim(),
-                                                             output_rank, y.dim() > 1 ? y.size(-1) : 1, output.back()),
-                                   output);
+// Each output's loss and metrics, the metrics chosen from the first targets.
+training::Heads make_heads(const Model& model, const training::CompiledState& state,
+                           const std::vector<torch::Tensor>& y) {
+  training::Heads heads(state, model.output_activations(), model.output_shapes(), y);
   // Data-parallel: every process reads the totals over all processes.
-  tracker.set_group(state.group.get());
-  return tracker;
+  heads.set_group(state.group.get());
+  return heads;
 }
 
 // The targets the metrics are chosen from: all of them for tensors, the first batch of a dataset.
-const torch::Tensor& example_targets(const training::StepBatch& batch) {
+const std::vector<torch::Tensor>& example_targets(const training::StepBatch& batch) {
   return batch.batches != nullptr ? batch.batches->y : batch.y;
 }
 
 // The running values of the epoch so far, read from the device only when a callback asks.
-Logs batch_logs(const training::MetricsTracker& tracker, const callbacks::CallbackList& callbacks, int64_t batch) {
+Logs batch_logs(const training::Heads& tracker, const callbacks::CallbackList& callbacks, int64_t batch) {
   return callbacks.wants_batch_logs_at(batch) ? tracker.result() : Logs{};
 }
 
-// The output layer's final activation, looked up once per run rather than per batch.
-struct OutputActivation {
-  std::string name;
-  activations::Function apply;
+// The outputs' final activations, looked up once per run rather than per batch.
+struct OutputActivations {
+  std::vector<activations::Function> apply;
 
-  explicit OutputActivation(const Model& model) : name(model.activation()), apply(activations::get(name)) {}
+  explicit OutputActivations(const Model& model) {
+    for (const std::string& name : model.output_activations()) apply.push_back(activations::get(name));
+  }
 };
 
 // compile's precision: true for bf16-mixed.
@@ -278,26 +370,26 @@ bool parse_precision(const std::string& precision) {
 Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator& data,
                callbacks::CallbackList& callbacks) {
   const torch::NoGradGuard no_grad;
-  const OutputActivation activation(model);
-  training::MetricsTracker tracker = make_tracker(model, state, example_targets(data.peek()));
+  training::Heads heads = make_heads(model, state, example_targets(data.peek()));
   callbacks.on_test_begin({});
   data.start_epoch();
   for (int64_t step = 0; std::optional<training::StepBatch> batch = data.next(); ++step) {
     callbacks.on_test_batch_begin(step, {});
     // Data-parallel, a process without rows in the last batch: it counts nothing.
     if (batch->size() == 0) {
-      callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
+      callbacks.on_test_batch_end(step, batch_logs(heads, callbacks, step));
       continue;
     }
-    const torch::Tensor y = batch->targets();
+    const std::vector<torch::Tensor> y = batch->targets();
     const torch::Tensor w = batch->sample_weights();
-    const torch::Tensor logits =
+    const std::vector<torch::Tensor> logits =
         training::output_logits(model, batch->inputs(), /*training=*/false, state.device, state.bf16_mixed);
-    const torch::Tensor loss = state.loss->from_layer_output(y, logits, activation.name, w);
-    tracker.update(loss, y.size(0), y, logits, activation.name, activation.apply, w);
-    callbacks.on_test_batch_end(step, batch_logs(tracker, callbacks, step));
+    const torch::Tensor loss = heads.loss(y, logits, w);
+    heads.accumulate(loss, y.front().size(0), y, logits, w);
+    heads.count(y.front().size(0), w.defined());
+    callbacks.on_test_batch_end(step, batch_logs(heads, callbacks, step));
   }
-  Logs logs = tracker.result();
+  Logs logs = heads.result();
   callbacks.on_test_end(logs);
   return logs;
 }
@@ -305,6 +397,17 @@ Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator
 // Keras's train_validation_split: the last fraction of the samples, before any shuffling.
 std::pair<torch::Tensor, torch::Tensor> split_off(const torch::Tensor& data, int64_t split_at) {
   return {data.narrow(0, 0, split_at), data.narrow(0, split_at, data.size(0) - split_at)};
+}
+
+std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> split_off(const std::vector<torch::Tensor>& data,
+                                                                            int64_t split_at) {
+  std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> parts;
+  for (const torch::Tensor& tensor : data) {
+    auto [first, second] = split_off(tensor, split_at);
+    parts.first.push_back(first);
+    parts.second.push_back(second);
+  }
+  return parts;
 }
 
 void check_fit_options(const FitOptions& options) {
@@ -338,9 +441,15 @@ std::function<EpochIterator()> validation_batches(Model& model, const training::
   if (!validation.texts.empty() && validation.x.defined()) {
     throw Error("fit: expected validation_data as tensors (x, y) or as texts and y, received both");
   }
-  const torch::Tensor x =
-      validation.texts.empty() ? validation.x : vectorize(model, validation.texts, "fit (validation_data)");
-  Batches batches = prepare_data(model, state, x, validation.y, options.batch_size, "fit (validation_data)",
+  std::vector<torch::Tensor> x, y;
+  if (validation.inputs.size() > 0) {
+    x = in_order(model, validation.inputs, model.input_names(), "x", "fit (validation_data)");
+    y = in_order(model, validation.targets, model.output_names(), "y", "fit (validation_data)");
+  } else {
+    x = {validation.texts.empty() ? validation.x : vectorize(model, validation.texts, "fit (validation_data)")};
+    y = {validation.y};
+  }
+  Batches batches = prepare_data(model, state, x, y, options.batch_size, "fit (validation_data)",
                                  validation.sample_weight);
   return [batches, group = state.group.get()] { return EpochIterator(batches, /*shuffle=*/false, group); };
 }
@@ -396,9 +505,65 @@ bool agreed_stop(bool stop, distribute::detail::ProcessGroup* group) {
 
 }  // namespace
 
+namespace {
+
+// compile's losses, loss weights and metrics, one head per output of the model, as Keras's
+// CompileLoss and CompileMetrics match them to the outputs.
+std::vector<training::Head> resolve_heads(const Model& model, const CompileOptions& options) {
+  const std::vector<std::string> names = model.functional() ? model.output_names() : std::vector<std::string>{""};
+  const auto outputs = [&] { return fmt::format("{}", fmt::join(names, ", ")); };
+  const auto check_name = [&](const std::string& name, std::string_view what) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      throw Error(fmt::format("compile: {} names \"{}\", which is not an output of {}; its outputs are: {}", what,
+                              name, model_label(model), outputs()));
+    }
+  };
+  for (const auto& [name, weight] : options.loss_weights) check_name(name, "loss_weights");
+  for (const auto& [name, metrics] : options.metrics.named()) check_name(name, "metrics");
+  if (!options.loss) return {};
+  std::vector<losses::Loss> losses;
+  const LossSpec& spec = options.loss;
+  if (!spec.per_output()) {
+    losses.assign(names.size(), spec.losses().front());  // one loss for every output, as Keras
+  } else if (spec.names().empty()) {
+    if (spec.losses().size() != names.size()) {
+      throw Error(fmt::format("compile: expected one loss per output of {} ({}: {}), received {}", model_label(model),
+                              names.size(), outputs(), spec.losses().size()));
+    }
+    losses = spec.losses();
+  } else {
+    for (const std::string& name : spec.names()) check_name(name, "loss");
+    for (const std::string& name : names) {
+      const auto found = std::find(spec.names().begin(), spec.names().end(), name);
+      if (found == spec.names().end()) {
+        throw Error(fmt::format("compile: loss has no loss for the output \"{}\" of {}; give one for each of: {}",
+                                name, model_label(model), outputs()));
+      }
+      losses.push_back(spec.losses()[static_cast<size_t>(found - spec.names().begin())]);
+    }
+  }
+  std::vector<training::Head> heads;
+  for (size_t i = 0; i < names.size(); ++i) {
+    training::Head head{.name = names[i], .loss = losses[i], .weight = 1.0, .metrics = options.metrics.all(),
+                        .weighted_metrics = options.weighted_metrics};
+    if (const auto weight = options.loss_weights.find(names[i]); weight != options.loss_weights.end()) {
+      head.weight = weight->second;
+    }
+    if (const auto named = options.metrics.named().find(names[i]); named != options.metrics.named().end()) {
+      head.metrics.insert(head.metrics.end(), named->second.begin(), named->second.end());
+    }
+    heads.push_back(std::move(head));
+  }
+  return heads;
+}
+
+}  // namespace
+
 void Model::compile(const CompileOptions& options) {
-  training::check_metric_names(options.metrics);
+  training::check_metric_names(options.metrics.all());
+  for (const auto& [name, metrics] : options.metrics.named()) training::check_metric_names(metrics);
   training::check_metric_names(options.weighted_metrics);
+  std::vector<training::Head> heads = resolve_heads(*this, options);
   const bool bf16_mixed = parse_precision(options.precision);
   torch::Device device = resolve_device(options.device);
   std::shared_ptr<distribute::detail::ProcessGroup> group;
@@ -410,17 +575,32 @@ void Model::compile(const CompileOptions& options) {
     }
     group = distribute::detail::ProcessGroup::join(*options.distribute, device);
   }
-  compiled_ = std::make_shared<training::CompiledState>(options.optimizer, options.loss, options.metrics,
-                                                        options.weighted_metrics, device, options.jit, bf16_mixed);
+  compiled_ = std::make_shared<training::CompiledState>(options.optimizer, std::move(heads), device, options.jit,
+                                                        bf16_mixed);
   compiled_->group = std::move(group);
   to(device);
 }
 
 History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options) {
+  return fit_tensors({x}, {y}, options);
+}
+
+History Model::fit(const Data& x, const Data& y, const FitOptions& options) {
+  return fit_tensors(in_order(*this, x, input_names(), "x", "fit"), in_order(*this, y, output_names(), "y", "fit"),
+                     options);
+}
+
+History Model::fit_tensors(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y,
+                           const FitOptions& options) {
   const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   training::CompiledState& state = require_compiled(compiled_, *this, "fit");
   check_fit_options(options);
   check_batch_size(options.batch_size, "fit", state.group.get());
+  if (!options.class_weight.empty() && y.size() > 1) {
+    throw Error(fmt::format("fit: class_weight is only supported for a model of one output, and {} has {}; pass a "
+                            "sample_weight instead",
+                            model_label(*this), y.size()));
+  }
 
   Batches train_data = prepare_data(*this, state, x, y, options.batch_size, "fit", options.sample_weight);
   std::function<EpochIterator()> validation = validation_batches(*this, state, options);
@@ -445,8 +625,8 @@ History Model::fit(const torch::Tensor& x, const torch::Tensor& y, const FitOpti
   }
   // As Keras: class weights weigh the training samples only, not the validation data.
   if (!options.class_weight.empty()) {
-    train_data.w =
-        training::class_weight_to_sample_weights(train_data.y, options.class_weight, sparse_labels(state), "fit");
+    train_data.w = training::class_weight_to_sample_weights(train_data.y.front(), options.class_weight,
+                                                            sparse_labels(state), "fit");
   }
   training::FitData data{EpochIterator(std::move(train_data), options.shuffle, state.group.get()),
                          std::move(validation)};
@@ -503,10 +683,10 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
                                     {.epochs = options.epochs, .steps = data.train.steps(), .verbose = options.verbose},
                                     {.add_history = true, .add_progbar = options.verbose != 0});
   const training::StepBatch& first = data.train.peek();
-  training::MetricsTracker tracker = make_tracker(*this, state, example_targets(first));
+  training::Heads heads = make_heads(*this, state, example_targets(first));
   // jit's static batch: this process's rows of a full batch for tensors, of the first batch for a
   // dataset.
-  training::TrainStep train_step(*this, state, updater, tracker,
+  training::TrainStep train_step(*this, state, updater, heads,
                                  first.batches != nullptr ? first.batches->shard_size() : first.size());
 
   stop_training = false;
@@ -516,7 +696,7 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
   int first_epoch = std::exchange(resume_epoch_, std::nullopt).value_or(options.initial_epoch);
   if (group != nullptr) first_epoch = start_alike(*this, updater, *group, first_epoch);
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
-    tracker.reset();
+    heads.reset();
     callbacks.on_epoch_begin(epoch, {});
     // As Keras: train() while training, so that LibTorch modules inside follow; eval() after.
     train();
@@ -525,7 +705,7 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
     while (std::optional<training::StepBatch> batch = data.train.next()) {
       callbacks.on_train_batch_begin(steps, {});
       train_step.run(*batch);
-      callbacks.on_train_batch_end(steps, batch_logs(tracker, callbacks, steps));
+      callbacks.on_train_batch_end(steps, batch_logs(heads, callbacks, steps));
       ++steps;
       if (stop_training) break;
     }
@@ -534,7 +714,7 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
     // warning says ("interrupting training"; Keras 3 in fact runs the remaining epochs empty).
     if (steps == 0) break;
     if (group != nullptr) average_moving_statistics(*this, *group);
-    epoch_logs = tracker.result();
+    epoch_logs = heads.result();
     if (data.validation) {
       EpochIterator validation = data.validation();
       epoch_logs = merged(epoch_logs, with_prefix(test_loop(*this, state, validation, callbacks), "val_"));
@@ -549,6 +729,16 @@ History Model::run_fit(training::FitData& data, const FitOptions& options) {
 }
 
 Logs Model::evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options) {
+  return evaluate_tensors({x}, {y}, options);
+}
+
+Logs Model::evaluate(const Data& x, const Data& y, const EvaluateOptions& options) {
+  return evaluate_tensors(in_order(*this, x, input_names(), "x", "evaluate"),
+                          in_order(*this, y, output_names(), "y", "evaluate"), options);
+}
+
+Logs Model::evaluate_tensors(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y,
+                             const EvaluateOptions& options) {
   const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   training::CompiledState& state = require_compiled(compiled_, *this, "evaluate");
   check_batch_size(options.batch_size, "evaluate", state.group.get());
@@ -578,32 +768,48 @@ Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& option
 
 namespace {
 
-torch::Tensor predict_loop(Model& model, EpochIterator& data, const PredictOptions& options, bool bf16_mixed,
-                           torch::Device output_device) {
+// The outputs for every batch, concatenated per output, on `output_device`.
+std::vector<torch::Tensor> predict_loop(Model& model, EpochIterator& data, const PredictOptions& options,
+                                        bool bf16_mixed, torch::Device output_device) {
   model.eval();
   callbacks::CallbackList callbacks(options.callbacks, model, {.steps = data.steps(), .verbose = options.verbose},
                                     {.add_progbar = options.verbose != 0});
   const torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> outputs;
-  outputs.reserve(static_cast<size_t>(data.steps()));
+  const std::vector<Shape> shapes = model.output_shapes();
+  std::vector<std::vector<torch::Tensor>> outputs(shapes.size());
   callbacks.on_predict_begin({});
-  // With bf16-mixed the layers run under autocast up to the output layer's activation, which
-  // then runs in float32 (softmax rows sum to 1 within float32 rounding), as in fit.
-  const OutputActivation output_activation(model);
+  // With bf16-mixed the layers run under autocast up to the output layers' activations, which
+  // then run in float32 (softmax rows sum to 1 within float32 rounding), as in fit.
+  const OutputActivations activations(model);
   data.start_epoch();
   for (int64_t step = 0; std::optional<training::StepBatch> batch = data.next(); ++step) {
     callbacks.on_predict_batch_begin(step, {});
-    outputs.push_back(output_activation.apply(
-        training::output_logits(model, batch->inputs(), /*training=*/false, model.device(), bf16_mixed)));
+    const std::vector<torch::Tensor> logits =
+        training::output_logits(model, batch->inputs(), /*training=*/false, model.device(), bf16_mixed);
+    for (size_t i = 0; i < logits.size(); ++i) outputs[i].push_back(activations.apply[i](logits[i]));
     callbacks.on_predict_batch_end(step, {});
   }
   callbacks.on_predict_end({});
-  if (outputs.empty()) {
-    Shape empty_shape = {0};
-    empty_shape.insert(empty_shape.end(), model.output_shape().begin(), model.output_shape().end());
-    return torch::empty(empty_shape, torch::TensorOptions().dtype(torch::kFloat32).device(output_device));
+  std::vector<torch::Tensor> results;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    if (outputs[i].empty()) {
+      Shape empty_shape = {0};
+      empty_shape.insert(empty_shape.end(), shapes[i].begin(), shapes[i].end());
+      results.push_back(torch::empty(empty_shape, torch::TensorOptions().dtype(torch::kFloat32).device(output_device)));
+    } else {
+      results.push_back(torch::cat(outputs[i]).to(output_device));
+    }
   }
-  return torch::cat(outputs).to(output_device);
+  return results;
+}
+
+torch::Tensor one_output(const Model& model, std::vector<torch::Tensor> outputs) {
+  if (outputs.size() != 1) {
+    throw Error(fmt::format("predict: {} has {} outputs; pass the inputs as tkeras::Data (a list or a map) to get "
+                            "all of them",
+                            model_label(model), outputs.size()));
+  }
+  return std::move(outputs.front());
 }
 
 }  // namespace
@@ -611,8 +817,23 @@ torch::Tensor predict_loop(Model& model, EpochIterator& data, const PredictOptio
 torch::Tensor Model::predict(const torch::Tensor& x, const PredictOptions& options) {
   const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   check_batch_size(options.batch_size, "predict");
-  EpochIterator data(Batches{prepare_inputs(*this, x, "predict"), {}, options.batch_size}, /*shuffle=*/false);
-  return predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, x.device());
+  EpochIterator data(Batches{{prepare_inputs(*this, x, "predict")}, {}, options.batch_size}, /*shuffle=*/false);
+  return one_output(*this, predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, x.device()));
+}
+
+Data Model::predict(const Data& x, const PredictOptions& options) {
+  const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
+  check_batch_size(options.batch_size, "predict");
+  const std::vector<torch::Tensor> inputs = in_order(*this, x, input_names(), "x", "predict");
+  if (!inputs.front().defined() || inputs.front().dim() < 1) {
+    throw Error("predict: expected x as tensors of shape [N, ...], received an undefined or scalar tensor");
+  }
+  const torch::Device device = inputs.front().device();
+  EpochIterator data(Batches{prepare_input_list(*this, inputs, "predict"), {}, options.batch_size},
+                     /*shuffle=*/false);
+  std::vector<torch::Tensor> outputs =
+      predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, device);
+  return Data(output_names(), std::move(outputs));
 }
 
 History Model::fit(const std::vector<std::string>& x, const torch::Tensor& y, const FitOptions& options) {
@@ -631,7 +852,7 @@ torch::Tensor Model::predict(const data::Dataset& dataset, const PredictOptions&
   const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
   EpochIterator data = dataset_batches(*this, nullptr, dataset, options.steps, "predict");
   data.peek();
-  return predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, torch::kCPU);
+  return one_output(*this, predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, torch::kCPU));
 }
 
 }  // namespace tkeras

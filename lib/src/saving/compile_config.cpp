@@ -73,6 +73,27 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
       where.fail(fmt::format("expected \"weighted_metrics\" as a list of names, received {}", weighted.dump()));
     }
   }
+  // A model of several outputs: each output's loss, weight and metrics.
+  if (compile.contains("outputs")) {
+    const json& outputs = compile["outputs"];
+    if (!outputs.is_array()) where.fail(fmt::format("expected \"outputs\" as a list, received {}", outputs.dump()));
+    for (const json& output : outputs) {
+      if (!output.is_object()) where.fail(fmt::format("expected each of \"outputs\" as an object, received {}", output.dump()));
+      require(output, "name", &json::is_string, "a string", where);
+      require(output, "weight", &json::is_number, "a number", where);
+      for (const char* key : {"metrics", "weighted_metrics"}) {
+        const json& names = member(output, key, where);
+        if (!names.is_array() || !std::all_of(names.begin(), names.end(), [](const json& m) { return m.is_string(); })) {
+          where.fail(fmt::format("expected \"{}\" of an output as a list of names, received {}", key, names.dump()));
+        }
+      }
+      try {
+        losses::detail::check(member(output, "loss", where));
+      } catch (const Error& error) {
+        where.fail(error.what());
+      }
+    }
+  }
   // Written since jit and precision exist; older files have neither.
   if (compile.contains("jit_compile")) require(compile, "jit_compile", &json::is_boolean, "true or false", where);
   if (compile.contains("precision")) require(compile, "precision", &json::is_string, "a string", where);

@@ -56,11 +56,27 @@ class ArchiveWriter : public layers::keras_format::Writer {
 // loss without as its name. (tkeras's jit and precision have no Keras counterpart: Keras's
 // jit_compile is XLA or torch.compile, not a CUDA graph.)
 json keras_compile(const json& compile) {
-  const json weighted = compile.value("weighted_metrics", json::array());
+  json weighted = compile.value("weighted_metrics", json::array());
+  json loss = compile["loss"].is_null() ? json(nullptr) : losses::detail::to_keras(compile["loss"]);
+  json loss_weights = nullptr;
+  json metrics = compile["metrics"];
+  // A model of several outputs: Keras's dicts by output name.
+  if (compile.contains("outputs")) {
+    loss = json::object();
+    loss_weights = json::object();
+    metrics = json::object();
+    for (const json& output : compile["outputs"]) {
+      const std::string name = output["name"].get<std::string>();
+      loss[name] = losses::detail::to_keras(output["loss"]);
+      loss_weights[name] = output["weight"];
+      metrics[name] = output["metrics"];
+      weighted = output["weighted_metrics"];
+    }
+  }
   return {{"optimizer", optimizers::detail::to_keras(compile["optimizer"])},
-          {"loss", losses::detail::to_keras(compile["loss"])},
-          {"loss_weights", nullptr},
-          {"metrics", compile["metrics"]},
+          {"loss", loss},
+          {"loss_weights", loss_weights},
+          {"metrics", metrics},
           {"weighted_metrics", weighted.empty() ? json(nullptr) : weighted},
           {"run_eagerly", false},
           {"steps_per_execution", 1},
@@ -209,9 +225,36 @@ json tkeras_compile(const json& keras, const std::string& path) {
   } catch (const Error& error) {
     throw fail(error.what());
   }
-  // The loss.
+  // The loss; a dict of them for a model of several outputs.
+  const json keras_loss = keras.value("loss", json());
+  if (keras_loss.is_object() && !keras_loss.contains("class_name") && !keras_loss.contains("config")) {
+    const json weights = keras.value("loss_weights", json());
+    const json metrics = keras.value("metrics", json());
+    json outputs = json::array();
+    for (const auto& [name, loss] : keras_loss.items()) {
+      json output = {{"name", name}, {"weight", 1.0}, {"metrics", json::array()}, {"weighted_metrics", json::array()}};
+      try {
+        output["loss"] = losses::detail::from_keras(loss);
+      } catch (const Error& error) {
+        throw fail(fmt::format("loss of output \"{}\": {}", name, error.what()));
+      }
+      if (weights.is_object() && weights.contains(name)) output["weight"] = weights[name];
+      if (metrics.is_object() && metrics.contains(name)) {
+        const json& names = metrics[name];
+        output["metrics"] = names.is_string() ? json::array({names}) : names;
+      }
+      outputs.push_back(std::move(output));
+    }
+    compile["loss"] = nullptr;
+    compile["metrics"] = json::array();
+    compile["weighted_metrics"] = json::array();
+    compile["outputs"] = std::move(outputs);
+    compile["jit_compile"] = false;
+    compile["precision"] = "float32";
+    return config::check_compile_config(compile.dump(), path);
+  }
   try {
-    compile["loss"] = losses::detail::from_keras(keras.value("loss", json()));
+    compile["loss"] = losses::detail::from_keras(keras_loss);
   } catch (const Error& error) {
     throw fail(error.what());
   }

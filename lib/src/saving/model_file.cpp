@@ -102,9 +102,23 @@ Config ModelFile::compile_config(const Model& model) {
   if (!state) return nullptr;
   json compile;
   compile["optimizer"] = optimizers::detail::serialize(state->optimizer());
-  compile["loss"] = state->loss ? state->loss->get_config() : json(nullptr);
-  compile["metrics"] = state->metric_names;
-  compile["weighted_metrics"] = state->weighted_metric_names;
+  // One output: its loss and metrics; several: null there, and each output's under "outputs".
+  const bool single = state->heads.size() <= 1;
+  compile["loss"] = state->heads.size() == 1 ? state->heads.front().loss.get_config() : json(nullptr);
+  compile["metrics"] = single && !state->heads.empty() ? state->heads.front().metrics : std::vector<std::string>{};
+  compile["weighted_metrics"] =
+      single && !state->heads.empty() ? state->heads.front().weighted_metrics : std::vector<std::string>{};
+  if (!single) {
+    json outputs = json::array();
+    for (const training::Head& head : state->heads) {
+      outputs.push_back({{"name", head.name},
+                         {"loss", head.loss.get_config()},
+                         {"weight", head.weight},
+                         {"metrics", head.metrics},
+                         {"weighted_metrics", head.weighted_metrics}});
+    }
+    compile["outputs"] = std::move(outputs);
+  }
   compile["jit_compile"] = state->jit;
   compile["precision"] = state->bf16_mixed ? "bf16-mixed" : "float32";
   return compile;
@@ -114,11 +128,29 @@ void ModelFile::compile_from(Model& model, const Config& compile, const models::
                              const std::string& path) {
   if (!options.compile || compile.is_null()) return;
   try {
+    LossSpec loss = compile["loss"].is_null() ? LossSpec() : LossSpec(losses::Loss::from_config(compile["loss"]));
+    std::map<std::string, double> loss_weights;
+    MetricsSpec metrics = compile["metrics"].get<std::vector<std::string>>();
+    std::vector<std::string> weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{});
+    if (compile.contains("outputs")) {  // a model of several outputs: each output's own
+      std::map<std::string, losses::Loss> by_output;
+      std::map<std::string, std::vector<std::string>> metrics_by_output;
+      for (const json& output : compile["outputs"]) {
+        const std::string name = output.at("name").get<std::string>();
+        by_output.emplace(name, losses::Loss::from_config(output.at("loss")));
+        loss_weights[name] = output.at("weight").get<double>();
+        metrics_by_output[name] = output.at("metrics").get<std::vector<std::string>>();
+        weighted_metrics = output.at("weighted_metrics").get<std::vector<std::string>>();
+      }
+      loss = LossSpec(by_output);
+      metrics = MetricsSpec(metrics_by_output);
+    }
     model.compile(
         {.optimizer = optimizers::detail::deserialize(compile["optimizer"]),
-         .loss = compile["loss"].is_null() ? std::nullopt : std::optional(losses::Loss::from_config(compile["loss"])),
-         .metrics = compile["metrics"].get<std::vector<std::string>>(),
-         .weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{}),
+         .loss = loss,
+         .loss_weights = loss_weights,
+         .metrics = metrics,
+         .weighted_metrics = weighted_metrics,
          .device = options.device,
          .jit = compile.value("jit_compile", false),
          .precision = compile.value("precision", std::string("float32")),

@@ -23,15 +23,16 @@ AutocastGuard::~AutocastGuard() {
   at::autocast::set_autocast_enabled(type_, previous_enabled_);
 }
 
-torch::Tensor output_logits(layers::Layer& network, const torch::Tensor& x, bool training, c10::Device device,
-                            bool bf16_mixed) {
-  if (!bf16_mixed) return network.call_without_activation(x, training);
-  torch::Tensor logits;
+std::vector<torch::Tensor> output_logits(layers::Layer& network, const std::vector<torch::Tensor>& x, bool training,
+                                         c10::Device device, bool bf16_mixed) {
+  if (!bf16_mixed) return network.call_logits(x, training);
+  std::vector<torch::Tensor> logits;
   {
     const AutocastGuard autocast(device, true);
-    logits = network.call_without_activation(x, training);
+    logits = network.call_logits(x, training);
   }
-  return logits.to(torch::kFloat32);
+  for (torch::Tensor& output : logits) output = output.to(torch::kFloat32);
+  return logits;
 }
 
 }  // namespace tkeras::training

@@ -5,6 +5,8 @@
 #include <c10/core/ScalarType.h>
 #include <torch/types.h>
 
+#include <vector>
+
 #include "tkeras/layers/layer.h"
 
 namespace tkeras::training {
@@ -29,11 +31,11 @@ class AutocastGuard {
   bool previous_cache_ = false;
 };
 
-/// `network`'s output before its last activation on `x`. With `bf16_mixed` the layers run under
-/// autocast on `device` and the result is cast to float32, so that the output activation, the
-/// loss and the metrics run in float32 on every device and CPU, whatever autocast's op lists say;
-/// without it, this is `network.call_without_activation(x, training)`.
-torch::Tensor output_logits(layers::Layer& network, const torch::Tensor& x, bool training, c10::Device device,
-                            bool bf16_mixed);
+/// `network`'s outputs before their last activations on `x` (one tensor per input). With
+/// `bf16_mixed` the layers run under autocast on `device` and the results are cast to float32, so
+/// that the output activations, the losses and the metrics run in float32 on every device and
+/// CPU, whatever autocast's op lists say; without it, this is `network.call_logits(x, training)`.
+std::vector<torch::Tensor> output_logits(layers::Layer& network, const std::vector<torch::Tensor>& x, bool training,
+                                         c10::Device device, bool bf16_mixed);
 
 }  // namespace tkeras::training

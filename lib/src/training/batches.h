@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -15,22 +16,29 @@ namespace tkeras::training {
 /// reads them. (A gather of the whole data set per epoch writes every value out to memory and
 /// reads it back later; in the profile it took 4% of training, see docs/benchmarks.md.)
 struct Batches {
-  torch::Tensor x;
-  torch::Tensor y;  ///< undefined for predict
+  std::vector<torch::Tensor> x;  ///< one per input of the model
+  std::vector<torch::Tensor> y;  ///< one per output; empty for predict
   int64_t batch_size = 32;
   torch::Tensor w;      ///< sample weights `[N]`; undefined: none
   torch::Tensor order;  ///< this epoch's permutation; undefined: in order
-  torch::Tensor x_buffer, y_buffer, w_buffer;
+  std::vector<torch::Tensor> x_buffer, y_buffer;
+  torch::Tensor w_buffer;
   /// Data-parallel: this process's rank among `ranks`. Each process takes its `batch_size /
   /// ranks` rows of every (global) batch, in rank order; in a last, shorter batch the higher
   /// ranks may have fewer rows, or none.
   int64_t rank = 0;
   int64_t ranks = 1;
 
-  Batches(torch::Tensor inputs, torch::Tensor targets, int64_t size, torch::Tensor weights = {})
-      : x(std::move(inputs)), y(std::move(targets)), batch_size(size), w(std::move(weights)) {}
+  Batches(std::vector<torch::Tensor> inputs, std::vector<torch::Tensor> targets, int64_t size,
+          torch::Tensor weights = {})
+      : x(std::move(inputs)),
+        y(std::move(targets)),
+        batch_size(size),
+        w(std::move(weights)),
+        x_buffer(x.size()),
+        y_buffer(y.size()) {}
 
-  int64_t size() const { return x.size(0); }
+  int64_t size() const { return x.front().size(0); }
   int64_t steps() const { return (size() + batch_size - 1) / batch_size; }
   /// The rows of batch `step` over all processes.
   int64_t global_length(int64_t step) const { return std::min(batch_size, size() - step * batch_size); }
@@ -41,31 +49,42 @@ struct Batches {
   int64_t length(int64_t step) const {
     return std::clamp<int64_t>(global_length(step) - rank * shard_size(), 0, shard_size());
   }
-  torch::Tensor x_batch(int64_t step) { return batch(x, x_buffer, step); }
-  torch::Tensor y_batch(int64_t step) { return batch(y, y_buffer, step); }
+  std::vector<torch::Tensor> x_batch(int64_t step) { return batch(x, x_buffer, step); }
+  std::vector<torch::Tensor> y_batch(int64_t step) { return batch(y, y_buffer, step); }
   /// The batch's sample weights; undefined when there are none.
-  torch::Tensor w_batch(int64_t step) { return w.defined() ? batch(w, w_buffer, step) : torch::Tensor(); }
+  torch::Tensor w_batch(int64_t step) { return w.defined() ? rows(w, w_buffer, step) : torch::Tensor(); }
 
   /// Writes batch `step` into `x_out`, `y_out` and (with sample weights) `w_out`, which have its
   /// shapes, keeping their storage.
-  void copy_batch(int64_t step, torch::Tensor& x_out, torch::Tensor& y_out, torch::Tensor& w_out) const {
-    if (!order.defined()) {
-      x_out.copy_(x.narrow(0, start(step), length(step)));
-      y_out.copy_(y.narrow(0, start(step), length(step)));
-      if (w.defined()) w_out.copy_(w.narrow(0, start(step), length(step)));
-      return;
-    }
-    const torch::Tensor rows = order.narrow(0, start(step), length(step));
-    torch::index_select_out(x_out, x, 0, rows);
-    torch::index_select_out(y_out, y, 0, rows);
-    if (w.defined()) torch::index_select_out(w_out, w, 0, rows);
+  void copy_batch(int64_t step, std::vector<torch::Tensor>& x_out, std::vector<torch::Tensor>& y_out,
+                  torch::Tensor& w_out) const {
+    const auto copy = [&](const torch::Tensor& data, torch::Tensor& out) {
+      if (!order.defined()) {
+        out.copy_(data.narrow(0, start(step), length(step)));
+      } else {
+        torch::index_select_out(out, data, 0, order.narrow(0, start(step), length(step)));
+      }
+    };
+    for (size_t i = 0; i < x.size(); ++i) copy(x[i], x_out[i]);
+    for (size_t i = 0; i < y.size(); ++i) copy(y[i], y_out[i]);
+    if (w.defined()) copy(w, w_out);
   }
 
   /// A new permutation for the next epoch.
-  void shuffle() { order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.device())); }
+  void shuffle() {
+    order = torch::randperm(size(), torch::TensorOptions().dtype(torch::kLong).device(x.front().device()));
+  }
 
  private:
-  torch::Tensor batch(const torch::Tensor& data, torch::Tensor& buffer, int64_t step) {
+  std::vector<torch::Tensor> batch(const std::vector<torch::Tensor>& data, std::vector<torch::Tensor>& buffers,
+                                   int64_t step) {
+    std::vector<torch::Tensor> out;
+    out.reserve(data.size());
+    for (size_t i = 0; i < data.size(); ++i) out.push_back(rows(data[i], buffers[i], step));
+    return out;
+  }
+
+  torch::Tensor rows(const torch::Tensor& data, torch::Tensor& buffer, int64_t step) {
     if (!order.defined()) return data.narrow(0, start(step), length(step));
     if (!buffer.defined()) buffer = torch::empty({0}, data.options());
     // A batch of another length (the last one) resizes the buffer; from zero elements, as

@@ -5,12 +5,9 @@
 
 namespace tkeras::training {
 
-CompiledState::CompiledState(optimizers::Optimizer optimizer, std::optional<losses::Loss> loss_config,
-                             std::vector<std::string> metrics, std::vector<std::string> weighted_metrics,
+CompiledState::CompiledState(optimizers::Optimizer optimizer, std::vector<Head> output_heads,
                              torch::Device compile_device, bool use_jit, bool use_bf16_mixed)
-    : loss(loss_config),
-      metric_names(std::move(metrics)),
-      weighted_metric_names(std::move(weighted_metrics)),
+    : heads(std::move(output_heads)),
       device(compile_device),
       jit(use_jit),
       bf16_mixed(use_bf16_mixed),

@@ -15,17 +15,26 @@
 
 namespace tkeras::training {
 
+/// What compile gives one output of the model: its loss, that loss's weight, and its metrics.
+struct Head {
+  std::string name;                           ///< The output's name (its layer's).
+  losses::Loss loss;                          ///< Its loss.
+  double weight = 1.0;                        ///< compile's `loss_weights` for it.
+  std::vector<std::string> metrics;           ///< compile's `metrics` for it.
+  std::vector<std::string> weighted_metrics;  ///< compile's `weighted_metrics` for it.
+};
+
 /// The state `compile` creates and `fit`, `evaluate`, `predict` and the model files use. It is
 /// the one owner of the optimizer's state.
 class CompiledState {
  public:
-  CompiledState(optimizers::Optimizer optimizer, std::optional<losses::Loss> loss, std::vector<std::string> metrics,
-                std::vector<std::string> weighted_metrics, torch::Device device, bool jit, bool bf16_mixed);
+  CompiledState(optimizers::Optimizer optimizer, std::vector<Head> heads, torch::Device device, bool jit,
+                bool bf16_mixed);
 
-  std::optional<losses::Loss> loss;
-  std::vector<std::string> metric_names;
-  /// compile's `weighted_metrics`: metrics that take the sample weights.
-  std::vector<std::string> weighted_metric_names;
+  /// One per output of the model, in the outputs' order; none when compile received no loss.
+  std::vector<Head> heads;
+  /// Whether compile received a loss.
+  bool has_loss() const { return !heads.empty(); }
   torch::Device device;
   /// compile's `jit`: static-shape steps, captured as a CUDA graph on CUDA.
   bool jit = false;

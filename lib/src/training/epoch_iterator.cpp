@@ -12,13 +12,14 @@
 
 namespace tkeras::training {
 
-void StepBatch::copy_to(torch::Tensor& x_out, torch::Tensor& y_out, torch::Tensor& w_out) const {
+void StepBatch::copy_to(std::vector<torch::Tensor>& x_out, std::vector<torch::Tensor>& y_out,
+                        torch::Tensor& w_out) const {
   if (batches != nullptr) {
     batches->copy_batch(step, x_out, y_out, w_out);
     return;
   }
-  x_out.copy_(x);
-  y_out.copy_(y);
+  for (size_t i = 0; i < x.size(); ++i) x_out[i].copy_(x[i]);
+  for (size_t i = 0; i < y.size(); ++i) y_out[i].copy_(y[i]);
   if (w.defined()) w_out.copy_(w);
 }
 
@@ -69,8 +70,12 @@ std::optional<StepBatch> EpochIterator::pull() {
   }
   ++seen_in_pass_;
   data::Element prepared = prepare_(std::move(*element));
+  const auto list = [](torch::Tensor tensor) {
+    return tensor.defined() ? std::vector<torch::Tensor>{std::move(tensor)} : std::vector<torch::Tensor>{};
+  };
   if (group_ == nullptr) {
-    return StepBatch{.x = std::move(prepared.x), .y = std::move(prepared.y), .w = std::move(prepared.sample_weight)};
+    return StepBatch{.x = list(std::move(prepared.x)), .y = list(std::move(prepared.y)),
+                     .w = std::move(prepared.sample_weight)};
   }
   // Each process takes its ceil(rows / processes) rows, in rank order: the last rank may have
   // fewer, or none.
@@ -79,8 +84,10 @@ std::optional<StepBatch> EpochIterator::pull() {
   const int64_t begin = std::min(group_->rank() * shard_size, rows);
   const int64_t length = std::clamp<int64_t>(rows - begin, 0, shard_size);
   const auto rows_of = [&](const torch::Tensor& t) { return t.defined() ? t.narrow(0, begin, length) : t; };
-  return StepBatch{
-      .x = rows_of(prepared.x), .y = rows_of(prepared.y), .w = rows_of(prepared.sample_weight), .global = rows};
+  return StepBatch{.x = list(rows_of(prepared.x)),
+                   .y = list(rows_of(prepared.y)),
+                   .w = rows_of(prepared.sample_weight),
+                   .global = rows};
 }
 
 const StepBatch& EpochIterator::peek() {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -20,25 +21,25 @@ namespace tkeras::training {
 struct StepBatch {
   Batches* batches = nullptr;
   int64_t step = 0;
-  torch::Tensor x{};
-  torch::Tensor y{};
-  torch::Tensor w{};  ///< the dataset batch's sample weights `[N]`; undefined: none
+  std::vector<torch::Tensor> x{};  ///< a dataset's batch: one tensor per input
+  std::vector<torch::Tensor> y{};  ///< and per output
+  torch::Tensor w{};               ///< the dataset batch's sample weights `[N]`; undefined: none
   /// Data-parallel, a dataset's batch: its rows over all processes (`x` holds this process's).
   int64_t global = -1;
 
-  int64_t size() const { return batches != nullptr ? batches->length(step) : x.size(0); }
+  int64_t size() const { return batches != nullptr ? batches->length(step) : x.front().size(0); }
   /// The batch's rows over all processes: `size()` unless data-parallel.
   int64_t global_size() const {
-    return batches != nullptr ? batches->global_length(step) : global >= 0 ? global : x.size(0);
+    return batches != nullptr ? batches->global_length(step) : global >= 0 ? global : x.front().size(0);
   }
-  torch::Tensor inputs() const { return batches != nullptr ? batches->x_batch(step) : x; }
-  torch::Tensor targets() const { return batches != nullptr ? batches->y_batch(step) : y; }
+  std::vector<torch::Tensor> inputs() const { return batches != nullptr ? batches->x_batch(step) : x; }
+  std::vector<torch::Tensor> targets() const { return batches != nullptr ? batches->y_batch(step) : y; }
   /// The sample weights `[N]`; undefined when the data has none.
   torch::Tensor sample_weights() const { return batches != nullptr ? batches->w_batch(step) : w; }
   /// Whether the batch has sample weights.
   bool weighted() const { return batches != nullptr ? batches->w.defined() : w.defined(); }
   /// Writes the batch into `x_out`, `y_out` and (when weighted) `w_out`, which have its shapes.
-  void copy_to(torch::Tensor& x_out, torch::Tensor& y_out, torch::Tensor& w_out) const;
+  void copy_to(std::vector<torch::Tensor>& x_out, std::vector<torch::Tensor>& y_out, torch::Tensor& w_out) const;
 };
 
 /// The batches of `fit`'s epochs (or of one evaluate or predict run), with Keras's

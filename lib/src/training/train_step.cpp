@@ -11,22 +11,17 @@
 
 namespace tkeras::training {
 
-TrainStep::TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, MetricsTracker& tracker,
+TrainStep::TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, Heads& heads,
                      int64_t batch_size)
-    : network_(network),
-      state_(state),
-      updater_(updater),
-      tracker_(tracker),
-      batch_size_(batch_size),
-      activation_(network.activation()),
-      apply_activation_(activations::get(activation_)) {}
+    : network_(network), state_(state), updater_(updater), heads_(heads), batch_size_(batch_size) {}
 
 TrainStep::~TrainStep() = default;
 
-void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& w) {
+void TrainStep::device_work(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y,
+                            const torch::Tensor& w) {
   updater_.zero_grad();
-  const torch::Tensor logits = output_logits(network_, x, /*training=*/true, state_.device, state_.bf16_mixed);
-  const torch::Tensor loss = state_.loss->from_layer_output(y, logits, activation_, w);
+  std::vector<torch::Tensor> logits = output_logits(network_, x, /*training=*/true, state_.device, state_.bf16_mixed);
+  const torch::Tensor loss = heads_.loss(y, logits, w);
   // As Keras: with no trainable weight (every layer frozen) there is nothing to differentiate.
   if (updater_.has_weights()) {
     (loss_scale_ == 1.0 ? loss : loss * loss_scale_).backward();
@@ -34,12 +29,13 @@ void TrainStep::device_work(const torch::Tensor& x, const torch::Tensor& y, cons
   }
 
   const torch::NoGradGuard no_grad;
-  tracker_.accumulate(loss.detach(), x.size(0), y, logits.detach(), activation_, apply_activation_, w);
+  for (torch::Tensor& output : logits) output = output.detach();
+  heads_.accumulate(loss.detach(), x.front().size(0), y, logits, w);
 }
 
 void TrainStep::count(int64_t batch_size, bool weighted) {
   if (updater_.has_weights()) updater_.count_step();
-  tracker_.count(batch_size, weighted);
+  heads_.count(batch_size, weighted);
 }
 
 void TrainStep::empty_step() {
@@ -58,7 +54,7 @@ void TrainStep::run(const StepBatch& batch) {
   loss_scale_ = static_cast<double>(batch.size()) / static_cast<double>(batch.global_size());
   // The static buffers are made for the first full batch: later ones run through them when they
   // are like it (the same size, sample weights or none).
-  if (state_.jit && batch.size() == batch_size_ && (!static_x_.defined() || static_w_.defined() == batch.weighted())) {
+  if (state_.jit && batch.size() == batch_size_ && (static_x_.empty() || static_w_.defined() == batch.weighted())) {
     run_static(batch);
     return;
   }
@@ -67,15 +63,19 @@ void TrainStep::run(const StepBatch& batch) {
 }
 
 void TrainStep::run_static(const StepBatch& batch) {
-  if (!static_x_.defined()) {
-    const torch::Tensor x = batch.batches != nullptr ? batch.batches->x : batch.x;
-    const torch::Tensor y = batch.batches != nullptr ? batch.batches->y : batch.y;
-    std::vector<int64_t> x_shape = x.sizes().vec();
-    std::vector<int64_t> y_shape = y.sizes().vec();
-    x_shape[0] = y_shape[0] = batch_size_;
-    static_x_ = torch::empty(x_shape, x.options());
-    static_y_ = torch::empty(y_shape, y.options());
-    if (batch.weighted()) static_w_ = torch::empty({batch_size_}, x.options().dtype(torch::kFloat32));
+  if (static_x_.empty()) {
+    const auto buffers = [&](const std::vector<torch::Tensor>& data) {
+      std::vector<torch::Tensor> made;
+      for (const torch::Tensor& tensor : data) {
+        std::vector<int64_t> shape = tensor.sizes().vec();
+        shape[0] = batch_size_;
+        made.push_back(torch::empty(shape, tensor.options()));
+      }
+      return made;
+    };
+    static_x_ = buffers(batch.batches != nullptr ? batch.batches->x : batch.x);
+    static_y_ = buffers(batch.batches != nullptr ? batch.batches->y : batch.y);
+    if (batch.weighted()) static_w_ = torch::empty({batch_size_}, static_x_.front().options().dtype(torch::kFloat32));
   }
   const bool weighted = static_w_.defined();
   batch.copy_to(static_x_, static_y_, static_w_);

@@ -12,6 +12,7 @@
 #include "training/compiled_state.h"
 #include "training/cuda_graph.h"
 #include "training/epoch_iterator.h"
+#include "training/heads.h"
 #include "training/metrics.h"
 
 namespace tkeras::training {
@@ -37,9 +38,8 @@ class TrainStep {
   static constexpr int kWarmUpSteps = 3;
 
   /// A step for `network` as `state` compiled it, updating the weights of `updater` and adding
-  /// into `tracker`, for batches of `batch_size`. All four must outlive the step.
-  TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, MetricsTracker& tracker,
-            int64_t batch_size);
+  /// into `heads`' losses and metrics, for batches of `batch_size`. All four must outlive the step.
+  TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, Heads& heads, int64_t batch_size);
   ~TrainStep();
   TrainStep(const TrainStep&) = delete;
   TrainStep& operator=(const TrainStep&) = delete;
@@ -51,7 +51,7 @@ class TrainStep {
 
  private:
   // Everything but the host bookkeeping, which `count` does. `w`: sample weights, or undefined.
-  void device_work(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& w);
+  void device_work(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y, const torch::Tensor& w);
   // Data-parallel, a process without rows in this batch: it still joins the gradients' all-reduce.
   void empty_step();
   void count(int64_t batch_size, bool weighted);
@@ -60,11 +60,10 @@ class TrainStep {
   layers::Layer& network_;
   CompiledState& state_;
   Updater& updater_;
-  MetricsTracker& tracker_;
+  Heads& heads_;
   int64_t batch_size_;
-  std::string activation_;
-  activations::Function apply_activation_;
-  torch::Tensor static_x_, static_y_, static_w_;
+  std::vector<torch::Tensor> static_x_, static_y_;
+  torch::Tensor static_w_;
   std::unique_ptr<CudaGraph> graph_;
   int warm_ups_ = 0;
   // Data-parallel: this process's rows over the batch's, so that the processes' gradients sum to

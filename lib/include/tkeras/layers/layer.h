@@ -197,6 +197,15 @@ class Layer : public torch::nn::Module {
     return call(inputs, training);
   }
 
+  /// The final activation of each output (a model of several outputs has several). Default:
+  /// `{activation()}`.
+  virtual std::vector<std::string> output_activations() const { return {activation()}; }
+  /// The forward pass on one tensor per input, to each output without its final activation (what
+  /// `fit` hands the losses). Default: `{call_without_activation(inputs[0], training)}`.
+  virtual std::vector<torch::Tensor> call_logits(const std::vector<torch::Tensor>& inputs, bool training) {
+    return {call_without_activation(inputs.front(), training)};
+  }
+
   /// All weights, as Keras's `layer.weights`: the layer's own in creation order (trainable ones
   /// first as created), then those of its sublayers (a model's layers), named `layer/weight`.
   std::vector<Weight> weights() const;

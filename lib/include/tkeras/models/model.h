@@ -127,6 +127,17 @@ class Model : public layers::Layer {
                                const std::vector<io::onnx::Value>& inputs) const override;
   /// The output layer's activation (a Functional model of one output whose last layer has one).
   std::string activation() const override;
+  /// Each output's final activation: its layer's, where the output is that layer's one output and
+  /// no other layer reads it; else `linear`.
+  std::vector<std::string> output_activations() const override;
+  std::vector<torch::Tensor> call_logits(const std::vector<torch::Tensor>& inputs, bool training) override;
+  /// The names of the outputs, as Keras's `model.output_names`: the layers that make them (a
+  /// Sequential: its last layer's).
+  std::vector<std::string> output_names() const;
+  /// The names of the inputs: a Functional model's `Input`s' (a Sequential: none).
+  std::vector<std::string> input_names() const;
+  /// The shapes of the outputs, per sample.
+  std::vector<Shape> output_shapes() const;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   torch::Tensor call_list(const std::vector<torch::Tensor>& inputs, bool training) override;
   torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
@@ -249,6 +260,19 @@ class Model : public layers::Layer {
   /// ```
   History fit(const torch::Tensor& x, const torch::Tensor& y, const FitOptions& options = {});
 
+  /// Trains a model of several inputs or outputs, as Keras's `fit` on lists or dicts: `x` one
+  /// tensor per input and `y` one per output, by name (the `Input`s' and the output layers') or by
+  /// position. Besides `fit`'s checks it throws `tkeras::Error` for a name the model lacks, a
+  /// missing one, or the wrong number of tensors. The History has `loss` (the sum of the outputs'
+  /// losses times their `loss_weights`), and per output `<output>_loss` and `<output>_<metric>`,
+  /// as Keras's.
+  ///
+  /// Example:
+  /// ```
+  /// model.fit({{"image", x_image}, {"meta", x_meta}}, {{"label", y_label}, {"size", y_size}}, {.epochs = 5});
+  /// ```
+  History fit(const Data& x, const Data& y, const FitOptions& options = {});
+
   /// Trains the model on a dataset of (x, y) batches, as Keras's `fit(dataset)`: each epoch is a
   /// pass over it, or `steps_per_epoch` batches. Batches are moved to the model's device as they
   /// come. `batch_size` and `shuffle` do not apply (the dataset batches and shuffles);
@@ -278,6 +302,8 @@ class Model : public layers::Layer {
   /// Returns the loss and metrics on `x` and `y`, as Keras's `evaluate`, with the same checks
   /// as `fit`.
   Logs evaluate(const torch::Tensor& x, const torch::Tensor& y, const EvaluateOptions& options = {});
+  /// Returns the loss and metrics of a model of several inputs or outputs (see `fit` on `Data`).
+  Logs evaluate(const Data& x, const Data& y, const EvaluateOptions& options = {});
   /// Returns the loss and metrics on a dataset of (x, y) batches (`steps` of them if given).
   Logs evaluate(const data::Dataset& dataset, const EvaluateOptions& options = {});
   /// Returns the loss and metrics on texts `x` and targets `y`, for a model whose first layer is a
@@ -288,6 +314,10 @@ class Model : public layers::Layer {
   /// softmax output layer `[N, classes]` rows of probabilities that sum to 1. Needs no
   /// `compile`; builds the model from `x` if it is not built.
   torch::Tensor predict(const torch::Tensor& x, const PredictOptions& options = {});
+  /// Returns every output of a model of several inputs or outputs for `x` (one tensor per input,
+  /// by name or position), named by the outputs' layers, in the outputs' order:
+  /// `model.predict({{"image", x}, {"meta", m}})["label"]`.
+  Data predict(const Data& x, const PredictOptions& options = {});
   /// Returns the model's outputs for a dataset's batches, concatenated, on the CPU. Elements'
   /// `y`, if any, are ignored.
   torch::Tensor predict(const data::Dataset& dataset, const PredictOptions& options = {});
@@ -311,6 +341,11 @@ class Model : public layers::Layer {
 
   // The epochs of fit, on data the public overloads made ready.
   History run_fit(training::FitData& data, const FitOptions& options);
+  // fit and evaluate on one tensor per input and per output, in order.
+  History fit_tensors(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y,
+                      const FitOptions& options);
+  Logs evaluate_tensors(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y,
+                        const EvaluateOptions& options);
 
   // A Functional model's graph; null for a Sequential.
   const models::detail::Graph& graph() const;

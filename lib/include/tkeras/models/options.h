@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +20,125 @@
 
 namespace tkeras {
 
+/// Inputs, targets or outputs of a model, as Keras takes them: one tensor, a list in the order of
+/// the model's inputs (or outputs), or a map by their names. A Functional model's inputs are named
+/// by their `Input`s, its outputs by their layers.
+///
+/// Example:
+/// ```
+/// model.fit({{"image", x_image}, {"meta", x_meta}}, {{"label", y_label}, {"size", y_size}});
+/// ```
+class Data {
+ public:
+  /// None.
+  Data() = default;
+  /// One tensor.
+  Data(torch::Tensor tensor) : tensors_{std::move(tensor)} {}  // NOLINT: implicit, as Keras takes any
+  /// Tensors by position.
+  Data(std::vector<torch::Tensor> tensors) : tensors_(std::move(tensors)), list_(true) {}  // NOLINT
+  /// Tensors by position.
+  Data(std::initializer_list<torch::Tensor> tensors) : tensors_(tensors), list_(true) {}
+  /// Tensors by name.
+  Data(const std::map<std::string, torch::Tensor>& named);  // NOLINT: implicit, as above
+  /// Tensors by name.
+  Data(std::initializer_list<std::pair<const std::string, torch::Tensor>> named)
+      : Data(std::map<std::string, torch::Tensor>(named)) {}
+  /// Tensors named `names`, in that order (a model's outputs, from `predict`).
+  Data(std::vector<std::string> names, std::vector<torch::Tensor> tensors);
+
+  /// The tensors, in the order given (by name: in the order of their names).
+  const std::vector<torch::Tensor>& tensors() const { return tensors_; }
+  /// The names, when given by name; else empty.
+  const std::vector<std::string>& names() const { return names_; }
+  /// Whether the tensors are named.
+  bool named() const { return !names_.empty(); }
+  /// Whether a list was given (rather than one tensor).
+  bool list() const { return list_; }
+  /// The number of tensors.
+  size_t size() const { return tensors_.size(); }
+  /// The tensor called `name`. Throws `tkeras::Error` listing the names when there is none.
+  const torch::Tensor& operator[](const std::string& name) const;
+  /// The `index`-th tensor. Throws `tkeras::Error` when out of range.
+  const torch::Tensor& operator[](size_t index) const;
+
+ private:
+  std::vector<torch::Tensor> tensors_;
+  std::vector<std::string> names_;
+  bool list_ = false;
+};
+
+/// compile's loss: one for the model's output, or one per output by name (`{{"label",
+/// "sparse_categorical_crossentropy"}, {"size", "mse"}}`) or by position (a list).
+class LossSpec {
+ public:
+  /// None: the model can only `predict`.
+  LossSpec() = default;
+  /// One loss, by name or with options.
+  LossSpec(losses::Loss loss) : losses_{std::move(loss)} {}  // NOLINT: implicit, so that `.loss = "mse"` works
+  /// One loss by name.
+  LossSpec(const char* name) : LossSpec(losses::Loss(name)) {}  // NOLINT: implicit, as above
+  /// One loss by name.
+  LossSpec(const std::string& name) : LossSpec(losses::Loss(name)) {}  // NOLINT: implicit, as above
+  /// None, as `std::nullopt` reads.
+  LossSpec(std::nullopt_t /*none*/) {}  // NOLINT: implicit, as above
+  /// One loss per output, by position.
+  LossSpec(std::vector<losses::Loss> losses) : losses_(std::move(losses)), list_(true) {}  // NOLINT
+  /// One loss per output, by output name.
+  LossSpec(std::initializer_list<std::pair<const std::string, losses::Loss>> named);
+  /// One loss per output, by output name.
+  LossSpec(const std::map<std::string, losses::Loss>& named);  // NOLINT: implicit, as above
+
+  /// Whether a loss was given.
+  explicit operator bool() const { return !losses_.empty(); }
+  /// The losses, in the order given (by name: in the order of the names).
+  const std::vector<losses::Loss>& losses() const { return losses_; }
+  /// The output names, when given by name; else empty.
+  const std::vector<std::string>& names() const { return names_; }
+  /// Whether a list or names were given (rather than one loss for the model).
+  bool per_output() const { return list_ || !names_.empty(); }
+
+ private:
+  std::vector<losses::Loss> losses_;
+  std::vector<std::string> names_;
+  bool list_ = false;
+};
+
+/// compile's metrics: names for the model's output (or for each output of a model of several), or
+/// names per output by output name (`{{"label", {"accuracy"}}}`).
+class MetricsSpec {
+ public:
+  /// None.
+  MetricsSpec() = default;
+  /// Metric names for every output.
+  MetricsSpec(std::vector<std::string> names) : all_(std::move(names)) {}  // NOLINT: implicit, as Keras takes a list
+  /// A metric's name, in a braced list of names (a type of its own, so that `{{"label",
+  /// {"accuracy"}}}` reads as names per output).
+  struct Name {
+    Name(const char* name) : value(name) {}          // NOLINT: implicit, to be listed
+    Name(std::string name) : value(std::move(name)) {}  // NOLINT: implicit, as above
+    std::string value;  ///< The name.
+  };
+  /// Metric names for every output.
+  MetricsSpec(std::initializer_list<Name> names) {
+    for (const Name& name : names) all_.push_back(name.value);
+  }
+  /// Metric names per output, by output name.
+  MetricsSpec(std::initializer_list<std::pair<const std::string, std::vector<std::string>>> named) : named_(named) {}
+  /// Metric names per output, by output name.
+  MetricsSpec(std::map<std::string, std::vector<std::string>> named) : named_(std::move(named)) {}  // NOLINT
+
+  /// The names for every output.
+  const std::vector<std::string>& all() const { return all_; }
+  /// The names per output name.
+  const std::map<std::string, std::vector<std::string>>& named() const { return named_; }
+  /// Whether no metric was given.
+  bool empty() const { return all_.empty() && named_.empty(); }
+
+ private:
+  std::vector<std::string> all_;
+  std::map<std::string, std::vector<std::string>> named_;
+};
+
 /// The arguments of `Model::compile`, as Keras's. Members are in the order designated
 /// initializers must follow; later options are appended at the end.
 ///
@@ -29,14 +149,19 @@ namespace tkeras {
 struct CompileOptions {
   /// The optimizer, by name or with options. Default: `"rmsprop"`, as Keras.
   optimizers::Optimizer optimizer = "rmsprop";
-  /// The loss, by name or with options. Default: none, which allows `predict` only; `fit` and
-  /// `evaluate` then throw, as in Keras.
-  std::optional<losses::Loss> loss;
+  /// The loss, by name or with options; for a model of several outputs one per output, by
+  /// output name or position. Default: none, which allows `predict` only; `fit` and `evaluate`
+  /// then throw, as in Keras.
+  LossSpec loss;
+  /// The weight of each output's loss in the loss `fit` minimises (the sum of the weighted
+  /// losses), by output name, as Keras's `loss_weights`. Default: 1 for every output.
+  std::map<std::string, double> loss_weights;
   /// Metrics to report besides the loss: `accuracy` (resolved to binary, categorical or
   /// sparse categorical accuracy from the loss and shapes, as in Keras), `acc`,
   /// `binary_accuracy`, `categorical_accuracy`, `sparse_categorical_accuracy`,
-  /// `mean_squared_error`/`mse`, `mean_absolute_error`/`mae`. Default: none.
-  std::vector<std::string> metrics;
+  /// `mean_squared_error`/`mse`, `mean_absolute_error`/`mae`; for a model of several outputs by
+  /// output name, logged as `<output>_<metric>`. Default: none.
+  MetricsSpec metrics;
   /// Metrics, from the same names, that weigh each sample by its sample weight (fit's
   /// `sample_weight` or `class_weight`, a dataset's `Element::sample_weight`), as Keras's
   /// `weighted_metrics`. In the logs a name that `metrics` already uses gets the prefix
@@ -82,14 +207,22 @@ struct ValidationData {
   ValidationData(std::vector<std::string> texts, torch::Tensor y, torch::Tensor sample_weight = {})
       : y(std::move(y)), sample_weight(std::move(sample_weight)), texts(std::move(texts)) {}
 
+  /// Validation inputs and targets of a model of several inputs or outputs, by name or position.
+  ValidationData(Data x, Data y, torch::Tensor sample_weight = {})
+      : sample_weight(std::move(sample_weight)), inputs(std::move(x)), targets(std::move(y)) {}
+
   torch::Tensor x;                       ///< Validation inputs.
   torch::Tensor y;                       ///< Validation targets.
   torch::Tensor sample_weight;           ///< Validation sample weights; undefined: none.
   std::optional<data::Dataset> dataset;  ///< Or a dataset of validation batches.
   std::vector<std::string> texts;        ///< Or validation texts, instead of `x`.
+  Data inputs;                           ///< Or validation inputs as `Data` (several inputs).
+  Data targets;                          ///< With them, validation targets as `Data`.
 
   /// Whether any validation data was given.
-  bool given() const { return x.defined() || y.defined() || dataset.has_value() || !texts.empty(); }
+  bool given() const {
+    return x.defined() || y.defined() || dataset.has_value() || !texts.empty() || inputs.size() > 0;
+  }
 };
 
 /// The arguments of `Model::fit`, as Keras's. Members are in the order designated
