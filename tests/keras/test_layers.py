@@ -17,6 +17,26 @@ from keras import layers
 
 TOLERANCE = 1e-5
 
+
+def merged(input_shape, merge, *branches):
+    """A Functional model of one input whose branches (functions of the input) meet in the merge
+    layer `merge`: how this suite, whose models take one input, gives a merge layer a list."""
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, merge([branch(inputs) for branch in branches]))
+
+
+def dense(units):
+    """A branch: Dense(units) on the input's last axis, (None, steps, units)."""
+    return lambda x: layers.Dense(units)(x)
+
+
+def pooled(units, shape=None):
+    """A branch of lower rank: the steps averaged, then Dense(units), (None, units); or reshaped to `shape`."""
+    def branch(x):
+        y = layers.Dense(units)(layers.GlobalAveragePooling1D()(x))
+        return layers.Reshape(shape)(y) if shape else y
+    return branch
+
 # name: (a function making the Keras model, whether tkeras exports it to ONNX)
 CASES = {
     "Reshape and Flatten": (lambda: sequential((4, 6), L(layers.Reshape, (3, 8)), L(layers.Flatten),
@@ -25,6 +45,21 @@ CASES = {
     "ZeroPadding2D": (lambda: sequential((5, 6, 2), L(layers.ZeroPadding2D, ((1, 2), (0, 3))),
                                          L(layers.Conv2D, 3, 3), L(layers.ZeroPadding2D), L(layers.ZeroPadding2D, (2, 1)),
                                          L(layers.Flatten), L(layers.Dense, 2)), True),
+    # Merges: sizes of 1 and inputs of lower rank broadcast; Dot's axes on inputs of rank 2 and 3.
+    "Add": (lambda: merged((5, 6), layers.Add(), dense(4), dense(4), dense(1)), True),
+    "Subtract": (lambda: merged((5, 6), layers.Subtract(), dense(4), pooled(4)), True),
+    "Multiply": (lambda: merged((5, 6), layers.Multiply(), pooled(4), dense(4)), True),
+    "Average": (lambda: merged((5, 6), layers.Average(), dense(3), dense(3), pooled(3, (1, 3))), True),
+    "Maximum": (lambda: merged((5, 6), layers.Maximum(), dense(4), pooled(4, (1, 4))), True),
+    "Minimum": (lambda: merged((5, 6), layers.Minimum(), dense(1), pooled(4, (1, 4))), True),
+    "Concatenate": (lambda: merged((5, 6), layers.Concatenate(), dense(3), dense(2), lambda x: x), True),
+    "Concatenate on the steps": (lambda: merged((5, 6), layers.Concatenate(axis=1), dense(4), pooled(4, (1, 4))),
+                                 True),
+    "Dot of sequences": (lambda: merged((5, 6), layers.Dot(axes=(2, 2)), dense(4), dense(4)), True),
+    "Dot of a vector with a sequence": (lambda: merged((5, 6), layers.Dot(axes=(1, 2)), pooled(4), dense(4)), True),
+    "Dot normalized": (lambda: merged((5, 6), layers.Dot(axes=(-1, 1), normalize=True), dense(5), dense(3)), True),
+    "Dot normalized, of vectors": (lambda: merged((5, 6), layers.Dot(axes=1, normalize=True), pooled(4), pooled(4)),
+                                   True),
 }
 
 
