@@ -219,10 +219,11 @@ TEST_CASE("save needs a built model, and a layer of the user's own loads with a 
   const std::string path = (dir.path() / "c.tkeras").string();
   custom.save(path);
   // As Keras: the file names the class; loading it needs the class in custom_objects.
-  CHECK_THROWS_WITH_AS(load_model(path),
-                       doctest::Contains("model_config layer 1 (Doubling): unknown layer class \"Doubling\"; expected "
-                                         "one of: Activation, AveragePooling1D, AveragePooling2D, BatchNormalization"),
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      load_model(path),
+      doctest::Contains("model_config layer 1 (Doubling): unknown layer class \"Doubling\"; expected "
+                        "one of: Activation, Add, Average, AveragePooling1D, AveragePooling2D, BatchNormalization"),
+      tkeras::Error);
   const auto loaded = load_model(path, {.custom_objects = {{"Doubling", [] { return Doubling(); }}}});
   CHECK(loaded->get_layer(0)->class_name() == "Doubling");
   CHECK(loaded->get_layer(0)->name() == custom.get_layer(0)->name());

@@ -1,6 +1,8 @@
 // Concatenate: LibTorch's cat along Keras's axis (the batch axis counted), with Keras's shape check.
 #include "tkeras/layers/concatenate.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -65,6 +67,45 @@ Shape Concatenate::merge_shape(const std::vector<Shape>& input_shapes) const {
 }
 
 torch::Tensor Concatenate::merge(const std::vector<torch::Tensor>& inputs) const { return torch::cat(inputs, axis_); }
+
+namespace {
+
+// Whether `axis` (Keras's, with the batch axis) is the time axis of inputs of `rank` sample axes.
+bool joins_steps(int64_t axis, size_t rank) {
+  return axis == 1 || (axis < 0 && axis + static_cast<int64_t>(rank) + 1 == 1);
+}
+
+}  // namespace
+
+torch::Tensor Concatenate::merge_mask(const std::vector<torch::Tensor>& masks) const {
+  const auto given = std::find_if(masks.begin(), masks.end(), [](const torch::Tensor& m) { return m.defined(); });
+  if (given == masks.end()) return {};
+  if (!joins_steps(axis_, input_shapes().front().size())) return Merge::merge_mask(masks);
+  std::vector<torch::Tensor> joined;
+  for (size_t i = 0; i < masks.size(); ++i) {
+    joined.push_back(masks[i].defined() ? masks[i]
+                                        : torch::ones({given->size(0), input_shapes()[i].front()}, given->options()));
+  }
+  return torch::cat(joined, 1);
+}
+
+std::optional<std::string> Concatenate::merge_mask_onnx(io::onnx::GraphBuilder& graph,
+                                                        const std::vector<io::onnx::Value>& inputs) const {
+  const bool any =
+      std::any_of(inputs.begin(), inputs.end(), [](const io::onnx::Value& v) { return v.mask.has_value(); });
+  if (!any) return std::nullopt;
+  if (!joins_steps(axis_, inputs.front().shape.size())) return Merge::merge_mask_onnx(graph, inputs);
+  std::vector<std::string> masks;
+  for (const io::onnx::Value& input : inputs) {
+    if (!input.mask) {
+      onnx_export::refuse(*this,
+                          "joins along the steps a masked and an unmasked sequence; ONNX export has no "
+                          "mapping for that mask");
+    }
+    masks.push_back(*input.mask);
+  }
+  return graph.op("Concat", std::move(masks), {io::onnx::Attribute::of("axis", int64_t{1})}, name() + "/mask");
+}
 
 std::string Concatenate::merge_onnx(io::onnx::GraphBuilder& graph, const std::vector<io::onnx::Value>& inputs) const {
   std::vector<std::string> names;

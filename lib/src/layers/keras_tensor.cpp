@@ -229,12 +229,8 @@ std::vector<std::pair<torch::Tensor, torch::Tensor>> Layer::call_node(const std:
                                                                       const std::vector<torch::Tensor>& masks,
                                                                       bool list, bool training) {
   if (!list) return {call_and_mask(inputs.front(), masks.front(), training)};
-  // As Keras's Merge.compute_mask: the steps every input's mask keeps; none when no input has one.
-  torch::Tensor mask;
-  for (const torch::Tensor& input_mask : masks) {
-    if (input_mask.defined()) mask = mask.defined() ? torch::logical_and(mask, input_mask) : input_mask;
-  }
-  return {{call_list(inputs, training), mask}};
+  // A layer that takes a list and says nothing of masks ends them (the merges combine them).
+  return {{call_list(inputs, training), torch::Tensor()}};
 }
 
 }  // namespace layers

@@ -122,13 +122,34 @@ io::onnx::Value Merge::to_onnx_list(io::onnx::GraphBuilder& graph, const std::ve
       input.shape.insert(input.shape.begin(), axes.size(), 1);
     }
   }
-  std::optional<std::string> mask;
-  if (supports_masking()) {
-    for (const io::onnx::Value& input : inputs) {
-      if (input.mask) mask = mask ? graph.op("Mul", {*mask, *input.mask}, {}, name() + "/mask") : *input.mask;
-    }
-  }
+  const std::optional<std::string> mask = merge_mask_onnx(graph, inputs);
   return {.name = merge_onnx(graph, aligned), .shape = output_shape(), .mask = mask};
+}
+
+std::vector<std::pair<torch::Tensor, torch::Tensor>> Merge::call_node(const std::vector<torch::Tensor>& inputs,
+                                                                      const std::vector<torch::Tensor>& masks,
+                                                                      bool list, bool training) {
+  if (!list) return Layer::call_node(inputs, masks, list, training);
+  return {{call_list(inputs, training), merge_mask(masks)}};
+}
+
+torch::Tensor Merge::merge_mask(const std::vector<torch::Tensor>& masks) const {
+  torch::Tensor mask;
+  for (const torch::Tensor& input_mask : masks) {
+    if (!input_mask.defined()) return {};
+    mask = mask.defined() ? torch::logical_or(mask, input_mask) : input_mask;
+  }
+  return mask;
+}
+
+std::optional<std::string> Merge::merge_mask_onnx(io::onnx::GraphBuilder& graph,
+                                                  const std::vector<io::onnx::Value>& inputs) const {
+  std::optional<std::string> mask;
+  for (const io::onnx::Value& input : inputs) {
+    if (!input.mask) return std::nullopt;
+    mask = mask ? graph.op("Max", {*mask, *input.mask}, {}, name() + "/mask") : *input.mask;
+  }
+  return mask;
 }
 
 }  // namespace tkeras::layers

@@ -281,6 +281,11 @@ Shape Model::build_list_weights(const std::vector<Shape>& input_shapes) {
 
 namespace {
 
+bool is_functional(const layers::Layer& layer) {
+  const auto* model = dynamic_cast<const Model*>(&layer);
+  return model != nullptr && model->functional();
+}
+
 // The index Keras writes for `node` of its layer within `g`: among the layer's calls that are the
 // model's.
 int own_index(const Graph& g, const layers::Node& node) {
@@ -306,7 +311,7 @@ Config tensor_entry(const Graph& g, const KerasTensor& tensor) {
 // them. Keras counts a Functional layer's calls from 1 there (its node 0 is its own graph).
 Config tensors_entry(const Graph& g, const KerasTensors& tensors) {
   const auto leaf = [&](const KerasTensor& tensor) {
-    const int offset = tensor.layer()->class_name() == "Functional" ? 1 : 0;
+    const int offset = is_functional(*tensor.layer()) ? 1 : 0;
     return Config::array({tensor.layer()->name(), own_index(g, *tensor.node()) + offset, tensor.tensor_index()});
   };
   if (tensors.single()) return leaf(tensors.front());
@@ -469,7 +474,7 @@ KerasTensors tensors_from(const Rebuild& rebuild, const Config& entry, const std
                                  ? history[0].get<std::string>()
                                  : std::string();
     const auto layer = rebuild.layers.find(name);
-    const int offset = layer != rebuild.layers.end() && layer->second->class_name() == "Functional" ? 1 : 0;
+    const int offset = layer != rebuild.layers.end() && is_functional(*layer->second) ? 1 : 0;
     auto tensor = rebuild.tensor(history, offset, what);
     if (!tensor) throw Error(fmt::format("{}: layer \"{}\" is never called", what, name));
     return *tensor;

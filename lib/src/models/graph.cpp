@@ -93,11 +93,6 @@ bool Graph::sequential_like() const {
   return true;
 }
 
-int keras_node_index(const Node& node) {
-  const bool functional = node.layer->class_name() == "Functional";
-  return node.index + (functional ? 1 : 0);
-}
-
 std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors& outputs, const std::string& label) {
   if (inputs.empty()) throw Error(fmt::format("{}: expected at least one input, received none", label));
   if (outputs.empty()) throw Error(fmt::format("{}: expected at least one output, received none", label));

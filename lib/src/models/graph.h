@@ -50,8 +50,4 @@ struct Graph {
 /// cycle, and two layers of one name.
 std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors& outputs, const std::string& label);
 
-/// The node index Keras gives `node` of its layer: one more for a Functional model, which Keras
-/// starts with a node of its own.
-int keras_node_index(const layers::Node& node);
-
 }  // namespace tkeras::models::detail

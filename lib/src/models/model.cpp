@@ -48,7 +48,7 @@ std::string pad(std::string_view text, size_t width, bool right) {
 }
 
 // A cell's text in lines of at most `width` columns, as Keras's table (rich) wraps it: at spaces,
-// and a word longer than the width cut where it must be.
+// and a word longer than the width cut short with an ellipsis on a line of its own.
 std::vector<std::string> wrap(const std::string& text, size_t width) {
   std::vector<std::string> lines;
   std::string line;
@@ -63,11 +63,7 @@ std::vector<std::string> wrap(const std::string& text, size_t width) {
       continue;
     }
     if (!line.empty()) lines.push_back(line);
-    while (word.size() > width) {
-      lines.emplace_back(word, 0, width);
-      word.erase(0, width);
-    }
-    line = word;
+    line = word.size() > width ? word.substr(0, width - 1) + "…" : word;
   }
   lines.push_back(line);
   return lines;

@@ -36,6 +36,12 @@ class Concatenate : public Merge {
   /// The axis, as given.
   int64_t axis() const { return axis_; }
   std::string class_name() const override { return "Concatenate"; }
+  /// As Keras's `Concatenate.compute_mask`: joined along the time axis, the masks are joined (an
+  /// input without one keeps all its steps); along another axis, a step is kept where any input
+  /// keeps it (none when an input has no mask, which keeps every step).
+  torch::Tensor merge_mask(const std::vector<torch::Tensor>& masks) const override;
+  std::optional<std::string> merge_mask_onnx(io::onnx::GraphBuilder& graph,
+                                             const std::vector<io::onnx::Value>& inputs) const override;
   /// `axis`, as Keras writes it.
   Config get_config() const override;
 

@@ -9,6 +9,12 @@
 
 namespace tkeras::layers {
 
+/// The keyword arguments of `Dense`, as Keras's.
+struct DenseOptions {
+  bool use_bias = true;  ///< Whether the layer adds a bias. Default: true.
+  std::string name;      ///< The layer's name. Default: Keras's `dense`, `dense_1`...
+};
+
 /// A fully connected layer, as Keras's `Dense`: `activation(matmul(inputs, kernel) + bias)`.
 ///
 /// The input width is inferred when the layer is built. The kernel has Keras's layout,
@@ -21,12 +27,6 @@ namespace tkeras::layers {
 /// tkeras::layers::Dense(128, "relu");    // a hidden layer
 /// tkeras::layers::Dense(10, "softmax");  // the output layer: one unit per class
 /// ```
-/// The keyword arguments of `Dense`, as Keras's.
-struct DenseOptions {
-  bool use_bias = true;  ///< Whether the layer adds a bias. Default: true.
-  std::string name;      ///< The layer's name. Default: Keras's `dense`, `dense_1`...
-};
-
 class Dense : public Layer {
  public:
   /// A layer of `units` outputs (positive). `activation`: a name from

@@ -60,6 +60,12 @@ class Dot : public Merge {
   /// Whether the inputs are L2-normalized along their dot axes first.
   bool normalize() const { return normalize_; }
   std::string class_name() const override { return "Dot"; }
+  /// None, as Keras's Dot: a product of sequences ends their masks.
+  torch::Tensor merge_mask(const std::vector<torch::Tensor>& /*masks*/) const override { return {}; }
+  std::optional<std::string> merge_mask_onnx(io::onnx::GraphBuilder& /*graph*/,
+                                             const std::vector<io::onnx::Value>& /*inputs*/) const override {
+    return std::nullopt;
+  }
   /// `axes` (a number when given as one) and `normalize`, as Keras writes them.
   Config get_config() const override;
 

@@ -162,8 +162,7 @@ class Layer : public torch::nn::Module {
   const std::vector<Shape>& input_shapes() const;
   /// One call of the layer in a graph: `inputs` and their masks (undefined: none), a `list` call
   /// or one of one tensor, to the outputs and their masks. Default: `call_and_mask` for one
-  /// tensor, `call_list` for a list (the mask: where every input's mask is true, as Keras's
-  /// merges).
+  /// tensor, `call_list` for a list, without a mask (the merge layers combine the masks).
   virtual std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const std::vector<torch::Tensor>& inputs,
                                                                          const std::vector<torch::Tensor>& masks,
                                                                          bool list, bool training);

@@ -31,14 +31,19 @@ class Merge : public Layer {
  public:
   /// True: a merge layer takes a list of tensors.
   bool takes_list() const final { return true; }
-  /// True, as Keras's merge layers: the inputs' masks pass on (combined by the Layer base).
+  /// True, as Keras's merge layers: the inputs' masks pass on, combined by `merge_mask`.
   bool supports_masking() const override { return true; }
+  /// The merge and its mask, as Keras's `Merge.compute_mask`: the element-wise merges keep a step
+  /// where any input's mask keeps it, and pass no mask when an input has none.
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const std::vector<torch::Tensor>& inputs,
+                                                                 const std::vector<torch::Tensor>& masks, bool list,
+                                                                 bool training) override;
   /// Throws `tkeras::Error`: a merge layer takes a list of tensors (`call_list`).
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
   /// The merge of `inputs`, as many as the layer takes (throws `tkeras::Error` otherwise).
   torch::Tensor call_list(const std::vector<torch::Tensor>& inputs, bool training) override;
-  /// The merge as ONNX operators on `inputs`; the output's mask is the product of the inputs'
-  /// (where every input's mask counts), as the Layer base combines masks.
+  /// The merge as ONNX operators on `inputs`; the output's mask is `merge_mask`'s, as ONNX
+  /// operators on the inputs' float masks.
   io::onnx::Value to_onnx_list(io::onnx::GraphBuilder& graph,
                                const std::vector<io::onnx::Value>& inputs) const override;
 
@@ -55,6 +60,13 @@ class Merge : public Layer {
   Shape build_weights(const Shape& input_shape) final;
   /// Checks the number of inputs, then returns `merge_shape`.
   Shape build_list_weights(const std::vector<Shape>& input_shapes) final;
+
+  /// The mask of the output from the inputs' masks (`[batch, steps]` bools; undefined: none).
+  /// Default: Keras's element-wise rule: none when an input has none, else where any keeps a step.
+  virtual torch::Tensor merge_mask(const std::vector<torch::Tensor>& masks) const;
+  /// `merge_mask` as ONNX operators on the inputs' float masks; none when the output has none.
+  virtual std::optional<std::string> merge_mask_onnx(io::onnx::GraphBuilder& graph,
+                                                     const std::vector<io::onnx::Value>& inputs) const;
 
   /// The number of inputs the layer takes. Default: none: one or more, as Keras 3's merges.
   virtual std::optional<size_t> input_count() const { return std::nullopt; }

@@ -121,8 +121,13 @@ class Model : public layers::Layer {
   /// A Functional model's config, as Keras's: `name`, `trainable`, `layers` (each as
   /// `{"class_name", "config", "name", "inbound_nodes"}`), `input_layers`, `output_layers`.
   Config get_config() const override;
+  /// Keras's Functional entry (module `keras.src.models.functional`, registered as `Functional`),
+  /// its layers as each writes itself, with their `inbound_nodes`.
   Config to_keras(layers::keras_format::Writer& writer, const std::string& path) const override;
+  /// The graph as ONNX operators, each layer's from its own mapping, in the order the model runs
+  /// them.
   io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
+  /// The graph of a model of several inputs as ONNX operators.
   io::onnx::Value to_onnx_list(io::onnx::GraphBuilder& graph,
                                const std::vector<io::onnx::Value>& inputs) const override;
   /// The output layer's activation (a Functional model of one output whose last layer has one).
