@@ -30,7 +30,8 @@ Settings parse(int argc, char** argv) {
     if (i + 1 >= argc) throw tk::Error(fmt::format("expected a value after {}", flag));
     char* end = nullptr;
     const long long value = std::strtoll(argv[++i], &end, 10);
-    if (*end != '\0' || value <= 0) throw tk::Error(fmt::format("expected a positive {}, received \"{}\"", flag, argv[i]));
+    if (*end != '\0' || value <= 0)
+      throw tk::Error(fmt::format("expected a positive {}, received \"{}\"", flag, argv[i]));
     if (flag == "--epochs") {
       settings.epochs = static_cast<int>(value);
     } else if (flag == "--samples") {
@@ -81,8 +82,8 @@ int main(int argc, char** argv) try {
   for (const auto& [key, values] : h.history) keys.push_back(key);
   fmt::print("history: {}\n", fmt::join(keys, ", "));
 
-  tk::Data predicted = model.predict({{"image", x_img.narrow(0, 0, 5)}, {"meta", x_meta.narrow(0, 0, 5)}},
-                                     {.verbose = 0});
+  tk::Data predicted =
+      model.predict({{"image", x_img.narrow(0, 0, 5)}, {"meta", x_meta.narrow(0, 0, 5)}}, {.verbose = 0});
   const torch::Tensor classes = predicted["label"].argmax(1);
   fmt::print("first image: class {} (true {}), lit share {:.3f} (true {:.3f})\n", classes[0].item<int64_t>(),
              y_label[0].item<int64_t>(), predicted["size"][0][0].item<double>(), y_size[0][0].item<double>());

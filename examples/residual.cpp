@@ -27,7 +27,8 @@ Settings parse(int argc, char** argv) {
     if (i + 1 >= argc) throw tk::Error(fmt::format("expected a value after {}", flag));
     char* end = nullptr;
     const long long value = std::strtoll(argv[++i], &end, 10);
-    if (*end != '\0' || value <= 0) throw tk::Error(fmt::format("expected a positive {}, received \"{}\"", flag, argv[i]));
+    if (*end != '\0' || value <= 0)
+      throw tk::Error(fmt::format("expected a positive {}, received \"{}\"", flag, argv[i]));
     if (flag == "--epochs") {
       settings.epochs = static_cast<int>(value);
     } else if (flag == "--samples") {
@@ -92,10 +93,10 @@ int main(int argc, char** argv) try {
   const double residual_accuracy = train(residual, settings, x_train, y_train, x_test, y_test);
   tk::Sequential cnn = course_cnn();
   const double cnn_accuracy = train(cnn, settings, x_train, y_train, x_test, y_test);
-  fmt::print("test accuracy after {} epoch(s) on {} images: residual network {:.4f} ({} parameters), course's CNN "
-             "{:.4f} ({} parameters)\n",
-             settings.epochs, x_train.size(0), residual_accuracy, residual.count_params(), cnn_accuracy,
-             cnn.count_params());
+  fmt::print(
+      "test accuracy after {} epoch(s) on {} images: residual network {:.4f} ({} parameters), course's CNN "
+      "{:.4f} ({} parameters)\n",
+      settings.epochs, x_train.size(0), residual_accuracy, residual.count_params(), cnn_accuracy, cnn.count_params());
   return 0;
 } catch (const std::exception& error) {
   std::cerr << "tkeras-residual: " << error.what() << "\n";

@@ -140,8 +140,8 @@ Run run_tkeras(const Settings& settings, const torch::Tensor& x, const torch::Te
   std::unique_ptr<tk::Model> built;
   if (settings.model == "residual") {
     tk::KerasTensor inputs = tk::Input({28, 28});
-    tk::KerasTensor x = tk::layers::Conv2D(32, 3, {.padding = "same", .activation = "relu"})(
-        tk::layers::Reshape({28, 28, 1})(inputs));
+    tk::KerasTensor x =
+        tk::layers::Conv2D(32, 3, {.padding = "same", .activation = "relu"})(tk::layers::Reshape({28, 28, 1})(inputs));
     tk::KerasTensor r = tk::layers::Conv2D(32, 3, {.padding = "same"})(x);
     x = tk::layers::MaxPooling2D(2)(tk::layers::Activation("relu")(tk::layers::Add()({x, r})));
     x = tk::layers::Dense(128, "relu")(tk::layers::Flatten()(x));
@@ -153,7 +153,8 @@ Run run_tkeras(const Settings& settings, const torch::Tensor& x, const torch::Te
                tk::layers::MaxPooling2D(2), tk::layers::Conv2D(64, 3, {.activation = "relu"}),
                tk::layers::MaxPooling2D(2)};
     }
-    stack.insert(stack.end(), {tk::layers::Flatten(), tk::layers::Dense(128, "relu"), tk::layers::Dense(10, "softmax")});
+    stack.insert(stack.end(),
+                 {tk::layers::Flatten(), tk::layers::Dense(128, "relu"), tk::layers::Dense(10, "softmax")});
     if (settings.functional) {
       tk::KerasTensor inputs = tk::Input({28, 28});
       tk::KerasTensor x = inputs;
@@ -245,9 +246,9 @@ int main(int argc, char** argv) {
     fmt::print(
         "tkeras-bench: {} model{}, {} training images, batch {}, {}, {} thread(s), {} epochs x {} repeats, tkeras "
         "jit {}, precision {}, subnormals {}\n",
-        settings.model, settings.functional || settings.model == "residual" ? " (Functional)" : "", x_train.size(0), settings.batch_size, settings.device, settings.threads, settings.epochs,
-        settings.repeats, settings.jit ? "on" : "off", settings.precision,
-        settings.keep_subnormals ? "kept" : "flushed");
+        settings.model, settings.functional || settings.model == "residual" ? " (Functional)" : "", x_train.size(0),
+        settings.batch_size, settings.device, settings.threads, settings.epochs, settings.repeats,
+        settings.jit ? "on" : "off", settings.precision, settings.keep_subnormals ? "kept" : "flushed");
     fmt::print("loading Fashion-MNIST (4 gz files): {:.3f} s\n", load_seconds);
 
     std::vector<double> hand_seconds, tkeras_seconds, ratios;

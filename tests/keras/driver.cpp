@@ -190,7 +190,7 @@ void run(const std::string& dir) {
         .sample_weight = get(data, "sample_weight"),
         .verbose = 0,
         .callbacks = callbacks};
-    const tk::History history = !xs.empty()      ? model->fit(xs, named(data, "y"), options)
+    const tk::History history = !xs.empty()     ? model->fit(xs, named(data, "y"), options)
                                 : texts.empty() ? model->fit(x, get(data, "y"), options)
                                                 : model->fit(texts, get(data, "y"), options);
     json out = {{"epoch", history.epoch}, {"history", json::object()}};

@@ -7,10 +7,15 @@
 #include "support.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/random.h"
+#include "tkeras/layers/activation.h"
+#include "tkeras/layers/add.h"
+#include "tkeras/layers/concatenate.h"
+#include "tkeras/layers/conv2d.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/dropout.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
+#include "tkeras/layers/pooling2d.h"
 #include "tkeras/models/model.h"
 #include "tkeras/models/sequential.h"
 #include "tkeras/saving/load_model.h"
@@ -217,3 +222,131 @@ TEST_CASE("a layer's output is the output of its first call, and a layer never c
   CHECK_THROWS_WITH_AS(lonely.output(), doctest::Contains("it was never called on symbolic tensors"), tkeras::Error);
 }
 
+namespace {
+
+// The issue's model, small: an image and 4 numbers in, a label and a size out.
+struct TwoHeads {
+  KerasTensor image = tkeras::Input({6, 6, 1}, {.name = "image"});
+  KerasTensor meta = tkeras::Input({4}, {.name = "meta"});
+  std::unique_ptr<Model> model;
+
+  TwoHeads() {
+    KerasTensor x = layers::Conv2D(4, 3, {.padding = "same", .activation = "relu"})(image);
+    KerasTensor r = layers::Conv2D(4, 3, {.padding = "same"})(x);
+    x = layers::GlobalAveragePooling2D()(layers::Activation("relu")(layers::Add()({x, r})));
+    x = layers::Concatenate()({x, layers::Dense(8, "relu")(meta)});
+    KerasTensor label = layers::Dense(3, "softmax", {.name = "label"})(x);
+    KerasTensor size = layers::Dense(1, {.name = "size"})(x);
+    model = std::make_unique<Model>(tkeras::KerasTensors{image, meta}, tkeras::KerasTensors{label, size});
+  }
+};
+
+struct TwoHeadsData {
+  torch::Tensor image, meta, label, size;
+};
+
+TwoHeadsData two_heads_data(int64_t n) {
+  torch::manual_seed(11);
+  TwoHeadsData data{torch::rand({n, 6, 6, 1}), torch::randn({n, 4}), torch::randint(3, {n}), torch::Tensor()};
+  data.size = data.image.flatten(1).mean(1, /*keepdim=*/true);
+  return data;
+}
+
+}  // namespace
+
+TEST_CASE("a model of two inputs and two outputs trains with a loss per output, logged by Keras's names") {
+  tkeras::utils::set_random_seed(8);
+  TwoHeads net;
+  Model& model = *net.model;
+  CHECK(model.input_names() == std::vector<std::string>{"image", "meta"});
+  CHECK(model.output_names() == std::vector<std::string>{"label", "size"});
+  model.compile({.optimizer = "adam",
+                 .loss = {{"label", "sparse_categorical_crossentropy"}, {"size", "mse"}},
+                 .loss_weights = {{"label", 1.0}, {"size", 0.5}},
+                 .metrics = {{"label", {"accuracy"}}}});
+  const TwoHeadsData data = two_heads_data(40);
+  const tkeras::History history =
+      model.fit({{"image", data.image}, {"meta", data.meta}}, {{"label", data.label}, {"size", data.size}},
+                {.epochs = 3, .batch_size = 8, .validation_split = 0.25, .verbose = 0});
+  std::vector<std::string> keys;
+  for (const auto& [key, values] : history.history) keys.push_back(key);
+  CHECK(keys == std::vector<std::string>{"label_accuracy", "label_loss", "loss", "size_loss", "val_label_accuracy",
+                                         "val_label_loss", "val_loss", "val_size_loss"});
+  // The loss is the weighted sum of the outputs' losses.
+  for (size_t epoch = 0; epoch < 3; ++epoch) {
+    CHECK(history.history.at("val_loss")[epoch] == doctest::Approx(history.history.at("val_label_loss")[epoch] +
+                                                                   0.5 * history.history.at("val_size_loss")[epoch])
+                                                       .epsilon(1e-5));
+  }
+  // By position, the same as by name.
+  const tkeras::Logs by_name = model.evaluate({{"image", data.image}, {"meta", data.meta}},
+                                              {{"label", data.label}, {"size", data.size}}, {.verbose = 0});
+  const tkeras::Logs by_position = model.evaluate({data.image, data.meta}, {data.label, data.size}, {.verbose = 0});
+  CHECK(by_name.at("loss") == doctest::Approx(by_position.at("loss")));
+  const tkeras::Data predicted = model.predict({data.image, data.meta}, {.verbose = 0});
+  CHECK(predicted.names() == std::vector<std::string>{"label", "size"});
+  CHECK(predicted["label"].sizes() == torch::IntArrayRef{40, 3});
+  CHECK(torch::allclose(predicted["label"].sum(1), torch::ones({40})));
+  CHECK(predicted["size"].sizes() == torch::IntArrayRef{40, 1});
+  // One tensor for a model of two outputs is refused, naming the way to get both.
+  CHECK_THROWS_WITH_AS(model.predict(data.image, {.verbose = 0}),
+                       doctest::Contains("takes 2 inputs (image, meta), received one tensor"), tkeras::Error);
+}
+
+TEST_CASE("data for a model of several inputs is checked by name and count before anything runs") {
+  TwoHeads net;
+  Model& model = *net.model;
+  model.compile({.optimizer = "adam", .loss = {{"label", "sparse_categorical_crossentropy"}, {"size", "mse"}}});
+  const TwoHeadsData data = two_heads_data(8);
+  const tkeras::Data targets = {{"label", data.label}, {"size", data.size}};
+  CHECK_THROWS_WITH_AS(model.fit({{"image", data.image}}, targets, {.verbose = 0}),
+                       doctest::Contains("x has no tensor for \"meta\""), tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      model.fit({{"image", data.image}, {"meta", data.meta}, {"extra", data.meta}}, targets, {.verbose = 0}),
+      doctest::Contains("x has a tensor for \"extra\", which is not one of the model's inputs"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit({data.image}, targets, {.verbose = 0}),
+                       doctest::Contains("takes 2 tensors (image, meta), received 1 tensor(s) as x"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit({data.image, data.meta}, {data.label}, {.verbose = 0}),
+                       doctest::Contains("output takes 2 tensors (label, size), received 1"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit({data.meta, data.image}, targets, {.verbose = 0}),
+                       doctest::Contains("input \"image\" expects shape (None, 6, 6, 1), received a tensor of shape "
+                                         "[8, 4]"),
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.loss = {{"label", "mse"}}}),
+                       doctest::Contains("loss has no loss for the output \"size\""), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.loss = "mse", .loss_weights = {{"sizes", 1.0}}}),
+                       doctest::Contains("loss_weights names \"sizes\", which is not an output"), tkeras::Error);
+}
+
+TEST_CASE("merges of incompatible shapes are refused when the graph is drawn, naming the layer and the shapes") {
+  KerasTensor a = tkeras::Input({16});
+  KerasTensor b = tkeras::Input({32});
+  CHECK_THROWS_WITH_AS(layers::Add({.name = "sum"})({a, b}), doctest::Contains("Add \"sum\""), tkeras::Error);
+  CHECK_THROWS_WITH_AS(layers::Add({.name = "sum_1"})({a, b}), doctest::Contains("(None, 16)"), tkeras::Error);
+}
+
+TEST_CASE("a model of two inputs and two outputs round-trips through tkeras's file and Keras's .keras, compiled") {
+  tkeras::utils::set_random_seed(9);
+  TwoHeads net;
+  Model& model = *net.model;
+  model.compile({.optimizer = "adam",
+                 .loss = {{"label", "sparse_categorical_crossentropy"}, {"size", "mse"}},
+                 .loss_weights = {{"label", 1.0}, {"size", 0.5}},
+                 .metrics = {{"label", {"accuracy"}}}});
+  const TwoHeadsData data = two_heads_data(16);
+  model.fit({data.image, data.meta}, {data.label, data.size}, {.epochs = 1, .batch_size = 8, .verbose = 0});
+  tkeras::testing::TempDir dir;
+  for (const char* file : {"heads.tkeras", "heads.keras"}) {
+    CAPTURE(file);
+    model.save((dir.path() / file).string());
+    auto loaded = tkeras::models::load_model((dir.path() / file).string());
+    const tkeras::Data ours = model.predict({data.image, data.meta}, {.verbose = 0});
+    const tkeras::Data theirs = loaded->predict({data.image, data.meta}, {.verbose = 0});
+    CHECK(torch::allclose(ours["label"], theirs["label"]));
+    CHECK(torch::allclose(ours["size"], theirs["size"]));
+    const tkeras::Logs before = model.evaluate({data.image, data.meta}, {data.label, data.size}, {.verbose = 0});
+    const tkeras::Logs after = loaded->evaluate({data.image, data.meta}, {data.label, data.size}, {.verbose = 0});
+    CHECK(after.at("loss") == doctest::Approx(before.at("loss")));
+    CHECK(after.at("label_accuracy") == doctest::Approx(before.at("label_accuracy")));
+  }
+}

@@ -178,7 +178,7 @@ io::onnx::Value Layer::to_onnx(io::onnx::GraphBuilder& /*graph*/, const io::onnx
 }
 
 io::onnx::Value Layer::to_onnx_list(io::onnx::GraphBuilder& /*graph*/,
-                                   const std::vector<io::onnx::Value>& /*inputs*/) const {
+                                    const std::vector<io::onnx::Value>& /*inputs*/) const {
   throw Error(fmt::format("export_onnx: {} \"{}\" has no ONNX mapping for a list of inputs", class_name(), name_));
 }
 

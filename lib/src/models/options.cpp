@@ -27,8 +27,9 @@ const torch::Tensor& Data::operator[](const std::string& name) const {
   for (size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == name) return tensors_[i];
   }
-  throw Error(fmt::format("Data: no tensor named \"{}\"; the names are: {}", name,
-                          names_.empty() ? "none (the tensors are by position)" : fmt::format("{}", fmt::join(names_, ", "))));
+  throw Error(
+      fmt::format("Data: no tensor named \"{}\"; the names are: {}", name,
+                  names_.empty() ? "none (the tensors are by position)" : fmt::format("{}", fmt::join(names_, ", "))));
 }
 
 const torch::Tensor& Data::operator[](size_t index) const {

@@ -68,6 +68,12 @@ void check_batch_size(int64_t batch_size, std::string_view entry,
 // Checks x against the model's input (building the model from it if needed) and returns it on
 // the device: as float32 when it was not floating point already, unless the model takes integers.
 torch::Tensor prepare_inputs(Model& model, const torch::Tensor& x, std::string_view entry) {
+  if (model.functional() && model.inputs().size() > 1) {
+    throw Error(
+        fmt::format("{}: {} takes {} inputs ({}), received one tensor; pass them as tkeras::Data, by name "
+                    "or position",
+                    entry, model_label(model), model.inputs().size(), fmt::join(model.input_names(), ", ")));
+  }
   if (!x.defined() || x.dim() < 1) {
     throw Error(fmt::format("{}: expected x as a tensor of shape [N, ...], received {}", entry,
                             x.defined() ? format_shape(x.sizes().vec()) : "an undefined tensor"));
@@ -127,7 +133,7 @@ std::vector<torch::Tensor> prepare_input_list(Model& model, const std::vector<to
     }
     const bool integers = input.dtype() != "float32" && input.dtype() != "string";
     const auto dtype = data.is_floating_point() || (integers && data.scalar_type() != torch::kBool) ? data.scalar_type()
-                                                                                                     : torch::kFloat32;
+                                                                                                    : torch::kFloat32;
     prepared.push_back(data.to(model.device(), dtype, /*non_blocking=*/data.is_pinned()));
   }
   return prepared;
@@ -179,7 +185,8 @@ std::vector<torch::Tensor> prepare_targets(const Model& model, const training::C
   std::vector<torch::Tensor> targets;
   for (size_t i = 0; i < y.size(); ++i) {
     // A model of one output names its output layer; a model of several, the output.
-    const std::string label = y.size() == 1 ? layer_label(model.output_layer()) : fmt::format("output \"{}\"", names[i]);
+    const std::string label =
+        y.size() == 1 ? layer_label(model.output_layer()) : fmt::format("output \"{}\"", names[i]);
     const torch::Tensor prepared = state.heads[i].loss.prepare_targets(y[i], shapes[i], label);
     targets.push_back(prepared.to(model.device(), /*non_blocking=*/prepared.is_pinned()));
   }
@@ -210,8 +217,8 @@ std::vector<torch::Tensor> in_order(const Model& model, const Data& data, const 
     }
     for (const std::string& name : data.names()) {
       if (std::find(names.begin(), names.end(), name) == names.end()) {
-        throw Error(fmt::format("{}: {} has a tensor for \"{}\", which is not one of the model's {}: {}", entry,
-                                what, name, what == "x" ? "inputs" : "outputs", listed()));
+        throw Error(fmt::format("{}: {} has a tensor for \"{}\", which is not one of the model's {}: {}", entry, what,
+                                name, what == "x" ? "inputs" : "outputs", listed()));
       }
     }
     return ordered;
@@ -219,8 +226,8 @@ std::vector<torch::Tensor> in_order(const Model& model, const Data& data, const 
   const size_t expected = std::max<size_t>(names.size(), 1);
   if (data.size() != expected) {
     throw Error(fmt::format("{}: {} {} takes {} {} ({}), received {} tensor(s) as {}", entry, model_label(model),
-                            what == "x" ? "input" : "output", expected, expected == 1 ? "tensor" : "tensors",
-                            listed(), data.size(), what));
+                            what == "x" ? "input" : "output", expected, expected == 1 ? "tensor" : "tensors", listed(),
+                            data.size(), what));
   }
   return data.tensors();
 }
@@ -264,9 +271,10 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
                               std::optional<int64_t> steps, std::string entry,
                               const std::map<int64_t, double>& class_weight = {}) {
   if (model.functional() && (model.inputs().size() > 1 || model.outputs().size() > 1)) {
-    throw Error(fmt::format("{}: a dataset gives one x and one y tensor per element, and {} has {} inputs and {} "
-                            "outputs; pass the data as tensors (tkeras::Data, by name or position)",
-                            entry, model_label(model), model.inputs().size(), model.outputs().size()));
+    throw Error(
+        fmt::format("{}: a dataset gives one x and one y tensor per element, and {} has {} inputs and {} "
+                    "outputs; pass the data as tensors (tkeras::Data, by name or position)",
+                    entry, model_label(model), model.inputs().size(), model.outputs().size()));
   }
   auto checked_mask = std::make_shared<bool>(false);
   auto prepare = [&model, state, entry, class_weight, checked_mask](data::Element batch) {
@@ -449,8 +457,8 @@ std::function<EpochIterator()> validation_batches(Model& model, const training::
     x = {validation.texts.empty() ? validation.x : vectorize(model, validation.texts, "fit (validation_data)")};
     y = {validation.y};
   }
-  Batches batches = prepare_data(model, state, x, y, options.batch_size, "fit (validation_data)",
-                                 validation.sample_weight);
+  Batches batches =
+      prepare_data(model, state, x, y, options.batch_size, "fit (validation_data)", validation.sample_weight);
   return [batches, group = state.group.get()] { return EpochIterator(batches, /*shuffle=*/false, group); };
 }
 
@@ -514,8 +522,8 @@ std::vector<training::Head> resolve_heads(const Model& model, const CompileOptio
   const auto outputs = [&] { return fmt::format("{}", fmt::join(names, ", ")); };
   const auto check_name = [&](const std::string& name, std::string_view what) {
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      throw Error(fmt::format("compile: {} names \"{}\", which is not an output of {}; its outputs are: {}", what,
-                              name, model_label(model), outputs()));
+      throw Error(fmt::format("compile: {} names \"{}\", which is not an output of {}; its outputs are: {}", what, name,
+                              model_label(model), outputs()));
     }
   };
   for (const auto& [name, weight] : options.loss_weights) check_name(name, "loss_weights");
@@ -536,15 +544,18 @@ std::vector<training::Head> resolve_heads(const Model& model, const CompileOptio
     for (const std::string& name : names) {
       const auto found = std::find(spec.names().begin(), spec.names().end(), name);
       if (found == spec.names().end()) {
-        throw Error(fmt::format("compile: loss has no loss for the output \"{}\" of {}; give one for each of: {}",
-                                name, model_label(model), outputs()));
+        throw Error(fmt::format("compile: loss has no loss for the output \"{}\" of {}; give one for each of: {}", name,
+                                model_label(model), outputs()));
       }
       losses.push_back(spec.losses()[static_cast<size_t>(found - spec.names().begin())]);
     }
   }
   std::vector<training::Head> heads;
   for (size_t i = 0; i < names.size(); ++i) {
-    training::Head head{.name = names[i], .loss = losses[i], .weight = 1.0, .metrics = options.metrics.all(),
+    training::Head head{.name = names[i],
+                        .loss = losses[i],
+                        .weight = 1.0,
+                        .metrics = options.metrics.all(),
                         .weighted_metrics = options.weighted_metrics};
     if (const auto weight = options.loss_weights.find(names[i]); weight != options.loss_weights.end()) {
       head.weight = weight->second;
@@ -575,8 +586,8 @@ void Model::compile(const CompileOptions& options) {
     }
     group = distribute::detail::ProcessGroup::join(*options.distribute, device);
   }
-  compiled_ = std::make_shared<training::CompiledState>(options.optimizer, std::move(heads), device, options.jit,
-                                                        bf16_mixed);
+  compiled_ =
+      std::make_shared<training::CompiledState>(options.optimizer, std::move(heads), device, options.jit, bf16_mixed);
   compiled_->group = std::move(group);
   to(device);
 }
@@ -597,9 +608,10 @@ History Model::fit_tensors(const std::vector<torch::Tensor>& x, const std::vecto
   check_fit_options(options);
   check_batch_size(options.batch_size, "fit", state.group.get());
   if (!options.class_weight.empty() && y.size() > 1) {
-    throw Error(fmt::format("fit: class_weight is only supported for a model of one output, and {} has {}; pass a "
-                            "sample_weight instead",
-                            model_label(*this), y.size()));
+    throw Error(
+        fmt::format("fit: class_weight is only supported for a model of one output, and {} has {}; pass a "
+                    "sample_weight instead",
+                    model_label(*this), y.size()));
   }
 
   Batches train_data = prepare_data(*this, state, x, y, options.batch_size, "fit", options.sample_weight);
@@ -805,9 +817,10 @@ std::vector<torch::Tensor> predict_loop(Model& model, EpochIterator& data, const
 
 torch::Tensor one_output(const Model& model, std::vector<torch::Tensor> outputs) {
   if (outputs.size() != 1) {
-    throw Error(fmt::format("predict: {} has {} outputs; pass the inputs as tkeras::Data (a list or a map) to get "
-                            "all of them",
-                            model_label(model), outputs.size()));
+    throw Error(
+        fmt::format("predict: {} has {} outputs; pass the inputs as tkeras::Data (a list or a map) to get "
+                    "all of them",
+                    model_label(model), outputs.size()));
   }
   return std::move(outputs.front());
 }
@@ -831,8 +844,7 @@ Data Model::predict(const Data& x, const PredictOptions& options) {
   const torch::Device device = inputs.front().device();
   EpochIterator data(Batches{prepare_input_list(*this, inputs, "predict"), {}, options.batch_size},
                      /*shuffle=*/false);
-  std::vector<torch::Tensor> outputs =
-      predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, device);
+  std::vector<torch::Tensor> outputs = predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, device);
   return Data(output_names(), std::move(outputs));
 }
 

@@ -78,12 +78,14 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
     const json& outputs = compile["outputs"];
     if (!outputs.is_array()) where.fail(fmt::format("expected \"outputs\" as a list, received {}", outputs.dump()));
     for (const json& output : outputs) {
-      if (!output.is_object()) where.fail(fmt::format("expected each of \"outputs\" as an object, received {}", output.dump()));
+      if (!output.is_object())
+        where.fail(fmt::format("expected each of \"outputs\" as an object, received {}", output.dump()));
       require(output, "name", &json::is_string, "a string", where);
       require(output, "weight", &json::is_number, "a number", where);
       for (const char* key : {"metrics", "weighted_metrics"}) {
         const json& names = member(output, key, where);
-        if (!names.is_array() || !std::all_of(names.begin(), names.end(), [](const json& m) { return m.is_string(); })) {
+        if (!names.is_array() ||
+            !std::all_of(names.begin(), names.end(), [](const json& m) { return m.is_string(); })) {
           where.fail(fmt::format("expected \"{}\" of an output as a list of names, received {}", key, names.dump()));
         }
       }

@@ -145,16 +145,15 @@ void ModelFile::compile_from(Model& model, const Config& compile, const models::
       loss = LossSpec(by_output);
       metrics = MetricsSpec(metrics_by_output);
     }
-    model.compile(
-        {.optimizer = optimizers::detail::deserialize(compile["optimizer"]),
-         .loss = loss,
-         .loss_weights = loss_weights,
-         .metrics = metrics,
-         .weighted_metrics = weighted_metrics,
-         .device = options.device,
-         .jit = compile.value("jit_compile", false),
-         .precision = compile.value("precision", std::string("float32")),
-         .distribute = std::nullopt});
+    model.compile({.optimizer = optimizers::detail::deserialize(compile["optimizer"]),
+                   .loss = loss,
+                   .loss_weights = loss_weights,
+                   .metrics = metrics,
+                   .weighted_metrics = weighted_metrics,
+                   .device = options.device,
+                   .jit = compile.value("jit_compile", false),
+                   .precision = compile.value("precision", std::string("float32")),
+                   .distribute = std::nullopt});
   } catch (const Error& error) {  // an option compile refuses: say which file it came from
     throw Error(fmt::format("\"{}\": {}", path, error.what()));
   }

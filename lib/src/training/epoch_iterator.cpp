@@ -74,8 +74,8 @@ std::optional<StepBatch> EpochIterator::pull() {
     return tensor.defined() ? std::vector<torch::Tensor>{std::move(tensor)} : std::vector<torch::Tensor>{};
   };
   if (group_ == nullptr) {
-    return StepBatch{.x = list(std::move(prepared.x)), .y = list(std::move(prepared.y)),
-                     .w = std::move(prepared.sample_weight)};
+    return StepBatch{
+        .x = list(std::move(prepared.x)), .y = list(std::move(prepared.y)), .w = std::move(prepared.sample_weight)};
   }
   // Each process takes its ceil(rows / processes) rows, in rank order: the last rank may have
   // fewer, or none.

@@ -46,8 +46,7 @@ void Heads::accumulate(const torch::Tensor& total, int64_t batch_size, const std
   total_.accumulate(total, batch_size, total, total, "linear", nullptr, w);
   for (size_t i = 0; i < outputs_.size(); ++i) {
     Output& output = outputs_[i];
-    output.tracker.accumulate(losses_[i].detach(), batch_size, targets[i], logits[i], activations_[i], output.apply,
-                              w);
+    output.tracker.accumulate(losses_[i].detach(), batch_size, targets[i], logits[i], activations_[i], output.apply, w);
   }
 }
 

@@ -11,8 +11,7 @@
 
 namespace tkeras::training {
 
-TrainStep::TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, Heads& heads,
-                     int64_t batch_size)
+TrainStep::TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, Heads& heads, int64_t batch_size)
     : network_(network), state_(state), updater_(updater), heads_(heads), batch_size_(batch_size) {}
 
 TrainStep::~TrainStep() = default;
