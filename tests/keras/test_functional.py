@@ -135,8 +135,10 @@ class Functional(unittest.TestCase):
                 model.save(path)
                 saved = os.path.join(directory, f"{name}-tkeras.keras")
                 exported = os.path.join(directory, f"{name}.onnx")
+                h5 = os.path.join(directory, f"{name}.weights.h5")
                 run = run_tkeras(None, {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "x_eval": x_val}, epochs=EPOCHS,
-                                 batch_size=BATCH, model_file=path, save_model=saved, export_onnx=exported)
+                                 batch_size=BATCH, model_file=path, save_model=saved, export_onnx=exported,
+                                 save_weights=h5)
                 test = f"functional: {name}"
                 # The summary, character for character: rows, shapes, counts and Connected to.
                 self.assertEqual(run.summary.strip(), keras_table(model))
@@ -157,6 +159,13 @@ class Functional(unittest.TestCase):
                 loaded = keras.saving.load_model(saved)
                 self.assertEqual(loaded.__class__.__name__, "Functional")
                 check_close(self, f"{test}, tkeras's file in Keras", "predict", loaded.predict(x_val, verbose=0),
+                            run.predict, TOLERANCE)
+
+                # tkeras's .weights.h5 loads into a fresh Keras model of the graph, which then predicts the same.
+                keras.utils.set_random_seed(17)
+                fresh = rename_by_kind(build())
+                fresh.load_weights(h5)
+                check_close(self, f"{test}, tkeras's .weights.h5 in Keras", "predict", fresh.predict(x_val, verbose=0),
                             run.predict, TOLERANCE)
 
                 # The graph exported to ONNX passes onnx's checker and runs in onnxruntime as in tkeras.
@@ -234,6 +243,28 @@ class SeveralInputsAndOutputs(unittest.TestCase):
         x_val, y_val = data(44, 32)
         self.check("siamese", siamese(), dict(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
                                               metrics=["accuracy"]), x, y, x_val, y_val)
+
+
+class KerasApplications(unittest.TestCase):
+    def test_keras_resnet50_loads_and_predicts_as_in_keras_and_mobilenetv2_names_what_tkeras_lacks(self):
+        keras.utils.set_random_seed(51)
+        directory = tempfile.mkdtemp(prefix="tkeras-applications-")
+        # weights=None: the machines cannot download ImageNet's; the graph is the same.
+        resnet = keras.applications.ResNet50(weights=None, input_shape=(32, 32, 3), classes=10)
+        randomize(resnet, 52, by_fan_in=True)
+        path = os.path.join(directory, "resnet50.keras")
+        resnet.save(path)
+        x = np.random.default_rng(53).random((3, 32, 32, 3), dtype=np.float32)
+        run = run_tkeras(None, {"x_eval": x}, model_file=path)
+        check_close(self, "functional: keras.applications.ResNet50", "predict", run.predict,
+                    resnet.predict(x, verbose=0), TOLERANCE)
+        self.assertEqual(run.summary.strip(), keras_table(resnet))
+        mobilenet = keras.applications.MobileNetV2(weights=None, input_shape=(32, 32, 3), classes=10)
+        path = os.path.join(directory, "mobilenetv2.keras")
+        mobilenet.save(path)
+        with self.assertRaisesRegex(AssertionError, "the model needs layer classes tkeras does not have: "
+                                                    "DepthwiseConv2D, ReLU"):
+            run_tkeras(None, {"x_eval": x}, model_file=path)
 
 
 if __name__ == "__main__":

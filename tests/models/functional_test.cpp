@@ -350,3 +350,47 @@ TEST_CASE("a model of two inputs and two outputs round-trips through tkeras's fi
     CHECK(after.at("label_accuracy") == doctest::Approx(before.at("label_accuracy")));
   }
 }
+
+namespace {
+
+// A layer of a user's own: one trainable factor per feature.
+class Scale : public layers::Layer {
+ public:
+  Scale() : Layer("scale") {}
+  std::string class_name() const override { return "Scale"; }
+  torch::Tensor call(const torch::Tensor& inputs, bool /*training*/) override { return inputs * factor_; }
+
+ protected:
+  tkeras::Shape build_weights(const tkeras::Shape& input_shape) override {
+    factor_ = add_weight("factor", torch::ones({input_shape.back()}, initializer_options()));
+    return input_shape;
+  }
+
+ private:
+  torch::Tensor factor_;
+};
+
+}  // namespace
+
+TEST_CASE("a layer class of your own works in a graph, trains, and loads back through custom_objects") {
+  tkeras::utils::set_random_seed(12);
+  KerasTensor input = tkeras::Input({3});
+  auto scale = std::make_shared<Scale>();
+  Model model(input, layers::Dense(1, {.name = "out"})((*scale)(input)));
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  const torch::Tensor x = torch::randn({16, 3});
+  model.fit(x, x.sum(1, /*keepdim=*/true) * 2.0, {.epochs = 2, .batch_size = 4, .verbose = 0});
+  CHECK_FALSE(torch::equal(scale->get_weights()[0], torch::ones({3})));
+
+  tkeras::testing::TempDir dir;
+  const auto path = (dir.path() / "scaled.tkeras").string();
+  model.save(path);
+  auto loaded =
+      tkeras::models::load_model(path, {.custom_objects = {{"Scale", [] { return std::make_shared<Scale>(); }}}});
+  CHECK(torch::allclose(loaded->predict(x, {.verbose = 0}), model.predict(x, {.verbose = 0})));
+  // Without the factory the class is named.
+  CHECK_THROWS_WITH_AS(tkeras::models::load_model(path), doctest::Contains("Scale"), tkeras::Error);
+  // Held by value, a class tkeras does not know cannot be copied into the graph: the message says how.
+  Scale by_value;
+  CHECK_THROWS_WITH_AS(by_value(input), doctest::Contains("std::make_shared<Scale>(...)"), tkeras::Error);
+}

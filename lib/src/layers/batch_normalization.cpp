@@ -27,22 +27,33 @@ const registry::Registrar<BatchNormalization> batch_normalization_registration("
 std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const Config& config) {
   const ConfigReader read(config);
   const BatchNormalizationOptions defaults;
-  return configured(
-      std::make_shared<BatchNormalization>(BatchNormalizationOptions{
-          .momentum = read.number("momentum", defaults.momentum), .epsilon = read.number("epsilon", defaults.epsilon)}),
-      config);
+  return configured(std::make_shared<BatchNormalization>(BatchNormalizationOptions{
+                        .momentum = read.number("momentum", defaults.momentum),
+                        .epsilon = read.number("epsilon", defaults.epsilon),
+                        // Keras writes a list ([3]) or a number.
+                        .axis = config.contains("axis") && config["axis"].is_array() && config["axis"].size() == 1
+                                    ? config["axis"][0].get<int64_t>()
+                                    : static_cast<int64_t>(read.number("axis", -1.0))}),
+                    config);
 }
 
 Config BatchNormalization::get_config() const {
   Config config = Layer::get_config();
   config["momentum"] = options_.momentum;
   config["epsilon"] = options_.epsilon;
+  if (options_.axis != -1) config["axis"] = options_.axis;
   return config;
 }
 
 Shape BatchNormalization::build_weights(const Shape& input_shape) {
   if (input_shape.empty()) {
     throw Error(fmt::format("BatchNormalization \"{}\": expected input with a feature axis, received (None,)", name()));
+  }
+  if (options_.axis != -1 && options_.axis != static_cast<int64_t>(input_shape.size())) {
+    throw Error(
+        fmt::format("BatchNormalization \"{}\": normalises the last axis (-1, or {} for input {}), received "
+                    "axis={}",
+                    name(), input_shape.size(), format_batch_shape(input_shape), options_.axis));
   }
   const int64_t channels = input_shape.back();
   const torch::TensorOptions options = initializer_options();

@@ -64,6 +64,17 @@ const KerasTensors& Model::outputs() const {
   return graph_->outputs;
 }
 
+std::vector<std::shared_ptr<const layers::Node>> Model::nodes() const {
+  std::vector<std::shared_ptr<const layers::Node>> nodes;
+  if (!graph_) return nodes;
+  for (const auto& depth : graph_->nodes_by_depth) {
+    for (const auto& node : depth) {
+      if (!node->is_input()) nodes.push_back(node);
+    }
+  }
+  return nodes;
+}
+
 std::vector<std::shared_ptr<layers::Layer>> Model::layers() const { return graph_ ? graph_->layers : sublayers(); }
 
 std::string Model::class_name() const { return "Functional"; }

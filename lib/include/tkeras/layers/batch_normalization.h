@@ -12,6 +12,9 @@ namespace tkeras::layers {
 struct BatchNormalizationOptions {
   double momentum = 0.99;  ///< moving = moving * momentum + batch * (1 - momentum). Default: 0.99.
   double epsilon = 1e-3;   ///< Added to the variance. Default: 0.001.
+  /// The axis normalised, as Keras counts it (with the batch axis): the last one, as -1 or by its
+  /// index (Keras's applications write `axis=3` for images). Default: -1.
+  int64_t axis = -1;
 };
 
 /// Normalises the last axis (the channels), as Keras's `BatchNormalization`: during `fit`

@@ -94,6 +94,9 @@ class Model : public layers::Layer {
   const KerasTensors& outputs() const;
   /// Whether the model is a graph of layer calls (Functional), rather than a Sequential's stack.
   bool functional() const { return graph_ != nullptr; }
+  /// A Functional model's layer calls, in the order it runs them (without its inputs' own): each
+  /// `Node` is a layer and the tensors it read. Empty for a Sequential.
+  std::vector<std::shared_ptr<const layers::Node>> nodes() const;
   /// Runs the model on one tensor per input, in order, and returns one per output, as Keras's
   /// `model([a, b])` on data. `training`: Default: false.
   std::vector<torch::Tensor> operator()(const std::vector<torch::Tensor>& inputs, bool training = false);
