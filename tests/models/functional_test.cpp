@@ -394,3 +394,20 @@ TEST_CASE("a layer class of your own works in a graph, trains, and loads back th
   Scale by_value;
   CHECK_THROWS_WITH_AS(by_value(input), doctest::Contains("std::make_shared<Scale>(...)"), tkeras::Error);
 }
+
+TEST_CASE("a cut from a model of several inputs keeps the inputs its outputs do not read, as Keras") {
+  KerasTensor image = tkeras::Input({3}, {.name = "image"});
+  KerasTensor meta = tkeras::Input({2}, {.name = "meta"});
+  KerasTensor features = layers::Dense(4, {.name = "features"})(image);
+  KerasTensor joined = layers::Concatenate()({features, layers::Dense(4)(meta)});
+  Model model({image, meta}, layers::Dense(1)(joined));
+  Model cut(model.inputs(), model.get_layer("features")->output());
+  // As Keras's layers: the unused InputLayer at the outputs' depth, first there.
+  REQUIRE(cut.layers().size() == 3);
+  CHECK(cut.layers()[0]->name() == "image");
+  CHECK(cut.layers()[1]->name() == "meta");
+  CHECK(cut.layers()[2]->name() == "features");
+  const torch::Tensor x = torch::randn({5, 3});
+  const tkeras::Data out = cut.predict({{"image", x}, {"meta", torch::zeros({5, 2})}}, {.verbose = 0});
+  CHECK(torch::allclose(out["features"], (*model.get_layer("features"))(x)));
+}

@@ -91,6 +91,7 @@ std::vector<KerasTensor> Layer::call_symbolic(const KerasTensors& inputs, bool l
   node->output_shapes = output_shapes;
   node->output_dtypes.assign(output_shapes.size(), "float32");
   self->record_call(node);
+  for (const KerasTensor& input : inputs) ++input.node()->readers;
   std::vector<KerasTensor> outputs;
   outputs.reserve(output_shapes.size());
   for (size_t i = 0; i < output_shapes.size(); ++i) outputs.emplace_back(node, static_cast<int>(i));

@@ -129,6 +129,25 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
       node_depths.set(parent, std::max(depth + 1, parent_depth ? *parent_depth : 0));
     }
   }
+  // An input no output uses: as Keras, the model keeps it (its data is taken and not read), at
+  // the outputs' depth, first, as a cut from a model of several inputs leaves some
+  // (`Model(model.inputs(), layer->output())`). An Input no layer reads at all is a mistake, which
+  // tkeras refuses (Keras takes it too).
+  std::vector<KerasTensor> dangling;
+  for (const KerasTensor& input : inputs) {
+    if (search.reached.contains(key(input))) continue;
+    if (input.node()->readers == 0) {
+      dangling.push_back(input);  // refused once the graph is known to be connected
+      continue;
+    }
+    if (!input.node()->is_input()) continue;
+    const auto& node = input.node();
+    node_of[node.get()] = node;
+    node_depths.set(node.get(), 0);
+    layer_depths.set(node->layer.get(), 0);
+    search.layer_index[node->layer.get()] = -1;
+  }
+
   auto graph = std::make_shared<Graph>();
   graph->inputs = inputs;
   graph->outputs = outputs;
@@ -142,7 +161,7 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
   for (const auto& [layer, depth] : layer_depths.items)
     layers_by_depth[static_cast<size_t>(max_depth - depth)].push_back(layer);
   std::map<const layers::Layer*, std::shared_ptr<layers::Layer>> layer_of;
-  for (const auto& node : search.nodes) layer_of[node->layer.get()] = node->layer;
+  for (const auto& [node, depth] : node_depths.items) layer_of[node->layer.get()] = node_of.at(node)->layer;
   for (auto& depth : layers_by_depth) {
     std::stable_sort(depth.begin(), depth.end(), [&](const layers::Layer* a, const layers::Layer* b) {
       return search.layer_index.at(a) < search.layer_index.at(b);
@@ -185,15 +204,10 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
       graph->steps.push_back(std::move(step));
     }
   }
-  // An input no output uses: Keras keeps it for losses written on the inputs, which tkeras has not;
-  // tkeras refuses it, as data fed to it would go nowhere.
-  for (const KerasTensor& input : inputs) {
-    if (!search.reached.contains(key(input))) {
-      throw Error(fmt::format("{}: the input {} is not connected to any output; remove it from the inputs or use it",
-                              label, tensor_label(input)));
-    }
+  if (!dangling.empty()) {
+    throw Error(fmt::format("{}: the input {} is not connected to any output; remove it from the inputs or use it",
+                            label, tensor_label(dangling.front())));
   }
-
   graph->slots = slot_of.size();
   for (const KerasTensor& output : outputs) graph->output_slots.push_back(slot_of.at(key(output)));
 

@@ -114,6 +114,9 @@ struct Node {
   std::vector<Shape> output_shapes;        ///< The shapes of its outputs, without the batch axis.
   std::vector<std::string> output_dtypes;  ///< Their dtypes' names.
   int index = 0;                           ///< Its position among the layer's calls (`node_index`).
+  /// How many layer calls have read its outputs so far (a graph uses it to tell an input some
+  /// layer reads from one nothing reads).
+  mutable int readers = 0;
 
   /// Whether it is an Input's node (no inputs).
   bool is_input() const { return inputs.empty(); }

@@ -57,8 +57,9 @@ class Model : public layers::Layer {
   /// `outputs`, run in topological order. Each may be one tensor or a list. Its layers are shared
   /// with every other model drawn on the same calls (a model cut from another trains the same
   /// weights). The model is built at once. Throws `tkeras::Error`, before anything runs, for an
-  /// output that the inputs do not reach (naming the layer and the tensor it lacks), an input that
-  /// no output uses, and two layers of one name.
+  /// output that the inputs do not reach (naming the layer and the tensor it lacks), an `Input` no
+  /// layer reads, and two layers of one name. An input that other layers read but these outputs
+  /// do not is kept, its data ignored, as in Keras (a cut from a model of several inputs).
   ///
   /// Example:
   /// ```
