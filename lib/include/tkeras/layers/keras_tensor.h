@@ -99,8 +99,8 @@ struct InputOptions {
 /// ```
 /// tkeras::KerasTensor image = tkeras::Input({28, 28, 1}, {.name = "image"});
 /// ```
-KerasTensor Input(const Shape& shape,
-                  const InputOptions& options = {});  // NOLINT(readability-identifier-naming): Keras's name
+// NOLINTNEXTLINE(readability-identifier-naming): Keras's name, keras.Input
+KerasTensor Input(const Shape& shape, const InputOptions& options = {});
 
 namespace layers {
 

@@ -114,7 +114,9 @@ class MetricsSpec {
   /// A metric's name, in a braced list of names (a type of its own, so that `{{"label",
   /// {"accuracy"}}}` reads as names per output).
   struct Name {
-    Name(const char* name) : value(name) {}             // NOLINT: implicit, to be listed
+    /// The name `name`.
+    Name(const char* name) : value(name) {}  // NOLINT: implicit, to be listed
+    /// The name `name`.
     Name(std::string name) : value(std::move(name)) {}  // NOLINT: implicit, as above
     std::string value;                                  ///< The name.
   };
