@@ -45,22 +45,14 @@ const Graph& Model::graph() const {
 }
 
 const KerasTensors& Model::inputs() const {
-  if (!graph_) {
-    throw Error(
-        fmt::format("{} \"{}\": has no symbolic inputs; only a Functional model (tkeras::Model(inputs, "
-                    "outputs)) has",
-                    class_name(), name()));
-  }
+  if (!graph_)
+    throw Error(fmt::format("{} \"{}\": has no symbolic inputs; only a Functional model has", class_name(), name()));
   return graph_->inputs;
 }
 
 const KerasTensors& Model::outputs() const {
-  if (!graph_) {
-    throw Error(
-        fmt::format("{} \"{}\": has no symbolic outputs; only a Functional model (tkeras::Model(inputs, "
-                    "outputs)) has",
-                    class_name(), name()));
-  }
+  if (!graph_)
+    throw Error(fmt::format("{} \"{}\": has no symbolic outputs; only a Functional model has", class_name(), name()));
   return graph_->outputs;
 }
 
@@ -107,17 +99,7 @@ std::string Model::activation() const {
 }
 
 std::vector<std::string> Model::output_activations() const {
-  if (!graph_) return {activation()};
-  std::vector<std::string> names;
-  for (size_t i = 0; i < graph_->outputs.size(); ++i) {
-    const KerasTensor& output = graph_->outputs[i];
-    const layers::Node& node = *output.node();
-    // The activation comes off where the loss can take it: the output is its layer's only one and
-    // is read by nothing else.
-    const bool plain = !node.is_input() && !node.list && node.inputs.size() == 1 && node.output_shapes.size() == 1;
-    names.push_back(plain && !graph_->output_read[i] ? output.layer()->activation() : "linear");
-  }
-  return names;
+  return graph_ ? graph_->output_activations : std::vector<std::string>{activation()};
 }
 
 std::vector<torch::Tensor> Model::call_logits(const std::vector<torch::Tensor>& inputs, bool training) {
@@ -159,20 +141,12 @@ std::vector<std::pair<torch::Tensor, torch::Tensor>> Model::run(const std::vecto
   }
   std::vector<std::pair<torch::Tensor, torch::Tensor>> values(g.slots);
   for (size_t i = 0; i < inputs.size(); ++i) values[i] = {inputs[i], i < masks.size() ? masks[i] : torch::Tensor()};
-  // The outputs' logits, when asked (the losses take the final activations off).
-  std::vector<bool> logits_slot(logits ? g.slots : 0, false);
-  if (logits) {
-    const std::vector<std::string> activations = output_activations();
-    for (size_t i = 0; i < activations.size(); ++i) {
-      if (activations[i] != "linear") logits_slot[g.output_slots[i]] = true;
-    }
-  }
   std::vector<torch::Tensor> step_inputs, step_masks;
   for (const models::detail::Step& step : g.steps) {
     const bool mode = step.node->training.value_or(training);
     if (step.plain) {
       const auto& [x, mask] = values[step.inputs.front()];
-      if (logits && logits_slot[step.outputs.front()]) {
+      if (logits && g.logits_slot[step.outputs.front()]) {
         values[step.outputs.front()] = {step.layer->call_without_activation(x, mode), torch::Tensor()};
       } else {
         values[step.outputs.front()] = step.layer->call_and_mask(x, mask, mode);

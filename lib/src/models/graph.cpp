@@ -233,6 +233,14 @@ std::shared_ptr<Graph> map_graph(const KerasTensors& inputs, const KerasTensors&
       if (!kept.contains(slot) && released.insert(slot).second) step->release.push_back(slot);
     }
   }
+  // The activations the losses take off, decided once: the graph's layers keep theirs.
+  graph->logits_slot.assign(graph->slots, false);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Node& node = *outputs[i].node();
+    const bool plain = !node.is_input() && !node.list && node.inputs.size() == 1 && node.output_shapes.size() == 1;
+    graph->output_activations.push_back(plain && !graph->output_read[i] ? node.layer->activation() : "linear");
+    if (graph->output_activations.back() != "linear") graph->logits_slot[graph->output_slots[i]] = true;
+  }
   return graph;
 }
 

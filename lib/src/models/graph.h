@@ -37,6 +37,11 @@ struct Graph {
   std::vector<size_t> output_slots;
   /// For each output, whether a later step reads it too (its activation must then be applied).
   std::vector<bool> output_read;
+  /// Each output's final activation, which the losses take off (`linear` where they cannot: an
+  /// output that is not its layer's one output, or that a later step reads).
+  std::vector<std::string> output_activations;
+  /// For each slot, whether its step runs without its final activation when logits are asked.
+  std::vector<bool> logits_slot;
 
   /// Whether `node` is one of the model's calls.
   bool owns(const layers::Node* node) const;
