@@ -52,6 +52,20 @@ TEST_CASE("channels converts as Pillow does: luma from RGB, alpha dropped, opaqu
   CHECK(as_rgba.select(2, 3).eq(255).all().item<bool>());
 }
 
+TEST_CASE("a wide image converts to grayscale band by band, every row as the formula gives it") {
+  // 300,000 pixels wide: bands of 3 rows (about a million pixels each), the last one of 1 row.
+  const testing::TempDir dir;
+  const torch::Tensor rgb = testing::random_image(7, 300000, 3, 52);
+  testing::write_png(dir.path() / "wide.png", rgb);
+  const torch::Tensor gray = decode_image(dir.path() / "wide.png", 1);
+  REQUIRE(gray.sizes() == torch::IntArrayRef({7, 300000, 1}));
+  const torch::Tensor wide = rgb.to(torch::kInt64);
+  const torch::Tensor luma =
+      (wide.select(2, 0) * 19595 + wide.select(2, 1) * 38470 + wide.select(2, 2) * 7471 + 32768)
+          .bitwise_right_shift(16);
+  CHECK(torch::equal(gray.squeeze(2).to(torch::kInt64), luma));
+}
+
 TEST_CASE("a JPEG decodes close to what was encoded, as RGB or as grayscale") {
   const testing::TempDir dir;
   // A smooth image, which JPEG keeps well at quality 100.

@@ -10,6 +10,7 @@
 // clang-format on
 #include <stb/stb_image.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -205,11 +206,20 @@ torch::Tensor convert_channels(const torch::Tensor& image, int channels) {
   const torch::Tensor color = own <= 2 ? image.narrow(2, 0, 1).expand({-1, -1, 3}) : image.narrow(2, 0, 3);
   if (channels == 1) {
     if (own <= 2) return image.narrow(2, 0, 1).contiguous();
-    const torch::Tensor wide = color.to(torch::kInt32);
-    const torch::Tensor luma =
-        (wide.select(2, 0) * 19595 + wide.select(2, 1) * 38470 + wide.select(2, 2) * 7471 + 32768)
-            .bitwise_right_shift(16);
-    return luma.unsqueeze(2).to(torch::kUInt8);
+    // In bands of about a million pixels, so that the int32 arithmetic's temporaries stay small
+    // next to the image (a whole 178-megapixel image would need 3 GB of them).
+    const int64_t height = image.size(0), width = image.size(1);
+    const int64_t band = std::max<int64_t>(1, (int64_t{1} << 20) / width);
+    torch::Tensor luma = torch::empty({height, width, 1}, torch::kUInt8);
+    for (int64_t top = 0; top < height; top += band) {
+      const int64_t rows = std::min(band, height - top);
+      const torch::Tensor wide = color.narrow(0, top, rows).to(torch::kInt32);
+      luma.narrow(0, top, rows)
+          .select(2, 0)
+          .copy_((wide.select(2, 0) * 19595 + wide.select(2, 1) * 38470 + wide.select(2, 2) * 7471 + 32768)
+                     .bitwise_right_shift(16));
+    }
+    return luma;
   }
   if (channels == 3) return color.contiguous();
   const bool has_alpha = own == 2 || own == 4;
