@@ -60,9 +60,8 @@ TEST_CASE("a wide image converts to grayscale band by band, every row as the for
   const torch::Tensor gray = decode_image(dir.path() / "wide.png", 1);
   REQUIRE(gray.sizes() == torch::IntArrayRef({7, 300000, 1}));
   const torch::Tensor wide = rgb.to(torch::kInt64);
-  const torch::Tensor luma =
-      (wide.select(2, 0) * 19595 + wide.select(2, 1) * 38470 + wide.select(2, 2) * 7471 + 32768)
-          .bitwise_right_shift(16);
+  const torch::Tensor luma = (wide.select(2, 0) * 19595 + wide.select(2, 1) * 38470 + wide.select(2, 2) * 7471 + 32768)
+                                 .bitwise_right_shift(16);
   CHECK(torch::equal(gray.squeeze(2).to(torch::kInt64), luma));
 }
 
