@@ -87,6 +87,17 @@ int main(int argc, char** argv) try {
   const torch::Tensor classes = predicted["label"].argmax(1);
   fmt::print("first image: class {} (true {}), lit share {:.3f} (true {:.3f})\n", classes[0].item<int64_t>(),
              y_label[0].item<int64_t>(), predicted["size"][0][0].item<double>(), y_size[0][0].item<double>());
+  // One more epoch through a dataset of the same maps, shuffled, each image's size loss weighed by
+  // how lit it is.
+  auto train = tk::data::Dataset::from_tensor_slices({{"image", x_img}, {"meta", x_meta}},
+                                                     {{"label", y_label}, {"size", y_size}},
+                                                     {{"label", torch::ones({n})}, {"size", 1.0 + y_size.squeeze(1)}})
+                   .shuffle(1024, {.seed = 1})
+                   .batch(32);
+  model.fit(train, {.epochs = 1, .verbose = 2});
+  tk::Data outputs = model.predict_outputs(train.take(2), {.verbose = 0});  // outputs["label"], outputs["size"]
+  fmt::print("predict_outputs on 2 batches: {} labels, {} sizes\n", outputs["label"].size(0), outputs["size"].size(0));
+
   auto features = tk::Model(model.inputs(), model.get_layer("global_average_pooling2d")->output());
   fmt::print("validation: label accuracy {:.4f}, size loss {:.4f}; features of the cut model: {}\n",
              h.history.at("val_label_accuracy").back(), h.history.at("val_size_loss").back(),

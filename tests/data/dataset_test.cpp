@@ -94,6 +94,53 @@ TEST_CASE("sample weights travel with their samples through shuffle, batch and c
   CHECK_THROWS_WITH_AS(mixed.batch(2).concatenated(), doctest::Contains("sample_weight"), tkeras::Error);
 }
 
+TEST_CASE("inputs, targets and weights by name travel together through shuffle, batch and concatenated") {
+  const torch::Tensor a = torch::arange(10);
+  const Dataset named =
+      Dataset::from_tensor_slices({{"image", a}, {"meta", a * 2}}, {{"label", a * 10}, {"size", a + 1}},
+                                  {{"label", a.to(torch::kFloat32)}, {"size", torch::ones({10})}});
+  CHECK(named.cardinality() == 10);
+  const Element first = *named.begin();
+  CHECK_FALSE(first.x.defined());
+  CHECK(first.inputs.names() == std::vector<std::string>{"image", "meta"});
+  CHECK(first.inputs["meta"].item<int64_t>() == 0);
+  for (const Element& batch : named.shuffle(10, {.seed = 4}).batch(4)) {
+    CHECK(torch::equal(batch.inputs["meta"], batch.inputs["image"] * 2));
+    CHECK(torch::equal(batch.targets["label"], batch.inputs["image"] * 10));
+    CHECK(torch::equal(batch.sample_weights["label"], batch.inputs["image"].to(torch::kFloat32)));
+    CHECK(batch.sample_weights["size"].size(0) == batch.inputs["image"].size(0));
+  }
+  const Element all = named.batch(3).concatenated();
+  CHECK(torch::equal(all.inputs["image"], a));
+  CHECK(torch::equal(all.targets["size"], a + 1));
+  // By position, the same.
+  const Element listed = *Dataset::from_tensor_slices({a, a * 2}, a).batch(4).begin();
+  CHECK(listed.inputs.list());
+  CHECK_FALSE(listed.inputs.named());
+  CHECK(torch::equal(listed.inputs[1], torch::arange(4) * 2));
+  CHECK(torch::equal(listed.y, torch::arange(4)));
+}
+
+TEST_CASE("elements of different structures in one batch, or slices of different lengths, are refused by name") {
+  CHECK_THROWS_WITH_AS(Dataset::from_tensor_slices({{"image", torch::zeros({4})}, {"meta", torch::zeros({3})}}),
+                       doctest::Contains("received x[\"image\"] of shape [4] and x[\"meta\"] of shape [3]"),
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(Dataset::from_tensor_slices({{"image", torch::zeros({4})}}, {}, torch::ones({4})),
+                       doctest::Contains("sample_weight without y"), tkeras::Error);
+  const Dataset mixed = Dataset::from_generator([] {
+    return [i = 0]() mutable -> std::optional<Element> {
+      if (i == 2) return std::nullopt;
+      Element element;
+      element.inputs =
+          i++ == 0 ? tkeras::Data{{"image", torch::zeros({1})}} : tkeras::Data{{"meta", torch::zeros({1})}};
+      return element;
+    };
+  });
+  CHECK_THROWS_WITH_AS(mixed.batch(2).concatenated(),
+                       doctest::Contains("element 1 has inputs {meta}, but the first element has {image}"),
+                       tkeras::Error);
+}
+
 TEST_CASE("batches of tensors in order are views of them, not copies") {
   const torch::Tensor x = torch::randn({9, 3});
   const Dataset dataset = Dataset::from_tensor_slices(x).batch(4);

@@ -6,7 +6,9 @@
 //   DIR/model.tkeras      the model, with Keras's initial weights
 //   DIR/data.pt           a dict of tensors written by torch.save: x, y, and optionally
 //                         x_val, y_val (validation data) and x_eval, y_eval (evaluate, predict),
-//                         sample_weight, val_sample_weight and eval_sample_weight
+//                         sample_weight, val_sample_weight and eval_sample_weight (per
+//                         output: sample_weight/<output>...); a model of several inputs or
+//                         outputs takes x/<input>, y/<output>...
 //   DIR/job.json          {"epochs": N, "batch_size": B, "callbacks": [...]} (see below), or
 //                         {"phases": [{"epochs": N, "trainable": {"dense": false}}, ...], ...};
 //                         with "call_training": true it also writes DIR/call.pt, the model called
@@ -18,9 +20,11 @@
 //                         .weights.h5) before anything else, "save_weights": PATH saves them after
 //                         fit; "model": PATH loads that model file (a Keras .keras) in place of
 //                         DIR/model.tkeras, "save_model": PATH saves the model after fit,
-//                         "export_onnx": PATH exports it to ONNX after fit; or {"vectorize": {"config": {...}, "adapt":
-//                         [texts], "texts": [texts]}}: a TextVectorization alone, from Keras's config, adapted, writing
-//                         DIR/vocabulary.json and DIR/vectorized.pt
+//                         "export_onnx": PATH exports it to ONNX after fit; "dataset": true
+//                         fits and evaluates a model of several inputs or outputs through
+//                         Dataset::from_tensor_slices(...).batch(batch_size); or {"vectorize": {"config": {...},
+//                         "adapt": [texts], "texts": [texts]}}: a TextVectorization alone, from Keras's config,
+//                         adapted, writing DIR/vocabulary.json and DIR/vectorized.pt
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
 // phase), DIR/final.safetensors (the
 // weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever
@@ -68,6 +72,12 @@ std::map<std::string, torch::Tensor> named(const c10::Dict<c10::IValue, c10::IVa
     if (key.starts_with(prefix + "/")) tensors[key.substr(prefix.size() + 1)] = entry.value().toTensor();
   }
   return tensors;
+}
+
+// Sample weights: one tensor `key`, or per output, `<key>/<output>` by name.
+tk::Data weights(const c10::Dict<c10::IValue, c10::IValue>& data, const std::string& key) {
+  if (auto by_output = named(data, key); !by_output.empty()) return by_output;
+  return get(data, key);
 }
 
 // Keras's callbacks, from the job's {"class_name": ..., "config": {...}} entries.
@@ -181,15 +191,32 @@ void run(const std::string& dir) {
         .validation_split = job.value("validation_split", 0.0),
         .validation_data =
             !xs.empty() && !named(data, "x_val").empty()
-                ? tk::ValidationData(named(data, "x_val"), named(data, "y_val"), get(data, "val_sample_weight"))
+                ? tk::ValidationData(named(data, "x_val"), named(data, "y_val"), weights(data, "val_sample_weight"))
             : texts_val.empty()
                 ? tk::ValidationData(get(data, "x_val"), get(data, "y_val"), get(data, "val_sample_weight"))
                 : tk::ValidationData(texts_val, get(data, "y_val"), get(data, "val_sample_weight")),
         .shuffle = false,
         .class_weight = class_weight,
-        .sample_weight = get(data, "sample_weight"),
+        .sample_weight = weights(data, "sample_weight"),
         .verbose = 0,
         .callbacks = callbacks};
+    // {"dataset": true}: the same data, in the same batches, through datasets (several inputs).
+    const auto dataset_of = [&](const std::string& x_key, const std::string& y_key, const std::string& w_key) {
+      return tk::data::Dataset::from_tensor_slices(named(data, x_key), named(data, y_key), weights(data, w_key))
+          .batch(options.batch_size);
+    };
+    if (job.value("dataset", false)) {
+      tk::FitOptions through_datasets = options;
+      through_datasets.sample_weight = {};
+      if (!named(data, "x_val").empty()) {
+        through_datasets.validation_data = dataset_of("x_val", "y_val", "val_sample_weight");
+      }
+      const tk::History history = model->fit(dataset_of("x", "y", "sample_weight"), through_datasets);
+      json out = {{"epoch", history.epoch}, {"history", json::object()}};
+      for (const auto& [key, values] : history.history) out["history"][key] = values;
+      histories.push_back(out);
+      continue;
+    }
     const tk::History history = !xs.empty()     ? model->fit(xs, named(data, "y"), options)
                                 : texts.empty() ? model->fit(x, get(data, "y"), options)
                                                 : model->fit(texts, get(data, "y"), options);
@@ -229,7 +256,15 @@ void run(const std::string& dir) {
       write_pt(dir + "/predict_" + predicted.names()[i] + ".pt", predicted[i]);
     }
     if (const auto ys_eval = named(data, "y_eval"); !ys_eval.empty()) {
-      const tk::Logs logs = model->evaluate(xs_eval, ys_eval, {.batch_size = batch_size, .verbose = 0});
+      const tk::Logs logs =
+          job.value("dataset", false)
+              ? model->evaluate(
+                    tk::data::Dataset::from_tensor_slices(xs_eval, ys_eval, weights(data, "eval_sample_weight"))
+                        .batch(batch_size),
+                    {.verbose = 0})
+              : model->evaluate(
+                    xs_eval, ys_eval,
+                    {.batch_size = batch_size, .verbose = 0, .sample_weight = weights(data, "eval_sample_weight")});
       json scores = json::object();
       for (const auto& [key, value] : logs) scores[key] = value;
       write_text(dir + "/evaluate.json", scores.dump());

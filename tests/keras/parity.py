@@ -59,15 +59,16 @@ def L(cls, *args, **kwargs):
 def model_config(model):
     input_shape = list(model.input_shape[1:])
     if isinstance(model.layers[0], keras.layers.TextVectorization):
-        # tkeras's model takes the token ids the layer makes from the texts (a string tensor in Keras).
+#tkeras's model takes the token ids the layer makes from the texts (a string tensor in Keras).
         input_shape = [model.layers[0].get_config()["output_sequence_length"]]
     layers = [{"class_name": "InputLayer", "config": {"batch_shape": [None, *input_shape]}}]
     for layer in model.layers:
         layers.append({"class_name": layer.__class__.__name__, "config": layer.get_config()})
-    return {"class_name": "Sequential", "config": {"layers": layers}}
+    return {
+  "class_name" : "Sequential", "config" : { "layers" : layers }
+}
 
-
-# The options tkeras's optimizers have; the rest of Keras's config must be at its defaults.
+#The options tkeras 's optimizers have; the rest of Keras' s config must be at its defaults.
 COMMON_OPTIONS = {"weight_decay", "clipnorm", "clipvalue", "global_clipnorm"}
 OPTIMIZER_OPTIONS = {"Adam": {"learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"} | COMMON_OPTIONS,
                      "AdamW": {"learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"} | COMMON_OPTIONS,
@@ -84,7 +85,7 @@ def optimizer_config(optimizer):
     for key, value in config.items():
         if key not in OPTIMIZER_OPTIONS[kind] and key != "name":
             assert key in KERAS_ONLY_DEFAULTS and value == KERAS_ONLY_DEFAULTS[key], f"{kind}: tkeras has no {key} (= {value})"
-    # (Keras writes None for an unset clipping or decay; tkeras's file leaves it out.)
+#(Keras writes None for an unset clipping or decay; tkeras's file leaves it out.)
     options = {key: value for key, value in config.items() if key in OPTIMIZER_OPTIONS[kind] and value is not None}
     options["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
     return {"class_name": kind, "config": options}
@@ -141,7 +142,7 @@ def write_model_file(path, model, optimizer=None, loss=None, metrics=(), from_lo
                                                           **(loss_options or {})},
                                                  "metrics": list(metrics),
                                                  "weighted_metrics": list(weighted_metrics)}, default=list)
-    # (np.ascontiguousarray makes a 0-d array 1-d: the reshape keeps scalars, such as Normalization's count, 0-d.)
+#(np.ascontiguousarray makes a 0 - d array 1 - d : the reshape keeps scalars, such as Normalization's count, 0-d.)
     save_file({name: torch.from_numpy(np.ascontiguousarray(value).reshape(np.shape(value)))
                for name, value in weights(model).items()}, path, metadata=metadata)
 
@@ -192,29 +193,41 @@ class Run:
 def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
                from_logits=False, phases=(), call_training=False, weighted_metrics=(), class_weight=None,
                validation_split=0.0, loss_options=None, texts=None, load_weights=None, save_weights=None,
-               model_file=None, save_model=None, export_onnx=None):
+               model_file=None, save_model=None, export_onnx=None, dataset=False):
     """Writes the model (with its current weights) and data, runs the driver, returns a Run.
     `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp).
     `texts`: for a model that starts with a TextVectorization, {"adapt": [...], "texts": [...],
     "texts_val": [...], "texts_eval": [...]} (all optional), in place of x, x_val and x_eval.
-    `load_weights`: a weights file tkeras loads first; `save_weights`: where it saves them after fit.
-    `model_file`: a model file (a Keras .keras) tkeras loads instead of `model` (then None);
-    `save_model`: where tkeras saves the model after fit; `export_onnx`: where it exports it after fit."""
+    `load_weights`: a weights file tkeras loads first;
+`save_weights`: where it saves them after fit.
+    `model_file`: a model file(a Keras.keras) tkeras loads instead of `model` (then None);
+`save_model`: where tkeras saves the model after fit;
+`export_onnx`: where it exports it after fit;
+    `dataset`: a model of several inputs or outputs fits and evaluates through datasets of its data."""
     directory = tempfile.mkdtemp(prefix="tkeras-parity-")
     if model_file is None:
         write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits,
                          weighted_metrics, loss_options)
-    torch.save({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
+    torch.save({
+k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
                os.path.join(directory, "data.pt"))
     with open(os.path.join(directory, "job.json"), "w") as f:
-        json.dump({"epochs": epochs, "batch_size": batch_size, "callbacks": list(callbacks), "phases": list(phases),
-                   "call_training": call_training, "class_weight": {str(k): v for k, v in (class_weight or {}).items()},
-                   "validation_split": validation_split, **(texts or {}),
-                   **({"load_weights": str(load_weights)} if load_weights else {}),
-                   **({"save_weights": str(save_weights)} if save_weights else {}),
-                   **({"model": str(model_file)} if model_file else {}),
-                   **({"save_model": str(save_model)} if save_model else {}),
-                   **({"export_onnx": str(export_onnx)} if export_onnx else {})}, f)
+        json.dump({
+  "epochs" : epochs,
+             "batch_size" : batch_size,
+                            "callbacks" : list(callbacks),
+                                          "phases" : list(phases),
+                                                     "call_training" : call_training,
+                                                                       "class_weight" : {str(k): v for k, v in (class_weight or {}).items()
+  }
+  , "validation_split" : validation_split,
+                         **(texts or {}),
+                         **({ "load_weights" : str(load_weights) } if load_weights else {}),
+                         **({ "save_weights" : str(save_weights) } if save_weights else {}),
+                         **({ "model" : str(model_file) } if model_file else {}),
+                         **({ "save_model" : str(save_model) } if save_model else {}),
+                         **({ "export_onnx" : str(export_onnx) } if export_onnx else {}),
+                         **({ "dataset" : True } if dataset else {})}, f)
     return run_driver(directory)
 
 
@@ -270,7 +283,7 @@ def parse_summary(text):
     """(rows, totals) of a Keras-style summary table: rows of (name, type, output shape, params),
     totals {"Total": n, "Trainable": n, "Non-trainable": n}."""
     rows = []
-    # A cell too long for its column wraps onto more lines of its row (empty parameter cell there).
+#A cell too long for its column wraps onto more lines of its row(empty parameter cell there).
     table_rows = []
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("│").split("│")]
@@ -292,7 +305,8 @@ def parse_summary(text):
 def randomize(model, seed, by_fan_in=False):
     """Sets the model's weights away from their initial values, so that a layer whose weights did
     not come across cannot pass: normal with scale 0.3, or 0.8 / sqrt(fan-in) for kernels with
-    `by_fan_in` (outputs of ordinary size through deep stacks); moving variances positive;
+    `by_fan_in` (outputs of ordinary size through deep stacks);
+    moving variances positive;
     Normalization's count as it is."""
     rng = np.random.default_rng(seed)
     for variable in model.weights:

@@ -1,9 +1,10 @@
 """Keras parity: Functional models. Keras builds each graph (a residual CNN, a Sequential nested in a
 Functional model, a model cut at an intermediate layer and given a new head, a model of two inputs
 and two outputs with a loss and metrics per output and loss weights, and a siamese model of shared
-layers and Dot(normalize=True)), saves it as `.keras`; tkeras loads that file and must print Keras's
-summary rows and train to Keras's per-epoch history and final weights on the same batches. Then
-tkeras saves the trained model as `.keras`, which Keras opens and must predict from as tkeras does;
+layers and Dot(normalize=True)), saves it as `.keras`;
+tkeras loads that file and must print Keras's summary rows and train to
+    Keras's per-epoch history and final weights on the same batches. Then tkeras saves the trained model as `.keras`,
+    which Keras opens and must predict from as tkeras does;
 its ONNX export must run in onnxruntime as tkeras predicts."""
 from parity import check_close, randomize, report, run_tkeras, seeded_data, snake, weights  # noqa: I001 (first: it selects Keras's torch backend)
 import os
@@ -49,8 +50,8 @@ def weights_by_kind(model):
 def residual_cnn():
     inputs = keras.Input((8, 8, 1))
     x = layers.Conv2D(6, 3, padding="same", activation="relu")(inputs)
-    # No bias before BatchNormalization, as ResNet: its gradient is 0 but for rounding, which Adam
-    # would scale up to full steps in directions no two libraries share.
+#No bias before BatchNormalization, as ResNet : its gradient is 0 but for rounding, which Adam
+#would scale up to full steps in directions no two libraries share.
     r = layers.Conv2D(6, 3, padding="same", use_bias=False)(x)
     r = layers.BatchNormalization()(r)
     x = layers.Activation("relu")(layers.Add()([x, r]))
@@ -140,7 +141,7 @@ class Functional(unittest.TestCase):
                                  batch_size=BATCH, model_file=path, save_model=saved, export_onnx=exported,
                                  save_weights=h5)
                 test = f"functional: {name}"
-                # The summary, character for character: rows, shapes, counts and Connected to.
+#The summary, character for character : rows, shapes, counts and Connected to.
                 self.assertEqual(run.summary.strip(), keras_table(model))
                 report(test, "summary (text)", 0.0, 0.0)
 
@@ -155,20 +156,20 @@ class Functional(unittest.TestCase):
                     check_close(self, test, f"weight {w}", ours[w], theirs[w], TOLERANCE)
                 check_close(self, test, "predict", run.predict, model.predict(x_val, verbose=0), TOLERANCE)
 
-                # tkeras's .keras of the trained model opens in Keras and predicts the same.
+#tkeras's .keras of the trained model opens in Keras and predicts the same.
                 loaded = keras.saving.load_model(saved)
                 self.assertEqual(loaded.__class__.__name__, "Functional")
                 check_close(self, f"{test}, tkeras's file in Keras", "predict", loaded.predict(x_val, verbose=0),
                             run.predict, TOLERANCE)
 
-                # tkeras's .weights.h5 loads into a fresh Keras model of the graph, which then predicts the same.
+#tkeras's .weights.h5 loads into a fresh Keras model of the graph, which then predicts the same.
                 keras.utils.set_random_seed(17)
                 fresh = rename_by_kind(build())
                 fresh.load_weights(h5)
                 check_close(self, f"{test}, tkeras's .weights.h5 in Keras", "predict", fresh.predict(x_val, verbose=0),
                             run.predict, TOLERANCE)
 
-                # The graph exported to ONNX passes onnx's checker and runs in onnxruntime as in tkeras.
+#The graph exported to ONNX passes onnx's checker and runs in onnxruntime as in tkeras.
                 onnx.checker.check_model(onnx.load(exported), full_check=True)
                 session = onnxruntime.InferenceSession(exported, providers=["CPUExecutionProvider"])
                 check_close(self, f"{test}, ONNX", "onnxruntime", session.run(None, {"inputs": x_val})[0], run.predict,
@@ -176,25 +177,53 @@ class Functional(unittest.TestCase):
 
 
 class SeveralInputsAndOutputs(unittest.TestCase):
-    def check(self, name, model, compile_options, x, y, x_val, y_val):
+    def check(self, name, model, compile_options, x, y, x_val, y_val, sample_weight=None, val_sample_weight=None,
+              dataset=False):
+        """`sample_weight`, `val_sample_weight`: weights by output name; `dataset`: tkeras reads the data
+        through datasets (Dataset::from_tensor_slices of the same maps, batched), Keras from the arrays."""
         randomize(model, 9, by_fan_in=True)
         model.compile(**compile_options)
         directory = tempfile.mkdtemp(prefix="tkeras-functional-")
         path = os.path.join(directory, f"{name}.keras")
         model.save(path)
         saved = os.path.join(directory, f"{name}-tkeras.keras")
-        data = {**{f"x/{k}": v for k, v in x.items()}, **{f"y/{k}": v for k, v in y.items()},
-                **{f"x_val/{k}": v for k, v in x_val.items()}, **{f"y_val/{k}": v for k, v in y_val.items()},
-                **{f"x_eval/{k}": v for k, v in x_val.items()}, **{f"y_eval/{k}": v for k, v in y_val.items()}}
-        run = run_tkeras(None, data, epochs=EPOCHS, batch_size=BATCH, model_file=path, save_model=saved)
+        data = {
+  ** {f"x/{k}": v for k, v in x.items()
+  }
+  , ** {f"y/{k}": v for k, v in y.items()
+  }
+  , ** {f"x_val/{k}": v for k, v in x_val.items()
+  }
+  , ** {f"y_val/{k}": v for k, v in y_val.items()
+  }
+  , ** {f"x_eval/{k}": v for k, v in x_val.items()
+  }
+  , ** {f"y_eval/{k}": v for k, v in y_val.items()
+  }
+  , ** {f"sample_weight/{k}": v for k, v in (sample_weight or {}).items()
+  }
+  , ** {f"val_sample_weight/{k}": v for k, v in (val_sample_weight or {}).items()
+  }
+  , ** {f"eval_sample_weight/{k}": v for k, v in (val_sample_weight or {}).items()
+  }}
+        run = run_tkeras(None, data, epochs=EPOCHS, batch_size=BATCH, model_file=path, save_model=saved,
+                         dataset=dataset)
         test = f"functional: {name}"
         self.assertEqual(run.summary.strip(), keras_table(model))
         report(test, "summary (text)", 0.0, 0.0)
 
-        # Keras takes one output's targets as they are, not in a dict.
+#Keras takes one output's targets as they are, not in a dict.
         one = (lambda d: next(iter(d.values())) if len(d) == 1 else d)
+#Keras 3.15 checks a dict of sample weights against a dict y, then looks the weights up by the outputs'
+#positions(KeyError : 0) when the model's outputs are a list; so with weights it gets y and the weights
+#as lists in the outputs' order. tkeras gets them by name.
+        by_position = (lambda d: None if d is None else [d[name] for name in model.output_names])
+        if sample_weight is not None:
+            one = by_position
+        validation = ((x_val, one(y_val)) if val_sample_weight is None
+                      else (x_val, one(y_val), by_position(val_sample_weight)))
         history = model.fit(x, one(y), batch_size=BATCH, epochs=EPOCHS, shuffle=False,
-                            validation_data=(x_val, one(y_val)), verbose=0).history
+                            sample_weight=by_position(sample_weight), validation_data=validation, verbose=0).history
         self.assertEqual(sorted(run.history), sorted(history))
         for key in history:
             check_close(self, test, f"history {key}", run.history[key], history[key], TOLERANCE)
@@ -212,7 +241,8 @@ class SeveralInputsAndOutputs(unittest.TestCase):
             again = again if isinstance(again, list) else [again]
             check_close(self, f"{test}, tkeras's file in Keras", f"predict {output}",
                         again[model.output_names.index(output)], ours_output, TOLERANCE)
-        evaluated = model.evaluate(x_val, one(y_val), verbose=0, return_dict=True)
+        evaluated = model.evaluate(x_val, one(y_val), sample_weight=by_position(val_sample_weight), verbose=0,
+                                   return_dict=True)
         for key, value in evaluated.items():
             check_close(self, test, f"evaluate {key}", run.evaluate[key], value, TOLERANCE)
 
@@ -232,6 +262,24 @@ class SeveralInputsAndOutputs(unittest.TestCase):
                         loss_weights={"label": 1.0, "size": 0.5}, metrics={"label": ["accuracy"]}),
                    x, y, x_val, y_val)
 
+    def test_two_inputs_two_outputs_train_through_datasets_with_sample_weights_per_output_as_in_keras(self):
+        def data(seed, n):
+            rng = np.random.default_rng(seed)
+            image = rng.random((n, 8, 8, 1), dtype=np.float32)
+            meta = rng.normal(size=(n, 4)).astype(np.float32)
+            label = (image.reshape(n, -1)[:, :5].argmax(1)).astype(np.int64)
+            size = image.mean(axis=(1, 2, 3))[:, None].astype(np.float32) + meta[:, :1] * 0.1
+            weights = {
+  "label" : rng.uniform(0.2, 2.0, n).astype(np.float32), "size" : rng.uniform(0.0, 3.0, n).astype(np.float32)}
+            return {"image": image, "meta": meta}, {"label": label, "size": size}, weights
+        x, y, w = data(45, 64)
+        x_val, y_val, w_val = data(46, 32)
+        self.check("two_heads_weighted", two_inputs_two_outputs(),
+                   dict(optimizer=keras.optimizers.Adam(0.01),
+                        loss={"label": "sparse_categorical_crossentropy", "size": "mse"},
+                        loss_weights={"label": 1.0, "size": 0.5}, metrics={"label": ["accuracy"]}),
+                   x, y, x_val, y_val, sample_weight=w, val_sample_weight=w_val, dataset=True)
+
     def test_a_siamese_model_of_shared_layers_and_dot_trains_as_in_keras(self):
         def data(seed, n):
             rng = np.random.default_rng(seed)
@@ -249,7 +297,7 @@ class KerasApplications(unittest.TestCase):
     def test_keras_resnet50_loads_and_predicts_as_in_keras_and_mobilenetv2_names_what_tkeras_lacks(self):
         keras.utils.set_random_seed(51)
         directory = tempfile.mkdtemp(prefix="tkeras-applications-")
-        # weights=None: the machines cannot download ImageNet's; the graph is the same.
+#weights = None : the machines cannot download ImageNet's; the graph is the same.
         resnet = keras.applications.ResNet50(weights=None, input_shape=(32, 32, 3), classes=10)
         randomize(resnet, 52, by_fan_in=True)
         path = os.path.join(directory, "resnet50.keras")

@@ -318,6 +318,122 @@ TEST_CASE("data for a model of several inputs is checked by name and count befor
                        doctest::Contains("loss_weights names \"sizes\", which is not an output"), tkeras::Error);
 }
 
+TEST_CASE("a dataset of named inputs and targets trains a model of two inputs and two outputs as its tensors do") {
+  const TwoHeadsData data = two_heads_data(40);
+  const tkeras::Data x = {{"image", data.image}, {"meta", data.meta}};
+  const tkeras::Data y = {{"label", data.label}, {"size", data.size}};
+  const tkeras::Data w = {{"label", torch::rand({40})}, {"size", torch::rand({40}) * 2}};
+  const auto trained = [&](bool through_dataset) {
+    tkeras::utils::set_random_seed(8);
+    TwoHeads net;
+    Model& model = *net.model;
+    model.compile({.optimizer = "adam",
+                   .loss = {{"label", "sparse_categorical_crossentropy"}, {"size", "mse"}},
+                   .loss_weights = {{"label", 1.0}, {"size", 0.5}},
+                   .metrics = {{"label", {"accuracy"}}},
+                   .weighted_metrics = {"mae"}});
+    tkeras::History history;
+    tkeras::Logs evaluated;
+    if (through_dataset) {
+      const auto dataset = tkeras::data::Dataset::from_tensor_slices(x, y, w).batch(8);
+      history = model.fit(dataset, {.epochs = 2, .verbose = 0});
+      evaluated = model.evaluate(dataset, {.verbose = 0});
+    } else {
+      history = model.fit(x, y, {.epochs = 2, .batch_size = 8, .shuffle = false, .sample_weight = w, .verbose = 0});
+      evaluated = model.evaluate(x, y, {.batch_size = 8, .verbose = 0, .sample_weight = w});
+    }
+    return std::pair{history, evaluated};
+  };
+  const auto [from_tensors, evaluated_tensors] = trained(false);
+  const auto [from_dataset, evaluated_dataset] = trained(true);
+  REQUIRE(from_dataset.history.size() == from_tensors.history.size());
+  for (const auto& [key, values] : from_tensors.history) {
+    CAPTURE(key);
+    for (size_t epoch = 0; epoch < values.size(); ++epoch) {
+      CHECK(from_dataset.history.at(key)[epoch] == doctest::Approx(values[epoch]).epsilon(1e-6));
+    }
+  }
+  CHECK(from_tensors.history.count("size_mae") == 1);
+  for (const auto& [key, value] : evaluated_tensors) {
+    CAPTURE(key);
+    CHECK(evaluated_dataset.at(key) == doctest::Approx(value).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("predict_outputs gives every output of a dataset's batches, named, and predict says to call it") {
+  tkeras::utils::set_random_seed(8);
+  TwoHeads net;
+  Model& model = *net.model;
+  const TwoHeadsData data = two_heads_data(20);
+  const tkeras::Data x = {{"image", data.image}, {"meta", data.meta}};
+  const auto dataset = tkeras::data::Dataset::from_tensor_slices(x).batch(6);
+  const tkeras::Data from_dataset = model.predict_outputs(dataset, {.verbose = 0});
+  const tkeras::Data from_tensors = model.predict(x, {.verbose = 0});
+  CHECK(from_dataset.names() == std::vector<std::string>{"label", "size"});
+  CHECK(torch::allclose(from_dataset["label"], from_tensors["label"], 1e-6, 1e-7));
+  CHECK(torch::allclose(from_dataset["size"], from_tensors["size"], 1e-6, 1e-7));
+  CHECK_THROWS_WITH_AS(model.predict(dataset, {.verbose = 0}),
+                       doctest::Contains("has 2 outputs; call predict_outputs(dataset)"), tkeras::Error);
+}
+
+TEST_CASE("sample weights go per output by name, and one tensor weighs every output, as Keras") {
+  tkeras::utils::set_random_seed(8);
+  TwoHeads net;
+  Model& model = *net.model;
+  model.compile({.optimizer = "adam",
+                 .loss = {{"label", "sparse_categorical_crossentropy"}, {"size", "mse"}},
+                 .weighted_metrics = {"mae"}});
+  const TwoHeadsData data = two_heads_data(16);
+  const tkeras::Data x = {{"image", data.image}, {"meta", data.meta}};
+  const tkeras::Data y = {{"label", data.label}, {"size", data.size}};
+  const torch::Tensor w = torch::rand({16});
+  const auto evaluate = [&](const tkeras::Data& weights) {
+    return model.evaluate(x, y, {.batch_size = 16, .verbose = 0, .sample_weight = weights});
+  };
+  const tkeras::Logs plain = evaluate({});
+  const tkeras::Logs one = evaluate(w);
+  const tkeras::Logs both = evaluate({{"label", w}, {"size", w}});
+  const tkeras::Logs label_only = evaluate({{"label", w}, {"size", torch::ones({16})}});
+  for (const auto& [key, value] : one) {
+    CAPTURE(key);
+    CHECK(both.at(key) == doctest::Approx(value).epsilon(1e-6));
+  }
+  // Each output's loss is its own samples' losses times its own weights, over the batch size.
+  CHECK(label_only.at("label_loss") == doctest::Approx(one.at("label_loss")).epsilon(1e-6));
+  CHECK(label_only.at("size_loss") == doctest::Approx(plain.at("size_loss")).epsilon(1e-6));
+  CHECK(label_only.at("size_mae") == doctest::Approx(plain.at("size_mae")).epsilon(1e-6));
+  CHECK(label_only.at("size_loss") != doctest::Approx(one.at("size_loss")).epsilon(1e-3));
+  const torch::Tensor predicted = model.predict(x, {.verbose = 0})["size"];
+  const torch::Tensor squared = (predicted - data.size).pow(2).squeeze(1);
+  CHECK(one.at("size_loss") == doctest::Approx((squared * w).mean().item<double>()).epsilon(1e-5));
+  // As Keras: weights by name must cover every output.
+  CHECK_THROWS_WITH_AS(evaluate({{"label", w}}), doctest::Contains("sample_weight has no tensor for \"size\""),
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(evaluate({{"label", w}, {"size", torch::ones({15})}}), doctest::Contains("15"), tkeras::Error);
+}
+
+TEST_CASE("a dataset of the wrong structure for a model of several inputs is refused naming the inputs") {
+  TwoHeads net;
+  Model& model = *net.model;
+  model.compile({.optimizer = "adam", .loss = {{"label", "sparse_categorical_crossentropy"}, {"size", "mse"}}});
+  const TwoHeadsData data = two_heads_data(8);
+  const tkeras::Data y = {{"label", data.label}, {"size", data.size}};
+  using tkeras::data::Dataset;
+  CHECK_THROWS_WITH_AS(model.fit(Dataset::from_tensor_slices(data.image, y).batch(4), {.verbose = 0}),
+                       doctest::Contains("takes 2 tensors (image, meta), received 1 tensor(s) as x"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      model.fit(
+          Dataset::from_tensor_slices({{"image", data.image}, {"meta", data.meta}}, {{"label", data.label}}).batch(4),
+          {.verbose = 0}),
+      doctest::Contains("y has no tensor for \"size\""), tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      model.fit(Dataset::from_tensor_slices({{"image", data.image}, {"meta", data.meta}}, y), {.verbose = 0}),
+      doctest::Contains("call .batch(batch_size) on it"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.fit(Dataset::from_tensor_slices({{"image", data.image}, {"meta", data.meta}}, y).batch(4),
+                                 {.class_weight = {{0, 2.0}}, .verbose = 0}),
+                       doctest::Contains("class_weight is only supported for a model of one output"), tkeras::Error);
+}
+
 TEST_CASE("merges of incompatible shapes are refused when the graph is drawn, naming the layer and the shapes") {
   KerasTensor a = tkeras::Input({16});
   KerasTensor b = tkeras::Input({32});

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -14,6 +16,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include "data/pipeline.h"
@@ -33,24 +36,46 @@ using NodePtr = std::shared_ptr<const Dataset::Node>;
 
 // --- sources ---
 
+// An element's part from `part`: one tensor where `single` points (x, y or sample_weight), a list
+// or a map in `structured` (inputs, targets or sample_weights).
+void place(Data part, torch::Tensor& single, Data& structured) {
+  if (part.list()) {
+    structured = std::move(part);
+  } else if (part.size() == 1) {
+    single = part.tensors().front();
+  }
+}
+
+Element make_element(Data x, Data y, Data sample_weight) {
+  Element element;
+  place(std::move(x), element.x, element.inputs);
+  place(std::move(y), element.y, element.targets);
+  place(std::move(sample_weight), element.sample_weight, element.sample_weights);
+  return element;
+}
+
 struct TensorSlices final : Dataset::Node {
-  torch::Tensor x, y, sample_weight;
+  Data x, y, sample_weight;
+
+  Element slice(const std::function<torch::Tensor(const torch::Tensor&)>& rows) const {
+    return make_element(x.map(rows), y.map(rows), sample_weight.map(rows));
+  }
+  int64_t length() const { return x.tensors().front().size(0); }
 
   struct SliceCursor final : Cursor {
     const TensorSlices& node;
     int64_t index = 0;
     explicit SliceCursor(const TensorSlices& source) : node(source) {}
     std::optional<Element> next() override {
-      if (index >= node.x.size(0)) return std::nullopt;
-      Element element{node.x[index], node.y.defined() ? node.y[index] : torch::Tensor(),
-                      node.sample_weight.defined() ? node.sample_weight[index] : torch::Tensor()};
+      if (index >= node.length()) return std::nullopt;
+      Element element = node.slice([&](const torch::Tensor& tensor) { return tensor[index]; });
       ++index;
       return element;
     }
   };
 
   std::unique_ptr<Cursor> open() const override { return std::make_unique<SliceCursor>(*this); }
-  int64_t cardinality() const override { return x.size(0); }
+  int64_t cardinality() const override { return length(); }
 };
 
 struct FromGenerator final : Dataset::Node {
@@ -135,7 +160,7 @@ std::string describe(const torch::Tensor& tensor) {
              : "none";
 }
 
-torch::Tensor stack_part(std::vector<torch::Tensor>& parts, const char* name) {
+torch::Tensor stack_part(std::vector<torch::Tensor>& parts, const std::string& name) {
   if (!parts.front().defined()) {
     for (size_t i = 1; i < parts.size(); ++i) {
       if (parts[i].defined()) {
@@ -157,6 +182,39 @@ torch::Tensor stack_part(std::vector<torch::Tensor>& parts, const char* name) {
   return torch::stack(parts);
 }
 
+// The name of a structured part's tensor in messages: `inputs["image"]` or `inputs[0]`.
+std::string part_name(const Data& data, const char* name, size_t index) {
+  return data.named() ? fmt::format("{}[\"{}\"]", name, data.names()[index]) : fmt::format("{}[{}]", name, index);
+}
+
+// The structured parts of the elements (`inputs`, `targets` or `sample_weights`), joined tensor by
+// tensor with `join` (stack or cat); every element must have the first one's structure. `verb`
+// names the operation in messages.
+Data join_structured(const std::vector<Data>& parts, const char* name, const char* verb,
+                     const std::function<torch::Tensor(std::vector<torch::Tensor>&, const std::string&)>& join) {
+  const Data& first = parts.front();
+  const auto structure = [](const Data& data) {
+    if (!data.defined()) return std::string("none");
+    return data.named() ? fmt::format("{{{}}}", fmt::join(data.names(), ", "))
+                        : fmt::format("a list of {} tensors", data.size());
+  };
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].defined() != first.defined() || parts[i].size() != first.size() || parts[i].names() != first.names()) {
+      throw Error(fmt::format("{}: element {} has {} {}, but the first element has {}", verb, i, name,
+                              structure(parts[i]), structure(first)));
+    }
+  }
+  if (!first.defined()) return {};
+  std::vector<torch::Tensor> joined;
+  for (size_t t = 0; t < first.size(); ++t) {
+    std::vector<torch::Tensor> column;
+    column.reserve(parts.size());
+    for (const Data& part : parts) column.push_back(part.tensors()[t]);
+    joined.push_back(join(column, part_name(first, name, t)));
+  }
+  return first.named() ? Data(first.names(), std::move(joined)) : Data(std::move(joined));
+}
+
 struct Batch final : Dataset::Node {
   NodePtr source;
   int64_t size = 32;
@@ -171,6 +229,7 @@ struct Batch final : Dataset::Node {
     std::optional<Element> next() override {
       if (done) return std::nullopt;
       std::vector<torch::Tensor> xs, ys, weights;
+      std::vector<Data> inputs, targets, sample_weights;
       std::vector<std::string> text;
       int64_t count = 0;
       bool with_text = false;
@@ -194,10 +253,22 @@ struct Batch final : Dataset::Node {
         xs.push_back(std::move(element->x));
         ys.push_back(std::move(element->y));
         weights.push_back(std::move(element->sample_weight));
+        inputs.push_back(std::move(element->inputs));
+        targets.push_back(std::move(element->targets));
+        sample_weights.push_back(std::move(element->sample_weights));
         ++count;
       }
       if (count == 0 || (drop_remainder && count < size)) return std::nullopt;
-      return Element{stack_part(xs, "x"), stack_part(ys, "y"), stack_part(weights, "sample_weight"), std::move(text)};
+      const auto stack = [](std::vector<torch::Tensor>& parts, const std::string& name) {
+        return stack_part(parts, name);
+      };
+      return Element{.x = stack_part(xs, "x"),
+                     .y = stack_part(ys, "y"),
+                     .sample_weight = stack_part(weights, "sample_weight"),
+                     .text = std::move(text),
+                     .inputs = join_structured(inputs, "inputs", "Dataset.batch", stack),
+                     .targets = join_structured(targets, "targets", "Dataset.batch", stack),
+                     .sample_weights = join_structured(sample_weights, "sample_weights", "Dataset.batch", stack)};
     }
   };
 
@@ -212,12 +283,10 @@ struct Batch final : Dataset::Node {
         : slices(source), size(batch_size), drop_remainder(drop) {}
 
     std::optional<Element> next() override {
-      const int64_t total = slices.x.size(0);
+      const int64_t total = slices.length();
       const int64_t length = std::min(size, total - start);
       if (length <= 0 || (drop_remainder && length < size)) return std::nullopt;
-      Element element{slices.x.narrow(0, start, length),
-                      slices.y.defined() ? slices.y.narrow(0, start, length) : torch::Tensor(),
-                      slices.sample_weight.defined() ? slices.sample_weight.narrow(0, start, length) : torch::Tensor()};
+      Element element = slices.slice([&](const torch::Tensor& tensor) { return tensor.narrow(0, start, length); });
       start += length;
       return element;
     }
@@ -566,28 +635,43 @@ uint64_t draw_seed() {
 
 // --- Dataset ---
 
-Dataset Dataset::from_tensor_slices(torch::Tensor x, torch::Tensor y, torch::Tensor sample_weight) {
-  if (!x.defined() || x.dim() < 1) {
-    throw Error(fmt::format("Dataset.from_tensor_slices: expected x as a tensor of shape [N, ...], received {}",
-                            x.defined() ? format_shape(x.sizes().vec()) : "an undefined tensor"));
+Dataset Dataset::from_tensor_slices(Data x, Data y, Data sample_weight) {
+  if (!x.defined()) {
+    throw Error(
+        "Dataset.from_tensor_slices: expected x as a tensor of shape [N, ...] (or a list or map of them), "
+        "received none");
   }
-  if (y.defined() && (y.dim() < 1 || y.size(0) != x.size(0))) {
-    throw Error(fmt::format(
-        "Dataset.from_tensor_slices: expected x and y with the same first dimension, received x of shape {} and y "
-        "of shape {}",
-        format_shape(x.sizes().vec()), format_shape(y.sizes().vec())));
-  }
-  if (sample_weight.defined() && (!y.defined() || sample_weight.dim() < 1 || sample_weight.size(0) != x.size(0))) {
-    throw Error(fmt::format(
-        "Dataset.from_tensor_slices: expected sample_weight with y and with x's first dimension, received x of "
-        "shape {}, {} and sample_weight of shape {}",
-        format_shape(x.sizes().vec()), y.defined() ? "y of shape " + format_shape(y.sizes().vec()) : "no y",
-        format_shape(sample_weight.sizes().vec())));
+  const std::string first_label = x.list() ? part_name(x, "x", 0) : std::string("x");
+  const torch::Tensor& first = x.tensors().front();
+  const auto check = [&](const Data& part, const char* name) {
+    for (size_t i = 0; i < part.size(); ++i) {
+      const torch::Tensor& tensor = part.tensors()[i];
+      const std::string label = part.list() ? part_name(part, name, i) : std::string(name);
+      if (!tensor.defined() || tensor.dim() < 1) {
+        throw Error(fmt::format("Dataset.from_tensor_slices: expected {} as a tensor of shape [N, ...], received {}",
+                                label, tensor.defined() ? format_shape(tensor.sizes().vec()) : "an undefined tensor"));
+      }
+      if (tensor.size(0) != first.size(0)) {
+        throw Error(fmt::format(
+            "Dataset.from_tensor_slices: expected {} and {} with the same first dimension, received {} of shape {} "
+            "and {} of shape {}",
+            first_label, label, first_label, format_shape(first.sizes().vec()), label,
+            format_shape(tensor.sizes().vec())));
+      }
+    }
+  };
+  check(x, "x");
+  if (y.defined()) check(y, "y");
+  if (sample_weight.defined()) {
+    if (!y.defined()) {
+      throw Error("Dataset.from_tensor_slices: expected sample_weight with y, received sample_weight without y");
+    }
+    check(sample_weight, "sample_weight");
   }
   auto node = std::make_shared<TensorSlices>();
   node->x = std::move(x);
-  node->y = std::move(y);
-  node->sample_weight = std::move(sample_weight);
+  if (y.defined()) node->y = std::move(y);
+  if (sample_weight.defined()) node->sample_weight = std::move(sample_weight);
   return Dataset(std::move(node));
 }
 
@@ -681,21 +765,30 @@ Dataset::Iterator Dataset::begin() const { return Iterator(node_->open()); }
 Element Dataset::concatenated() const {
   if (cardinality() == kInfinite) throw Error("Dataset: cannot read an infinite dataset (repeat()) into memory");
   std::vector<torch::Tensor> xs, ys, weights;
+  std::vector<Data> inputs, targets, sample_weights;
   std::vector<std::string> text;
   auto row = [](const torch::Tensor& part) { return part.dim() == 0 ? part.unsqueeze(0) : part; };
-  bool any = false;
   for (Iterator it = begin(); it != end(); ++it) {
-    any = true;
     text.insert(text.end(), it->text.begin(), it->text.end());
     if (it->x.defined()) xs.push_back(row(it->x));
     if (it->y.defined()) ys.push_back(row(it->y));
     if (it->sample_weight.defined()) weights.push_back(row(it->sample_weight));
+    inputs.push_back(it->inputs.map(row));
+    targets.push_back(it->targets.map(row));
+    sample_weights.push_back(it->sample_weights.map(row));
   }
-  if (!any) throw Error("Dataset: expected at least one element, received an empty dataset");
+  if (inputs.empty()) throw Error("Dataset: expected at least one element, received an empty dataset");
   auto joined = [](const std::vector<torch::Tensor>& parts) {
     return parts.empty() ? torch::Tensor() : torch::cat(parts);
   };
-  return {joined(xs), joined(ys), joined(weights), std::move(text)};
+  const auto cat = [](std::vector<torch::Tensor>& parts, const std::string& /*name*/) { return torch::cat(parts); };
+  return {.x = joined(xs),
+          .y = joined(ys),
+          .sample_weight = joined(weights),
+          .text = std::move(text),
+          .inputs = join_structured(inputs, "inputs", "Dataset", cat),
+          .targets = join_structured(targets, "targets", "Dataset", cat),
+          .sample_weights = join_structured(sample_weights, "sample_weights", "Dataset", cat)};
 }
 
 // --- Iterator ---

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -36,6 +37,19 @@ namespace {
 
 std::mutex joined_mutex;
 std::shared_ptr<ProcessGroup> joined;  // NOLINT: one process group per process, as torch.distributed's default group
+
+// Gloo writes to its sockets with writev, which raises SIGPIPE once the peer is gone (a process
+// of the job died): its default action ends this process at once and in silence, before it can
+// name the rank it lost. Ignored, as Python ignores it (so PyTorch's jobs never see it), the write
+// fails with EPIPE and Gloo raises an error instead. A handler the program installed is kept.
+void ignore_broken_pipes() {
+  struct sigaction current {};
+  if (sigaction(SIGPIPE, nullptr, &current) != 0 || current.sa_handler != SIG_DFL) return;
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, nullptr);
+}
 
 std::chrono::milliseconds milliseconds(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
@@ -90,6 +104,7 @@ ProcessGroup::ProcessGroup(LaunchEnvironment env, const DataParallel& options, c
   }
 #endif
   nccl_ = wants_nccl;
+  ignore_broken_pipes();
   const auto timeout = milliseconds(options.timeout);
   impl_->rendezvous = options.store_path.empty() ? fmt::format("{}:{}", env_.master_addr, env_.master_port)
                                                  : fmt::format("file {}", options.store_path);

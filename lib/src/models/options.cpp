@@ -1,4 +1,4 @@
-// Data and LossSpec: inputs, targets and losses given by name or by position.
+// LossSpec: losses given by name or by position.
 #include "tkeras/models/options.h"
 
 #include <fmt/format.h>
@@ -7,37 +7,6 @@
 #include "tkeras/core/error.h"
 
 namespace tkeras {
-
-Data::Data(const std::map<std::string, torch::Tensor>& named) : list_(true) {
-  for (const auto& [name, tensor] : named) {
-    names_.push_back(name);
-    tensors_.push_back(tensor);
-  }
-}
-
-Data::Data(std::vector<std::string> names, std::vector<torch::Tensor> tensors)
-    : tensors_(std::move(tensors)), names_(std::move(names)), list_(true) {
-  if (names_.size() != tensors_.size()) {
-    throw Error(fmt::format("Data: expected one name per tensor, received {} names and {} tensors", names_.size(),
-                            tensors_.size()));
-  }
-}
-
-const torch::Tensor& Data::operator[](const std::string& name) const {
-  for (size_t i = 0; i < names_.size(); ++i) {
-    if (names_[i] == name) return tensors_[i];
-  }
-  throw Error(
-      fmt::format("Data: no tensor named \"{}\"; the names are: {}", name,
-                  names_.empty() ? "none (the tensors are by position)" : fmt::format("{}", fmt::join(names_, ", "))));
-}
-
-const torch::Tensor& Data::operator[](size_t index) const {
-  if (index >= tensors_.size()) {
-    throw Error(fmt::format("Data: expected an index below {}, received {}", tensors_.size(), index));
-  }
-  return tensors_[index];
-}
 
 LossSpec::LossSpec(std::initializer_list<std::pair<const std::string, losses::Loss>> named) {
   for (const auto& [name, loss] : named) {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include "distribute/process_group.h"
@@ -232,9 +233,28 @@ std::vector<torch::Tensor> in_order(const Model& model, const Data& data, const 
   return data.tensors();
 }
 
+// fit's or evaluate's sample weights for `samples` samples: one float32 `[N]` tensor per output, on
+// the device. One tensor weighs every output, as Keras; a list or a map by output name gives each
+// output its own. Empty when there are none.
+std::vector<torch::Tensor> output_weights(const Model& model, const Data& sample_weight, int64_t samples,
+                                          std::string_view entry) {
+  if (!sample_weight.defined()) return {};
+  const std::vector<std::string> names = model.output_names();
+  if (!sample_weight.list()) {
+    const torch::Tensor weights =
+        training::prepare_sample_weight(sample_weight.tensors().front(), samples, model.device(), entry);
+    return std::vector<torch::Tensor>(names.size(), weights);
+  }
+  std::vector<torch::Tensor> weights;
+  for (const torch::Tensor& given : in_order(model, sample_weight, names, "sample_weight", entry)) {
+    weights.push_back(training::prepare_sample_weight(given, samples, model.device(), entry));
+  }
+  return weights;
+}
+
 Batches prepare_data(Model& model, const training::CompiledState& state, const std::vector<torch::Tensor>& x,
                      const std::vector<torch::Tensor>& y, int64_t batch_size, std::string_view entry,
-                     const torch::Tensor& sample_weight = {}) {
+                     const Data& sample_weight = {}) {
   for (const torch::Tensor& target : y) {
     if (!target.defined() || target.dim() < 1) {
       throw Error(fmt::format("{}: expected y as a tensor of shape [N, ...], received {}", entry,
@@ -257,11 +277,8 @@ Batches prepare_data(Model& model, const training::CompiledState& state, const s
   if (samples == 0) throw Error(fmt::format("{}: expected at least one sample, received 0", entry));
   std::vector<torch::Tensor> inputs = prepare_input_list(model, x, entry);
   if (inputs.size() == 1) refuse_output_mask(model, inputs.front(), entry);
-  torch::Tensor weights;
-  if (sample_weight.defined()) {
-    weights = training::prepare_sample_weight(sample_weight, samples, model.device(), entry);
-  }
-  return {std::move(inputs), prepare_targets(model, state, y), batch_size, weights};
+  return {std::move(inputs), prepare_targets(model, state, y), batch_size,
+          output_weights(model, sample_weight, samples, entry)};
 }
 
 // A dataset's batches, checked and moved to the device as they come; `state` null for predict,
@@ -270,55 +287,74 @@ Batches prepare_data(Model& model, const training::CompiledState& state, const s
 EpochIterator dataset_batches(Model& model, const training::CompiledState* state, const data::Dataset& dataset,
                               std::optional<int64_t> steps, std::string entry,
                               const std::map<int64_t, double>& class_weight = {}) {
-  if (model.functional() && (model.inputs().size() > 1 || model.outputs().size() > 1)) {
-    throw Error(
-        fmt::format("{}: a dataset gives one x and one y tensor per element, and {} has {} inputs and {} "
-                    "outputs; pass the data as tensors (tkeras::Data, by name or position)",
-                    entry, model_label(model), model.inputs().size(), model.outputs().size()));
-  }
   auto checked_mask = std::make_shared<bool>(false);
   auto prepare = [&model, state, entry, class_weight, checked_mask](data::Element batch) {
     // Texts go through the model's TextVectorization, as in Keras.
     if (!batch.x.defined() && !batch.text.empty()) batch.x = vectorize(model, batch.text, entry);
+    // A model of several inputs or outputs reads them from the element's lists or maps.
+    const Data x = batch.inputs.defined() ? batch.inputs : Data(batch.x);
+    const Data y = batch.targets.defined() ? batch.targets : Data(batch.y);
+    const auto shapes = [](const Data& data) {
+      if (!data.defined()) return std::string("none");
+      std::vector<std::string> parts;
+      for (size_t i = 0; i < data.size(); ++i) {
+        const torch::Tensor& tensor = data.tensors()[i];
+        const std::string shape = tensor.defined() ? format_shape(tensor.sizes().vec()) : "none";
+        parts.push_back(data.named() ? fmt::format("\"{}\" {}", data.names()[i], shape) : shape);
+      }
+      return data.list() ? fmt::format("({})", fmt::join(parts, ", ")) : parts.front();
+    };
+    const auto any_of = [](const Data& data, const auto& predicate) {
+      return std::any_of(data.tensors().begin(), data.tensors().end(), predicate);
+    };
     // Samples rather than batches: a scalar x, or a scalar y beside x.
-    if ((batch.x.defined() && batch.x.dim() == 0) || (batch.y.defined() && batch.y.dim() == 0)) {
+    const auto scalar = [](const torch::Tensor& tensor) { return tensor.defined() && tensor.dim() == 0; };
+    if (any_of(x, scalar) || any_of(y, scalar)) {
       throw Error(
           fmt::format("{}: expected a batched dataset (elements of shape [batch, ...]), received x of "
                       "shape {} and y of shape {}; call .batch(batch_size) on it",
-                      entry, batch.x.defined() ? format_shape(batch.x.sizes().vec()) : "none",
-                      batch.y.defined() ? format_shape(batch.y.sizes().vec()) : "none"));
+                      entry, shapes(x), shapes(y)));
     }
-    if (state != nullptr && !batch.y.defined()) {
+    if (state != nullptr && !y.defined()) {
       throw Error(fmt::format("{}: expected a dataset of (x, y) elements, received elements without y", entry));
     }
-    if (state != nullptr && batch.x.size(0) != batch.y.size(0)) {
-      throw Error(fmt::format("{}: expected x and y batches of the same size, received x of shape {} and y of shape {}",
-                              entry, format_shape(batch.x.sizes().vec()), format_shape(batch.y.sizes().vec())));
+    std::vector<torch::Tensor> inputs = in_order(model, x, model.input_names(), "x", entry);
+    if (state != nullptr) {
+      const int64_t rows = inputs.front().defined() ? inputs.front().size(0) : -1;
+      if (any_of(x, [&](const torch::Tensor& t) { return t.defined() && t.size(0) != rows; }) ||
+          any_of(y, [&](const torch::Tensor& t) { return t.defined() && t.size(0) != rows; })) {
+        throw Error(
+            fmt::format("{}: expected x and y batches of the same size, received x of shape {} and y of shape {}",
+                        entry, shapes(x), shapes(y)));
+      }
     }
-    batch.x = prepare_inputs(model, batch.x, entry);
-    if (state == nullptr) {  // predict: inputs only, as Keras ignores the rest
-      batch.y = batch.sample_weight = torch::Tensor();
-      return batch;
-    }
+    training::StepBatch prepared{.x = prepare_input_list(model, inputs, entry)};
+    if (state == nullptr) return prepared;  // predict: inputs only, as Keras ignores the rest
     if (!*checked_mask) {
-      refuse_output_mask(model, batch.x, entry);
+      if (prepared.x.size() == 1) refuse_output_mask(model, prepared.x.front(), entry);
       *checked_mask = true;
     }
-    batch.y = prepare_targets(model, *state, {batch.y}).front();
+    prepared.y = prepare_targets(model, *state, in_order(model, y, model.output_names(), "y", entry));
+    const Data sample_weights = batch.sample_weights.defined() ? batch.sample_weights : Data(batch.sample_weight);
     if (!class_weight.empty()) {
-      if (batch.sample_weight.defined()) {
+      if (prepared.y.size() > 1) {
+        throw Error(fmt::format(
+            "{}: class_weight is only supported for a model of one output, and {} has {}; give the dataset's "
+            "elements sample weights instead",
+            entry, model_label(model), prepared.y.size()));
+      }
+      if (sample_weights.defined()) {
         throw Error(fmt::format(
             "{}: cannot use class_weight and sample weights at the same time; the dataset's elements have sample "
             "weights, so drop class_weight or the weights",
             entry));
       }
-      batch.sample_weight =
-          training::class_weight_to_sample_weights(batch.y, class_weight, sparse_labels(*state), entry);
-    } else if (batch.sample_weight.defined()) {
-      batch.sample_weight =
-          training::prepare_sample_weight(batch.sample_weight, batch.x.size(0), model.device(), entry);
+      prepared.w = {
+          training::class_weight_to_sample_weights(prepared.y.front(), class_weight, sparse_labels(*state), entry)};
+    } else {
+      prepared.w = output_weights(model, sample_weights, prepared.x.front().size(0), entry);
     }
-    return batch;
+    return prepared;
   };
   // On CUDA a worker thread copies each batch to pinned memory, ahead of the step, so that its copy
   // to the device (non_blocking, in prepare_inputs) does not block the host.
@@ -326,11 +362,15 @@ EpochIterator dataset_batches(Model& model, const training::CompiledState* state
   if (model.device().is_cuda()) {
     source = dataset
                  .map([](data::Element batch) {
-                   if (batch.x.defined() && batch.x.is_cpu()) batch.x = batch.x.pin_memory();
-                   if (batch.y.defined() && batch.y.is_cpu()) batch.y = batch.y.pin_memory();
-                   if (batch.sample_weight.defined() && batch.sample_weight.is_cpu()) {
-                     batch.sample_weight = batch.sample_weight.pin_memory();
-                   }
+                   const auto pin = [](const torch::Tensor& tensor) {
+                     return tensor.defined() && tensor.is_cpu() ? tensor.pin_memory() : tensor;
+                   };
+                   batch.x = pin(batch.x);
+                   batch.y = pin(batch.y);
+                   batch.sample_weight = pin(batch.sample_weight);
+                   batch.inputs = batch.inputs.map(pin);
+                   batch.targets = batch.targets.map(pin);
+                   batch.sample_weights = batch.sample_weights.map(pin);
                    return batch;
                  })
                  .prefetch(2);
@@ -389,12 +429,12 @@ Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator
       continue;
     }
     const std::vector<torch::Tensor> y = batch->targets();
-    const torch::Tensor w = batch->sample_weights();
+    const std::vector<torch::Tensor> w = batch->sample_weights();
     const std::vector<torch::Tensor> logits =
         training::output_logits(model, batch->inputs(), /*training=*/false, state.device, state.bf16_mixed);
     const torch::Tensor loss = heads.loss(y, logits, w);
     heads.accumulate(loss, y.front().size(0), y, logits, w);
-    heads.count(y.front().size(0), w.defined());
+    heads.count(y.front().size(0), !w.empty());
     callbacks.on_test_batch_end(step, batch_logs(heads, callbacks, step));
   }
   Logs logs = heads.result();
@@ -628,8 +668,7 @@ History Model::fit_tensors(const std::vector<torch::Tensor>& x, const std::vecto
     }
     auto [x_train, x_val] = split_off(train_data.x, split_at);
     auto [y_train, y_val] = split_off(train_data.y, split_at);
-    torch::Tensor w_train, w_val;
-    if (train_data.w.defined()) std::tie(w_train, w_val) = split_off(train_data.w, split_at);
+    auto [w_train, w_val] = split_off(train_data.w, split_at);
     train_data = {x_train, y_train, options.batch_size, w_train};
     validation = [batches = Batches{x_val, y_val, options.batch_size, w_val}, group = state.group.get()] {
       return EpochIterator(batches, false, group);
@@ -637,8 +676,8 @@ History Model::fit_tensors(const std::vector<torch::Tensor>& x, const std::vecto
   }
   // As Keras: class weights weigh the training samples only, not the validation data.
   if (!options.class_weight.empty()) {
-    train_data.w = training::class_weight_to_sample_weights(train_data.y.front(), options.class_weight,
-                                                            sparse_labels(state), "fit");
+    train_data.w = {training::class_weight_to_sample_weights(train_data.y.front(), options.class_weight,
+                                                             sparse_labels(state), "fit")};
   }
   training::FitData data{EpochIterator(std::move(train_data), options.shuffle, state.group.get()),
                          std::move(validation)};
@@ -862,9 +901,20 @@ torch::Tensor Model::predict(const std::vector<std::string>& x, const PredictOpt
 
 torch::Tensor Model::predict(const data::Dataset& dataset, const PredictOptions& options) {
   const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
+  if (const size_t outputs = output_names().size(); outputs != 1) {
+    throw Error(fmt::format("predict: {} has {} outputs; call predict_outputs(dataset) to get all of them",
+                            model_label(*this), outputs));
+  }
   EpochIterator data = dataset_batches(*this, nullptr, dataset, options.steps, "predict");
   data.peek();
-  return one_output(*this, predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, torch::kCPU));
+  return predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, torch::kCPU).front();
+}
+
+Data Model::predict_outputs(const data::Dataset& dataset, const PredictOptions& options) {
+  const FlushDenormalScope flush(config::flush_denormal());  // as TensorFlow, unless turned off
+  EpochIterator data = dataset_batches(*this, nullptr, dataset, options.steps, "predict_outputs");
+  data.peek();
+  return Data(output_names(), predict_loop(*this, data, options, compiled_ && compiled_->bf16_mixed, torch::kCPU));
 }
 
 }  // namespace tkeras

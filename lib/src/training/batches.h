@@ -19,10 +19,9 @@ struct Batches {
   std::vector<torch::Tensor> x;  ///< one per input of the model
   std::vector<torch::Tensor> y;  ///< one per output; empty for predict
   int64_t batch_size = 32;
-  torch::Tensor w;      ///< sample weights `[N]`; undefined: none
-  torch::Tensor order;  ///< this epoch's permutation; undefined: in order
-  std::vector<torch::Tensor> x_buffer, y_buffer;
-  torch::Tensor w_buffer;
+  std::vector<torch::Tensor> w;  ///< sample weights `[N]`, one per output; empty: none
+  torch::Tensor order;           ///< this epoch's permutation; undefined: in order
+  std::vector<torch::Tensor> x_buffer, y_buffer, w_buffer;
   /// Data-parallel: this process's rank among `ranks`. Each process takes its `batch_size /
   /// ranks` rows of every (global) batch, in rank order; in a last, shorter batch the higher
   /// ranks may have fewer rows, or none.
@@ -30,13 +29,14 @@ struct Batches {
   int64_t ranks = 1;
 
   Batches(std::vector<torch::Tensor> inputs, std::vector<torch::Tensor> targets, int64_t size,
-          torch::Tensor weights = {})
+          std::vector<torch::Tensor> weights = {})
       : x(std::move(inputs)),
         y(std::move(targets)),
         batch_size(size),
         w(std::move(weights)),
         x_buffer(x.size()),
-        y_buffer(y.size()) {}
+        y_buffer(y.size()),
+        w_buffer(w.size()) {}
 
   int64_t size() const { return x.front().size(0); }
   int64_t steps() const { return (size() + batch_size - 1) / batch_size; }
@@ -51,13 +51,13 @@ struct Batches {
   }
   std::vector<torch::Tensor> x_batch(int64_t step) { return batch(x, x_buffer, step); }
   std::vector<torch::Tensor> y_batch(int64_t step) { return batch(y, y_buffer, step); }
-  /// The batch's sample weights; undefined when there are none.
-  torch::Tensor w_batch(int64_t step) { return w.defined() ? rows(w, w_buffer, step) : torch::Tensor(); }
+  /// The batch's sample weights, one per output; empty when there are none.
+  std::vector<torch::Tensor> w_batch(int64_t step) { return batch(w, w_buffer, step); }
 
   /// Writes batch `step` into `x_out`, `y_out` and (with sample weights) `w_out`, which have its
   /// shapes, keeping their storage.
   void copy_batch(int64_t step, std::vector<torch::Tensor>& x_out, std::vector<torch::Tensor>& y_out,
-                  torch::Tensor& w_out) const {
+                  std::vector<torch::Tensor>& w_out) const {
     const auto copy = [&](const torch::Tensor& data, torch::Tensor& out) {
       if (!order.defined()) {
         out.copy_(data.narrow(0, start(step), length(step)));
@@ -67,7 +67,7 @@ struct Batches {
     };
     for (size_t i = 0; i < x.size(); ++i) copy(x[i], x_out[i]);
     for (size_t i = 0; i < y.size(); ++i) copy(y[i], y_out[i]);
-    if (w.defined()) copy(w, w_out);
+    for (size_t i = 0; i < w.size(); ++i) copy(w[i], w_out[i]);
   }
 
   /// A new permutation for the next epoch.
@@ -78,6 +78,8 @@ struct Batches {
  private:
   std::vector<torch::Tensor> batch(const std::vector<torch::Tensor>& data, std::vector<torch::Tensor>& buffers,
                                    int64_t step) {
+    // Data given after construction (class weights) gets its buffers here.
+    buffers.resize(data.size());
     std::vector<torch::Tensor> out;
     out.reserve(data.size());
     for (size_t i = 0; i < data.size(); ++i) out.push_back(rows(data[i], buffers[i], step));

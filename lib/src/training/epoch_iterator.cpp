@@ -13,14 +13,14 @@
 namespace tkeras::training {
 
 void StepBatch::copy_to(std::vector<torch::Tensor>& x_out, std::vector<torch::Tensor>& y_out,
-                        torch::Tensor& w_out) const {
+                        std::vector<torch::Tensor>& w_out) const {
   if (batches != nullptr) {
     batches->copy_batch(step, x_out, y_out, w_out);
     return;
   }
   for (size_t i = 0; i < x.size(); ++i) x_out[i].copy_(x[i]);
   for (size_t i = 0; i < y.size(); ++i) y_out[i].copy_(y[i]);
-  if (w.defined()) w_out.copy_(w);
+  for (size_t i = 0; i < w.size(); ++i) w_out[i].copy_(w[i]);
 }
 
 EpochIterator::EpochIterator(Batches batches, bool shuffle, distribute::detail::ProcessGroup* group)
@@ -69,25 +69,19 @@ std::optional<StepBatch> EpochIterator::pull() {
     return std::nullopt;
   }
   ++seen_in_pass_;
-  data::Element prepared = prepare_(std::move(*element));
-  const auto list = [](torch::Tensor tensor) {
-    return tensor.defined() ? std::vector<torch::Tensor>{std::move(tensor)} : std::vector<torch::Tensor>{};
-  };
-  if (group_ == nullptr) {
-    return StepBatch{
-        .x = list(std::move(prepared.x)), .y = list(std::move(prepared.y)), .w = std::move(prepared.sample_weight)};
-  }
+  StepBatch prepared = prepare_(std::move(*element));
+  if (group_ == nullptr) return prepared;
   // Each process takes its ceil(rows / processes) rows, in rank order: the last rank may have
   // fewer, or none.
-  const int64_t rows = prepared.x.size(0);
+  const int64_t rows = prepared.x.front().size(0);
   const int64_t shard_size = (rows + group_->size() - 1) / group_->size();
   const int64_t begin = std::min(group_->rank() * shard_size, rows);
   const int64_t length = std::clamp<int64_t>(rows - begin, 0, shard_size);
-  const auto rows_of = [&](const torch::Tensor& t) { return t.defined() ? t.narrow(0, begin, length) : t; };
-  return StepBatch{.x = list(rows_of(prepared.x)),
-                   .y = list(rows_of(prepared.y)),
-                   .w = rows_of(prepared.sample_weight),
-                   .global = rows};
+  for (auto* part : {&prepared.x, &prepared.y, &prepared.w}) {
+    for (torch::Tensor& tensor : *part) tensor = tensor.narrow(0, begin, length);
+  }
+  prepared.global = rows;
+  return prepared;
 }
 
 const StepBatch& EpochIterator::peek() {

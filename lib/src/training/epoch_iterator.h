@@ -23,7 +23,7 @@ struct StepBatch {
   int64_t step = 0;
   std::vector<torch::Tensor> x{};  ///< a dataset's batch: one tensor per input
   std::vector<torch::Tensor> y{};  ///< and per output
-  torch::Tensor w{};               ///< the dataset batch's sample weights `[N]`; undefined: none
+  std::vector<torch::Tensor> w{};  ///< the dataset batch's sample weights `[N]` per output; empty: none
   /// Data-parallel, a dataset's batch: its rows over all processes (`x` holds this process's).
   int64_t global = -1;
 
@@ -34,12 +34,13 @@ struct StepBatch {
   }
   std::vector<torch::Tensor> inputs() const { return batches != nullptr ? batches->x_batch(step) : x; }
   std::vector<torch::Tensor> targets() const { return batches != nullptr ? batches->y_batch(step) : y; }
-  /// The sample weights `[N]`; undefined when the data has none.
-  torch::Tensor sample_weights() const { return batches != nullptr ? batches->w_batch(step) : w; }
+  /// The sample weights `[N]`, one per output; empty when the data has none.
+  std::vector<torch::Tensor> sample_weights() const { return batches != nullptr ? batches->w_batch(step) : w; }
   /// Whether the batch has sample weights.
-  bool weighted() const { return batches != nullptr ? batches->w.defined() : w.defined(); }
+  bool weighted() const { return batches != nullptr ? !batches->w.empty() : !w.empty(); }
   /// Writes the batch into `x_out`, `y_out` and (when weighted) `w_out`, which have its shapes.
-  void copy_to(std::vector<torch::Tensor>& x_out, std::vector<torch::Tensor>& y_out, torch::Tensor& w_out) const;
+  void copy_to(std::vector<torch::Tensor>& x_out, std::vector<torch::Tensor>& y_out,
+               std::vector<torch::Tensor>& w_out) const;
 };
 
 /// The batches of `fit`'s epochs (or of one evaluate or predict run), with Keras's
@@ -50,8 +51,9 @@ struct StepBatch {
 ///   that runs out within an epoch ends the epoch early, with Keras's warning.
 class EpochIterator {
  public:
-  /// Turns a dataset's batch into the step's tensors: checked, on the device, as the loss wants.
-  using Prepare = std::function<data::Element(data::Element)>;
+  /// Turns a dataset's batch into the step's tensors (`x`, `y` and `w` of a `StepBatch`): checked,
+  /// in the model's order, on the device, as the losses want them.
+  using Prepare = std::function<StepBatch(data::Element)>;
 
   /// Batches of tensors, reshuffled at each epoch with `shuffle`. With a data-parallel `group`,
   /// this process's rows of each batch, in rank 0's order.

@@ -5,6 +5,14 @@
 #include <torch/torch.h>
 
 namespace tkeras::training {
+namespace {
+
+// Output `index`'s sample weights: undefined when there are none.
+torch::Tensor weights(const std::vector<torch::Tensor>& w, size_t index) {
+  return w.empty() ? torch::Tensor() : w[index];
+}
+
+}  // namespace
 
 Heads::Heads(const CompiledState& state, const std::vector<std::string>& activations,
              const std::vector<Shape>& output_shapes, const std::vector<torch::Tensor>& example_targets)
@@ -24,11 +32,11 @@ Heads::Heads(const CompiledState& state, const std::vector<std::string>& activat
 }
 
 torch::Tensor Heads::loss(const std::vector<torch::Tensor>& targets, const std::vector<torch::Tensor>& logits,
-                          const torch::Tensor& w) {
+                          const std::vector<torch::Tensor>& w) {
   torch::Tensor total;
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const Head& head = *outputs_[i].head;
-    losses_[i] = head.loss.from_layer_output(targets[i], logits[i], activations_[i], w);
+    losses_[i] = head.loss.from_layer_output(targets[i], logits[i], activations_[i], weights(w, i));
     const torch::Tensor weighted = head.weight == 1.0 ? losses_[i] : losses_[i] * head.weight;
     total = total.defined() ? total + weighted : weighted;
   }
@@ -36,17 +44,19 @@ torch::Tensor Heads::loss(const std::vector<torch::Tensor>& targets, const std::
 }
 
 void Heads::accumulate(const torch::Tensor& total, int64_t batch_size, const std::vector<torch::Tensor>& targets,
-                       const std::vector<torch::Tensor>& logits, const torch::Tensor& w) {
+                       const std::vector<torch::Tensor>& logits, const std::vector<torch::Tensor>& w) {
   if (outputs_.size() == 1) {
     Output& output = outputs_.front();
     output.tracker.accumulate(total, batch_size, targets.front(), logits.front(), activations_.front(), output.apply,
-                              w);
+                              weights(w, 0));
     return;
   }
-  total_.accumulate(total, batch_size, total, total, "linear", nullptr, w);
+  // The summed loss is a mean over the batch's samples, as Keras's loss tracker: no weights.
+  total_.accumulate(total, batch_size, total, total, "linear", nullptr, {});
   for (size_t i = 0; i < outputs_.size(); ++i) {
     Output& output = outputs_[i];
-    output.tracker.accumulate(losses_[i].detach(), batch_size, targets[i], logits[i], activations_[i], output.apply, w);
+    output.tracker.accumulate(losses_[i].detach(), batch_size, targets[i], logits[i], activations_[i], output.apply,
+                              weights(w, i));
   }
 }
 

@@ -31,13 +31,13 @@ class Heads {
   /// The outputs' final activations.
   const std::vector<std::string>& activations() const { return activations_; }
   /// The batch's loss: the weighted sum of each output's loss on `targets` and `logits` (each
-  /// output before its final activation), with sample weights `w` (undefined: none).
+  /// output before its final activation), with sample weights `w` (one per output; empty: none).
   torch::Tensor loss(const std::vector<torch::Tensor>& targets, const std::vector<torch::Tensor>& logits,
-                     const torch::Tensor& w);
+                     const std::vector<torch::Tensor>& w);
   /// Adds the batch that `loss` last computed (its result detached as `total`) to the running
   /// loss and metrics, on the device, in place (for CUDA graphs).
   void accumulate(const torch::Tensor& total, int64_t batch_size, const std::vector<torch::Tensor>& targets,
-                  const std::vector<torch::Tensor>& logits, const torch::Tensor& w);
+                  const std::vector<torch::Tensor>& logits, const std::vector<torch::Tensor>& w);
   /// The host bookkeeping of a batch of `batch_size` samples, `weighted` when it had weights.
   void count(int64_t batch_size, bool weighted);
   /// `loss` and the metrics so far; data-parallel, over all processes.

@@ -17,7 +17,7 @@ TrainStep::TrainStep(layers::Layer& network, CompiledState& state, Updater& upda
 TrainStep::~TrainStep() = default;
 
 void TrainStep::device_work(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y,
-                            const torch::Tensor& w) {
+                            const std::vector<torch::Tensor>& w) {
   updater_.zero_grad();
   std::vector<torch::Tensor> logits = output_logits(network_, x, /*training=*/true, state_.device, state_.bf16_mixed);
   const torch::Tensor loss = heads_.loss(y, logits, w);
@@ -53,7 +53,7 @@ void TrainStep::run(const StepBatch& batch) {
   loss_scale_ = static_cast<double>(batch.size()) / static_cast<double>(batch.global_size());
   // The static buffers are made for the first full batch: later ones run through them when they
   // are like it (the same size, sample weights or none).
-  if (state_.jit && batch.size() == batch_size_ && (static_x_.empty() || static_w_.defined() == batch.weighted())) {
+  if (state_.jit && batch.size() == batch_size_ && (static_x_.empty() || static_w_.empty() != batch.weighted())) {
     run_static(batch);
     return;
   }
@@ -74,9 +74,11 @@ void TrainStep::run_static(const StepBatch& batch) {
     };
     static_x_ = buffers(batch.batches != nullptr ? batch.batches->x : batch.x);
     static_y_ = buffers(batch.batches != nullptr ? batch.batches->y : batch.y);
-    if (batch.weighted()) static_w_ = torch::empty({batch_size_}, static_x_.front().options().dtype(torch::kFloat32));
+    if (batch.weighted()) {
+      static_w_ = buffers(batch.batches != nullptr ? batch.batches->w : batch.w);
+    }
   }
-  const bool weighted = static_w_.defined();
+  const bool weighted = !static_w_.empty();
   batch.copy_to(static_x_, static_y_, static_w_);
   // Gloo's collectives cannot be captured (NCCL's can): the step then runs on the static buffers
   // without a graph.

@@ -50,8 +50,10 @@ class TrainStep {
   bool captured() const { return graph_ && graph_->captured(); }
 
  private:
-  // Everything but the host bookkeeping, which `count` does. `w`: sample weights, or undefined.
-  void device_work(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y, const torch::Tensor& w);
+  // Everything but the host bookkeeping, which `count` does. `w`: sample weights per output, or
+  // none.
+  void device_work(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y,
+                   const std::vector<torch::Tensor>& w);
   // Data-parallel, a process without rows in this batch: it still joins the gradients' all-reduce.
   void empty_step();
   void count(int64_t batch_size, bool weighted);
@@ -62,8 +64,7 @@ class TrainStep {
   Updater& updater_;
   Heads& heads_;
   int64_t batch_size_;
-  std::vector<torch::Tensor> static_x_, static_y_;
-  torch::Tensor static_w_;
+  std::vector<torch::Tensor> static_x_, static_y_, static_w_;
   std::unique_ptr<CudaGraph> graph_;
   int warm_ups_ = 0;
   // Data-parallel: this process's rows over the batch's, so that the processes' gradients sum to

@@ -12,20 +12,32 @@
 
 #include <torch/types.h>
 
+#include "tkeras/data/data.h"
+
 namespace tkeras::data {
 
 /// One element of a dataset: one sample before `batch`, one batch after it, as Keras's
-/// `(x, y, sample_weight)` tuples.
+/// `(x, y, sample_weight)` tuples. A model of several inputs or outputs reads lists or maps of
+/// tensors from `inputs`, `targets` and `sample_weights`, as Keras reads tuples or dicts there.
 struct Element {
-  torch::Tensor x{};  ///< The inputs.
-  torch::Tensor y{};  ///< The targets; undefined in a dataset of inputs only (for `predict`).
-  /// The sample's weight (a batch's: `[N]`) in the loss and the weighted metrics; undefined:
-  /// every sample weighs 1.
+  torch::Tensor x{};  ///< The inputs; undefined when `inputs` holds them.
+  /// The targets; undefined in a dataset of inputs only (for `predict`) or when `targets` holds
+  /// them.
+  torch::Tensor y{};
+  /// The sample's weight (a batch's: `[N]`) in every output's loss and weighted metrics;
+  /// undefined: every sample weighs 1, or `sample_weights` holds weights per output.
   torch::Tensor sample_weight{};
   /// Text, where Keras has a string tensor (LibTorch's tensors hold no strings): one string per
   /// sample, so one before `batch` and the batch's after it. `text_dataset_from_directory` fills
   /// it; map it to a tensor `x` before `fit`. Default: empty.
   std::vector<std::string> text{};
+  /// A model of several inputs' inputs, as a list or by input name (Keras's tuple or dict `x`).
+  /// Default: none (`x` holds them).
+  Data inputs{};
+  /// A model of several outputs' targets, as a list or by output name. Default: none (`y`).
+  Data targets{};
+  /// Sample weights per output, as a list or by output name. Default: none (`sample_weight`).
+  Data sample_weights{};
 };
 
 /// A function that yields elements one by one, then `std::nullopt` at the end.
@@ -86,11 +98,14 @@ class Dataset {
 
   /// The elements of `x` (and `y`, and `sample_weight`) along their first dimension, as
   /// `tf.data.Dataset.from_tensor_slices((x, y, sample_weight))`. `y` and `sample_weight` may be
-  /// undefined. Default: neither.
+  /// undefined. Default: neither. Each is one tensor (the element's `x`, `y`, `sample_weight`) or,
+  /// for a model of several inputs or outputs, a list or a map by name (the element's `inputs`,
+  /// `targets`, `sample_weights`): `from_tensor_slices({{"image", images}, {"meta", meta}},
+  /// {{"label", labels}, {"size", sizes}})`.
   ///
-  /// Throws `tkeras::Error` when `x` is undefined or a scalar, or when `y`'s or `sample_weight`'s
-  /// first dimension differs from `x`'s.
-  static Dataset from_tensor_slices(torch::Tensor x, torch::Tensor y = {}, torch::Tensor sample_weight = {});
+  /// Throws `tkeras::Error` when `x` has no tensor, when a tensor is undefined or a scalar, or
+  /// when the first dimensions differ.
+  static Dataset from_tensor_slices(Data x, Data y = {}, Data sample_weight = {});
 
   /// The elements a generator yields, as `tf.data.Dataset.from_generator`. `make` is called at
   /// the start of each pass and returns the generator of that pass. `cardinality` is its number
@@ -134,9 +149,10 @@ class Dataset {
   /// The end of a pass.
   std::default_sentinel_t end() const { return {}; }
 
-  /// Reads a pass into memory, all `x`, `y`, `sample_weight` and `text` concatenated (each
-  /// undefined or empty if the elements have none); for a batched dataset this undoes the
-  /// batching. Throws `tkeras::Error` for an infinite or empty dataset.
+  /// Reads a pass into memory, all `x`, `y`, `sample_weight`, `text`, `inputs`, `targets` and
+  /// `sample_weights` concatenated (each undefined or empty if the elements have none); for a
+  /// batched dataset this undoes the batching. Throws `tkeras::Error` for an infinite or empty
+  /// dataset.
   Element concatenated() const;
 
   /// A dataset over the pipeline `node` (for tkeras's own loaders and stages).

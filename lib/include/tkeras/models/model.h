@@ -328,8 +328,13 @@ class Model : public layers::Layer {
   /// `model.predict({{"image", x}, {"meta", m}})["label"]`.
   Data predict(const Data& x, const PredictOptions& options = {});
   /// Returns the model's outputs for a dataset's batches, concatenated, on the CPU. Elements'
-  /// `y`, if any, are ignored.
+  /// `y`, if any, are ignored. A model of several outputs: `predict_outputs`.
   torch::Tensor predict(const data::Dataset& dataset, const PredictOptions& options = {});
+  /// Returns every output of a model of several outputs for a dataset's batches (their `inputs`
+  /// by name or position, or `x`), concatenated, on the CPU, named by the outputs' layers: what
+  /// Keras's `predict(dataset)` returns for such a model (`predict` on a dataset returns one
+  /// tensor, and C++ cannot choose a function by its result).
+  Data predict_outputs(const data::Dataset& dataset, const PredictOptions& options = {});
   /// Returns the model's outputs for texts, on the CPU, for a model whose first layer is a
   /// `TextVectorization` (see `fit` on texts): `model.predict({"a fine day", "a dull one"})`.
   torch::Tensor predict(const std::vector<std::string>& x, const PredictOptions& options = {});

@@ -12,6 +12,7 @@
 
 #include <torch/types.h>
 
+#include "tkeras/data/data.h"
 #include "tkeras/data/dataset.h"
 #include "tkeras/distribute/data_parallel.h"
 #include "tkeras/optimizers/optimizer.h"
@@ -19,53 +20,6 @@
 #include "tkeras/training/losses.h"
 
 namespace tkeras {
-
-/// Inputs, targets or outputs of a model, as Keras takes them: one tensor, a list in the order of
-/// the model's inputs (or outputs), or a map by their names. A Functional model's inputs are named
-/// by their `Input`s, its outputs by their layers.
-///
-/// Example:
-/// ```
-/// model.fit({{"image", x_image}, {"meta", x_meta}}, {{"label", y_label}, {"size", y_size}});
-/// ```
-class Data {
- public:
-  /// None.
-  Data() = default;
-  /// One tensor.
-  Data(torch::Tensor tensor) : tensors_{std::move(tensor)} {}  // NOLINT: implicit, as Keras takes any
-  /// Tensors by position.
-  Data(std::vector<torch::Tensor> tensors) : tensors_(std::move(tensors)), list_(true) {}  // NOLINT
-  /// Tensors by position.
-  Data(std::initializer_list<torch::Tensor> tensors) : tensors_(tensors), list_(true) {}
-  /// Tensors by name.
-  Data(const std::map<std::string, torch::Tensor>& named);  // NOLINT: implicit, as above
-  /// Tensors by name.
-  Data(std::initializer_list<std::pair<const std::string, torch::Tensor>> named)
-      : Data(std::map<std::string, torch::Tensor>(named)) {}
-  /// Tensors named `names`, in that order (a model's outputs, from `predict`).
-  Data(std::vector<std::string> names, std::vector<torch::Tensor> tensors);
-
-  /// The tensors, in the order given (by name: in the order of their names).
-  const std::vector<torch::Tensor>& tensors() const { return tensors_; }
-  /// The names, when given by name; else empty.
-  const std::vector<std::string>& names() const { return names_; }
-  /// Whether the tensors are named.
-  bool named() const { return !names_.empty(); }
-  /// Whether a list was given (rather than one tensor).
-  bool list() const { return list_; }
-  /// The number of tensors.
-  size_t size() const { return tensors_.size(); }
-  /// The tensor called `name`. Throws `tkeras::Error` listing the names when there is none.
-  const torch::Tensor& operator[](const std::string& name) const;
-  /// The `index`-th tensor. Throws `tkeras::Error` when out of range.
-  const torch::Tensor& operator[](size_t index) const;
-
- private:
-  std::vector<torch::Tensor> tensors_;
-  std::vector<std::string> names_;
-  bool list_ = false;
-};
 
 /// compile's loss: one for the model's output, or one per output by name (`{{"label",
 /// "sparse_categorical_crossentropy"}, {"size", "mse"}}`) or by position (a list).
@@ -199,23 +153,25 @@ struct CompileOptions {
 struct ValidationData {
   /// No validation data. Default.
   ValidationData() = default;
-  /// Validation inputs `x`, targets `y` and, optionally, one weight per sample (`[N]`).
-  ValidationData(torch::Tensor x, torch::Tensor y, torch::Tensor sample_weight = {})
+  /// Validation inputs `x`, targets `y` and, optionally, one weight per sample (`[N]`; per
+  /// output, as fit's `sample_weight`).
+  ValidationData(torch::Tensor x, torch::Tensor y, Data sample_weight = {})
       : x(std::move(x)), y(std::move(y)), sample_weight(std::move(sample_weight)) {}
   /// A dataset of (x, y) batches, read from its start at each validation.
   ValidationData(data::Dataset dataset) : dataset(std::move(dataset)) {}  // NOLINT: implicit, as Keras takes either
   /// Validation texts, for a model whose first layer is a `TextVectorization`, with their targets
   /// `y` and, optionally, one weight per sample.
-  ValidationData(std::vector<std::string> texts, torch::Tensor y, torch::Tensor sample_weight = {})
+  ValidationData(std::vector<std::string> texts, torch::Tensor y, Data sample_weight = {})
       : y(std::move(y)), sample_weight(std::move(sample_weight)), texts(std::move(texts)) {}
 
-  /// Validation inputs and targets of a model of several inputs or outputs, by name or position.
-  ValidationData(Data x, Data y, torch::Tensor sample_weight = {})
+  /// Validation inputs and targets (and sample weights) of a model of several inputs or outputs,
+  /// by name or position.
+  ValidationData(Data x, Data y, Data sample_weight = {})
       : sample_weight(std::move(sample_weight)), inputs(std::move(x)), targets(std::move(y)) {}
 
   torch::Tensor x;                       ///< Validation inputs.
   torch::Tensor y;                       ///< Validation targets.
-  torch::Tensor sample_weight;           ///< Validation sample weights; undefined: none.
+  Data sample_weight;                    ///< Validation sample weights. Default: none.
   std::optional<data::Dataset> dataset;  ///< Or a dataset of validation batches.
   std::vector<std::string> texts;        ///< Or validation texts, instead of `x`.
   Data inputs;                           ///< Or validation inputs as `Data` (several inputs).
@@ -250,9 +206,11 @@ struct FitOptions {
   std::map<int64_t, double> class_weight;
   /// One weight per training sample (`[N]` or `[N, 1]`), as Keras's `sample_weight`: each
   /// sample's loss is multiplied by its weight, and the batch's sum divided by its number of
-  /// samples; the weighted metrics are weighted means. With a dataset, the weights come in its
-  /// elements (`Element::sample_weight`) instead. Default: none.
-  torch::Tensor sample_weight;
+  /// samples; the weighted metrics are weighted means. For a model of several outputs one
+  /// tensor weighs every output, and a list or a map by output name weighs each its own. With a
+  /// dataset, the weights come in its elements (`Element::sample_weight`, `sample_weights`)
+  /// instead. Default: none.
+  Data sample_weight;
   int verbose = 1;  ///< 0 silent, 1 and 2 one progress line per epoch. Default: 1.
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
   int initial_epoch = 0;                                        ///< Epoch to start at, to resume a run. Default: 0.
@@ -267,8 +225,9 @@ struct FitOptions {
 struct EvaluateOptions {
   int64_t batch_size = 32;  ///< Samples per batch. Default: 32.
   int verbose = 1;          ///< 0 silent, 1 or 2 one result line. Default: 1.
-  /// One weight per sample (`[N]` or `[N, 1]`), as fit's `sample_weight`. Default: none.
-  torch::Tensor sample_weight;
+  /// One weight per sample (`[N]` or `[N, 1]`), or per output, as fit's `sample_weight`.
+  /// Default: none.
+  Data sample_weight;
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;  ///< Default: none.
   /// With a dataset: the batches to evaluate, from its start. Default: a whole pass.
   std::optional<int64_t> steps;
