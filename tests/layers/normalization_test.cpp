@@ -60,4 +60,8 @@ TEST_CASE("Normalization refuses half-given statistics, the batch axis and data 
   norm.adapt(torch::rand({5, 3}));
   CHECK_THROWS_WITH_AS(norm.adapt(torch::rand({5, 4})),
                        "Normalization: adapt() expected data of shape (None, 3), received [5, 4]", tkeras::Error);
+  // A dataset of several inputs has no one x to adapt on.
+  const auto several = tkeras::data::Dataset::from_tensor_slices({{"a", torch::rand({4, 3})}, {"b", torch::rand({4})}});
+  CHECK_THROWS_WITH_AS(Normalization().adapt(several.batch(2)),
+                       doctest::Contains("received an element without x (it carries several inputs)"), tkeras::Error);
 }

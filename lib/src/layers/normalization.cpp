@@ -170,6 +170,12 @@ void Normalization::adapt(const data::Dataset& dataset) {
   int64_t total_count = 0;
   // Keras's streaming combination of each batch's mean and (biased) variance.
   for (const data::Element& element : dataset) {
+    if (!element.x.defined()) {
+      throw Error(fmt::format(
+          "Normalization: adapt() expected a dataset of x tensors, received an element without x{}; map the "
+          "dataset to the one input to adapt on",
+          element.inputs.defined() ? " (it carries several inputs)" : ""));
+    }
     const torch::Tensor batch = element.x.to(torch::kFloat32);
     if (batch.dim() < 1)
       throw Error("Normalization: adapt() expected batches of shape [batch, ...], received a scalar");
