@@ -294,24 +294,44 @@ class SeveralInputsAndOutputs(unittest.TestCase):
 
 
 class KerasApplications(unittest.TestCase):
-    def test_keras_resnet50_loads_and_predicts_as_in_keras_and_mobilenetv2_names_what_tkeras_lacks(self):
-        keras.utils.set_random_seed(51)
+    def check_backbone(self, name, model, x):
+        """A keras.applications model, randomized and saved: tkeras loads it, prints Keras's summary and predicts
+        Keras's outputs; its ONNX export passes onnx's checker and runs in onnxruntime as tkeras predicts."""
+        randomize(model, 52, by_fan_in=True)
         directory = tempfile.mkdtemp(prefix="tkeras-applications-")
-#weights = None : the machines cannot download ImageNet's; the graph is the same.
-        resnet = keras.applications.ResNet50(weights=None, input_shape=(32, 32, 3), classes=10)
-        randomize(resnet, 52, by_fan_in=True)
-        path = os.path.join(directory, "resnet50.keras")
-        resnet.save(path)
+        path = os.path.join(directory, f"{name}.keras")
+        model.save(path)
+        exported = os.path.join(directory, f"{name}.onnx")
+        run = run_tkeras(None, {"x_eval": x}, model_file=path, export_onnx=exported)
+        test = f"functional: keras.applications.{name}"
+        check_close(self, test, "predict", run.predict, model.predict(x, verbose=0), TOLERANCE)
+        self.assertEqual(run.summary.strip(), keras_table(model))
+        report(test, "summary (text)", 0.0, 0.0)
+        onnx.checker.check_model(onnx.load(exported), full_check=True)
+        session = onnxruntime.InferenceSession(exported, providers=["CPUExecutionProvider"])
+        check_close(self, f"{test}, ONNX", "onnxruntime", session.run(None, {session.get_inputs()[0].name: x})[0],
+                    run.predict, TOLERANCE)
+
+    def test_keras_resnet50_and_mobilenetv2_load_and_predict_as_in_keras(self):
+        keras.utils.set_random_seed(51)
         x = np.random.default_rng(53).random((3, 32, 32, 3), dtype=np.float32)
-        run = run_tkeras(None, {"x_eval": x}, model_file=path)
-        check_close(self, "functional: keras.applications.ResNet50", "predict", run.predict,
-                    resnet.predict(x, verbose=0), TOLERANCE)
-        self.assertEqual(run.summary.strip(), keras_table(resnet))
-        mobilenet = keras.applications.MobileNetV2(weights=None, input_shape=(32, 32, 3), classes=10)
-        path = os.path.join(directory, "mobilenetv2.keras")
-        mobilenet.save(path)
+        # weights=None: the machines cannot download ImageNet's; the graph is the same.
+        self.check_backbone("ResNet50", keras.applications.ResNet50(weights=None, input_shape=(32, 32, 3),
+                                                                     classes=10), x)
+        # MobileNetV2: ZeroPadding2D, DepthwiseConv2D, ReLU(max_value=6), Add, BatchNormalization.
+        self.check_backbone("MobileNetV2", keras.applications.MobileNetV2(weights=None, input_shape=(32, 32, 3),
+                                                                           classes=10), x)
+
+    def test_a_model_of_layer_classes_tkeras_lacks_is_refused_naming_all_of_them(self):
+        inputs = keras.Input((6, 8))
+        attended = layers.MultiHeadAttention(num_heads=2, key_dim=4)(inputs, inputs)
+        x = layers.LayerNormalization()(layers.Add()([inputs, attended]))
+        model = keras.Model(inputs, layers.Dense(2)(layers.GlobalAveragePooling1D()(x)))
+        path = os.path.join(tempfile.mkdtemp(prefix="tkeras-applications-"), "encoder.keras")
+        model.save(path)
+        x = np.random.default_rng(54).random((2, 6, 8), dtype=np.float32)
         with self.assertRaisesRegex(AssertionError, "the model needs layer classes tkeras does not have: "
-                                                    "DepthwiseConv2D, ReLU"):
+                                                    "LayerNormalization, MultiHeadAttention"):
             run_tkeras(None, {"x_eval": x}, model_file=path)
 
 

@@ -45,6 +45,17 @@ CASES = {
     "ZeroPadding2D": (lambda: sequential((5, 6, 2), L(layers.ZeroPadding2D, ((1, 2), (0, 3))),
                                          L(layers.Conv2D, 3, 3), L(layers.ZeroPadding2D), L(layers.ZeroPadding2D, (2, 1)),
                                          L(layers.Flatten), L(layers.Dense, 2)), True),
+    # ReLU: MobileNet's cap at 6; a leak; a threshold with a leak and a cap (Keras's static_call's branches).
+    "ReLU": (lambda: sequential((6,), L(layers.Dense, 8), L(layers.ReLU, max_value=6.0), L(layers.Dense, 8),
+                                L(layers.ReLU, negative_slope=0.1), L(layers.Dense, 8),
+                                L(layers.ReLU, max_value=1.5, negative_slope=0.3, threshold=0.2),
+                                L(layers.Dense, 8), L(layers.ReLU, threshold=0.4), L(layers.Dense, 2)), True),
+    # DepthwiseConv2D: "same" with an odd total (one more at the end), stride 2, a multiplier, no bias.
+    "DepthwiseConv2D": (lambda: sequential((7, 6, 3), L(layers.DepthwiseConv2D, 3, padding="same"),
+                                           L(layers.DepthwiseConv2D, (2, 3), strides=2, depth_multiplier=2,
+                                             use_bias=False, activation="relu"),
+                                           L(layers.DepthwiseConv2D, 2, padding="same", strides=2),
+                                           L(layers.Flatten), L(layers.Dense, 2)), True),
     # Merges: sizes of 1 and inputs of lower rank broadcast; Dot's axes on inputs of rank 2 and 3.
     "Add": (lambda: merged((5, 6), layers.Add(), dense(4), dense(4), dense(1)), True),
     "Subtract": (lambda: merged((5, 6), layers.Subtract(), dense(4), pooled(4)), True),

@@ -108,14 +108,16 @@ torch::Tensor pad(const torch::Tensor& images, const std::array<int64_t, 4>& pad
 }
 
 io::onnx::Value conv_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
-                             int spatial) {
+                             int spatial, const torch::Tensor& grouped_kernel, int64_t groups) {
   using io::onnx::Attribute;
   using onnx_export::ints_of;
   const Config config = layer.get_config();
   const std::string& name = layer.name();
   const size_t rank = static_cast<size_t>(spatial) + 2;
   const torch::Tensor kernel = onnx_export::weight(layer, "kernel");  // [k..., in, out]
-  const torch::Tensor w = spatial == 1 ? kernel.permute({2, 1, 0}) : kernel.permute({3, 2, 0, 1});
+  const torch::Tensor w = grouped_kernel.defined() ? grouped_kernel
+                          : spatial == 1           ? kernel.permute({2, 1, 0})
+                                                   : kernel.permute({3, 2, 0, 1});
   std::vector<std::string> operands = {graph.to_channels_first(inputs.name, rank, name),
                                        graph.constant(w, name + "/kernel")};
   if (const torch::Tensor bias = onnx_export::weight(layer, "bias"); bias.defined())
@@ -126,6 +128,7 @@ io::onnx::Value conv_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, 
   if (dilations.size() == 1 && spatial == 2) dilations.push_back(dilations[0]);
   std::vector<Attribute> attributes = {Attribute::of("dilations", dilations), Attribute::of("kernel_shape", size),
                                        Attribute::of("strides", ints_of(config.at("strides")))};
+  if (groups > 1) attributes.push_back(Attribute::of("group", groups));
   const std::string padding = config.value("padding", "valid");
   if (padding == "causal") {
     // Keras pads causal convolutions on the left only: (kernel - 1) * dilation steps.

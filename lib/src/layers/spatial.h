@@ -64,9 +64,11 @@ torch::Tensor channels_last(const torch::Tensor& images);
 torch::Tensor pad(const torch::Tensor& images, const std::array<int64_t, 4>& padding, double value);
 
 /// A convolution (`spatial` 1 or 2) as ONNX's Conv between channels-first transposes, with its
-/// activation after it; Keras's causal padding as a Pad before.
+/// activation after it; Keras's causal padding as a Pad before. A grouped convolution gives its
+/// kernel in ONNX's layout `[out, in / groups, k...]` and its `groups`; by default the layer's
+/// `kernel` in Keras's layout, one group.
 io::onnx::Value conv_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
-                             int spatial);
+                             int spatial, const torch::Tensor& grouped_kernel = {}, int64_t groups = 1);
 /// A pooling layer as ONNX's `type` (MaxPool, AveragePool) between channels-first transposes.
 io::onnx::Value pool_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
                              int spatial, const std::string& type);

@@ -34,7 +34,7 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-std::string shapes_text(const std::vector<Shape>& shapes) {
+std::string shapes_cell(const std::vector<Shape>& shapes) {
   if (shapes.empty()) return "?";
   if (shapes.size() == 1) return format_batch_shape(shapes.front());
   std::string text = "[";
@@ -56,14 +56,14 @@ std::string label(const layers::Layer& layer, const PlotModelOptions& options) {
         in = layer.input_shapes();
       }
       cells.push_back(fmt::format(R"(<td bgcolor="white"><font point-size="14">Input shape: <b>{}</b></font></td>)",
-                                  escape(shapes_text(in))));
+                                  escape(shapes_cell(in))));
     }
     const auto nodes = layer.inbound_nodes();
     const std::vector<Shape> out = !nodes.empty()  ? nodes.front()->output_shapes
                                    : layer.built() ? std::vector<Shape>{layer.output_shape()}
                                                    : std::vector<Shape>{};
     cells.push_back(fmt::format(R"(<td bgcolor="white"><font point-size="14">Output shape: <b>{}</b></font></td>)",
-                                escape(shapes_text(out))));
+                                escape(shapes_cell(out))));
   }
   if (options.show_trainable && !layer.weights().empty()) {
     cells.push_back(
