@@ -37,6 +37,18 @@ def pooled(units, shape=None):
         return layers.Reshape(shape)(y) if shape else y
     return branch
 
+
+def activated(name, scale=1.0, as_layer=False, **dense_options):
+    """A branch: Dense(4) with the activation `name`, or an Activation(name) layer after it; on the
+    input times `scale` (a Rescaling first, unless 1; after the Dense for an Activation layer)."""
+    def branch(x):
+        if as_layer:
+            y = layers.Dense(4, **dense_options)(x)
+            return layers.Activation(name)(layers.Rescaling(scale)(y) if scale != 1.0 else y)
+        return layers.Dense(4, activation=name, **dense_options)(layers.Rescaling(scale)(x) if scale != 1.0 else x)
+    return branch
+
+
 # name: (a function making the Keras model, whether tkeras exports it to ONNX)
 CASES = {
     "Reshape and Flatten": (lambda: sequential((4, 6), L(layers.Reshape, (3, 8)), L(layers.Flatten),
@@ -71,6 +83,20 @@ CASES = {
     "Dot normalized": (lambda: merged((5, 6), layers.Dot(axes=(-1, 1), normalize=True), dense(5), dense(3)), True),
     "Dot normalized, of vectors": (lambda: merged((5, 6), layers.Dot(axes=1, normalize=True), pooled(4), pooled(4)),
                                    True),
+    # Every activation name beyond linear, relu, sigmoid, softmax and tanh, each on the input, on a
+    # Dense layer or as an Activation layer after one (Keras saves swish and hard_swish as silu and
+    # hard_silu), on values across its breaks: hard_sigmoid's and hard_silu's scaled past +-3,
+    # sparsemax's down so that several, not one, are in its support.
+    "activations by name": (lambda: merged(
+        (6,), layers.Concatenate(),
+        *[activated(name) for name in (
+            "leaky_relu", "relu6", "celu", "elu", "selu", "softplus", "softsign", "squareplus", "soft_shrink",
+            "sparse_plus", "silu", "gelu", "tanh_shrink", "exponential", "hard_tanh", "hard_shrink", "mish",
+            "log_sigmoid", "sparse_sigmoid", "log_softmax")],
+        activated("hard_sigmoid", scale=4.0), activated("hard_silu", scale=2.5),
+        activated("sparsemax", scale=0.1, use_bias=False), activated("sparsemax", scale=0.1, as_layer=True),
+        activated("swish", as_layer=True), activated("hard_swish", scale=2.5, as_layer=True),
+        activated("gelu", as_layer=True)), True),
 }
 
 

@@ -17,7 +17,6 @@ TEST_CASE("Activation applies its function and keeps the shape") {
 }
 
 TEST_CASE("Activation refuses an unknown name, listing the valid ones") {
-  CHECK_THROWS_WITH_AS(tkeras::layers::Activation("gelu"),
-                       "unknown activation \"gelu\"; expected one of: linear, relu, sigmoid, softmax, tanh",
-                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(tkeras::layers::Activation("gelux"),
+                       doctest::Contains("unknown activation \"gelux\"; expected one of: celu, elu,"), tkeras::Error);
 }
