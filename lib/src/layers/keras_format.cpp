@@ -1,6 +1,10 @@
 // What every layer's entry in a .keras archive shares.
 #include "layers/keras_format.h"
 
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
 #include <fmt/format.h>
 
 #include "tkeras/core/error.h"
@@ -31,5 +35,17 @@ std::string dtype_name(const Config& dtype) {
 }
 
 std::string join(const std::string& path, const std::string& name) { return path.empty() ? name : path + "/" + name; }
+
+std::string SavedNames::next(std::string_view class_name) {
+  // Keras's naming.to_snake_case: word characters only; an underscore before each capital that
+  // starts a lowercase run, and between a lowercase letter and a capital; then lowercase.
+  std::string name = std::regex_replace(std::string(class_name), std::regex(R"(\W+)"), "");
+  name = std::regex_replace(name, std::regex("(.)([A-Z][a-z]+)"), "$1_$2");
+  name = std::regex_replace(name, std::regex("([a-z])([A-Z])"), "$1_$2");
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto [found, first] = used_.try_emplace(name, 0);
+  if (first) return name;
+  return fmt::format("{}_{}", name, ++found->second);
+}
 
 }  // namespace tkeras::layers::keras_format

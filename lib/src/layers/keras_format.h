@@ -2,7 +2,10 @@
 // class's from_keras talk to, and what every layer entry shares (internal).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 
 #include "tkeras/core/config.h"
 #include "tkeras/layers/custom_objects.h"
@@ -48,5 +51,18 @@ std::string dtype_name(const Config& dtype);
 
 /// `path/name`, or `name` at the top (`path` empty).
 std::string join(const std::string& path, const std::string& name);
+
+/// The names Keras's saving gives a model's layers in the archive (`layers/<name>`, where their
+/// variables and assets go): not their own names, which vary between runs, but each one's class in
+/// snake_case with a counter per class (`dense`, `dense_1`, `text_vectorization`), in the order of
+/// the model's layers, as Keras's `_save_container_state`.
+class SavedNames {
+ public:
+  /// The next layer's name, for Keras's class `class_name` (`TextVectorization`).
+  std::string next(std::string_view class_name);
+
+ private:
+  std::map<std::string, int, std::less<>> used_;
+};
 
 }  // namespace tkeras::layers::keras_format

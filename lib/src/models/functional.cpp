@@ -346,7 +346,8 @@ Config Model::to_keras(layers::keras_format::Writer& writer, const std::string& 
   const Graph& g = graph();
   Config config = Layer::get_config();
   Config list = Config::array();
-  for (const auto& layer : g.layers) {
+  for (size_t i = 0; i < g.layers.size(); ++i) {
+    const std::shared_ptr<layers::Layer>& layer = g.layers[i];
     Config entry;
     if (const auto* input = dynamic_cast<const layers::Input*>(layer.get())) {
       entry = layers::keras_format::entry(*input, input->get_config());
@@ -355,7 +356,8 @@ Config Model::to_keras(layers::keras_format::Writer& writer, const std::string& 
       entry["config"]["ragged"] = false;
       entry["config"]["optional"] = false;
     } else {
-      entry = writer.entry(*layer, layers::keras_format::join(path, "layers/" + layer->name()));
+      // At Keras's place for it: its class and a counter, as its weights (not its own name).
+      entry = writer.entry(*layer, layers::keras_format::join(path, "layers/" + sublayer_names()[i]));
     }
     entry["name"] = layer->name();
     entry["inbound_nodes"] = node_entries(g, *layer);
@@ -560,6 +562,7 @@ Config Model::from_keras(const Config& entry, layers::keras_format::Reader& read
   Config& list = out["config"]["layers"];
   if (!list.is_array()) throw Error(fmt::format("{}: expected \"layers\" as a list", where));
   std::vector<std::string> unknown;
+  layers::keras_format::SavedNames saved;
   for (size_t i = 0; i < list.size(); ++i) {
     Config& layer = list[i];
     const std::string name = layer.is_object() ? layer.value("name", std::string()) : std::string();
@@ -569,13 +572,14 @@ Config Model::from_keras(const Config& entry, layers::keras_format::Reader& read
       throw Error(fmt::format("{}: expected an object", where.empty() ? label : where + " " + label));
     const Config nodes = layer.value("inbound_nodes", Config::array());
     const std::string kind = layer.value("class_name", std::string());
+    const std::string saved_name = saved.next(kind);  // where Keras put its variables and assets
     if (kind.empty() || (layers::registry::find(kind) == nullptr && !reader.custom_objects().contains(kind) &&
                          !(layer.contains("registered_name") && layer["registered_name"].is_string() &&
                            reader.custom_objects().contains(layer["registered_name"].get<std::string>())))) {
       unknown.push_back(kind.empty() ? label : kind);
       continue;
     }
-    Config read = reader.entry(layer, layers::keras_format::join(path, "layers/" + name),
+    Config read = reader.entry(layer, layers::keras_format::join(path, "layers/" + saved_name),
                                where.empty() ? label : where + " " + label);
     read["name"] = name;
     read["inbound_nodes"] = nodes;

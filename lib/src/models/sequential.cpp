@@ -176,8 +176,9 @@ Config Sequential::to_keras(layers::keras_format::Writer& writer, const std::str
     input_layer["registered_name"] = nullptr;
     list.push_back(std::move(input_layer));
   }
-  for (const auto& layer : sublayers()) {
-    list.push_back(writer.entry(*layer, layers::keras_format::join(path, "layers/" + layer->name())));
+  // Each at Keras's place for it: its class and a counter, as its weights (not its own name).
+  for (size_t i = 0; i < sublayers().size(); ++i) {
+    list.push_back(writer.entry(*sublayers()[i], layers::keras_format::join(path, "layers/" + sublayer_names()[i])));
   }
   config["layers"] = std::move(list);
   return layers::keras_format::entry(*this, std::move(config), "keras");
@@ -188,6 +189,7 @@ Config Sequential::from_keras(const Config& entry, layers::keras_format::Reader&
   Config out = entry;
   Config& list = out["config"]["layers"];
   if (!list.is_array()) throw Error(fmt::format("{}: expected \"layers\" as a list", where));
+  layers::keras_format::SavedNames saved;
   for (size_t i = 0; i < list.size(); ++i) {
     Config& layer = list[i];
     const std::string name = layer.is_object() && layer.contains("config") && layer["config"].is_object()
@@ -195,7 +197,8 @@ Config Sequential::from_keras(const Config& entry, layers::keras_format::Reader&
                                  : std::string();
     const std::string label =
         fmt::format("layer {}{}{}", i, layers::detail::class_label(layer), name.empty() ? "" : " \"" + name + "\"");
-    layer = reader.entry(layer, layers::keras_format::join(path, "layers/" + name),
+    const std::string kind = layer.is_object() ? layer.value("class_name", std::string()) : std::string();
+    layer = reader.entry(layer, layers::keras_format::join(path, "layers/" + saved.next(kind)),
                          where.empty() ? label : where + " " + label);
   }
   // tkeras's model takes what its first layer makes of Keras's inputs (a TextVectorization: the
