@@ -100,31 +100,37 @@ CASES = {
 }
 
 
+def check_cases(test, cases):
+    """Runs each case of `cases` (name: (make, exports), as CASES) as a subtest of `test`: the
+    suites of other layer families (test_layers_*.py) call it with their own CASES."""
+    for name, (make, exports) in cases.items():
+        with test.subTest(layer=name):
+            keras.utils.set_random_seed(1)
+            model = make()
+            randomize(model, 2, by_fan_in=True)
+            x = sample_inputs(model)
+            theirs = model.predict(x, verbose=0)
+            folder = tempfile.mkdtemp(prefix="tkeras-layers-")
+            keras_written = os.path.join(folder, "keras.keras")
+            model.save(keras_written)
+            ours_written = os.path.join(folder, "tkeras.keras")
+            onnx_written = os.path.join(folder, "model.onnx")
+            run = run_tkeras(None, {"x_eval": x}, model_file=keras_written, save_model=ours_written,
+                             **({"export_onnx": onnx_written} if exports else {}))
+            label = f"layers: {name}"
+            check_close(test, label, "predict, loaded from Keras's .keras", run.predict, theirs, TOLERANCE)
+            reloaded = keras.saving.load_model(ours_written)
+            check_close(test, label, "Keras's predict, loaded from tkeras's .keras", reloaded.predict(x, verbose=0),
+                        theirs, TOLERANCE)
+            if exports:
+                session = onnxruntime.InferenceSession(onnx_written, providers=["CPUExecutionProvider"])
+                check_close(test, label, "onnxruntime on tkeras's ONNX export", session.run(None, {"inputs": x})[0],
+                            theirs, TOLERANCE)
+
+
 class Layers(unittest.TestCase):
     def test_each_layer_loads_from_keras_saves_for_keras_and_exports_as_keras_predicts(self):
-        for name, (make, exports) in CASES.items():
-            with self.subTest(layer=name):
-                keras.utils.set_random_seed(1)
-                model = make()
-                randomize(model, 2, by_fan_in=True)
-                x = sample_inputs(model)
-                theirs = model.predict(x, verbose=0)
-                folder = tempfile.mkdtemp(prefix="tkeras-layers-")
-                keras_written = os.path.join(folder, "keras.keras")
-                model.save(keras_written)
-                ours_written = os.path.join(folder, "tkeras.keras")
-                onnx_written = os.path.join(folder, "model.onnx")
-                run = run_tkeras(None, {"x_eval": x}, model_file=keras_written, save_model=ours_written,
-                                 **({"export_onnx": onnx_written} if exports else {}))
-                test = f"layers: {name}"
-                check_close(self, test, "predict, loaded from Keras's .keras", run.predict, theirs, TOLERANCE)
-                reloaded = keras.saving.load_model(ours_written)
-                check_close(self, test, "Keras's predict, loaded from tkeras's .keras", reloaded.predict(x, verbose=0),
-                            theirs, TOLERANCE)
-                if exports:
-                    session = onnxruntime.InferenceSession(onnx_written, providers=["CPUExecutionProvider"])
-                    check_close(self, test, "onnxruntime on tkeras's ONNX export", session.run(None, {"inputs": x})[0],
-                                theirs, TOLERANCE)
+        check_cases(self, CASES)
 
 
 if __name__ == "__main__":
