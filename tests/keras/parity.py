@@ -91,6 +91,22 @@ def optimizer_config(optimizer):
     return {"class_name": kind, "config": options}
 
 
+def sublayers(layer):
+    """The (name, layer) pairs tkeras names a Keras layer's sublayers by, for the layers whose
+    weights are their sublayers' (a Bidirectional's sides, a MultiHeadAttention's projections, a
+    TimeDistributed's layer); None for the others."""
+    if isinstance(layer, keras.layers.Bidirectional):
+        return [("forward_layer", layer.forward_layer), ("backward_layer", layer.backward_layer)]
+    if isinstance(layer, keras.layers.MultiHeadAttention):
+        parts = [("query_dense", layer._query_dense), ("key_dense", layer._key_dense),
+                 ("_gate_dense", getattr(layer, "_gate_dense", None)), ("value_dense", layer._value_dense),
+                 ("output_dense", layer._output_dense)]
+        return [(name, part) for name, part in parts if part is not None]
+    if isinstance(layer, keras.layers.TimeDistributed):
+        return [("layer", layer.layer)]
+    return None
+
+
 def weights(model, prefix=""):
     """The model's weights as name -> numpy array, named <layer>.<weight> as tkeras names them
     (<model>.<layer>.<weight> inside a model that is a layer, <layer>.forward_layer.<weight> and
@@ -99,10 +115,10 @@ def weights(model, prefix=""):
     for layer in model.layers:
         if isinstance(layer, keras.Model):
             named.update(weights(layer, f"{prefix}{layer.name}."))
-        elif isinstance(layer, keras.layers.Bidirectional):  # two layers of the same weight names
-            for side in ("forward_layer", "backward_layer"):
+        elif sublayers(layer) is not None:  # a Bidirectional: two layers of the same weight names
+            for side, part in sublayers(layer):
                 named.update({f"{prefix}{layer.name}.{side}.{w.name}": keras.ops.convert_to_numpy(w)
-                              for w in getattr(layer, side).weights})
+                              for w in part.weights})
         else:
             named.update({f"{prefix}{layer.name}.{w.name}": keras.ops.convert_to_numpy(w) for w in layer.weights})
     return named
@@ -114,9 +130,9 @@ def named_variables(model, prefix=""):
     for layer in model.layers:
         if isinstance(layer, keras.Model):
             named.update(named_variables(layer, f"{prefix}{layer.name}."))
-        elif isinstance(layer, keras.layers.Bidirectional):
-            for side in ("forward_layer", "backward_layer"):
-                named.update({f"{prefix}{layer.name}.{side}.{w.name}": w for w in getattr(layer, side).weights})
+        elif sublayers(layer) is not None:
+            for side, part in sublayers(layer):
+                named.update({f"{prefix}{layer.name}.{side}.{w.name}": w for w in part.weights})
         else:
             named.update({f"{prefix}{layer.name}.{w.name}": w for w in layer.weights})
     return named
@@ -325,7 +341,7 @@ def sample_inputs(model, n=7, seed=3):
     pixels 0..255 for a first Rescaling, else standard normal values."""
     rng = np.random.default_rng(seed)
     shape = model.input_shape[1:]
-    first = model.layers[0]
+    first = next(layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer))
     if isinstance(first, keras.layers.Embedding):
         ids = rng.integers(1, first.input_dim, size=(n, *shape))
         if first.mask_zero:

@@ -1,6 +1,8 @@
 // Symbolic tensors and layer calls on them: KerasTensor, Input, and the Layer's symbolic call.
 #include "tkeras/layers/keras_tensor.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <torch/torch.h>
@@ -54,6 +56,32 @@ std::shared_ptr<Layer> Layer::graph_layer() {
   return calls_.graph_copy;
 }
 
+void Layer::check_arguments(const KerasTensors& inputs, bool list, const Config& arguments) const {
+  const CallSignature signature = call_signature();
+  if (!arguments.is_object()) {
+    throw Error(fmt::format("{} \"{}\": expected the call's arguments as an object, received {}", class_name(), name_,
+                            arguments.dump().substr(0, 120)));
+  }
+  for (const auto& [key, value] : arguments.items()) {
+    if (key == "inputs" && !signature.tensors.empty()) continue;
+    if (std::ranges::find(signature.keywords, key) == signature.keywords.end()) {
+      throw Error(fmt::format("{} \"{}\": takes no call argument \"{}\"", class_name(), name_, key));
+    }
+  }
+  if (signature.tensors.empty()) return;
+  const auto names = arguments.find("inputs");
+  if (!list || names == arguments.end() || !names->is_array() || names->size() != inputs.size()) {
+    throw Error(fmt::format("{} \"{}\": expected its tensor arguments named ({}), one name per input", class_name(),
+                            name_, fmt::join(signature.tensors, ", ")));
+  }
+  for (const Config& name : *names) {
+    if (!name.is_string() || std::ranges::find(signature.tensors, name.get<std::string>()) == signature.tensors.end()) {
+      throw Error(fmt::format("{} \"{}\": expected a tensor argument among ({}), received {}", class_name(), name_,
+                              fmt::join(signature.tensors, ", "), name.dump()));
+    }
+  }
+}
+
 std::vector<KerasTensor> Layer::call_symbolic(const KerasTensors& inputs, bool list, const CallOptions& options) {
   if (inputs.empty()) {
     throw Error(
@@ -69,13 +97,14 @@ std::vector<KerasTensor> Layer::call_symbolic(const KerasTensors& inputs, bool l
     throw Error(fmt::format("{} \"{}\": expected a list of tensors (layer({{x, y}})), received one of shape {}",
                             class_name(), name_, format_batch_shape(inputs.front().shape())));
   }
+  check_arguments(inputs, list, options.arguments);
   std::shared_ptr<Layer> self = graph_layer();
   std::vector<Shape> shapes;
   shapes.reserve(inputs.size());
   for (const KerasTensor& input : inputs) shapes.push_back(input.shape());
   std::vector<Shape> output_shapes;
   try {
-    output_shapes = self->build_call(shapes, list);
+    output_shapes = self->build_call(shapes, list, options.arguments);
   } catch (const Error& error) {
     const std::string message = error.what();
     const std::string label = fmt::format("{} \"{}\"", class_name(), name_);
@@ -88,6 +117,7 @@ std::vector<KerasTensor> Layer::call_symbolic(const KerasTensors& inputs, bool l
   node->inputs.assign(inputs.begin(), inputs.end());
   node->list = list;
   node->training = options.training;
+  node->arguments = options.arguments;
   node->output_shapes = output_shapes;
   node->output_dtypes.assign(output_shapes.size(), "float32");
   self->record_call(node);
@@ -181,7 +211,7 @@ SymbolicBuildDevice::~SymbolicBuildDevice() { symbolic_build_device = previous_;
 std::optional<torch::Device> SymbolicBuildDevice::current() { return symbolic_build_device; }
 }  // namespace detail
 
-std::vector<Shape> Layer::build_call(const std::vector<Shape>& input_shapes, bool list) {
+std::vector<Shape> Layer::build_call(const std::vector<Shape>& input_shapes, bool list, const Config& /*arguments*/) {
   const std::optional<torch::Device> device = detail::SymbolicBuildDevice::current();
   return {list ? build_list(input_shapes, device) : build(input_shapes.front(), device)};
 }
@@ -226,10 +256,11 @@ torch::Tensor Layer::call_list(const std::vector<torch::Tensor>& inputs, bool /*
   throw Error(fmt::format("{} \"{}\": expected one tensor, received a list of {}", class_name(), name_, inputs.size()));
 }
 
-std::vector<std::pair<torch::Tensor, torch::Tensor>> Layer::call_node(const std::vector<torch::Tensor>& inputs,
+std::vector<std::pair<torch::Tensor, torch::Tensor>> Layer::call_node(const Node& node,
+                                                                      const std::vector<torch::Tensor>& inputs,
                                                                       const std::vector<torch::Tensor>& masks,
-                                                                      bool list, bool training) {
-  if (!list) return {call_and_mask(inputs.front(), masks.front(), training)};
+                                                                      bool training) {
+  if (!node.list) return {call_and_mask(inputs.front(), masks.front(), training)};
   // A layer that takes a list and says nothing of masks ends them (the merges combine them).
   return {{call_list(inputs, training), torch::Tensor()}};
 }

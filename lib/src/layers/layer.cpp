@@ -182,6 +182,11 @@ io::onnx::Value Layer::to_onnx_list(io::onnx::GraphBuilder& /*graph*/,
   throw Error(fmt::format("export_onnx: {} \"{}\" has no ONNX mapping for a list of inputs", class_name(), name_));
 }
 
+io::onnx::Value Layer::to_onnx_node(io::onnx::GraphBuilder& graph, const Node& node,
+                                    const std::vector<io::onnx::Value>& inputs) const {
+  return node.list ? to_onnx_list(graph, inputs) : to_onnx(graph, inputs.front());
+}
+
 void Layer::pretty_print(std::ostream& stream) const {
   Config config = get_config();
   config.erase("name");

@@ -126,10 +126,11 @@ io::onnx::Value Merge::to_onnx_list(io::onnx::GraphBuilder& graph, const std::ve
   return {.name = merge_onnx(graph, aligned), .shape = output_shape(), .mask = mask};
 }
 
-std::vector<std::pair<torch::Tensor, torch::Tensor>> Merge::call_node(const std::vector<torch::Tensor>& inputs,
+std::vector<std::pair<torch::Tensor, torch::Tensor>> Merge::call_node(const Node& node,
+                                                                      const std::vector<torch::Tensor>& inputs,
                                                                       const std::vector<torch::Tensor>& masks,
-                                                                      bool list, bool training) {
-  if (!list) return Layer::call_node(inputs, masks, list, training);
+                                                                      bool training) {
+  if (!node.list) return Layer::call_node(node, inputs, masks, training);
   return {{call_list(inputs, training), merge_mask(masks)}};
 }
 

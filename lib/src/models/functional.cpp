@@ -1,4 +1,5 @@
 // Functional models: a graph of layer calls from symbolic inputs to outputs, run, written and read as Keras's.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -158,7 +159,7 @@ std::vector<std::pair<torch::Tensor, torch::Tensor>> Model::run(const std::vecto
         step_inputs.push_back(values[slot].first);
         step_masks.push_back(values[slot].second);
       }
-      auto outputs = step.layer->call_node(step_inputs, step_masks, step.node->list, mode);
+      auto outputs = step.layer->call_node(*step.node, step_inputs, step_masks, mode);
       for (size_t i = 0; i < step.outputs.size(); ++i) values[step.outputs[i]] = std::move(outputs[i]);
     }
     for (size_t slot : step.release) values[slot] = {};
@@ -211,10 +212,11 @@ torch::Tensor Model::compute_mask(const torch::Tensor& inputs, const torch::Tens
   return run({inputs}, {mask}, /*training=*/false, /*logits=*/false).front().second;
 }
 
-std::vector<std::pair<torch::Tensor, torch::Tensor>> Model::call_node(const std::vector<torch::Tensor>& inputs,
+std::vector<std::pair<torch::Tensor, torch::Tensor>> Model::call_node(const layers::Node& node,
+                                                                      const std::vector<torch::Tensor>& inputs,
                                                                       const std::vector<torch::Tensor>& masks,
-                                                                      bool list, bool training) {
-  if (!graph_) return Layer::call_node(inputs, masks, list, training);
+                                                                      bool training) {
+  if (!graph_) return Layer::call_node(node, inputs, masks, training);
   return run(inputs, masks, training, /*logits=*/false);
 }
 
@@ -242,8 +244,8 @@ std::string shapes_text(const std::vector<Shape>& shapes) {
 
 }  // namespace
 
-std::vector<Shape> Model::build_call(const std::vector<Shape>& input_shapes, bool list) {
-  if (!graph_) return Layer::build_call(input_shapes, list);
+std::vector<Shape> Model::build_call(const std::vector<Shape>& input_shapes, bool list, const Config& arguments) {
+  if (!graph_) return Layer::build_call(input_shapes, list, arguments);
   std::vector<Shape> expected;
   for (const KerasTensor& input : graph_->inputs) expected.push_back(input.shape());
   if (input_shapes != expected) {
@@ -259,7 +261,7 @@ Shape Model::build_weights(const Shape& input_shape) { return build_list_weights
 
 Shape Model::build_list_weights(const std::vector<Shape>& input_shapes) {
   if (!graph_) return Layer::build_list_weights(input_shapes);
-  return build_call(input_shapes, input_shapes.size() > 1).front();
+  return build_call(input_shapes, input_shapes.size() > 1, Config::object()).front();
 }
 
 // The config, as Keras's Functional.get_config.
@@ -309,15 +311,30 @@ Config node_entries(const Graph& g, const layers::Layer& layer) {
   Config nodes = Config::array();
   for (const auto& node : layer.inbound_nodes()) {
     if (!g.owns(node.get()) || node->is_input()) continue;
-    Config args;
-    if (node->list) {
+    Config args = Config::array();
+    Config kwargs = Config::object();
+    const layers::Layer::CallSignature signature = layer.call_signature();
+    if (!signature.tensors.empty()) {
+      // Named tensor arguments: the first ones by position, as Keras's call(query, value, key=...).
+      const Config& names = node->arguments.at("inputs");
+      for (size_t i = 0; i < node->inputs.size(); ++i) {
+        const std::string name = names.at(i).get<std::string>();
+        if (i < signature.positional && name == signature.tensors[i]) {
+          args.push_back(tensor_entry(g, node->inputs[i]));
+        } else {
+          kwargs[name] = tensor_entry(g, node->inputs[i]);
+        }
+      }
+    } else if (node->list) {
       Config list = Config::array();
       for (const KerasTensor& input : node->inputs) list.push_back(tensor_entry(g, input));
-      args = Config::array({list});
+      args.push_back(std::move(list));
     } else {
-      args = Config::array({tensor_entry(g, node->inputs.front())});
+      args.push_back(tensor_entry(g, node->inputs.front()));
     }
-    Config kwargs = Config::object();
+    for (const auto& [key, value] : node->arguments.items()) {
+      if (key != "inputs") kwargs[key] = value;
+    }
     if (node->training) kwargs["training"] = *node->training;
     nodes.push_back({{"args", args}, {"kwargs", kwargs}});
   }
@@ -430,11 +447,20 @@ struct Rebuild {
 // One call of a node entry {"args": [tensor or list], "kwargs": {...}}, if its inputs exist yet.
 bool call_entry(Rebuild& rebuild, const std::shared_ptr<layers::Layer>& layer, const Config& node,
                 const std::string& where) {
-  if (!node.is_object() || !node.contains("args") || !node["args"].is_array() || node["args"].size() != 1) {
+  const layers::Layer::CallSignature signature = layer->call_signature();
+  const bool named = !signature.tensors.empty();
+  const size_t most_args = named ? signature.positional : 1;
+  if (!node.is_object() || !node.contains("args") || !node["args"].is_array() || node["args"].size() > most_args ||
+      (!named && node["args"].size() != 1)) {
     throw Error(fmt::format("{}: expected a call as {{\"args\": [inputs], \"kwargs\": {{}}}}, received {}", where,
                             node.dump().substr(0, 120)));
   }
   CallOptions options;
+  // A layer of named tensor arguments: those given by position, then those given by name.
+  std::map<std::string, Config> tensors;
+  if (named) {
+    for (size_t i = 0; i < node["args"].size(); ++i) tensors[signature.tensors[i]] = node["args"][i];
+  }
   if (const auto kwargs = node.find("kwargs"); kwargs != node.end() && !kwargs->is_null()) {
     if (!kwargs->is_object()) throw Error(fmt::format("{}: expected \"kwargs\" as an object", where));
     for (const auto& [key, value] : kwargs->items()) {
@@ -442,14 +468,37 @@ bool call_entry(Rebuild& rebuild, const std::shared_ptr<layers::Layer>& layer, c
         options.training = value.get<bool>();
       } else if (key == "training" && value.is_null()) {
       } else if (key == "mask" && value.is_null()) {
+      } else if (named && std::ranges::find(signature.tensors, key) != signature.tensors.end()) {
+        if (!value.is_null()) tensors[key] = value;
+      } else if (std::ranges::find(signature.keywords, key) != signature.keywords.end()) {
+        options.arguments[key] = value;
       } else {
         throw Error(fmt::format("{}: the call's argument {} = {} is not supported by tkeras", where, key,
                                 value.dump().substr(0, 120)));
       }
     }
   }
-  const auto arguments = rebuild.arguments(node["args"][0], where);
-  if (!arguments) return false;
+  std::optional<std::pair<KerasTensors, bool>> arguments;
+  if (named) {
+    std::vector<KerasTensor> inputs;
+    Config names = Config::array();
+    for (const std::string& name : signature.tensors) {
+      const auto given = tensors.find(name);
+      if (given == tensors.end()) continue;
+      auto made = rebuild.arguments(given->second, where);
+      if (!made) return false;
+      if (made->second || made->first.size() != 1) {
+        throw Error(fmt::format("{}: expected one tensor as the argument {}, received a list", where, name));
+      }
+      inputs.push_back(made->first.front());
+      names.push_back(name);
+    }
+    options.arguments["inputs"] = std::move(names);
+    arguments = std::pair{KerasTensors(std::move(inputs)), true};
+  } else {
+    arguments = rebuild.arguments(node["args"][0], where);
+    if (!arguments) return false;
+  }
   std::vector<KerasTensor> outputs = layer->call_symbolic(arguments->first, arguments->second, options);
   rebuild.nodes[layer->name()].push_back(outputs.front().node());
   return true;
@@ -612,8 +661,7 @@ io::onnx::Value Model::to_onnx_list(io::onnx::GraphBuilder& graph, const std::ve
     }
     std::vector<io::onnx::Value> read;
     for (size_t slot : step.inputs) read.push_back(*values[slot]);
-    values[step.outputs.front()] =
-        step.node->list ? step.layer->to_onnx_list(graph, read) : step.layer->to_onnx(graph, read.front());
+    values[step.outputs.front()] = step.layer->to_onnx_node(graph, *step.node, read);
   }
   return *values[g.output_slots.front()];
 }

@@ -22,6 +22,7 @@
 #include "tkeras/core/error.h"
 #include "tkeras/core/shape.h"
 #include "tkeras/core/version.h"
+#include "tkeras/layers/input.h"
 #include "training/compiled_state.h"
 #include "training/loss_serialization.h"
 
@@ -184,18 +185,20 @@ class ArchiveReader : public layers::keras_format::Reader {
 
   void check_options(const Config& entry, const std::string& where) override {
     const json& config = entry["config"];
-    if (const auto dtype = config.find("dtype"); dtype != config.end() && !dtype->is_null()) {
-      const std::string name = layers::keras_format::dtype_name(*dtype);
-      if (name != "float32") {
-        throw Error(fmt::format("{}: dtype \"{}\" is not supported; tkeras computes in float32", where, name));
-      }
-    }
-    Config ours;
+    std::shared_ptr<layers::Layer> layer;
     try {
-      ours = deserialize(entry, custom_objects_)->get_config();
+      layer = deserialize(entry, custom_objects_);
     } catch (const Error& error) {
       throw Error(fmt::format("{}: {}", where, error.what()));
     }
+    if (const auto dtype = config.find("dtype"); dtype != config.end() && !dtype->is_null()) {
+      const std::string name = layers::keras_format::dtype_name(*dtype);
+      // An input may take integers (token ids): Input checks the dtypes it takes.
+      if (name != "float32" && dynamic_cast<const layers::Input*>(layer.get()) == nullptr) {
+        throw Error(fmt::format("{}: dtype \"{}\" is not supported; tkeras computes in float32", where, name));
+      }
+    }
+    const Config ours = layer->get_config();
     std::set<std::string> known;
     for (const auto& [key, value] : ours.items()) known.insert(key);
     for (const auto& [key, value] : config.items()) {

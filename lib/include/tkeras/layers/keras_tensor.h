@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "tkeras/core/config.h"
 #include "tkeras/core/shape.h"
 
 namespace tkeras {
@@ -80,6 +81,10 @@ struct CallOptions {
   /// `base_model(x, training=False)` that keeps a pretrained base's BatchNormalization in
   /// inference. Default: the model's mode.
   std::optional<bool> training;
+  /// The call's other keyword arguments that are not tensors, as Keras writes them in a node's
+  /// `kwargs` (MultiHeadAttention's `use_causal_mask`); a layer names those it takes in its
+  /// `call_signature()`. Layers with such arguments give typed calls that fill it. Default: none.
+  Config arguments = Config::object();
 };
 
 /// The options of `tkeras::Input`, as Keras's `keras.Input` keyword arguments.
@@ -107,10 +112,13 @@ namespace layers {
 /// One call of a layer on symbolic tensors, as Keras's `Node`: the layer, the tensors it took and
 /// the shapes of what it made. The outputs are `KerasTensor(node, i)`.
 struct Node {
-  std::shared_ptr<Layer> layer;            ///< The layer called.
-  std::vector<KerasTensor> inputs;         ///< What it was called on; none for an Input's node.
-  bool list = false;                       ///< Whether it was called on a list (a merge layer).
-  std::optional<bool> training;            ///< The call's `training`, when it fixed one.
+  std::shared_ptr<Layer> layer;     ///< The layer called.
+  std::vector<KerasTensor> inputs;  ///< What it was called on; none for an Input's node.
+  bool list = false;                ///< Whether it was called on a list (a merge layer).
+  std::optional<bool> training;     ///< The call's `training`, when it fixed one.
+  /// The call's other keyword arguments (`CallOptions::arguments`); for a layer that names its
+  /// tensor arguments (`query`, `value`...), `inputs` lists the name of each input in order.
+  Config arguments = Config::object();
   std::vector<Shape> output_shapes;        ///< The shapes of its outputs, without the batch axis.
   std::vector<std::string> output_dtypes;  ///< Their dtypes' names.
   int index = 0;                           ///< Its position among the layer's calls (`node_index`).

@@ -160,12 +160,26 @@ class Layer : public torch::nn::Module {
   /// The shapes a layer that takes a list was built for (one shape for the others). Throws if not
   /// built.
   const std::vector<Shape>& input_shapes() const;
-  /// One call of the layer in a graph: `inputs` and their masks (undefined: none), a `list` call
-  /// or one of one tensor, to the outputs and their masks. Default: `call_and_mask` for one
-  /// tensor, `call_list` for a list, without a mask (the merge layers combine the masks).
-  virtual std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const std::vector<torch::Tensor>& inputs,
+  /// One call of the layer in a graph, `node`: `inputs` and their masks (undefined: none), to the
+  /// outputs and their masks. Default: `call_and_mask` for one tensor, `call_list` for a list
+  /// (`node.list`), without a mask (the merge layers combine the masks).
+  virtual std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const Node& node,
+                                                                         const std::vector<torch::Tensor>& inputs,
                                                                          const std::vector<torch::Tensor>& masks,
-                                                                         bool list, bool training);
+                                                                         bool training);
+
+  /// How Keras calls the layer, for the layers called with named tensor arguments
+  /// (`MultiHeadAttention(query, value, key=...)`) or keyword arguments (`use_causal_mask`).
+  struct CallSignature {
+    /// The names of its tensor arguments in Keras's order (`query`, `value`, `key`...): the
+    /// layer takes a list of them, and its nodes name each input in `arguments["inputs"]`.
+    /// Default: none, a layer of one tensor or of a list.
+    std::vector<std::string> tensors;
+    size_t positional = 0;              ///< How many of them Keras's files give by position. Default: 0.
+    std::vector<std::string> keywords;  ///< The other keyword arguments it takes. Default: none.
+  };
+  /// The layer's call signature. Default: one tensor or a list, and no keyword arguments.
+  virtual CallSignature call_signature() const { return {}; }
 
   /// The forward pass with the mask of the inputs' time steps, as Keras's `call(inputs,
   /// mask=...)`: `mask` is a bool `[batch, steps]` tensor, true where a step holds data (from
@@ -268,6 +282,10 @@ class Layer : public torch::nn::Module {
   /// The ONNX operators of a layer that takes a list, reading `inputs`. Default: throws
   /// `tkeras::Error`.
   virtual io::onnx::Value to_onnx_list(io::onnx::GraphBuilder& graph, const std::vector<io::onnx::Value>& inputs) const;
+  /// The ONNX operators of one call of the layer in a graph, `node`, reading `inputs`. Default:
+  /// `to_onnx_list` for a list call, else `to_onnx`.
+  virtual io::onnx::Value to_onnx_node(io::onnx::GraphBuilder& graph, const Node& node,
+                                       const std::vector<io::onnx::Value>& inputs) const;
 
   /// Prints `Dense(name=dense, ...)`, as LibTorch prints modules.
   void pretty_print(std::ostream& stream) const override;
@@ -288,9 +306,9 @@ class Layer : public torch::nn::Module {
   /// Creates the weights of a layer that takes a list for `input_shapes` and returns the output
   /// shape. Default: throws `tkeras::Error`.
   virtual Shape build_list_weights(const std::vector<Shape>& input_shapes);
-  /// Builds the layer for a symbolic call on `input_shapes` (`list`: a list call) and returns the
-  /// shapes of its outputs. Default: `build` for one output.
-  virtual std::vector<Shape> build_call(const std::vector<Shape>& input_shapes, bool list);
+  /// Builds the layer for a symbolic call on `input_shapes` (`list`: a list call, with the call's
+  /// keyword `arguments`) and returns the shapes of its outputs. Default: `build` for one output.
+  virtual std::vector<Shape> build_call(const std::vector<Shape>& input_shapes, bool list, const Config& arguments);
   /// The device `build` uses when given none. Default: the CPU.
   virtual torch::Device default_build_device() const { return torch::kCPU; }
   /// Records a new output shape for a built layer whose sublayers changed (Sequential's `add`).
@@ -371,6 +389,9 @@ class Layer : public torch::nn::Module {
   Calls calls_;
 
   const Layer& called() const { return calls_.graph_copy ? *calls_.graph_copy : *this; }
+  // Throws unless `arguments` are ones call_signature() names (and, for named tensor arguments,
+  // name each input).
+  void check_arguments(const KerasTensors& inputs, bool list, const Config& arguments) const;
 };
 
 /// A handle to a layer, so that `Sequential` takes a braced list of different layer types:

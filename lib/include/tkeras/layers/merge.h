@@ -35,8 +35,9 @@ class Merge : public Layer {
   bool supports_masking() const override { return true; }
   /// The merge and its mask, as Keras's `Merge.compute_mask`: the element-wise merges keep a step
   /// where any input's mask keeps it, and pass no mask when an input has none.
-  std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const std::vector<torch::Tensor>& inputs,
-                                                                 const std::vector<torch::Tensor>& masks, bool list,
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const Node& node,
+                                                                 const std::vector<torch::Tensor>& inputs,
+                                                                 const std::vector<torch::Tensor>& masks,
                                                                  bool training) override;
   /// Throws `tkeras::Error`: a merge layer takes a list of tensors (`call_list`).
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;

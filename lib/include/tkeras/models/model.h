@@ -154,8 +154,9 @@ class Model : public layers::Layer {
   std::pair<torch::Tensor, torch::Tensor> call_and_mask(const torch::Tensor& inputs, const torch::Tensor& mask,
                                                         bool training) override;
   torch::Tensor compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const override;
-  std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const std::vector<torch::Tensor>& inputs,
-                                                                 const std::vector<torch::Tensor>& masks, bool list,
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> call_node(const layers::Node& node,
+                                                                 const std::vector<torch::Tensor>& inputs,
+                                                                 const std::vector<torch::Tensor>& masks,
                                                                  bool training) override;
   /// True: a model passes on the mask its outputs carry.
   bool supports_masking() const override { return true; }
@@ -346,7 +347,7 @@ class Model : public layers::Layer {
 
   Shape build_weights(const Shape& input_shape) override;
   Shape build_list_weights(const std::vector<Shape>& input_shapes) override;
-  std::vector<Shape> build_call(const std::vector<Shape>& input_shapes, bool list) override;
+  std::vector<Shape> build_call(const std::vector<Shape>& input_shapes, bool list, const Config& arguments) override;
 
   torch::Device default_build_device() const override { return device(); }
 
