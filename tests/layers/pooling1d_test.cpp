@@ -35,6 +35,12 @@ TEST_CASE("GlobalAveragePooling1D averages the unmasked steps only and ends the 
   CHECK_FALSE(pool.compute_mask(x, mask).defined());
   layers::GlobalAveragePooling1D keep({.keepdims = true});
   CHECK(keep.build({3, 1}) == tkeras::Shape{1, 1});
+  // With keepdims the masked mean keeps the steps axis, of length 1.
+  CHECK(torch::equal(keep(x), torch::tensor({2.0F, 5.0F}).reshape({2, 1, 1})));
+  const torch::Tensor kept = keep.call_with_mask(x, mask, false);
+  CHECK(kept.sizes().vec() == std::vector<int64_t>{2, 1, 1});
+  CHECK(kept[0][0][0].item<float>() == 2.5F);
+  CHECK_FALSE(keep.compute_mask(x, mask).defined());
 }
 
 TEST_CASE("GlobalMaxPooling1D takes the largest value of each channel") {
@@ -43,6 +49,10 @@ TEST_CASE("GlobalMaxPooling1D takes the largest value of each channel") {
   const torch::Tensor x = torch::tensor({1.0F, 9.0F, 5.0F, 2.0F, 3.0F, 4.0F}).reshape({1, 3, 2});
   CHECK(torch::equal(pool(x), torch::tensor({{5.0F, 9.0F}})));
   CHECK_FALSE(pool.supports_masking());
+  layers::GlobalMaxPooling1D keep({.keepdims = true});
+  CHECK(keep.build({3, 2}) == tkeras::Shape{1, 2});
+  CHECK(torch::equal(keep(x), torch::tensor({5.0F, 9.0F}).reshape({1, 1, 2})));
+  CHECK(layers::GlobalMaxPooling1D::from_config(keep.get_config())->keepdims());
 }
 
 TEST_CASE("1-D pooling refuses bad sizes and inputs without a channel axis") {

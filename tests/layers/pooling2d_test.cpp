@@ -45,6 +45,39 @@ TEST_CASE("GlobalAveragePooling2D averages each channel over the image") {
   CHECK(pool.build({3, 3, 16}) == tkeras::Shape{16});
   const torch::Tensor x = torch::randn({2, 3, 3, 16});
   CHECK(torch::allclose(pool(x), x.mean({1, 2})));
+  CHECK(pool.name().starts_with("global_average_pooling2d"));
+}
+
+TEST_CASE("GlobalMaxPooling2D takes the largest value of each channel over the image") {
+  layers::GlobalMaxPooling2D pool;
+  CHECK(pool.name().starts_with("global_max_pooling2d"));
+  CHECK(pool.build({2, 2, 2}) == tkeras::Shape{2});
+  // Channel 0 holds 1, 7, -3, 2 and channel 1 holds -1, -7, -2, -5.
+  const torch::Tensor x = torch::tensor({1.0F, -1.0F, 7.0F, -7.0F, -3.0F, -2.0F, 2.0F, -5.0F}).reshape({1, 2, 2, 2});
+  CHECK(torch::equal(pool(x), torch::tensor({{7.0F, -1.0F}})));
+  CHECK_FALSE(pool.supports_masking());
+}
+
+TEST_CASE("global 2-D pooling with keepdims keeps height and width of length 1, as Keras's (None, 1, 1, C)") {
+  const torch::Tensor x = torch::tensor({1.0F, -1.0F, 7.0F, -7.0F, -3.0F, -2.0F, 2.0F, -5.0F}).reshape({1, 2, 2, 2});
+  layers::GlobalMaxPooling2D max({.keepdims = true});
+  CHECK(max.build({2, 2, 2}) == tkeras::Shape{1, 1, 2});
+  CHECK(torch::equal(max(x), torch::tensor({7.0F, -1.0F}).reshape({1, 1, 1, 2})));
+  layers::GlobalAveragePooling2D average({.keepdims = true});
+  CHECK(average.build({2, 2, 2}) == tkeras::Shape{1, 1, 2});
+  CHECK(torch::equal(average(x), torch::tensor({1.75F, -3.75F}).reshape({1, 1, 1, 2})));
+}
+
+TEST_CASE("global 2-D pooling reads and writes Keras's keepdims and refuses channels_first") {
+  const tkeras::Config config = layers::GlobalAveragePooling2D({.keepdims = true}).get_config();
+  CHECK(config.at("keepdims") == true);
+  CHECK(layers::GlobalAveragePooling2D::from_config(config)->keepdims());
+  CHECK_FALSE(layers::GlobalMaxPooling2D::from_config(tkeras::Config::object())->keepdims());
+  CHECK(layers::GlobalMaxPooling2D::from_config({{"keepdims", true}, {"data_format", "channels_last"}})->keepdims());
+  CHECK_THROWS_WITH_AS(layers::GlobalMaxPooling2D::from_config({{"data_format", "channels_first"}}),
+                       doctest::Contains("GlobalMaxPooling2D"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(layers::GlobalMaxPooling2D().build({4, 3}), doctest::Contains("expected input of rank 4"),
+                       tkeras::Error);
 }
 
 TEST_CASE("a pool larger than its input is refused, naming the layer and the shapes") {

@@ -89,21 +89,50 @@ torch::Tensor AveragePooling2D::call(const torch::Tensor& inputs, bool /*trainin
   return spatial::channels_last(pooled);
 }
 
-GlobalAveragePooling2D::GlobalAveragePooling2D() : Layer("global_average_pooling2d") {}
+GlobalPooling2D::GlobalPooling2D(std::string_view prefix, GlobalPooling2DOptions options)
+    : Layer(prefix), options_(options) {}
+
+GlobalPooling2DOptions GlobalPooling2D::read_config(const Config& config, std::string_view class_name) {
+  const ConfigReader read(config);
+  spatial::refuse_channels_first(read, class_name);
+  return {.keepdims = read.boolean("keepdims", false)};
+}
+
+Config GlobalPooling2D::get_config() const {
+  Config config = Layer::get_config();
+  config["keepdims"] = options_.keepdims;
+  return config;
+}
+
+Shape GlobalPooling2D::build_weights(const Shape& input_shape) {
+  const int64_t channels = spatial::image_shape(*this, input_shape)[2];
+  return options_.keepdims ? Shape{1, 1, channels} : Shape{channels};
+}
+
+GlobalAveragePooling2D::GlobalAveragePooling2D(GlobalPooling2DOptions options)
+    : GlobalPooling2D("global_average_pooling2d", options) {}
 
 const registry::Registrar<GlobalAveragePooling2D> global_average_pooling2d_registration("GlobalAveragePooling2D");
 
 std::shared_ptr<GlobalAveragePooling2D> GlobalAveragePooling2D::from_config(const Config& config) {
-  return configured(std::make_shared<GlobalAveragePooling2D>(), config);
-}
-
-Shape GlobalAveragePooling2D::build_weights(const Shape& input_shape) {
-  return {spatial::image_shape(*this, input_shape)[2]};
+  return configured(std::make_shared<GlobalAveragePooling2D>(read_config(config, "GlobalAveragePooling2D")), config);
 }
 
 torch::Tensor GlobalAveragePooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
-  const torch::Tensor images = inputs.dim() == 3 ? inputs.unsqueeze(-1) : inputs;
-  return images.mean({1, 2});
+  return inputs.mean({1, 2}, options_.keepdims);
+}
+
+GlobalMaxPooling2D::GlobalMaxPooling2D(GlobalPooling2DOptions options)
+    : GlobalPooling2D("global_max_pooling2d", options) {}
+
+const registry::Registrar<GlobalMaxPooling2D> global_max_pooling2d_registration("GlobalMaxPooling2D");
+
+std::shared_ptr<GlobalMaxPooling2D> GlobalMaxPooling2D::from_config(const Config& config) {
+  return configured(std::make_shared<GlobalMaxPooling2D>(read_config(config, "GlobalMaxPooling2D")), config);
+}
+
+torch::Tensor GlobalMaxPooling2D::call(const torch::Tensor& inputs, bool /*training*/) {
+  return torch::amax(inputs, {1, 2}, options_.keepdims);
 }
 
 io::onnx::Value MaxPooling2D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
@@ -115,7 +144,11 @@ io::onnx::Value AveragePooling2D::to_onnx(io::onnx::GraphBuilder& graph, const i
 }
 
 io::onnx::Value GlobalAveragePooling2D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
-  return spatial::global_pool_to_onnx(*this, graph, inputs, 2, "ReduceMean", /*keepdims=*/false);
+  return spatial::global_pool_to_onnx(*this, graph, inputs, 2, "ReduceMean", keepdims());
+}
+
+io::onnx::Value GlobalMaxPooling2D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
+  return spatial::global_pool_to_onnx(*this, graph, inputs, 2, "ReduceMax", keepdims());
 }
 
 }  // namespace tkeras::layers

@@ -1,4 +1,5 @@
-// Pooling: MaxPooling2D, AveragePooling2D and GlobalAveragePooling2D over channels-last images.
+// Pooling: MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D and GlobalMaxPooling2D over
+// channels-last images.
 #pragma once
 
 #include <array>
@@ -75,20 +76,60 @@ class AveragePooling2D : public Pooling2D {
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 };
 
-/// The mean over height and width, as Keras's `GlobalAveragePooling2D`: `[N, H, W, C]` to
-/// `[N, C]`.
-class GlobalAveragePooling2D : public Layer {
+/// The options of the global 2-D pooling layers.
+struct GlobalPooling2DOptions {
+  bool keepdims = false;  ///< Keep height and width, of length 1: `[N, 1, 1, C]`. Default: false.
+};
+
+/// The base of the global 2-D pooling layers: `[N, H, W, C]` to `[N, C]` (or `[N, 1, 1, C]` with
+/// `keepdims`).
+class GlobalPooling2D : public Layer {
  public:
-  GlobalAveragePooling2D();
-  /// A GlobalAveragePooling2D layer from its `get_config()`: `name`, `trainable`.
+  /// Whether height and width are kept, of length 1.
+  bool keepdims() const { return options_.keepdims; }
+  Config get_config() const override;
+
+ protected:
+  /// A layer named from `prefix`.
+  GlobalPooling2D(std::string_view prefix, GlobalPooling2DOptions options);
+  /// The options a global pooling layer's config holds, refusing `data_format` "channels_first"
+  /// with an error naming `class_name`.
+  static GlobalPooling2DOptions read_config(const Config& config, std::string_view class_name);
+
+  Shape build_weights(const Shape& input_shape) override;
+
+  GlobalPooling2DOptions options_;  ///< The options (`keepdims`).
+};
+
+/// The mean over height and width, as Keras's `GlobalAveragePooling2D`: `[N, H, W, C]` to
+/// `[N, C]`, or `[N, 1, 1, C]` with `keepdims` (EfficientNet's and MobileNetV3's squeeze and
+/// excitation).
+class GlobalAveragePooling2D : public GlobalPooling2D {
+ public:
+  /// The mean over height and width. `options`: Default: `keepdims` false.
+  explicit GlobalAveragePooling2D(GlobalPooling2DOptions options = {});
+  /// A GlobalAveragePooling2D layer from its `get_config()`: `keepdims` (Default: false), `name`,
+  /// `trainable`.
   static std::shared_ptr<GlobalAveragePooling2D> from_config(const Config& config);
 
   std::string class_name() const override { return "GlobalAveragePooling2D"; }
   io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
   torch::Tensor call(const torch::Tensor& inputs, bool training) override;
+};
 
- protected:
-  Shape build_weights(const Shape& input_shape) override;
+/// The maximum over height and width, as Keras's `GlobalMaxPooling2D`: `[N, H, W, C]` to
+/// `[N, C]`, or `[N, 1, 1, C]` with `keepdims`.
+class GlobalMaxPooling2D : public GlobalPooling2D {
+ public:
+  /// The maximum over height and width. `options`: Default: `keepdims` false.
+  explicit GlobalMaxPooling2D(GlobalPooling2DOptions options = {});
+  /// A GlobalMaxPooling2D layer from its `get_config()`: `keepdims` (Default: false), `name`,
+  /// `trainable`.
+  static std::shared_ptr<GlobalMaxPooling2D> from_config(const Config& config);
+
+  std::string class_name() const override { return "GlobalMaxPooling2D"; }
+  io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
+  torch::Tensor call(const torch::Tensor& inputs, bool training) override;
 };
 
 }  // namespace tkeras::layers
