@@ -223,9 +223,8 @@ class KerasFile(unittest.TestCase):
         cases = {
             "regularizer": (lambda: sequential((4,), L(layers.Dense, 2, kernel_regularizer="l2")),
                             'layer 1 (Dense) "dense": option "kernel_regularizer"'),
-            "dilation": (lambda: sequential((9, 9, 2), L(layers.Conv2D, 2, 3, dilation_rate=2)),
-                         'layer 1 (Conv2D) "conv2d": option "dilation_rate" = [2,2] is not supported by tkeras '
-                         '(expected 1)'),
+            "constraint": (lambda: sequential((9, 9, 2), L(layers.Conv2D, 2, 3, kernel_constraint="non_neg")),
+                           'layer 1 (Conv2D) "conv2d": option "kernel_constraint"'),
             "channels_first": (lambda: sequential((2, 9, 9), L(layers.Conv2D, 2, 3, data_format="channels_first")),
                                'option "data_format" = "channels_first" is not supported by tkeras '
                                '(expected "channels_last")'),

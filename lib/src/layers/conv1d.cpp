@@ -32,6 +32,13 @@ Conv1D::Conv1D(int64_t filters, int64_t kernel_size, Conv1DOptions options)
     throw Error(
         fmt::format("Conv1D: expected padding \"valid\", \"same\" or \"causal\", received \"{}\"", options_.padding));
   }
+  if (options_.groups <= 0) {
+    throw Error(fmt::format("Conv1D: expected a positive number of groups, received {}", options_.groups));
+  }
+  if (filters % options_.groups != 0) {
+    throw Error(fmt::format("Conv1D: expected filters divisible by groups, received filters = {} and groups = {}",
+                            filters, options_.groups));
+  }
   if (options_.strides > 1 && options_.dilation_rate > 1) {
     throw Error(
         fmt::format("Conv1D: strides > 1 is not compatible with dilation_rate > 1, received strides = {} "
@@ -49,15 +56,12 @@ std::shared_ptr<Conv1D> Conv1D::from_config(const Config& config) {
     throw Error(
         fmt::format("Conv1D: data_format \"{}\" is not supported by tkeras; expected \"channels_last\"", data_format));
   }
-  if (read.non_negative_int("groups", 1) != 1) {
-    throw Error(
-        fmt::format("Conv1D: groups = {} is not supported by tkeras; expected 1", read.non_negative_int("groups", 1)));
-  }
   return configured(
       std::make_shared<Conv1D>(read.positive_int("filters"), spatial::read_size_1d(read, "kernel_size", 0),
                                Conv1DOptions{.strides = spatial::read_size_1d(read, "strides", 1),
                                              .padding = read.string("padding", "valid"),
                                              .dilation_rate = spatial::read_size_1d(read, "dilation_rate", 1),
+                                             .groups = read.has("groups") ? read.positive_int("groups") : 1,
                                              .activation = read.string("activation", "linear"),
                                              .use_bias = read.boolean("use_bias", true)}),
       config);
@@ -70,6 +74,7 @@ Config Conv1D::get_config() const {
   config["strides"] = {options_.strides};
   config["padding"] = options_.padding;
   config["dilation_rate"] = {options_.dilation_rate};
+  config["groups"] = options_.groups;
   config["activation"] = activation();
   config["use_bias"] = options_.use_bias;
   return config;
@@ -82,10 +87,18 @@ Shape Conv1D::build_weights(const Shape& input_shape) {
   pad_front_ = out.before;
   pad_back_ = out.after;
   const int64_t channels = sequence[1];
-  // Glorot-uniform over Keras's fans: kernel_size * channels in, kernel_size * filters out.
-  const double limit = std::sqrt(6.0 / static_cast<double>(kernel_size_ * (channels + filters_)));
+  if (channels % options_.groups != 0) {
+    throw Error(
+        fmt::format("Conv1D \"{}\": expected input channels divisible by groups = {}, received {} channels "
+                    "(input shape {})",
+                    name(), options_.groups, channels, format_batch_shape(input_shape)));
+  }
+  const int64_t group_channels = channels / options_.groups;
+  // Glorot-uniform over Keras's fans: kernel_size * channels / groups in, kernel_size * filters out.
+  const double limit = std::sqrt(6.0 / static_cast<double>(kernel_size_ * (group_channels + filters_)));
   const torch::TensorOptions options = initializer_options();
-  kernel_ = add_weight("kernel", torch::empty({kernel_size_, channels, filters_}, options).uniform_(-limit, limit));
+  kernel_ =
+      add_weight("kernel", torch::empty({kernel_size_, group_channels, filters_}, options).uniform_(-limit, limit));
   if (options_.use_bias) bias_ = add_weight("bias", torch::zeros({filters_}, options));
   return {out.steps, filters_};
 }
@@ -97,9 +110,9 @@ torch::Tensor Conv1D::call_without_activation(const torch::Tensor& inputs, bool 
   const std::array<int64_t, 1> stride = {options_.strides};
   const std::array<int64_t, 1> no_padding = {0};
   const std::array<int64_t, 1> dilation = {options_.dilation_rate};
-  const torch::Tensor outputs =
-      torch::conv1d(x, kernel_.permute({2, 1, 0}), options_.use_bias ? bias_ : torch::Tensor(),
-                    torch::IntArrayRef(stride), torch::IntArrayRef(no_padding), torch::IntArrayRef(dilation));
+  const torch::Tensor outputs = torch::conv1d(
+      x, kernel_.permute({2, 1, 0}), options_.use_bias ? bias_ : torch::Tensor(), torch::IntArrayRef(stride),
+      torch::IntArrayRef(no_padding), torch::IntArrayRef(dilation), options_.groups);
   return outputs.transpose(1, 2);
 }
 
@@ -108,7 +121,10 @@ torch::Tensor Conv1D::call(const torch::Tensor& inputs, bool training) {
 }
 
 io::onnx::Value Conv1D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
-  return spatial::conv_to_onnx(*this, graph, inputs, 1);
+  // onnxruntime refuses auto_pad SAME_UPPER with dilation: a dilated "same" convolution gives its pads.
+  const bool dilated_same = options_.padding == "same" && options_.dilation_rate > 1;
+  return spatial::conv_to_onnx(*this, graph, inputs, 1, {}, options_.groups,
+                               dilated_same ? std::vector<int64_t>{pad_front_, pad_back_} : std::vector<int64_t>{});
 }
 
 }  // namespace tkeras::layers

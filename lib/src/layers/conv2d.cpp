@@ -23,6 +23,14 @@ Conv2D::Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options)
   spatial::check_positive("Conv2D", "kernel_size", kernel_size_);
   spatial::check_positive("Conv2D", "strides", options_.strides);
   spatial::check_padding("Conv2D", options_.padding);
+  spatial::check_dilation("Conv2D", options_.strides, options_.dilation_rate);
+  if (options_.groups <= 0) {
+    throw Error(fmt::format("Conv2D: expected a positive number of groups, received {}", options_.groups));
+  }
+  if (filters % options_.groups != 0) {
+    throw Error(fmt::format("Conv2D: expected filters divisible by groups, received filters = {} and groups = {}",
+                            filters, options_.groups));
+  }
 }
 
 const registry::Registrar<Conv2D> conv2d_registration("Conv2D");
@@ -30,13 +38,15 @@ const registry::Registrar<Conv2D> conv2d_registration("Conv2D");
 std::shared_ptr<Conv2D> Conv2D::from_config(const Config& config) {
   const ConfigReader read(config);
   const auto [height, width] = read.size2("kernel_size");
-  const auto strides = read.has("strides") ? read.size2("strides") : std::pair<int64_t, int64_t>{1, 1};
-  return configured(std::make_shared<Conv2D>(read.positive_int("filters"), Size2(height, width),
-                                             Conv2DOptions{.strides = {strides.first, strides.second},
-                                                           .padding = read.string("padding", "valid"),
-                                                           .activation = read.string("activation", "linear"),
-                                                           .use_bias = read.boolean("use_bias", true)}),
-                    config);
+  return configured(
+      std::make_shared<Conv2D>(read.positive_int("filters"), Size2(height, width),
+                               Conv2DOptions{.strides = spatial::read_size2(read, "strides", 1),
+                                             .padding = read.string("padding", "valid"),
+                                             .dilation_rate = spatial::read_size2(read, "dilation_rate", 1),
+                                             .groups = read.has("groups") ? read.positive_int("groups") : 1,
+                                             .activation = read.string("activation", "linear"),
+                                             .use_bias = read.boolean("use_bias", true)}),
+      config);
 }
 
 Config Conv2D::get_config() const {
@@ -45,6 +55,8 @@ Config Conv2D::get_config() const {
   config["kernel_size"] = {kernel_size_.height, kernel_size_.width};
   config["strides"] = {options_.strides.height, options_.strides.width};
   config["padding"] = options_.padding;
+  config["dilation_rate"] = {options_.dilation_rate.height, options_.dilation_rate.width};
+  config["groups"] = options_.groups;
   config["activation"] = activation();
   config["use_bias"] = options_.use_bias;
   return config;
@@ -52,31 +64,33 @@ Config Conv2D::get_config() const {
 
 Shape Conv2D::build_weights(const Shape& input_shape) {
   const Shape image = spatial::image_shape(*this, input_shape);
-  const spatial::Windows out =
-      spatial::windows(*this, image, kernel_size_, options_.strides, options_.padding, "kernel");
-  padding_ = out.padding;
   const int64_t channels = image[2];
+  if (channels % options_.groups != 0) {
+    throw Error(
+        fmt::format("Conv2D \"{}\": expected input channels divisible by groups = {}, received {} channels "
+                    "(input shape {})",
+                    name(), options_.groups, channels, format_batch_shape(input_shape)));
+  }
+  const spatial::Windows out = spatial::windows(*this, image, kernel_size_, options_.strides, options_.padding,
+                                                "kernel", options_.dilation_rate);
+  padding_ = out.padding;
+  const int64_t group_channels = channels / options_.groups;
   const double receptive = static_cast<double>(kernel_size_.height) * static_cast<double>(kernel_size_.width);
-  // Glorot-uniform with Keras's fans for a convolution kernel.
-  const double limit = std::sqrt(6.0 / (receptive * (static_cast<double>(channels) + static_cast<double>(filters_))));
+  // Glorot-uniform with Keras's fans of a [kh, kw, channels / groups, filters] kernel.
+  const double limit =
+      std::sqrt(6.0 / (receptive * (static_cast<double>(group_channels) + static_cast<double>(filters_))));
   const torch::TensorOptions options = initializer_options();
-  kernel_ = add_weight(
-      "kernel",
-      torch::empty({kernel_size_.height, kernel_size_.width, channels, filters_}, options).uniform_(-limit, limit));
+  kernel_ =
+      add_weight("kernel", torch::empty({kernel_size_.height, kernel_size_.width, group_channels, filters_}, options)
+                               .uniform_(-limit, limit));
   if (options_.use_bias) bias_ = add_weight("bias", torch::zeros({filters_}, options));
   return {out.height, out.width, filters_};
 }
 
 torch::Tensor Conv2D::call_without_activation(const torch::Tensor& inputs, bool /*training*/) {
-  torch::Tensor images = spatial::channels_first(inputs);
-  // LibTorch pads symmetrically; Keras's "same" pads one more at the end when the total is odd.
-  const bool symmetric = padding_[0] == padding_[1] && padding_[2] == padding_[3];
-  if (!symmetric) images = spatial::pad(images, padding_, 0.0);
-  const torch::Tensor weight = kernel_.permute({3, 2, 0, 1});  // [filters, channels, kh, kw]
-  const torch::Tensor outputs =
-      torch::conv2d(images, weight, bias_, {options_.strides.height, options_.strides.width},
-                    symmetric ? std::vector<int64_t>{padding_[2], padding_[0]} : std::vector<int64_t>{0, 0});
-  return spatial::channels_last(outputs);
+  // [kh, kw, channels / groups, filters] -> LibTorch's [filters, channels / groups, kh, kw], a view.
+  return spatial::conv2d(inputs, kernel_.permute({3, 2, 0, 1}), bias_, options_.strides, padding_,
+                         options_.dilation_rate, options_.groups);
 }
 
 torch::Tensor Conv2D::call(const torch::Tensor& inputs, bool training) {
@@ -84,7 +98,11 @@ torch::Tensor Conv2D::call(const torch::Tensor& inputs, bool training) {
 }
 
 io::onnx::Value Conv2D::to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const {
-  return spatial::conv_to_onnx(*this, graph, inputs, 2);
+  // Keras's grouped kernel permuted is ONNX's grouped layout [filters, channels / groups, kh, kw].
+  // onnxruntime refuses auto_pad SAME_UPPER with dilation: a dilated convolution gives its pads.
+  const bool dilated = options_.dilation_rate != Size2(1);
+  return spatial::conv_to_onnx(*this, graph, inputs, 2, {}, options_.groups,
+                               dilated ? spatial::onnx_pads(padding_) : std::vector<int64_t>{});
 }
 
 }  // namespace tkeras::layers

@@ -76,19 +76,11 @@ Shape DepthwiseConv2D::build_weights(const Shape& input_shape) {
 }
 
 torch::Tensor DepthwiseConv2D::call_without_activation(const torch::Tensor& inputs, bool /*training*/) {
-  torch::Tensor images = spatial::channels_first(inputs);
-  // LibTorch pads symmetrically; Keras's "same" pads one more at the end when the total is odd.
-  const bool symmetric = padding_[0] == padding_[1] && padding_[2] == padding_[3];
-  if (!symmetric) images = spatial::pad(images, padding_, 0.0);
   // [kh, kw, C, M] -> [C * M, 1, kh, kw]: output channel c * M + m is channel c's window m.
   const torch::Tensor weight =
       kernel_.permute({2, 3, 0, 1})
           .reshape({channels_ * options_.depth_multiplier, 1, kernel_size_.height, kernel_size_.width});
-  const torch::Tensor outputs =
-      torch::conv2d(images, weight, bias_, {options_.strides.height, options_.strides.width},
-                    symmetric ? std::vector<int64_t>{padding_[2], padding_[0]} : std::vector<int64_t>{0, 0},
-                    /*dilation=*/{1, 1}, /*groups=*/channels_);
-  return spatial::channels_last(outputs);
+  return spatial::conv2d(inputs, weight, bias_, options_.strides, padding_, /*dilation=*/1, /*groups=*/channels_);
 }
 
 torch::Tensor DepthwiseConv2D::call(const torch::Tensor& inputs, bool training) {

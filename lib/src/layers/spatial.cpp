@@ -1,6 +1,8 @@
 // The 2-D layers' shared arithmetic.
 #include "layers/spatial.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "layers/onnx_export.h"
@@ -20,6 +22,21 @@ void check_positive(std::string_view layer, std::string_view what, const Size2& 
   }
 }
 
+void check_dilation(std::string_view layer, const Size2& strides, const Size2& dilation_rate) {
+  check_positive(layer, "dilation_rate", dilation_rate);
+  if (std::max(strides.height, strides.width) > 1 && std::max(dilation_rate.height, dilation_rate.width) > 1) {
+    throw Error(fmt::format(
+        "{}: strides > 1 is not compatible with dilation_rate > 1, received strides = {}x{} and dilation_rate = {}x{}",
+        layer, strides.height, strides.width, dilation_rate.height, dilation_rate.width));
+  }
+}
+
+Size2 read_size2(const ConfigReader& read, std::string_view key, Size2 fallback) {
+  if (!read.has(key)) return fallback;
+  const auto [height, width] = read.size2(key);
+  return {height, width};
+}
+
 Shape image_shape(const Layer& layer, const Shape& input_shape) {
   if (input_shape.size() == 3) return input_shape;
   // As Keras, a 2-D layer takes (height, width, channels) samples only: [N, 28, 28] digits need
@@ -32,11 +49,16 @@ Shape image_shape(const Layer& layer, const Shape& input_shape) {
 }
 
 Windows windows(const Layer& layer, const Shape& image, const Size2& window, const Size2& strides,
-                std::string_view padding, std::string_view what) {
+                std::string_view padding, std::string_view what, const Size2& dilation) {
   const bool same = padding == "same";
-  if (!same && (window.height > image[0] || window.width > image[1])) {
-    throw Error(fmt::format("{} \"{}\": {} {}x{} is larger than its input {}x{} (input shape {})", layer.class_name(),
-                            layer.name(), what, window.height, window.width, image[0], image[1],
+  const Size2 span((window.height - 1) * dilation.height + 1, (window.width - 1) * dilation.width + 1);
+  if (!same && (span.height > image[0] || span.width > image[1])) {
+    const std::string dilated = dilation == Size2(1)
+                                    ? std::string()
+                                    : fmt::format(" dilated by {}x{} (spanning {}x{})", dilation.height, dilation.width,
+                                                  span.height, span.width);
+    throw Error(fmt::format("{} \"{}\": {} {}x{}{} is larger than its input {}x{} (input shape {})", layer.class_name(),
+                            layer.name(), what, window.height, window.width, dilated, image[0], image[1],
                             format_batch_shape(image)));
   }
   auto one_axis = [&](int64_t size, int64_t k, int64_t s, int64_t& before, int64_t& after) {
@@ -51,8 +73,8 @@ Windows windows(const Layer& layer, const Shape& image, const Size2& window, con
     return out;
   };
   Windows result{};
-  result.height = one_axis(image[0], window.height, strides.height, result.padding[2], result.padding[3]);
-  result.width = one_axis(image[1], window.width, strides.width, result.padding[0], result.padding[1]);
+  result.height = one_axis(image[0], span.height, strides.height, result.padding[2], result.padding[3]);
+  result.width = one_axis(image[1], span.width, strides.width, result.padding[0], result.padding[1]);
   return result;
 }
 
@@ -107,8 +129,22 @@ torch::Tensor pad(const torch::Tensor& images, const std::array<int64_t, 4>& pad
   return torch::constant_pad_nd(images, {padding[0], padding[1], padding[2], padding[3]}, value);
 }
 
+torch::Tensor conv2d(const torch::Tensor& images, const torch::Tensor& weight, const torch::Tensor& bias,
+                     const Size2& strides, const std::array<int64_t, 4>& padding, const Size2& dilation,
+                     int64_t groups) {
+  torch::Tensor x = channels_first(images);
+  // LibTorch pads symmetrically; Keras's "same" pads one more at the end when the total is odd.
+  const bool symmetric = padding[0] == padding[1] && padding[2] == padding[3];
+  if (!symmetric) x = pad(x, padding, 0.0);
+  const std::array<int64_t, 2> stride = {strides.height, strides.width};
+  const std::array<int64_t, 2> torch_padding = {symmetric ? padding[2] : 0, symmetric ? padding[0] : 0};
+  const std::array<int64_t, 2> dilations = {dilation.height, dilation.width};
+  return channels_last(torch::conv2d(x, weight, bias, stride, torch_padding, dilations, groups));
+}
+
 io::onnx::Value conv_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,
-                             int spatial, const torch::Tensor& grouped_kernel, int64_t groups) {
+                             int spatial, const torch::Tensor& grouped_kernel, int64_t groups,
+                             const std::vector<int64_t>& pads) {
   using io::onnx::Attribute;
   using onnx_export::ints_of;
   const Config config = layer.get_config();
@@ -130,7 +166,9 @@ io::onnx::Value conv_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, 
                                        Attribute::of("strides", ints_of(config.at("strides")))};
   if (groups > 1) attributes.push_back(Attribute::of("group", groups));
   const std::string padding = config.value("padding", "valid");
-  if (padding == "causal") {
+  if (!pads.empty()) {
+    attributes.push_back(Attribute::of("pads", pads));
+  } else if (padding == "causal") {
     // Keras pads causal convolutions on the left only: (kernel - 1) * dilation steps.
     const int64_t left = (size[0] - 1) * dilations[0];
     operands[0] = graph.op("Pad", {operands[0], graph.ints({0, 0, left, 0, 0, 0}, name + "/pads")}, {}, name);
@@ -141,6 +179,10 @@ io::onnx::Value conv_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, 
   const io::onnx::Value out = onnx_export::output(
       layer, inputs, graph.to_channels_last(graph.op("Conv", operands, attributes, name), rank, name));
   return onnx_export::activation(layer, graph, out, layer.activation());
+}
+
+std::vector<int64_t> onnx_pads(const std::array<int64_t, 4>& padding) {
+  return {padding[2], padding[0], padding[3], padding[1]};
 }
 
 io::onnx::Value pool_to_onnx(const Layer& layer, io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs,

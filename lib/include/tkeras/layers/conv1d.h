@@ -17,28 +17,31 @@ struct Conv1DOptions {
   /// Default: "valid".
   std::string padding = "valid";
   int64_t dilation_rate = 1;  ///< Spacing of the window's taps. Default: 1.
-  std::string activation;     ///< Activation name. Default: none (linear).
-  bool use_bias = true;       ///< Add a bias per filter. Default: true.
+  /// Channel groups: input channels and filters are split into `groups` groups, each convolved on
+  /// its own; both must be divisible by it. Default: 1.
+  int64_t groups = 1;
+  std::string activation;  ///< Activation name. Default: none (linear).
+  bool use_bias = true;    ///< Add a bias per filter. Default: true.
 };
 
 /// A 1-D convolution, as Keras's `Conv1D`: inputs `[N, steps, channels]` (channels-last, as in
 /// Keras), outputs `[N, new_steps, filters]`.
 ///
-/// The kernel has Keras's layout `[kernel_size, channels, filters]`, initialised Glorot-uniform;
+/// The kernel has Keras's layout `[kernel_size, channels / groups, filters]`, initialised Glorot-uniform;
 /// the bias `[filters]` starts at zero. It runs LibTorch's `conv1d` on a channels-first view.
 ///
 /// Example: `tkeras::layers::Conv1D(32, 5, {.padding = "causal", .activation = "relu"})`.
 class Conv1D : public Layer {
  public:
   /// `filters` output channels, windows of `kernel_size` steps. Throws `tkeras::Error` for
-  /// non-positive sizes, strides with dilation (both above 1, as Keras refuses), an unknown
-  /// padding or activation.
+  /// non-positive sizes or groups, filters not divisible by groups, strides with dilation (both
+  /// above 1, as Keras refuses), an unknown padding or activation.
   Conv1D(int64_t filters, int64_t kernel_size, Conv1DOptions options = {});
   /// A Conv1D layer from its `get_config()`: `filters`, `kernel_size`, `strides` (Default: 1),
-  /// `padding` (Default: "valid"), `dilation_rate` (Default: 1), `activation` (Default: linear),
-  /// `use_bias` (Default: true), `name`, `trainable`. Keras writes sizes as lists of one number;
-  /// both forms are read. Other values of `data_format` than "channels_last" and `groups` other
-  /// than 1 are refused.
+  /// `padding` (Default: "valid"), `dilation_rate` (Default: 1), `groups` (Default: 1),
+  /// `activation` (Default: linear), `use_bias` (Default: true), `name`, `trainable`. Keras writes
+  /// sizes as lists of one number; both forms are read. Other values of `data_format` than
+  /// "channels_last" are refused.
   static std::shared_ptr<Conv1D> from_config(const Config& config);
 
   /// The number of filters (output channels).

@@ -15,7 +15,14 @@ namespace tkeras::layers {
 struct Conv2DOptions {
   Size2 strides = 1;  ///< Step between windows. Default: 1.
   std::string padding =
-      "valid";             ///< `"valid"` (no padding) or `"same"` (output size ceil(input / stride)). Default: "valid".
+      "valid";  ///< `"valid"` (no padding) or `"same"` (output size ceil(input / stride)). Default: "valid".
+  /// Spacing between a window's taps: a window of `k` taps spans `(k - 1) * dilation_rate + 1`
+  /// pixels. Above 1 only with strides of 1, as in Keras. Default: 1.
+  Size2 dilation_rate = 1;
+  /// Channel groups: input channels and filters are split into `groups` groups, each convolved on
+  /// its own (ConvNeXt's depthwise convolution is `groups` = channels). Both must be divisible by
+  /// it. Default: 1.
+  int64_t groups = 1;
   std::string activation;  ///< Activation name. Default: none (linear).
   bool use_bias = true;    ///< Add a bias per filter. Default: true.
 };
@@ -24,20 +31,22 @@ struct Conv2DOptions {
 /// (`[N, H, W]` is refused, as in Keras: add the channel axis with `Reshape({H, W, 1})`);
 /// outputs are `[N, H', W', filters]`.
 ///
-/// The kernel has Keras's layout `[kernel_h, kernel_w, channels, filters]`, initialised
-/// Glorot-uniform; the bias `[filters]` starts at zero. Inside, LibTorch's channels-first
-/// convolution runs on a channels-last view of the same memory, so the layout change costs no
-/// copy.
+/// The kernel has Keras's layout `[kernel_h, kernel_w, channels / groups, filters]`, initialised
+/// Glorot-uniform; the bias `[filters]` starts at zero. Filter `f` sees the input channels of its
+/// group, `f / (filters / groups)`. Inside, LibTorch's (grouped, dilated) convolution runs on a
+/// channels-last view of the same memory, so the layout change costs no copy.
 ///
-/// Example: `tkeras::layers::Conv2D(64, 3, {.activation = "relu"})`.
+/// Example: `tkeras::layers::Conv2D(64, 3, {.activation = "relu"})`; ConvNeXt's depthwise
+/// convolution of 96 channels: `tkeras::layers::Conv2D(96, 7, {.padding = "same", .groups = 96})`.
 class Conv2D : public Layer {
  public:
   /// `filters` output channels, `kernel_size` windows. Throws `tkeras::Error` for non-positive
-  /// sizes, an unknown padding or activation.
+  /// sizes or groups, filters not divisible by groups, dilation above 1 with strides above 1, an
+  /// unknown padding or activation.
   Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options = {});
   /// A Conv2D layer from its `get_config()`: `filters`, `kernel_size`, `strides` (Default: 1),
-  /// `padding` (Default: "valid"), `activation` (Default: linear), `use_bias` (Default: true),
-  /// `name`, `trainable`.
+  /// `padding` (Default: "valid"), `dilation_rate` (Default: 1), `groups` (Default: 1),
+  /// `activation` (Default: linear), `use_bias` (Default: true), `name`, `trainable`.
   static std::shared_ptr<Conv2D> from_config(const Config& config);
 
   /// The number of filters (output channels).
@@ -54,6 +63,7 @@ class Conv2D : public Layer {
   torch::Tensor call_without_activation(const torch::Tensor& inputs, bool training) override;
 
  protected:
+  /// Checks the input channels against `groups`, as Keras's build.
   Shape build_weights(const Shape& input_shape) override;
 
  private:
