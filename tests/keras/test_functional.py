@@ -323,15 +323,15 @@ class KerasApplications(unittest.TestCase):
                                                                            classes=10), x)
 
     def test_a_model_of_layer_classes_tkeras_lacks_is_refused_naming_all_of_them(self):
-        inputs = keras.Input((6, 8))
-        attended = layers.MultiHeadAttention(num_heads=2, key_dim=4)(inputs, inputs)
-        x = layers.LayerNormalization()(layers.Add()([inputs, attended]))
-        model = keras.Model(inputs, layers.Dense(2)(layers.GlobalAveragePooling1D()(x)))
-        path = os.path.join(tempfile.mkdtemp(prefix="tkeras-applications-"), "encoder.keras")
+        # A video model: 3-D convolution and pooling.
+        inputs = keras.Input((4, 6, 6, 2))
+        x = layers.MaxPooling3D()(layers.Conv3D(3, 3, padding="same")(inputs))
+        model = keras.Model(inputs, layers.Dense(2)(layers.Flatten()(x)))
+        path = os.path.join(tempfile.mkdtemp(prefix="tkeras-applications-"), "video.keras")
         model.save(path)
-        x = np.random.default_rng(54).random((2, 6, 8), dtype=np.float32)
+        x = np.random.default_rng(54).random((2, 4, 6, 6, 2), dtype=np.float32)
         with self.assertRaisesRegex(AssertionError, "the model needs layer classes tkeras does not have: "
-                                                    "LayerNormalization, MultiHeadAttention"):
+                                                    "Conv3D, MaxPooling3D"):
             run_tkeras(None, {"x_eval": x}, model_file=path)
 
 
