@@ -6,7 +6,7 @@ tkeras loads that file and must print Keras's summary rows and train to
     Keras's per-epoch history and final weights on the same batches. Then tkeras saves the trained model as `.keras`,
     which Keras opens and must predict from as tkeras does;
 its ONNX export must run in onnxruntime as tkeras predicts."""
-from parity import check_close, randomize, report, run_tkeras, seeded_data, snake, weights  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import check_close, randomize, report, run_tkeras, seeded_data, snake, sublayers, weights  # noqa: I001 (first: it selects Keras's torch backend)
 import os
 import tempfile
 import unittest
@@ -35,16 +35,26 @@ def rename_by_kind(model):
     return model
 
 
-def weights_by_kind(model):
+def weights_by_kind(model, prefix=""):
     """The model's weights named as tkeras's weights files name them: each layer by its kind and
-    position in model.layers (dense, dense_1...), whatever its name."""
-    counts, names = {}, {}
+    position in model.layers (dense, dense_1...), whatever its name, inside nested models too."""
+    counts, named = {}, {}
     for layer in model.layers:
         kind = snake(layer.__class__.__name__)
         index = counts.get(kind, 0)
         counts[kind] = index + 1
-        names[layer.name] = kind if index == 0 else f"{kind}_{index}"
-    return {f"{names[key.split('.')[0]]}.{key.split('.', 1)[1]}": value for key, value in weights(model).items()}
+        name = f"{prefix}{kind if index == 0 else f'{kind}_{index}'}"
+        if isinstance(layer, keras.Model):
+            named.update(weights_by_kind(layer, f"{name}."))
+        elif sublayers(layer) is not None:
+            for side, part in sublayers(layer):
+                named.update({f"{name}.{side}.{w.name}": keras.ops.convert_to_numpy(w) for w in part.weights})
+        else:
+            # ConvNeXt's LayerScale names its weight nothing: Keras counts "variable", "variable_1"...
+            # across the process, tkeras calls it "variable".
+            plain = (lambda w: "variable") if layer.__class__.__name__ == "LayerScale" else (lambda w: w.name)
+            named.update({f"{name}.{plain(w)}": keras.ops.convert_to_numpy(w) for w in layer.weights})
+    return named
 
 
 def residual_cnn():

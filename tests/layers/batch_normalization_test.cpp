@@ -40,3 +40,14 @@ TEST_CASE("BatchNormalization on images normalises the channels, the last axis")
   const torch::Tensor out = norm(x, true);
   CHECK(torch::allclose(out.mean({0, 1, 2}), torch::zeros({3}), 1e-4, 1e-4));
 }
+
+TEST_CASE("BatchNormalization without scale or center has no gamma or beta, as InceptionV3's") {
+  tkeras::layers::BatchNormalization bn({.center = true, .scale = false});
+  bn.build({3});
+  std::vector<std::string> names;
+  for (const auto& weight : bn.weights()) names.push_back(weight.name);
+  CHECK(names == std::vector<std::string>{"beta", "moving_mean", "moving_variance"});
+  const torch::Tensor x = torch::tensor({{1.0f, 2.0f, 3.0f}});
+  CHECK(torch::allclose(bn(x), x / std::sqrt(1.001f)));
+  CHECK(tkeras::layers::BatchNormalization::from_config(bn.get_config())->options().scale == false);
+}

@@ -25,3 +25,21 @@ TEST_CASE("Dropout passes inputs through outside training") {
 TEST_CASE("Dropout refuses rates below 0 and from 1 up") {
   CHECK_THROWS_WITH_AS(tkeras::layers::Dropout(1.0), "Dropout: expected a rate in [0, 1), received 1", tkeras::Error);
 }
+
+TEST_CASE("Dropout with a noise_shape drops whole samples, as EfficientNet's stochastic depth") {
+  torch::manual_seed(7);
+  tkeras::layers::Dropout drop(0.5, {.noise_shape = {-1, 1, 1}});
+  drop.build({4, 3});
+  const torch::Tensor x = torch::ones({64, 4, 3});
+  const torch::Tensor y = drop(x, /*training=*/true);
+  // Each sample is all 0 or all 2 (1 / (1 - rate)).
+  const torch::Tensor per_sample = y.flatten(1);
+  CHECK(torch::equal(per_sample.amin(1), per_sample.amax(1)));
+  const int64_t dropped = (per_sample.select(1, 0) == 0).sum().item<int64_t>();
+  CHECK(dropped > 16);
+  CHECK(dropped < 48);
+  CHECK(tkeras::layers::Dropout::from_config(drop.get_config())->get_config().at("noise_shape") ==
+        tkeras::Config::array({nullptr, 1, 1}));
+  tkeras::layers::Dropout wrong(0.5, {.noise_shape = {-1, 1}});
+  CHECK_THROWS_WITH_AS(wrong.build({4, 3}), doctest::Contains("expected noise_shape of rank 3"), tkeras::Error);
+}

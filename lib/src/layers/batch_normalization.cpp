@@ -33,7 +33,9 @@ std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const Config
                         // Keras writes a list ([3]) or a number.
                         .axis = config.contains("axis") && config["axis"].is_array() && config["axis"].size() == 1
                                     ? config["axis"][0].get<int64_t>()
-                                    : static_cast<int64_t>(read.number("axis", -1.0))}),
+                                    : static_cast<int64_t>(read.number("axis", -1.0)),
+                        .center = read.boolean("center", true),
+                        .scale = read.boolean("scale", true)}),
                     config);
 }
 
@@ -42,6 +44,8 @@ Config BatchNormalization::get_config() const {
   config["momentum"] = options_.momentum;
   config["epsilon"] = options_.epsilon;
   if (options_.axis != -1) config["axis"] = options_.axis;
+  config["center"] = options_.center;
+  config["scale"] = options_.scale;
   return config;
 }
 
@@ -57,8 +61,8 @@ Shape BatchNormalization::build_weights(const Shape& input_shape) {
   }
   const int64_t channels = input_shape.back();
   const torch::TensorOptions options = initializer_options();
-  gamma_ = add_weight("gamma", torch::ones({channels}, options));
-  beta_ = add_weight("beta", torch::zeros({channels}, options));
+  if (options_.scale) gamma_ = add_weight("gamma", torch::ones({channels}, options));
+  if (options_.center) beta_ = add_weight("beta", torch::zeros({channels}, options));
   moving_mean_ = add_weight("moving_mean", torch::zeros({channels}, options), /*trainable=*/false);
   moving_variance_ = add_weight("moving_variance", torch::ones({channels}, options), /*trainable=*/false);
   return input_shape;
@@ -66,8 +70,7 @@ Shape BatchNormalization::build_weights(const Shape& input_shape) {
 
 torch::Tensor BatchNormalization::call(const torch::Tensor& inputs, bool training) {
   // As Keras 3: a frozen layer normalises with its moving statistics, in fit too.
-  if (!training || !trainable())
-    return (inputs - moving_mean_) * torch::rsqrt(moving_variance_ + options_.epsilon) * gamma_ + beta_;
+  if (!training || !trainable()) return normalized(inputs, moving_mean_, moving_variance_);
   std::vector<int64_t> axes(static_cast<size_t>(inputs.dim() - 1));
   std::iota(axes.begin(), axes.end(), 0);
   const torch::Tensor mean = inputs.mean(axes);
@@ -78,7 +81,14 @@ torch::Tensor BatchNormalization::call(const torch::Tensor& inputs, bool trainin
     moving_mean_.mul_(keep).add_(mean.detach(), 1.0 - keep);
     moving_variance_.mul_(keep).add_(variance.detach(), 1.0 - keep);
   }
-  return (inputs - mean) * torch::rsqrt(variance + options_.epsilon) * gamma_ + beta_;
+  return normalized(inputs, mean, variance);
+}
+
+torch::Tensor BatchNormalization::normalized(const torch::Tensor& inputs, const torch::Tensor& mean,
+                                             const torch::Tensor& variance) const {
+  torch::Tensor x = (inputs - mean) * torch::rsqrt(variance + options_.epsilon);
+  if (gamma_.defined()) x = x * gamma_;
+  return beta_.defined() ? x + beta_ : x;
 }
 
 // Inference: gamma * (x - mean) / sqrt(variance + epsilon) + beta, as one Mul and one Add on the

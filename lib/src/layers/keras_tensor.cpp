@@ -64,6 +64,8 @@ void Layer::check_arguments(const KerasTensors& inputs, bool list, const Config&
   }
   for (const auto& [key, value] : arguments.items()) {
     if (key == "inputs" && !signature.tensors.empty()) continue;
+    // A number in place of a tensor argument (`x + 1`).
+    if (value.is_number() && std::ranges::find(signature.tensors, key) != signature.tensors.end()) continue;
     if (std::ranges::find(signature.keywords, key) == signature.keywords.end()) {
       throw Error(fmt::format("{} \"{}\": takes no call argument \"{}\"", class_name(), name_, key));
     }

@@ -39,7 +39,12 @@ std::shared_ptr<layers::Layer> deserialize(const Config& entry, const layers::Cu
     throw Error(fmt::format("expected \"class_name\" as a string, received {}",
                             kind_entry == entry.end() ? "none" : kind_entry->dump()));
   }
-  const std::string kind = kind_entry->get<std::string>();
+  std::string kind = kind_entry->get<std::string>();
+  // Keras's operations on symbolic tensors (`x + y`) register apart from the layers of their names.
+  if (const auto module = entry.find("module");
+      module != entry.end() && module->is_string() && *module == "keras.src.ops.numpy") {
+    kind = "numpy." + kind;
+  }
   const auto config_entry = entry.find("config");
   if (config_entry == entry.end() || !config_entry->is_object()) {
     throw Error(fmt::format("expected \"config\" as an object, received {}",

@@ -315,14 +315,23 @@ Config node_entries(const Graph& g, const layers::Layer& layer) {
     Config kwargs = Config::object();
     const layers::Layer::CallSignature signature = layer.call_signature();
     if (!signature.tensors.empty()) {
-      // Named tensor arguments: the first ones by position, as Keras's call(query, value, key=...).
+      // Named tensor arguments (or numbers in their place): the first ones by position, as Keras's
+      // call(query, value, key=...).
       const Config& names = node->arguments.at("inputs");
+      std::map<std::string, Config> given;
       for (size_t i = 0; i < node->inputs.size(); ++i) {
-        const std::string name = names.at(i).get<std::string>();
-        if (i < signature.positional && name == signature.tensors[i]) {
-          args.push_back(tensor_entry(g, node->inputs[i]));
+        given[names.at(i).get<std::string>()] = tensor_entry(g, node->inputs[i]);
+      }
+      for (const std::string& name : signature.tensors) {
+        if (const auto number = node->arguments.find(name); number != node->arguments.end()) given[name] = *number;
+      }
+      for (size_t i = 0; i < signature.tensors.size(); ++i) {
+        const auto value = given.find(signature.tensors[i]);
+        if (value == given.end()) continue;
+        if (i < signature.positional && args.size() == i) {
+          args.push_back(value->second);
         } else {
-          kwargs[name] = tensor_entry(g, node->inputs[i]);
+          kwargs[value->first] = value->second;
         }
       }
     } else if (node->list) {
@@ -333,7 +342,7 @@ Config node_entries(const Graph& g, const layers::Layer& layer) {
       args.push_back(tensor_entry(g, node->inputs.front()));
     }
     for (const auto& [key, value] : node->arguments.items()) {
-      if (key != "inputs") kwargs[key] = value;
+      if (key != "inputs" && std::ranges::find(signature.tensors, key) == signature.tensors.end()) kwargs[key] = value;
     }
     if (node->training) kwargs["training"] = *node->training;
     nodes.push_back({{"args", args}, {"kwargs", kwargs}});
@@ -459,7 +468,14 @@ bool call_entry(Rebuild& rebuild, const std::shared_ptr<layers::Layer>& layer, c
   // A layer of named tensor arguments: those given by position, then those given by name.
   std::map<std::string, Config> tensors;
   if (named) {
-    for (size_t i = 0; i < node["args"].size(); ++i) tensors[signature.tensors[i]] = node["args"][i];
+    for (size_t i = 0; i < node["args"].size(); ++i) {
+      const Config& arg = node["args"][i];
+      if (arg.is_number()) {
+        options.arguments[signature.tensors[i]] = arg;  // a number in place of a tensor (`x + 1`)
+      } else {
+        tensors[signature.tensors[i]] = arg;
+      }
+    }
   }
   if (const auto kwargs = node.find("kwargs"); kwargs != node.end() && !kwargs->is_null()) {
     if (!kwargs->is_object()) throw Error(fmt::format("{}: expected \"kwargs\" as an object", where));
@@ -469,7 +485,11 @@ bool call_entry(Rebuild& rebuild, const std::shared_ptr<layers::Layer>& layer, c
       } else if (key == "training" && value.is_null()) {
       } else if (key == "mask" && value.is_null()) {
       } else if (named && std::ranges::find(signature.tensors, key) != signature.tensors.end()) {
-        if (!value.is_null()) tensors[key] = value;
+        if (value.is_number()) {
+          options.arguments[key] = value;  // a number in place of a tensor (`x + 1`)
+        } else if (!value.is_null()) {
+          tensors[key] = value;
+        }
       } else if (std::ranges::find(signature.keywords, key) != signature.keywords.end()) {
         options.arguments[key] = value;
       } else {

@@ -15,11 +15,14 @@ struct BatchNormalizationOptions {
   /// The axis normalised, as Keras counts it (with the batch axis): the last one, as -1 or by its
   /// index (Keras's applications write `axis=3` for images). Default: -1.
   int64_t axis = -1;
+  bool center = true;  ///< Whether it adds the learned offset `beta`. Default: true.
+  bool scale = true;   ///< Whether it multiplies by the learned `gamma` (InceptionV3's has none). Default: true.
 };
 
 /// Normalises the last axis (the channels), as Keras's `BatchNormalization`: during `fit`
 /// with the batch's mean and (biased) variance, updating `moving_mean` and `moving_variance`;
-/// in `evaluate` and `predict` with the moving averages. Weights: `gamma`, `beta` (trainable:
+/// in `evaluate` and `predict` with the moving averages. Weights: `gamma` (unless `scale` is
+/// false), `beta` (unless `center` is false) (trainable:
 /// the module's parameters), `moving_mean`, `moving_variance` (not trainable: its buffers).
 /// Frozen (`set_trainable(false)`), it normalises with the moving averages in `fit` too and
 /// leaves them alone, as in Keras 3.
@@ -31,7 +34,7 @@ class BatchNormalization : public Layer {
   /// Throws `tkeras::Error` for a momentum outside [0, 1] or a non-positive epsilon.
   explicit BatchNormalization(BatchNormalizationOptions options = {});
   /// A BatchNormalization layer from its `get_config()`: `momentum` (Default: 0.99), `epsilon`
-  /// (Default: 0.001), `name`, `trainable`.
+  /// (Default: 0.001), `center` (Default: true), `scale` (Default: true), `name`, `trainable`.
   static std::shared_ptr<BatchNormalization> from_config(const Config& config);
 
   /// The options it was made with.
@@ -47,6 +50,9 @@ class BatchNormalization : public Layer {
   Shape build_weights(const Shape& input_shape) override;
 
  private:
+  // (x - mean) / sqrt(variance + epsilon), times gamma and plus beta where it has them.
+  torch::Tensor normalized(const torch::Tensor& inputs, const torch::Tensor& mean, const torch::Tensor& variance) const;
+
   BatchNormalizationOptions options_;
   torch::Tensor gamma_;
   torch::Tensor beta_;

@@ -2,18 +2,28 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "tkeras/layers/layer.h"
 
 namespace tkeras::layers {
+
+/// Dropout's options beyond the rate, Keras's keyword arguments.
+struct DropoutOptions {
+  /// The shape of the dropping mask with the batch axis, `-1` for an axis of the input's size (Keras's
+  /// None): `{-1, 1, 1, 1}` drops whole samples, as EfficientNet's stochastic depth. Default: none,
+  /// each value on its own.
+  std::vector<int64_t> noise_shape;
+};
 
 /// Sets each input to 0 with probability `rate` during `fit` and scales the rest by
 /// 1 / (1 - rate), as Keras's `Dropout`; in `evaluate` and `predict` it passes inputs through.
 class Dropout : public Layer {
  public:
   /// Drops a fraction `rate` in [0, 1). Throws `tkeras::Error` otherwise.
-  explicit Dropout(double rate);
-  /// A Dropout layer from its `get_config()`: `rate`, `name`, `trainable`.
+  explicit Dropout(double rate, DropoutOptions options = {});
+  /// A Dropout layer from its `get_config()`: `rate`, `noise_shape` (Default: null), `name`,
+  /// `trainable`.
   static std::shared_ptr<Dropout> from_config(const Config& config);
 
   /// The fraction dropped.
@@ -30,6 +40,7 @@ class Dropout : public Layer {
 
  private:
   double rate_;
+  DropoutOptions options_;
 };
 
 }  // namespace tkeras::layers
