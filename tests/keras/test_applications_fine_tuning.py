@@ -11,8 +11,12 @@ from keras import layers
 import test_functional
 from test_applications import A, BACKBONES
 
-# The two of test_functional's predict test join the fine-tuning.
-FINE_TUNED = {**BACKBONES, "MobileNetV2": (A.MobileNetV2, 32, {}), "ResNet50": (A.ResNet50, 32, {})}
+# The two of test_functional's predict test join the fine-tuning. EfficientNetV2B0 does not: under
+# Keras 3.15 its stochastic-depth Dropout layers drop in fit although the base is called with
+# training=False (two training-mode calls of Keras's model differ by 0.71, and agree once those
+# rates are 0), so Keras's own losses are random; tkeras keeps the base in inference, as asked.
+FINE_TUNED = {**{name: entry for name, entry in BACKBONES.items() if name != "EfficientNetV2B0"},
+              "MobileNetV2": (A.MobileNetV2, 32, {}), "ResNet50": (A.ResNet50, 32, {})}
 
 
 def frozen_under_a_head(application, side, options):
