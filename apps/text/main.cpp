@@ -4,9 +4,9 @@
 // two of Jane Austen's novels, Pride and Prejudice and Sense and Sensibility, which
 // `scripts/setup.sh data` writes from Debian's r-cran-janeaustenr), holds out a validation set,
 // learns a vocabulary with TextVectorization's adapt, and trains one of the course's models on the
-// texts themselves: Embedding then GlobalAveragePooling1D (pooling), a Bidirectional LSTM (lstm)
-// or Conv1D (conv), then Dense layers with a sigmoid. It prints the accuracy on the held-out
-// passages and classifies a few sentences of its own.
+// texts themselves: Embedding then GlobalAveragePooling1D (pooling), a Bidirectional LSTM (lstm),
+// Conv1D (conv) or a Transformer encoder block (transformer), then Dense layers with a sigmoid. It
+// prints the accuracy on the held-out passages and classifies a few sentences of its own.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -42,13 +42,39 @@ struct Settings {
 // Where `scripts/setup.sh data` writes the passages: beside the digits, in $TKERAS_HOME/datasets.
 std::filesystem::path default_dir() { return tk::datasets::mnist::default_dir().parent_path() / "austen"; }
 
+// The Transformer encoder on token ids, as a Functional model: token and position embeddings,
+// one encoder block (self-attention, then a feed-forward block, each added to its input and
+// normalised after it) and the mean over the steps. The position embedding is a table of (steps,
+// features) learned as the bias of an EinsumDense: Keras has no position embedding layer, and a
+// second input of positions would keep the model from taking the texts, as `fit`, `--save` and
+// `--load` need. The EinsumDense's kernel, a features x features map of the token embeddings, adds
+// nothing they could not learn. No `mask_zero`: padding is attended and averaged, as in the
+// parity test (tests/keras/test_transformer.py), since an EinsumDense ends a mask in Keras.
+std::shared_ptr<tk::Model> transformer_encoder(int64_t vocabulary, const Settings& settings) {
+  const int64_t steps = settings.sequence_length;
+  const int64_t features = 32, heads = 2, hidden = 64;
+  const tk::KerasTensor tokens = tk::Input({steps}, {.name = "tokens", .dtype = "int64"});
+  tk::KerasTensor x = layers::Embedding(vocabulary, features)(tokens);
+  x = layers::EinsumDense("abc,cd->abd", {steps, features}, {.bias_axes = "bd"})(x);  // + positions
+  auto attention = std::make_shared<layers::MultiHeadAttention>(heads, features / heads);
+  const tk::KerasTensor attended = layers::Dropout(0.1)((*attention)(x, x));
+  x = layers::LayerNormalization({.epsilon = 1e-6})(layers::Add()({x, attended}));
+  tk::KerasTensor fed = layers::Dense(hidden, "relu")(x);
+  fed = layers::Dropout(0.1)(layers::Dense(features)(fed));
+  x = layers::LayerNormalization({.epsilon = 1e-6})(layers::Add()({x, fed}));
+  const tk::KerasTensor pooled = layers::GlobalAveragePooling1D()(x);
+  return std::make_shared<tk::Model>(tokens, pooled, tk::ModelOptions{.name = "transformer_encoder"});
+}
+
 // The course's text models, after the TextVectorization: token ids to vectors, then a summary of
 // the sequence, then a probability of the second class.
 tk::Sequential text_classifier(const std::shared_ptr<layers::TextVectorization>& vectorize_layer,
                                const Settings& settings) {
   const int64_t vocabulary = vectorize_layer->vocabulary_size();
   tk::Sequential model({vectorize_layer});
-  if (settings.model == "pooling") {
+  if (settings.model == "transformer") {
+    model.add(transformer_encoder(vocabulary, settings));
+  } else if (settings.model == "pooling") {
     model.add(layers::Embedding(vocabulary, 16, {.mask_zero = true}));
     model.add(layers::GlobalAveragePooling1D());
   } else if (settings.model == "lstm") {
@@ -137,16 +163,17 @@ int run(const Settings& settings) {
 int main(int argc, char** argv) {
   Settings settings;
   CLI::App app{
-      "Trains the course's text classifier (TextVectorization, Embedding, pooling, LSTM or Conv1D, Dense "
-      "with a sigmoid) on a folder of two classes of texts: by default passages of Pride and Prejudice and "
-      "Sense and Sensibility."};
+      "Trains the course's text classifier (TextVectorization, Embedding, pooling, LSTM, Conv1D or a "
+      "Transformer encoder, Dense with a sigmoid) on a folder of two classes of texts: by default passages "
+      "of Pride and Prejudice and Sense and Sensibility."};
   app.add_option("--data", settings.data_dir,
                  fmt::format("folder with one subfolder of .txt files per class, two classes (default: {})",
                              default_dir().string()));
   app.add_option("--model", settings.model,
-                 "pooling (Embedding, GlobalAveragePooling1D), lstm (Bidirectional LSTM) "
-                 "or conv (Conv1D, GlobalMaxPooling1D)")
-      ->check(CLI::IsMember({"pooling", "lstm", "conv"}))
+                 "pooling (Embedding, GlobalAveragePooling1D), lstm (Bidirectional LSTM), "
+                 "conv (Conv1D, GlobalMaxPooling1D) or transformer (token and position embeddings, "
+                 "a Transformer encoder block, GlobalAveragePooling1D)")
+      ->check(CLI::IsMember({"pooling", "lstm", "conv", "transformer"}))
       ->capture_default_str();
   app.add_option("--epochs", settings.epochs, "epochs to train")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--max-tokens", settings.max_tokens, "largest vocabulary, the padding and [UNK] tokens included")
