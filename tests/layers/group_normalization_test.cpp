@@ -36,7 +36,7 @@ TEST_CASE("GroupNormalization normalises each group of channels on its own, with
   CHECK(torch::allclose(norm(x).flatten(), torch::tensor({-small, 2 * small + 1, -3 * large, 4 * large}), 1e-5, 1e-5));
 }
 
-TEST_CASE("GroupNormalization's groups span the other axes of the sample; -1 is instance normalization") {
+TEST_CASE("GroupNormalization's groups span the other axes of the sample, and -1 is instance normalization") {
   // Steps [1, 3] and [10, 30] of two channels.
   const torch::Tensor x = torch::tensor({1.0F, 10.0F, 3.0F, 30.0F}).reshape({1, 2, 2});
   const float one = 1.0F / std::sqrt(1.0F + 1e-3F);         // channel 0: mean 2, variance 1
