@@ -52,7 +52,7 @@ struct MultiHeadAttention::Inputs {
 };
 
 MultiHeadAttention::MultiHeadAttention(int64_t num_heads, int64_t key_dim, MultiHeadAttentionOptions options)
-    : Layer("multi_head_attention"), num_heads_(num_heads), key_dim_(key_dim), options_(std::move(options)) {
+    : Layer("multi_head_attention"), num_heads_(num_heads), key_dim_(key_dim), options_(options) {
   if (num_heads_ <= 0 || key_dim_ <= 0) {
     throw Error(fmt::format("MultiHeadAttention: expected positive num_heads and key_dim, received {} and {}",
                             num_heads_, key_dim_));
