@@ -5,9 +5,11 @@ initial weights, the compile settings) with data, runs the tkeras driver on it
 (tests/keras/driver.cpp), runs the same thing in Keras, and compares. Every comparison is also
 appended as a JSON line to $TKERAS_PARITY_REPORT, which docs/keras_parity.md's table is made of.
 """
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -23,6 +25,19 @@ from safetensors.torch import save_file  # noqa: E402
 
 assert keras.backend.backend() == "torch", keras.backend.backend()
 DRIVER = os.environ.get("TKERAS_KERAS_DRIVER", "tkeras-keras-driver")
+
+
+_SCRATCH = []
+
+
+def scratch_directory(prefix="tkeras-parity-"):
+    """A fresh directory for one case's files, inside one folder per process that is removed when
+    the process exits: the suite writes gigabytes of models and data in a run, which must not stay
+    behind in the system's temporary directory (28 GB had piled up there and filled the disk)."""
+    if not _SCRATCH:
+        _SCRATCH.append(tempfile.mkdtemp(prefix="tkeras-suite-"))
+        atexit.register(shutil.rmtree, _SCRATCH[0], ignore_errors=True)
+    return tempfile.mkdtemp(prefix=prefix, dir=_SCRATCH[0])
 
 
 def snake(name):
@@ -220,7 +235,7 @@ def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=Non
 `save_model`: where tkeras saves the model after fit;
 `export_onnx`: where it exports it after fit;
     `dataset`: a model of several inputs or outputs fits and evaluates through datasets of its data."""
-    directory = tempfile.mkdtemp(prefix="tkeras-parity-")
+    directory = scratch_directory()
     if model_file is None:
         write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits,
                          weighted_metrics, loss_options)
@@ -258,7 +273,7 @@ def run_driver(directory):
 def run_vectorize(layer, adapt, texts):
     """tkeras's TextVectorization made from `layer`'s Keras config, adapted on `adapt` and called on
     `texts`: returns (vocabulary, outputs)."""
-    directory = tempfile.mkdtemp(prefix="tkeras-parity-")
+    directory = scratch_directory()
     with open(os.path.join(directory, "job.json"), "w") as f:
         json.dump({"vectorize": {"config": layer.get_config(), "adapt": list(adapt), "texts": list(texts)}}, f,
                   default=list)

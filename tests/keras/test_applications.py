@@ -3,7 +3,7 @@ machines cannot download ImageNet's; the graph and the weights' places are the s
 tkeras, prints Keras's summary, predicts as Keras, exports to ONNX that onnxruntime runs as tkeras
 predicts; and as a frozen base under a new head (BatchNormalization in inference, as Keras 3),
 fine-tunes as in Keras: losses, weights and predictions after two epochs."""
-from parity import randomize  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import randomize   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

@@ -1,7 +1,7 @@
 """Keras parity for keras.applications backbones fine-tuned: each, as Keras writes it, as a frozen
 base under a new head (BatchNormalization in inference, as Keras 3), trains as in Keras: losses,
 weights and predictions after two epochs."""
-from parity import randomize  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import randomize   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

@@ -3,10 +3,9 @@ module's preprocess_input (and imagenet_utils's three modes) on the same pixels,
 preprocess driver (tests/keras/preprocess_driver.cpp, $TKERAS_PREPROCESS_DRIVER): a batch and one
 image in float32, a batch in float64 (kept in float64, as Keras keeps it), and uint8 pixels (which
 tkeras computes in float32, as Keras does for a NumPy array of them)."""
-from parity import check_close  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import check_close, scratch_directory  # noqa: I001 (first: it selects Keras's torch backend)
 import os
 import subprocess
-import tempfile
 import unittest
 
 import keras
@@ -23,7 +22,7 @@ TOLERANCE = 1e-6
 
 def run_driver(x):
     """tkeras's outputs on the tensor x: {"resnet50": tensor, ..., "imagenet_utils_caffe": ...}."""
-    directory = tempfile.mkdtemp(prefix="tkeras-preprocess-")
+    directory = scratch_directory("tkeras-preprocess-")
     torch.save(x, os.path.join(directory, "x.pt"))
     done = subprocess.run([DRIVER, directory], capture_output=True, text=True)
     if done.returncode != 0:

@@ -1,7 +1,7 @@
 """Keras parity for attention: EinsumDense and MultiHeadAttention, layer by layer (loaded from
 Keras's .keras, saved back for Keras, exported to ONNX) and in training (a cross-attention model
 of two inputs fits as in Keras)."""
-from parity import L, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

@@ -3,7 +3,7 @@
 compared with Keras's pixel for pixel: rotation, zoom and translation with every fill mode and
 interpolation tkeras supports. RandomContrast and RandomBrightness are checked through Keras's own
 transform with the factors tkeras drew. In inference mode both pass images through."""
-from parity import check_close, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import check_close, run_tkeras, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import numpy as np

@@ -4,10 +4,9 @@ is made to overfit, so that val_loss falls, then rises: EarlyStopping must stop 
 epoch and restore the same weights, ReduceLROnPlateau must log the same learning rates,
 ModelCheckpoint must write the same file names, CSVLogger the same header and rows, and History
 the same keys."""
-from parity import L, check_close, run_tkeras, seeded_data, sequential, weights  # first: it selects Keras's torch backend
+from parity import L, check_close, run_tkeras, scratch_directory, seeded_data, sequential, weights  # first: it selects Keras's torch backend
 import csv
 import os
-import tempfile
 import unittest
 
 import keras
@@ -34,7 +33,7 @@ def config(callback, **overrides):
 class Callbacks(unittest.TestCase):
     def test_early_stopping_reduce_lr_checkpoint_csv_and_history_decide_as_in_keras(self):
         model, data = overfitting_run()
-        keras_dir = tempfile.mkdtemp(prefix="keras-callbacks-")
+        keras_dir = scratch_directory("keras-callbacks-")
         options = {
             "EarlyStopping": dict(monitor="val_loss", patience=2, restore_best_weights=True),
             "ReduceLROnPlateau": dict(monitor="val_loss", factor=0.5, patience=1, min_delta=1e-3),

@@ -12,11 +12,10 @@
   its `fit` then takes data that goes nowhere: a deliberate difference
   (docs/guides/differences.md).
 """
-from parity import DRIVER, L, run_tkeras, sequential, weights  # first: it selects Keras's torch backend
+from parity import DRIVER, L, run_tkeras, scratch_directory, sequential, weights  # first: it selects Keras's torch backend
 import json
 import os
 import subprocess
-import tempfile
 import unittest
 import warnings
 
@@ -52,7 +51,7 @@ class Differences(unittest.TestCase):
             keras.Sequential([keras.Input((28, 28)), layers.Conv2D(2, 3)])
         # The same architecture as a tkeras model file, with the weights a one-channel reading
         # would take: tkeras must refuse it too, naming what it expected.
-        directory = tempfile.mkdtemp(prefix="tkeras-parity-")
+        directory = scratch_directory("tkeras-parity-")
         conv = layers.Conv2D(2, 3).get_config()
         config = {"class_name": "Sequential", "config": {"layers": [
             {"class_name": "InputLayer", "config": {"batch_shape": [None, 28, 28]}},
@@ -87,7 +86,7 @@ class Differences(unittest.TestCase):
         used = keras.Input((4,), name="used")
         unused = keras.Input((3,), name="unused")
         model = keras.Model([used, unused], layers.Dense(2, name="dense")(used))
-        path = os.path.join(tempfile.mkdtemp(prefix="tkeras-differences-"), "unused.keras")
+        path = os.path.join(scratch_directory("tkeras-differences-"), "unused.keras")
         model.save(path)
         with self.assertRaisesRegex(AssertionError, r"the input KerasTensor\(shape=\(None, 3\), name=unused\) is "
                                                     r"not connected to any output"):

@@ -6,9 +6,8 @@ tkeras loads that file and must print Keras's summary rows and train to
     Keras's per-epoch history and final weights on the same batches. Then tkeras saves the trained model as `.keras`,
     which Keras opens and must predict from as tkeras does;
 its ONNX export must run in onnxruntime as tkeras predicts."""
-from parity import check_close, randomize, report, run_tkeras, seeded_data, snake, sublayers, weights  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import check_close, randomize, report, run_tkeras, scratch_directory, seeded_data, snake, sublayers, weights  # noqa: I001 (first: it selects Keras's torch backend)
 import os
-import tempfile
 import unittest
 
 import keras
@@ -141,7 +140,7 @@ class Functional(unittest.TestCase):
                 randomize(model, 8, by_fan_in=True)
                 model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
                               metrics=["accuracy"])
-                directory = tempfile.mkdtemp(prefix="tkeras-functional-")
+                directory = scratch_directory("tkeras-functional-")
                 path = os.path.join(directory, f"{name}.keras")
                 model.save(path)
                 saved = os.path.join(directory, f"{name}-tkeras.keras")
@@ -193,7 +192,7 @@ class SeveralInputsAndOutputs(unittest.TestCase):
         through datasets (Dataset::from_tensor_slices of the same maps, batched), Keras from the arrays."""
         randomize(model, 9, by_fan_in=True)
         model.compile(**compile_options)
-        directory = tempfile.mkdtemp(prefix="tkeras-functional-")
+        directory = scratch_directory("tkeras-functional-")
         path = os.path.join(directory, f"{name}.keras")
         model.save(path)
         saved = os.path.join(directory, f"{name}-tkeras.keras")
@@ -308,7 +307,7 @@ class KerasApplications(unittest.TestCase):
         """A keras.applications model, randomized and saved: tkeras loads it, prints Keras's summary and predicts
         Keras's outputs; its ONNX export passes onnx's checker and runs in onnxruntime as tkeras predicts."""
         randomize(model, 52, by_fan_in=True)
-        directory = tempfile.mkdtemp(prefix="tkeras-applications-")
+        directory = scratch_directory("tkeras-applications-")
         path = os.path.join(directory, f"{name}.keras")
         model.save(path)
         exported = os.path.join(directory, f"{name}.onnx")
@@ -337,7 +336,7 @@ class KerasApplications(unittest.TestCase):
         inputs = keras.Input((4, 6, 6, 2))
         x = layers.MaxPooling3D()(layers.Conv3D(3, 3, padding="same")(inputs))
         model = keras.Model(inputs, layers.Dense(2)(layers.Flatten()(x)))
-        path = os.path.join(tempfile.mkdtemp(prefix="tkeras-applications-"), "video.keras")
+        path = os.path.join(scratch_directory("tkeras-applications-"), "video.keras")
         model.save(path)
         x = np.random.default_rng(54).random((2, 4, 6, 6, 2), dtype=np.float32)
         with self.assertRaisesRegex(AssertionError, "the model needs layer classes tkeras does not have: "

@@ -11,11 +11,10 @@ tkeras has.
   loads without Python) must still be what Keras predicts.
 
 `python test_keras_file.py --write DIR` writes those committed files again."""
-from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sample_inputs, sequential, weights  # noqa: I001 (first: Keras's backend)
+from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sample_inputs, scratch_directory, sequential, weights  # noqa: I001 (first: Keras's backend)
 import json
 import os
 import sys
-import tempfile
 import unittest
 import zipfile
 
@@ -151,7 +150,7 @@ class KerasFile(unittest.TestCase):
                 compile_fresh(model, options)
                 if name != "text":
                     model.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
-                path = os.path.join(tempfile.mkdtemp(prefix="tkeras-keras-"), f"{name}.keras")
+                path = os.path.join(scratch_directory("tkeras-keras-"), f"{name}.keras")
                 model.save(path)
                 test = f".keras: {name}, Keras's file in tkeras"
                 feed = {"texts_eval": list(x)} if name == "text" else None
@@ -176,7 +175,7 @@ class KerasFile(unittest.TestCase):
             with self.subTest(model=name):
                 model, options, kind, deterministic = make(name, 21)
                 x, y = data(name, model, kind)
-                directory = tempfile.mkdtemp(prefix="tkeras-keras-")
+                directory = scratch_directory("tkeras-keras-")
                 path = os.path.join(directory, f"{name}.keras")
                 compile_options = tkeras_compile(options)
                 epochs = 2 if deterministic else 1
@@ -236,7 +235,7 @@ class KerasFile(unittest.TestCase):
         for case, (build, message) in cases.items():
             with self.subTest(case=case):
                 keras.utils.set_random_seed(1)
-                path = os.path.join(tempfile.mkdtemp(prefix="tkeras-keras-"), "refused.keras")
+                path = os.path.join(scratch_directory("tkeras-keras-"), "refused.keras")
                 build().save(path)
                 with self.assertRaises(AssertionError) as caught:
                     run_tkeras(None, {}, model_file=path)

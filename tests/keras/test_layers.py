@@ -6,9 +6,8 @@ writes it, its weights at Keras's paths) and must predict what Keras predicts; t
 again as `.keras`, which Keras must open and predict the same from; and where the layer exports,
 tkeras's ONNX file must run in onnxruntime to the same outputs. A new layer class adds its case to
 CASES (`None` as the ONNX flag for a class without an ONNX mapping)."""
-from parity import L, check_close, randomize, run_tkeras, sample_inputs, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, randomize, run_tkeras, sample_inputs, scratch_directory, sequential  # noqa: I001 (first: it selects Keras's torch backend)
 import os
-import tempfile
 import unittest
 
 import keras
@@ -110,7 +109,7 @@ def check_cases(test, cases):
             randomize(model, 2, by_fan_in=True)
             x = sample_inputs(model)
             theirs = model.predict(x, verbose=0)
-            folder = tempfile.mkdtemp(prefix="tkeras-layers-")
+            folder = scratch_directory("tkeras-layers-")
             keras_written = os.path.join(folder, "keras.keras")
             model.save(keras_written)
             ours_written = os.path.join(folder, "tkeras.keras")

@@ -4,7 +4,7 @@ layer: Keras's `.keras` file loaded by tkeras predicts what Keras predicts, tker
 loaded by Keras too, and tkeras's ONNX export in onnxruntime. The noise layers are the identity in
 predict, so their cases check that their configs (rate, seed, data_format) cross both ways and that
 they export as the identity."""
-from parity import L, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 from keras import layers

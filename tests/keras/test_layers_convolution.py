@@ -1,7 +1,7 @@
 """Keras parity of the convolution layers (test_layers.py's check): Conv2D's and Conv1D's
 dilation_rate and groups, SeparableConv2D and Conv2DTranspose, each in a small Keras model whose `.keras` file
 tkeras must load, predict as Keras does, save back for Keras and export to ONNX."""
-from parity import L, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 from keras import layers

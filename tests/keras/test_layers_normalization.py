@@ -3,7 +3,7 @@ UnitNormalization) and the global pooling layers' `keepdims` (GlobalAveragePooli
 GlobalMaxPooling1D/2D), as test_layers.py checks each layer: Keras's `.keras` file loaded by
 tkeras predicts what Keras predicts, tkeras's `.keras` file loaded by Keras too, and tkeras's ONNX
 export in onnxruntime."""
-from parity import L, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

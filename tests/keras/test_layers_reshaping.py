@@ -2,7 +2,7 @@
 UpSampling2D (nearest, bilinear and bicubic, by Keras's torch-backend resize), Permute, RepeatVector,
 Identity and TimeDistributed, each in a small Keras model that tkeras must load, save back for Keras
 and export to ONNX, predicting what Keras predicts (test_layers.check_cases)."""
-from parity import L, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 from keras import layers

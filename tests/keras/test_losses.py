@@ -7,7 +7,7 @@ Keras 3 on the torch backend takes the log of the probabilities clipped to [1e-7
 where a true class's probability is below 1e-7 Keras reports -log(1e-7) = 16.118 and its
 gradient is zero. The saturated cases check that tkeras gives the exact value and Keras the
 clipped one (README: "Differences from Keras worth knowing")."""
-from parity import L, check_close, report, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, report, run_tkeras, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

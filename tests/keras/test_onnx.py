@@ -3,9 +3,8 @@ type tkeras exports (all but TextVectorization), and the course's MLP and CNN, b
 models with Keras's weights: the file passes `onnx.checker.check_model(full_check=True)`, is byte
 for byte what onnx's own serializer writes for the model it reads, and onnxruntime's outputs equal
 tkeras's `predict` within 1e-5 at batch sizes 1 and 7."""
-from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sample_inputs, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, normalization_mlp, randomize, run_tkeras, sample_inputs, scratch_directory, sequential  # noqa: I001 (first: it selects Keras's torch backend)
 import os
-import tempfile
 import unittest
 
 import keras
@@ -62,7 +61,7 @@ class Onnx(unittest.TestCase):
                 model = make()
                 randomize(model, 2, by_fan_in=True)
                 x = sample_inputs(model)
-                path = os.path.join(tempfile.mkdtemp(prefix="tkeras-onnx-"), "model.onnx")
+                path = os.path.join(scratch_directory("tkeras-onnx-"), "model.onnx")
                 run = run_tkeras(model, {"x_eval": x}, export_onnx=path)
                 with open(path, "rb") as f:
                     written = f.read()

@@ -2,7 +2,7 @@
 weighted_metrics, from the same initial weights and batch order. Keras weighs each sample's loss
 and divides the batch's sum by its number of samples; a weighted metric is the weighted mean of
 the samples' values; class weights weigh the training data only."""
-from parity import L, check_close, run_tkeras, seeded_data, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, run_tkeras, seeded_data, sequential, weights   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

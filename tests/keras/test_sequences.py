@@ -7,7 +7,7 @@ GlobalAveragePooling1D with a mask. Then both train the courses' text classifier
 LSTM, GlobalAveragePooling1D or Bidirectional LSTM, then Dense) and must agree on their History and
 weights; and the fourth part's time-series models train with Huber and SGD with momentum as in
 Keras."""
-from parity import L, check_close, load_tkeras_weights, run_tkeras, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, load_tkeras_weights, run_tkeras, sequential, weights   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

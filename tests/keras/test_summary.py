@@ -1,6 +1,6 @@
 """Keras parity: summary (names, output shapes, parameter counts) and the forward pass of every
 layer type, on Keras's own configs and initial weights."""
-from parity import L, check_close, keras_summary, parse_summary, run_tkeras, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, keras_summary, parse_summary, run_tkeras, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

@@ -6,7 +6,7 @@ Embedding, GlobalAveragePooling1D, Dense) trains in both from the same initial w
 model takes the texts itself, while Keras on the torch backend cannot fit a model on strings
 (torch has no string tensors), so there the layer vectorizes the texts and the rest of the model,
 the same layer objects, trains on the ids."""
-from parity import check_close, report, run_tkeras, run_vectorize, weights  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import check_close, report, run_tkeras, run_vectorize, weights   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

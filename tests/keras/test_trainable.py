@@ -2,7 +2,7 @@
 not move, a frozen BatchNormalization in inference mode), layers frozen and unfrozen between fits
 without compiling again, and a model used as a layer of another model (its summary row, training
 a new head on a frozen base)."""
-from parity import L, check_close, keras_summary, parse_summary, run_tkeras, seeded_data, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, keras_summary, parse_summary, run_tkeras, seeded_data, sequential, weights   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

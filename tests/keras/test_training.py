@@ -1,7 +1,7 @@
 """Keras parity: three epochs of fit from the same initial weights, data and batch order, for
 every optimizer variant (with Keras's clipping and weight decay options), on the course's Dense model and a Conv2D + BatchNormalization + pooling
 model; then evaluate and predict."""
-from parity import L, check_close, run_tkeras, seeded_data, sequential, weights  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, run_tkeras, seeded_data, sequential, weights   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
 import keras

@@ -4,9 +4,8 @@ that file into a model that started from other weights and must predict what Ker
 tkeras trains, saves `.weights.h5`, and a fresh Keras model's `load_weights` of that file must
 predict what tkeras predicts. Then files Keras would read but tkeras must refuse (links, compression,
 missing or extra datasets, wrong shapes) fail with errors naming what is wrong."""
-from parity import L, check_close, randomize, run_tkeras, sample_inputs, sequential  # noqa: I001 (first: it selects Keras's torch backend)
+from parity import L, check_close, randomize, run_tkeras, sample_inputs, scratch_directory, sequential  # noqa: I001 (first: it selects Keras's torch backend)
 import os
-import tempfile
 import unittest
 
 import h5py
@@ -50,7 +49,7 @@ class WeightsH5(unittest.TestCase):
                 theirs = make()
                 randomize(theirs, 2)
                 x = sample_inputs(theirs, 9)
-                path = os.path.join(tempfile.mkdtemp(prefix="tkeras-h5-"), "keras.weights.h5")
+                path = os.path.join(scratch_directory("tkeras-h5-"), "keras.weights.h5")
                 theirs.save_weights(path)
                 keras.utils.set_random_seed(4)
                 other = make()  # tkeras starts from these weights, then loads Keras's file
@@ -69,7 +68,7 @@ class WeightsH5(unittest.TestCase):
                 x = sample_inputs(model, 9)
                 y = np.random.default_rng(6).random((9, *model.output_shape[1:])).astype("float32")
                 optimizer = keras.optimizers.Adam(learning_rate=0.05)
-                path = os.path.join(tempfile.mkdtemp(prefix="tkeras-h5-"), "tkeras.weights.h5")
+                path = os.path.join(scratch_directory("tkeras-h5-"), "tkeras.weights.h5")
                 run = run_tkeras(model, {"x": x, "y": y, "x_eval": x}, epochs=2, batch_size=4, optimizer=optimizer,
                                  loss="mse", save_weights=path)
                 keras.utils.set_random_seed(7)
@@ -85,7 +84,7 @@ class WeightsH5(unittest.TestCase):
         make = MODELS["MLP with BatchNormalization and Dropout"]
         model = make()
         x = sample_inputs(model, 9)
-        directory = tempfile.mkdtemp(prefix="tkeras-h5-")
+        directory = scratch_directory("tkeras-h5-")
         good = os.path.join(directory, "good.weights.h5")
         model.save_weights(good)
 
