@@ -1,6 +1,6 @@
-"""Keras parity for attention: EinsumDense and MultiHeadAttention, layer by layer (loaded from
-Keras's .keras, saved back for Keras, exported to ONNX) and in training (a cross-attention model
-of two inputs fits as in Keras)."""
+"""Keras parity for attention: EinsumDense, MultiHeadAttention and Attention, layer by layer
+(loaded from Keras's .keras, saved back for Keras, exported to ONNX) and in training (a
+cross-attention model of two inputs, and a masked self-attention text model, fit as in Keras)."""
 from parity import L, sequential   # noqa: I001 (first: it selects Keras's torch backend)
 import unittest
 
@@ -14,11 +14,7 @@ from test_layers import check_cases
 
 def attended(input_shape, attention, call=lambda mha, x: mha(x, x)):
     """A model of one input: `attention` (a MultiHeadAttention) called on it by `call`, then a
-    residual Add and Dense(3).
-
-    No case here has an Embedding's mask: Keras 3.15 writes a mask reaching a layer through
-    several as operations of its own (NotEqual, LogicalOr) and a `mask` argument, which tkeras's
-    loader does not read yet; the masked attention is checked in tests/layers."""
+    residual Add and Dense(3)."""
     inputs = keras.Input(input_shape)
     y = layers.Add()([inputs, call(attention, inputs)])
     return keras.Model(inputs, layers.Dense(3)(y))
@@ -50,6 +46,63 @@ CASES = {
         (6, 4), layers.MultiHeadAttention(num_heads=2, key_dim=2, dropout=0.3),
         call=lambda mha, x: mha(x, x, use_causal_mask=True)), True),
 }
+
+
+def luong(input_shape, attention, call=lambda attention, x: attention([x, x])):
+    """A model of one input: `attention` (an Attention) called on it by `call`, a residual Add and
+    Dense(3)."""
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, layers.Dense(3)(layers.Add()([inputs, call(attention, inputs)])))
+
+
+def masked_tokens(attention, call=lambda attention, e: attention([e, e])):
+    """Token ids through Embedding(mask_zero=True), so that both masks reach `attention`, then the
+    masked average over the steps and Dense(3)."""
+    tokens = keras.Input((8,), dtype="int64")
+    embedded = layers.Embedding(20, 4, mask_zero=True)(tokens)
+    pooled = layers.GlobalAveragePooling1D()(call(attention, embedded))
+    return keras.Model(tokens, layers.Dense(3)(pooled))
+
+
+def with_scores(input_shape, attention):
+    """The output and the scores (`return_attention_scores=True`) joined into Dense(3)."""
+    inputs = keras.Input(input_shape)
+    output, scores = attention([inputs, inputs], return_attention_scores=True)
+    return keras.Model(inputs, layers.Dense(3)(layers.Concatenate()([output, scores])))
+
+
+CASES.update({
+    "Attention": (lambda: luong((6, 4), layers.Attention()), True),
+    # A key apart from the value; the scale and the concat scores' weight.
+    "Attention, scaled concat scores, with a key": (lambda: luong(
+        (5, 4), layers.Attention(use_scale=True, score_mode="concat"),
+        call=lambda attention, x: attention([x, layers.Dense(4)(x), layers.Dense(4)(x)])), True),
+    "Attention, causal, with dropout": (lambda: luong(
+        (6, 4), layers.Attention(dropout=0.3, use_scale=True),
+        call=lambda attention, x: attention([x, x], use_causal_mask=True)), True),
+    # The value's mask out of the softmax, the query's on the output and on to the pooling.
+    "Attention on an Embedding's masks": (lambda: masked_tokens(layers.Attention()), True),
+    "Attention on an Embedding's masks, causal, concat": (lambda: masked_tokens(
+        layers.Attention(score_mode="concat"), call=lambda attention, e: attention([e, e], use_causal_mask=True)),
+        True),
+    # Keras 3.15 writes the masks as operations of their own (NotEqual, LogicalOr after the Add,
+    # ConvertToTensor after Attention) given to the next layer as `mask=`; tkeras drops them and
+    # computes the same masks, and Keras recomputes them from tkeras's file.
+    "MultiHeadAttention on an Embedding's masks": (lambda: masked_tokens(
+        layers.MultiHeadAttention(num_heads=2, key_dim=2),
+        call=lambda mha, e: layers.Add()([e, mha(e, e)])), True),
+    # tkeras's ONNX export refuses the scores as a second output.
+    "Attention with its scores": (lambda: with_scores((6, 4), layers.Attention(use_scale=True)), False),
+})
+
+
+def masked_self_attention():
+    """Token ids, Embedding(mask_zero), causal scaled Attention over them, masked pooling, Dense."""
+    tokens = keras.Input((8,), dtype="int64", name="tokens")
+    embedded = layers.Embedding(30, 6, mask_zero=True)(tokens)
+    attended_ = layers.Attention(use_scale=True, name="attention")([embedded, embedded], use_causal_mask=True)
+    pooled = layers.GlobalAveragePooling1D()(layers.Add()([embedded, attended_]))
+    return keras.Model(tokens, layers.Dense(2, activation="softmax", name="label")(pooled))
 
 
 def cross_attention():
@@ -89,6 +142,23 @@ class Attention(unittest.TestCase):
             dict(optimizer=keras.optimizers.Adam(0.01),
                  loss={"label": "sparse_categorical_crossentropy", "scores": "mse"},
                  loss_weights={"label": 1.0, "scores": 0.5}, metrics={"label": ["accuracy"]}),
+            x, y, x_val, y_val)
+
+    def test_masked_self_attention_on_tokens_trains_as_in_keras(self):
+        def data(seed, n):
+            rng = np.random.default_rng(seed)
+            tokens = rng.integers(1, 30, size=(n, 8))
+            lengths = rng.integers(3, 9, size=n)
+            tokens[np.arange(8)[None, :] >= lengths[:, None]] = 0
+            label = (np.where(tokens > 0, tokens, 0).sum(1) > 15 * lengths).astype(np.int64)
+            return {"tokens": tokens.astype(np.int64)}, {"label": label}
+        keras.utils.set_random_seed(64)
+        x, y = data(65, 48)
+        x_val, y_val = data(66, 16)
+        test_functional.SeveralInputsAndOutputs.check(
+            self, "masked_self_attention", masked_self_attention(),
+            dict(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                 metrics=["accuracy"]),
             x, y, x_val, y_val)
 
 

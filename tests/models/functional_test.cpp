@@ -13,8 +13,10 @@
 #include "tkeras/layers/conv2d.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/dropout.h"
+#include "tkeras/layers/embedding.h"
 #include "tkeras/layers/flatten.h"
 #include "tkeras/layers/input.h"
+#include "tkeras/layers/pooling1d.h"
 #include "tkeras/layers/pooling2d.h"
 #include "tkeras/models/model.h"
 #include "tkeras/models/sequential.h"
@@ -526,4 +528,42 @@ TEST_CASE("a cut from a model of several inputs keeps the inputs its outputs do 
   const torch::Tensor x = torch::randn({5, 3});
   const tkeras::Data out = cut.predict({{"image", x}, {"meta", torch::zeros({5, 2})}}, {.verbose = 0});
   CHECK(torch::allclose(out["features"], (*model.get_layer("features"))(x)));
+}
+
+TEST_CASE("the mask operations Keras writes (NotEqual, a mask= argument) are dropped on load, and only those") {
+  tkeras::utils::set_random_seed(5);
+  KerasTensor tokens = tkeras::Input({5}, {.dtype = "int64"});
+  auto embedding = std::make_shared<layers::Embedding>(10, 3, layers::EmbeddingOptions{.mask_zero = true});
+  auto pooling = std::make_shared<layers::GlobalAveragePooling1D>();
+  Model model(tokens, layers::Dense(2)((*pooling)((*embedding)(tokens))));
+  tkeras::Config config = model.get_config();
+  // As Keras 3 writes the Embedding's mask: NotEqual(tokens, 0), read by the pooling as mask=.
+  const std::string input_name = tokens.layer()->name();
+  const tkeras::Config token_tensor = {
+      {"class_name", "__keras_tensor__"},
+      {"config", {{"shape", {nullptr, 5}}, {"dtype", "int64"}, {"keras_history", {input_name, 0, 0}}}}};
+  tkeras::Config not_equal = {{"module", "keras.src.ops.numpy"},
+                              {"class_name", "NotEqual"},
+                              {"config", {{"name", "not_equal"}}},
+                              {"registered_name", "NotEqual"},
+                              {"name", "not_equal"},
+                              {"inbound_nodes", {{{"args", {token_tensor, 0}}, {"kwargs", tkeras::Config::object()}}}}};
+  tkeras::Config& list = config["layers"];
+  list.insert(list.begin() + 2, not_equal);
+  for (tkeras::Config& entry : list) {
+    if (entry.at("name") == pooling->name()) {
+      entry["inbound_nodes"][0]["kwargs"]["mask"] = {
+          {"class_name", "__keras_tensor__"},
+          {"config", {{"shape", {nullptr, 5}}, {"dtype", "bool"}, {"keras_history", {"not_equal", 0, 0}}}}};
+    }
+  }
+  auto loaded = Model::from_config(config);
+  CHECK(loaded->layers().size() == model.layers().size());
+  loaded->set_weights(model.get_weights());
+  const torch::Tensor ids = torch::tensor({{1, 2, 0, 0, 0}, {3, 4, 5, 6, 0}}, torch::kLong);
+  CHECK(torch::allclose(loaded->predict(ids, {.verbose = 0}), model.predict(ids, {.verbose = 0})));
+
+  // A NotEqual read as data (here the model's output) is a computation: it is kept, and refused.
+  config["output_layers"] = tkeras::Config::array({tkeras::Config::array({"not_equal", 0, 0})});
+  CHECK_THROWS_WITH_AS(Model::from_config(config), doctest::Contains("tkeras does not have: NotEqual"), tkeras::Error);
 }

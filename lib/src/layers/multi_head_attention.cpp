@@ -357,16 +357,15 @@ std::pair<torch::Tensor, torch::Tensor> MultiHeadAttention::compute(const Inputs
   return {output_->call(attended, training), attention};
 }
 
-// The attention as ONNX operators: the projections' Einsums, the scores' Softmax, and a causal
-// mask as a constant.
+// The attention as ONNX operators: the projections' Einsums, the scores' Softmax, and the masks
+// (the inputs', as Embedding's float masks, and a causal one as a constant) as an additive bias,
+// as compute's two paths apply them.
 io::onnx::Value MultiHeadAttention::to_onnx_node(io::onnx::GraphBuilder& graph, const Node& node,
                                                  const std::vector<io::onnx::Value>& inputs) const {
+  using io::onnx::Attribute;
   const auto roles = roles_of(node.arguments);
   if (roles.contains("attention_mask") || options_.sliding_window || scores_of(node.arguments)) {
     onnx_export::refuse(*this, "tkeras exports it without attention_mask, sliding_window or the scores");
-  }
-  for (const io::onnx::Value& input : inputs) {
-    if (input.mask) onnx_export::refuse(*this, "tkeras exports it on inputs without a mask");
   }
   const io::onnx::Value& query = inputs[roles.at("query")];
   const io::onnx::Value& value = inputs[roles.at("value")];
@@ -377,22 +376,44 @@ io::onnx::Value MultiHeadAttention::to_onnx_node(io::onnx::GraphBuilder& graph, 
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(key_dim_)));
   const std::string scaled =
       graph.op("Mul", {q.name, graph.constant(torch::tensor(scale), name() + "/scale")}, {}, name());
-  std::string logits =
-      graph.op("Einsum", {k.name, scaled}, {io::onnx::Attribute::of("equation", std::string(kScores))}, name());
+  std::string logits = graph.op("Einsum", {k.name, scaled}, {Attribute::of("equation", std::string(kScores))}, name());
+  // Where a query step may attend, 1, else 0: [batch or 1, T, S].
+  std::optional<std::string> allowed;
+  const auto merge = [&](const std::string& more) {
+    allowed = allowed ? graph.op("Mul", {*allowed, more}, {}, name()) : more;
+  };
+  const auto unsqueezed = [&](const std::string& mask, int64_t axis) {
+    return graph.op("Unsqueeze", {mask, graph.ints({axis}, name() + "/axes")}, {}, name());
+  };
+  if (query.mask) merge(unsqueezed(*query.mask, 2));
+  if (value.mask) merge(unsqueezed(*value.mask, 1));
+  if (roles.contains("key") && key.mask) merge(unsqueezed(*key.mask, 1));
   if (causal_of(node.arguments)) {
     const int64_t steps = query.shape.at(0);
     const int64_t key_steps = value.shape.at(0);
-    const torch::Tensor allowed = torch::ones({steps, key_steps}, torch::kBool).tril();
-    const torch::Tensor bias = torch::where(allowed, torch::zeros({}), torch::full({}, kSoftmaxNegative));
-    logits = graph.op("Add", {logits, graph.constant(bias, name() + "/causal_mask")}, {}, name());
+    merge(graph.constant(torch::ones({1, steps, key_steps}).tril(), name() + "/causal_mask"));
   }
-  const std::string attention = graph.op("Softmax", {logits}, {io::onnx::Attribute::of("axis", int64_t{-1})}, name());
+  // The fused path adds a large negative bias; the explicit one (dropout) masks to -1e9 and
+  // zeroes the masked weights after the softmax.
+  const bool fused = options_.dropout == 0.0;
+  std::optional<std::string> heads_allowed;
+  if (allowed) {
+    heads_allowed = unsqueezed(*allowed, 1);
+    const std::string shifted =
+        graph.op("Sub", {*heads_allowed, graph.constant(torch::tensor(1.0f), name() + "/one")}, {}, name());
+    const float negative = fused ? -kAttentionNegative : -kSoftmaxNegative;
+    const std::string bias =
+        graph.op("Mul", {shifted, graph.constant(torch::tensor(negative), name() + "/masked")}, {}, name());
+    logits = graph.op("Add", {logits, bias}, {}, name());
+  }
+  std::string attention = graph.op("Softmax", {logits}, {Attribute::of("axis", int64_t{-1})}, name());
+  if (heads_allowed && !fused) attention = graph.op("Mul", {attention, *heads_allowed}, {}, name());
   std::string attended =
-      graph.op("Einsum", {attention, v.name}, {io::onnx::Attribute::of("equation", std::string(kCombine))}, name());
+      graph.op("Einsum", {attention, v.name}, {Attribute::of("equation", std::string(kCombine))}, name());
   if (gate_) attended = graph.op("Mul", {attended, gate_->to_onnx(graph, query).name}, {}, name());
   io::onnx::Value heads{.name = attended, .shape = {query.shape.at(0), num_heads_, options_.value_dim}};
   io::onnx::Value out = output_->to_onnx(graph, heads);
-  out.mask.reset();
+  out.mask = query.mask;
   return out;
 }
 

@@ -402,6 +402,107 @@ Config Model::to_keras(layers::keras_format::Writer& writer, const std::string& 
 
 namespace {
 
+// Keras 3 writes the masks its layers compute (an Embedding's `mask_zero`, Attention's query
+// mask) as operation nodes of their own (NotEqual, LogicalOr, ConvertToTensor...), handed to the
+// next layers as `mask=` arguments. tkeras computes the same masks as it runs the graph, so the
+// operations that feed nothing but masks, and the `mask` arguments made of them, are dropped from
+// the layers' list (`entries`) before it is read; Keras recomputes them from tkeras's files.
+void drop_mask_operations(Config& entries, const Config& model_outputs) {
+  std::set<std::string> candidates;
+  for (const Config& entry : entries) {
+    if (entry.is_object() && entry.value("module", Config()).is_string() &&
+        entry["module"].get<std::string>().starts_with("keras.src.ops.") && entry.value("name", Config()).is_string()) {
+      candidates.insert(entry["name"].get<std::string>());
+    }
+  }
+  if (candidates.empty()) return;
+  // Which layers each argument reads: the layers named in its tensors' keras_history.
+  const auto read_layers = [](const Config& argument, std::set<std::string>& into) {
+    const auto walk = [&into](const auto& self, const Config& value) -> void {
+      if (value.is_array()) {
+        for (const Config& item : value) self(self, item);
+      } else if (value.is_object()) {
+        if (value.value("class_name", Config()) == "__keras_tensor__" && value.contains("config") &&
+            value["config"].is_object()) {
+          const Config history = value["config"].value("keras_history", Config());
+          if (history.is_array() && !history.empty() && history[0].is_string())
+            into.insert(history[0].get<std::string>());
+          return;
+        }
+        for (const auto& [key, item] : value.items()) self(self, item);
+      }
+    };
+    walk(walk, argument);
+  };
+  // reader -> the layers it reads as data (not as a mask); the outputs read as data too.
+  std::map<std::string, std::set<std::string>> data_reads;
+  for (const Config& entry : entries) {
+    if (!entry.is_object() || !entry.value("name", Config()).is_string()) continue;
+    std::set<std::string>& reads = data_reads[entry["name"].get<std::string>()];
+    const Config nodes = entry.value("inbound_nodes", Config::array());
+    if (!nodes.is_array()) continue;
+    for (const Config& node : nodes) {
+      if (!node.is_object()) continue;
+      read_layers(node.value("args", Config()), reads);
+      const Config kwargs = node.value("kwargs", Config::object());
+      if (!kwargs.is_object()) continue;
+      for (const auto& [key, value] : kwargs.items()) {
+        if (key != "mask") read_layers(value, reads);
+      }
+    }
+  }
+  // The outputs, as [layer, node, tensor] entries (or a list of them).
+  std::set<std::string> output_reads;
+  const auto outputs = [&output_reads](const auto& self, const Config& entry) -> void {
+    if (!entry.is_array()) return;
+    if (entry.size() == 3 && entry[0].is_string()) {
+      output_reads.insert(entry[0].get<std::string>());
+      return;
+    }
+    for (const Config& item : entry) self(self, item);
+  };
+  outputs(outputs, model_outputs);
+  // An operation stays when something other than a dropped operation reads it as data.
+  std::set<std::string> dropped = candidates;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto it = dropped.begin(); it != dropped.end();) {
+      bool kept = output_reads.contains(*it);
+      for (const auto& [reader, reads] : data_reads) {
+        if (!kept && reads.contains(*it) && !dropped.contains(reader)) kept = true;
+      }
+      if (kept) {
+        it = dropped.erase(it);
+        changed = true;
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (dropped.empty()) return;
+  Config kept = Config::array();
+  for (Config& entry : entries) {
+    if (entry.is_object() && entry.value("name", Config()).is_string() &&
+        dropped.contains(entry["name"].get<std::string>())) {
+      continue;
+    }
+    if (entry.is_object() && entry.contains("inbound_nodes") && entry["inbound_nodes"].is_array()) {
+      for (Config& node : entry["inbound_nodes"]) {
+        if (!node.is_object() || !node.contains("kwargs") || !node["kwargs"].is_object()) continue;
+        Config& kwargs = node["kwargs"];
+        if (!kwargs.contains("mask")) continue;
+        std::set<std::string> masks;
+        read_layers(kwargs["mask"], masks);
+        if (std::ranges::all_of(masks, [&](const std::string& name) { return dropped.contains(name); })) {
+          kwargs.erase("mask");
+        }
+      }
+    }
+    kept.push_back(std::move(entry));
+  }
+  entries = std::move(kept);
+}
+
 struct Rebuild {
   std::map<std::string, std::shared_ptr<layers::Layer>> layers;
   std::map<std::string, std::vector<std::shared_ptr<const layers::Node>>> nodes;  // calls made here, in order
@@ -553,9 +654,10 @@ const layers::registry::Registrar<Model> functional_registration("Functional");
 
 std::shared_ptr<Model> Model::from_config(const Config& config, const layers::CustomObjects& custom_objects) {
   const ConfigReader read(config);
-  const Config& entries = read.at("layers");
+  Config entries = read.at("layers");
   if (!entries.is_array())
     throw Error(fmt::format("expected \"layers\" as a list of layers, received {}", entries.dump().substr(0, 120)));
+  drop_mask_operations(entries, read.at("output_layers"));
   Rebuild rebuild;
   std::vector<std::pair<std::shared_ptr<layers::Layer>, std::vector<Config>>> pending;
   std::vector<std::string> unknown;
@@ -630,6 +732,7 @@ Config Model::from_keras(const Config& entry, layers::keras_format::Reader& read
   Config out = entry;
   Config& list = out["config"]["layers"];
   if (!list.is_array()) throw Error(fmt::format("{}: expected \"layers\" as a list", where));
+  drop_mask_operations(list, out["config"].value("output_layers", Config()));
   std::vector<std::string> unknown;
   layers::keras_format::SavedNames saved;
   for (size_t i = 0; i < list.size(); ++i) {
