@@ -6,6 +6,11 @@
 #include <torch/torch.h>
 
 #include "tkeras/core/error.h"
+#include "tkeras/core/random.h"
+#include "tkeras/layers/dense.h"
+#include "tkeras/layers/flatten.h"
+#include "tkeras/layers/input.h"
+#include "tkeras/models/sequential.h"
 
 namespace layers = tkeras::layers;
 
@@ -178,4 +183,30 @@ TEST_CASE("Conv2D's config carries dilation_rate and groups as Keras writes them
   keras.erase("groups");
   CHECK(layers::Conv2D::from_config(keras)->options().groups == 1);
   CHECK(layers::Conv2D::from_config(keras)->options().dilation_rate == layers::Size2(1));
+}
+
+TEST_CASE("the kernel Conv2D keeps for predict follows its weights as fit and set_weights change them") {
+  const auto make = [] {
+    return tkeras::Sequential({layers::Input({6, 6, 2}), layers::Conv2D(3, 3), layers::Flatten(), layers::Dense(2)});
+  };
+  tkeras::utils::set_random_seed(3);
+  tkeras::Sequential model = make();
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  const torch::Tensor x = torch::randn({4, 6, 6, 2});
+  const torch::Tensor y = torch::randn({4, 2});
+  // What a model that kept nothing computes from the same weights.
+  const auto fresh = [&] {
+    tkeras::Sequential copy = make();
+    copy.set_weights(model.get_weights());
+    return copy.predict(x, {.verbose = 0});
+  };
+  const torch::Tensor before = model.predict(x, {.verbose = 0});
+  model.fit(x, y, {.epochs = 2, .verbose = 0});
+  const torch::Tensor after = model.predict(x, {.verbose = 0});
+  CHECK_FALSE(torch::allclose(after, before));
+  CHECK(torch::allclose(after, fresh()));
+  std::vector<torch::Tensor> halved = model.get_weights();
+  for (torch::Tensor& weight : halved) weight = weight * 0.5;
+  model.set_weights(halved);
+  CHECK(torch::allclose(model.predict(x, {.verbose = 0}), fresh()));
 }

@@ -222,7 +222,8 @@ TEST_CASE("save needs a built model, and a layer of the user's own loads with a 
   CHECK_THROWS_WITH_AS(
       load_model(path),
       doctest::Contains("model_config layer 1 (Doubling): unknown layer class \"Doubling\"; expected "
-                        "one of: Activation, Add, Average, AveragePooling1D, AveragePooling2D, BatchNormalization"),
+                        "one of: Activation, Add, Attention, Average, AveragePooling1D, AveragePooling2D, "
+                        "BatchNormalization"),
       tkeras::Error);
   const auto loaded = load_model(path, {.custom_objects = {{"Doubling", [] { return Doubling(); }}}});
   CHECK(loaded->get_layer(0)->class_name() == "Doubling");

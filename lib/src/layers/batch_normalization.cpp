@@ -73,8 +73,9 @@ torch::Tensor BatchNormalization::call(const torch::Tensor& inputs, bool trainin
   if (!training || !trainable()) return normalized(inputs, moving_mean_, moving_variance_);
   std::vector<int64_t> axes(static_cast<size_t>(inputs.dim() - 1));
   std::iota(axes.begin(), axes.end(), 0);
+  // As Keras's torch backend's moments: E[x^2] - E[x]^2.
   const torch::Tensor mean = inputs.mean(axes);
-  const torch::Tensor variance = (inputs - mean).square().mean(axes);
+  const torch::Tensor variance = inputs.square().mean(axes) - mean.square();
   {
     const torch::NoGradGuard no_grad;
     const double keep = options_.momentum;
@@ -86,8 +87,15 @@ torch::Tensor BatchNormalization::call(const torch::Tensor& inputs, bool trainin
 
 torch::Tensor BatchNormalization::normalized(const torch::Tensor& inputs, const torch::Tensor& mean,
                                              const torch::Tensor& variance) const {
-  torch::Tensor x = (inputs - mean) * torch::rsqrt(variance + options_.epsilon);
-  if (gamma_.defined()) x = x * gamma_;
+  // As Keras's torch backend: (x - mean) * (rsqrt(variance + epsilon) * gamma) + beta, in place
+  // where no gradient is taken (predict): one new tensor, not four.
+  torch::Tensor scale = torch::rsqrt(variance + options_.epsilon);
+  if (gamma_.defined()) scale = scale * gamma_;
+  if (!torch::GradMode::is_enabled()) {
+    torch::Tensor x = (inputs - mean).mul_(scale);
+    return beta_.defined() ? x.add_(beta_) : x;
+  }
+  torch::Tensor x = (inputs - mean) * scale;
   return beta_.defined() ? x + beta_ : x;
 }
 

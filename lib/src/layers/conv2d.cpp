@@ -89,8 +89,10 @@ Shape Conv2D::build_weights(const Shape& input_shape) {
 
 torch::Tensor Conv2D::call_without_activation(const torch::Tensor& inputs, bool /*training*/) {
   // [kh, kw, channels / groups, filters] -> LibTorch's [filters, channels / groups, kh, kw], a view.
-  return spatial::conv2d(inputs, kernel_.permute({3, 2, 0, 1}), bias_, options_.strides, padding_,
-                         options_.dilation_rate, options_.groups);
+  const torch::Tensor weight = spatial::torch_kernel(torch_kernel_, kernel_, [](const torch::Tensor& k) {
+    return k.permute({3, 2, 0, 1});
+  });
+  return spatial::conv2d(inputs, weight, bias_, options_.strides, padding_, options_.dilation_rate, options_.groups);
 }
 
 torch::Tensor Conv2D::call(const torch::Tensor& inputs, bool training) {

@@ -77,9 +77,10 @@ Shape DepthwiseConv2D::build_weights(const Shape& input_shape) {
 
 torch::Tensor DepthwiseConv2D::call_without_activation(const torch::Tensor& inputs, bool /*training*/) {
   // [kh, kw, C, M] -> [C * M, 1, kh, kw]: output channel c * M + m is channel c's window m.
-  const torch::Tensor weight =
-      kernel_.permute({2, 3, 0, 1})
-          .reshape({channels_ * options_.depth_multiplier, 1, kernel_size_.height, kernel_size_.width});
+  const torch::Tensor weight = spatial::torch_kernel(torch_kernel_, kernel_, [&](const torch::Tensor& k) {
+    return k.permute({2, 3, 0, 1})
+        .reshape({channels_ * options_.depth_multiplier, 1, kernel_size_.height, kernel_size_.width});
+  });
   return spatial::conv2d(inputs, weight, bias_, options_.strides, padding_, /*dilation=*/1, /*groups=*/channels_);
 }
 

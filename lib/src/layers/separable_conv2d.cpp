@@ -92,8 +92,9 @@ Shape SeparableConv2D::build_weights(const Shape& input_shape) {
 
 torch::Tensor SeparableConv2D::call_without_activation(const torch::Tensor& inputs, bool /*training*/) {
   // [kh, kw, C, M] -> [C * M, 1, kh, kw]: channel c * M + m is channel c through window m.
-  const torch::Tensor depthwise =
-      depthwise_kernel_.permute({2, 3, 0, 1}).reshape({-1, 1, kernel_size_.height, kernel_size_.width});
+  const torch::Tensor depthwise = spatial::torch_kernel(torch_kernel_, depthwise_kernel_, [&](const torch::Tensor& k) {
+    return k.permute({2, 3, 0, 1}).reshape({-1, 1, kernel_size_.height, kernel_size_.width});
+  });
   const torch::Tensor x =
       spatial::conv2d(inputs, depthwise, {}, options_.strides, padding_, options_.dilation_rate, channels_);
   // The pointwise step on the channels-last pixels: [.., C * M] x [C * M, filters] (+ bias), one

@@ -70,6 +70,27 @@ torch::Tensor channels_last(const torch::Tensor& images);
 /// Pads `[N, C, H, W]` by {left, right, top, bottom} with `value` (nothing when all are 0).
 torch::Tensor pad(const torch::Tensor& images, const std::array<int64_t, 4>& padding, double value);
 
+/// A convolution's kernel as LibTorch's CPU kernels take it with channels-last images, without
+/// copying the images or the kernel at each call: `to_torch(weight)` (the Keras-layout weight
+/// viewed in LibTorch's `[out, in / groups, kh, kw]`) in channels-last memory. While the weight is
+/// trained (grad mode on and it requires grad) it is converted at each call, for autograd; else
+/// the conversion is kept in `kept` and made again only when the weight changed (an optimizer
+/// step, set_weights, a move to another device): predict and a frozen backbone convert once.
+template <class ToTorch>
+torch::Tensor torch_kernel(detail::ConvertedWeight& kept, const torch::Tensor& weight, ToTorch to_torch) {
+  if (torch::GradMode::is_enabled() && weight.requires_grad()) {
+    return to_torch(weight).contiguous(at::MemoryFormat::ChannelsLast);
+  }
+  if (!kept.value.defined() || kept.source != weight.data_ptr() || kept.version != weight._version()) {
+    const torch::NoGradGuard no_grad;
+    const c10::InferenceMode normal_tensors(false);  // usable in autograd later (a frozen layer in fit)
+    kept.value = to_torch(weight).contiguous(at::MemoryFormat::ChannelsLast);
+    kept.source = weight.data_ptr();
+    kept.version = weight._version();
+  }
+  return kept.value;
+}
+
 /// A 2-D convolution of channels-last images `[N, H, W, C]`, as Keras's torch backend runs it:
 /// LibTorch's conv2d on their channels-first view, with `weight` in LibTorch's layout `[out, C /
 /// groups, kh, kw]`, `bias` (undefined for none) and the `padding` of `windows` ({left, right,

@@ -163,6 +163,11 @@ void Updater::step() {
   count_step();
 }
 
+void Updater::count_step() {
+  ++iterations_;
+  for (const torch::Tensor& weight : weights_) torch::autograd::impl::bump_version(weight);
+}
+
 void Updater::apply() {
   if (weights_.empty()) return;
   const torch::NoGradGuard no_grad;

@@ -50,8 +50,10 @@ class Updater {
   /// The device work of `step()`, without counting it on the host. Capturable updaters touch
   /// no host state here, so a CUDA graph can capture it; count each replay with `count_step()`.
   void apply();
-  /// Counts one applied update in `iterations()`.
-  void count_step() { ++iterations_; }
+  /// Counts one applied update in `iterations()`, and moves the weights' version counters, as an
+  /// in-place op would: the update wrote their values through the flat buffer, behind autograd, so
+  /// what was computed from them (a convolution's kept kernel) must be made again.
+  void count_step();
   /// Whether every weight is still the view of the flat buffer that `apply()` updates (false
   /// after something gave a weight new storage; the next `apply()` then gathers them again).
   bool weights_in_place() const;

@@ -72,6 +72,7 @@ class Conv2D : public Layer {
   Conv2DOptions options_;
   activations::Function activation_;
   torch::Tensor kernel_;
+  detail::ConvertedWeight torch_kernel_;  // the kernel in LibTorch's layout, kept while not trained
   torch::Tensor bias_;
   std::array<int64_t, 4> padding_ = {0, 0, 0, 0};  // left, right, top, bottom
 };

@@ -61,6 +61,7 @@ class DepthwiseConv2D : public Layer {
   DepthwiseConv2DOptions options_;
   activations::Function activation_;
   torch::Tensor kernel_;
+  detail::ConvertedWeight torch_kernel_;  // the kernel in LibTorch's layout, kept while not trained
   torch::Tensor bias_;
   int64_t channels_ = 0;
   std::array<int64_t, 4> padding_ = {0, 0, 0, 0};  // left, right, top, bottom

@@ -47,6 +47,14 @@ class SymbolicBuildDevice {
  private:
   std::optional<torch::Device> previous_;
 };
+
+/// A weight converted to the layout LibTorch's kernels take fastest, kept between the calls
+/// that do not train it (internal: the convolutions' kernels, see spatial::torch_kernel).
+struct ConvertedWeight {
+  torch::Tensor value;           ///< The converted weight. Default: none yet.
+  const void* source = nullptr;  ///< The data of the weight it was made from. Default: none.
+  int64_t version = -1;          ///< That weight's version counter then. Default: -1.
+};
 }  // namespace detail
 
 /// One weight of a layer, as an entry of Keras's `layer.weights`.

@@ -70,6 +70,7 @@ class SeparableConv2D : public Layer {
   SeparableConv2DOptions options_;
   activations::Function activation_;
   torch::Tensor depthwise_kernel_;
+  detail::ConvertedWeight torch_kernel_;  // the kernel in LibTorch's layout, kept while not trained
   torch::Tensor pointwise_kernel_;
   torch::Tensor bias_;
   int64_t channels_ = 0;
