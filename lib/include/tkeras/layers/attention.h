@@ -33,13 +33,14 @@ struct AttentionCall {
   std::optional<bool> training;  ///< Fixes the call's mode. Default: the model's.
 };
 
-/// Dot-product attention, as Keras's `Attention` (Luong-style): called on `[query, value]` or
-/// `[query, value, key]` (`[batch, Tq, dim]`, `[batch, Tv, dim]`; the key defaults to the value),
-/// the scores `query . key` (or, with `score_mode = "concat"`, `sum(tanh(query + key))`) go
-/// through a softmax over the value's steps and weigh the value: the output is `[batch, Tq, dim]`
-/// of the value. Masks from an `Embedding(mask_zero)` work as Keras's: the value's mask keeps
-/// padded steps out of the softmax (their scores lowered by 1e9), the query's zeroes the output at
-/// padded steps and passes on. Weights, as Keras's: `scale` (with `use_scale`) and
+/// Dot-product attention, as Keras's `Attention` (Luong-style): called on a list of a query
+/// `[batch, Tq, dim]`, a value `[batch, Tv, dim]` and optionally a key of the value's shape (by
+/// default the value), the scores (the query-key dot product, or with the "concat" score mode the
+/// sum over features of tanh of query plus key) go through a softmax over the value's steps and
+/// weigh the value: the output is `[batch, Tq, value dim]`. Masks from an `Embedding(mask_zero)`
+/// work as Keras's: the value's mask keeps padded steps out of the softmax (their scores lowered
+/// by 1e9), the query's zeroes the output at padded steps and passes on. Weights, as Keras's:
+/// `scale` (with `use_scale`) and
 /// `concat_score_weight` (with `"concat"`), both scalars starting at 1.
 ///
 /// Example:
