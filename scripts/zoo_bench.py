@@ -33,6 +33,8 @@ import subprocess
 import sys
 import time
 
+from peer_bench import cpu_name  # the CPU's model name, as the peer benchmark prints it
+
 MODELS = {"mobilenetv2": "MobileNetV2", "resnet50": "ResNet50"}
 BATCH = 32
 PREDICT_BATCHES = (1, BATCH)
@@ -310,17 +312,6 @@ def main():
     for model in (list(MODELS) if args.model == "both" else [args.model]):
         compare(args, model)
     print(f"zoo_bench: {time.perf_counter() - started:.0f} s in all")
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
 
 
 if __name__ == "__main__":
