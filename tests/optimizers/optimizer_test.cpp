@@ -118,3 +118,48 @@ TEST_CASE("clipnorm clips each weight's gradient by its own norm") {
   CHECK(model.get_weights()[0].item<double>() == doctest::Approx(0.9));
   CHECK(model.get_weights()[1].item<double>() == doctest::Approx(0.9));
 }
+
+TEST_CASE("Dense's kernel stored transposed trains alike through the fused, the gathered and the clipped update") {
+  // Adam on the CPU takes each weight's gradient as backward left it (the kernel's transposed,
+  // as its weight); jit's update gathers them into one buffer first, and clipping does too.
+  const torch::Tensor x = torch::rand({16, 5}, torch::TensorOptions().dtype(torch::kFloat32));
+  const torch::Tensor y = torch::randint(0, 3, {16});
+  const auto trained = [&](const optimizers::Optimizer& optimizer, bool jit) {
+    tkeras::utils::set_random_seed(7);
+    tkeras::Sequential model({tkeras::layers::Dense(4, "relu"), tkeras::layers::Dense(3, "softmax")});
+    model.build({5});
+    model.compile({.optimizer = optimizer, .loss = "sparse_categorical_crossentropy", .jit = jit});
+    model.fit(x, y, {.epochs = 3, .batch_size = 4, .shuffle = false, .verbose = 0});
+    const torch::Tensor kernel = model.trainable_weights()[0];
+    CHECK(kernel.sizes().vec() == std::vector<int64_t>{5, 4});
+    CHECK(kernel.strides().vec() == std::vector<int64_t>{1, 5});  // [units, in] in memory
+    return model.get_weights();
+  };
+  const std::vector<torch::Tensor> fused = trained(optimizers::Adam({.learning_rate = 0.05}), false);
+  const std::vector<torch::Tensor> gathered = trained(optimizers::Adam({.learning_rate = 0.05}), true);
+  const std::vector<torch::Tensor> clipped =
+      trained(optimizers::Adam({.learning_rate = 0.05, .clipvalue = 1e6}), false);
+  const std::vector<torch::Tensor> initial = trained(optimizers::Adam({.learning_rate = 0.0}), false);
+
+  // One SGD step over the whole batch against autograd on plain tensors in Keras's layout.
+  tkeras::utils::set_random_seed(7);
+  tkeras::Sequential model({tkeras::layers::Dense(4, "relu"), tkeras::layers::Dense(3, "softmax")});
+  model.build({5});
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.5}), .loss = "sparse_categorical_crossentropy"});
+  std::vector<torch::Tensor> expected = model.get_weights();
+  for (torch::Tensor& weight : expected) weight.requires_grad_(true);
+  const torch::Tensor hidden = torch::relu(x.matmul(expected[0]) + expected[1]);
+  torch::nll_loss(torch::log_softmax(hidden.matmul(expected[2]) + expected[3], -1), y).backward();
+  model.fit(x, y, {.batch_size = 16, .verbose = 0});
+  for (size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(torch::allclose(model.get_weights()[i], (expected[i] - 0.5 * expected[i].grad()).detach(), 1e-5, 1e-6));
+  }
+  for (size_t i = 0; i < fused.size(); ++i) {
+    CAPTURE(i);
+    CHECK(fused[i].is_contiguous());  // get_weights gives row-major copies
+    CHECK(torch::allclose(fused[i], gathered[i], 1e-5, 1e-6));
+    CHECK(torch::allclose(fused[i], clipped[i], 1e-5, 1e-6));
+    CHECK_FALSE(torch::allclose(fused[i], initial[i]));
+  }
+}

@@ -49,7 +49,12 @@ Shape Dense::build_weights(const Shape& input_shape) {
   // Glorot-uniform, Keras's default kernel initializer: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
   const double limit = std::sqrt(6.0 / (static_cast<double>(fan_in) + static_cast<double>(units_)));
   const torch::TensorOptions options = initializer_options();
-  kernel_ = add_weight("kernel", torch::empty({fan_in, units_}, options).uniform_(-limit, limit));
+  const torch::Tensor initial = torch::empty({fan_in, units_}, options).uniform_(-limit, limit);
+  // Keras's shape [in, units], stored as torch::nn::Linear stores its weight ([units, in] in
+  // memory): MKL multiplies by it faster, most for a narrow output (a softmax over 10 classes:
+  // forward and backward 2.5x faster at batch 128, docs/benchmarks.md), and backward writes the
+  // gradient in the same layout.
+  kernel_ = add_weight("kernel", torch::empty({units_, fan_in}, options).t().copy_(initial));
   if (use_bias_) bias_ = add_weight("bias", torch::zeros({units_}, options));
   Shape output_shape = input_shape;
   output_shape.back() = units_;

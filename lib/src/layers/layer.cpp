@@ -116,7 +116,7 @@ std::vector<torch::Tensor> Layer::non_trainable_weights() const {
 
 std::vector<torch::Tensor> Layer::get_weights() const {
   std::vector<torch::Tensor> values;
-  for (const Weight& weight : weights()) values.push_back(weight.value.detach().clone());
+  for (const Weight& weight : weights()) values.push_back(weight.value.detach().clone(at::MemoryFormat::Contiguous));
   return values;
 }
 

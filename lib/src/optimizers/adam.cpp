@@ -38,21 +38,24 @@ SlotGroups AdamRule::slots() const {
 // v += (g^2 - v)(1 - beta_2) (amsgrad: v_hat = max(v_hat, v), used for v); w -= alpha * m / (sqrt(v) + epsilon).
 void AdamRule::update_step(UpdateStep& step) const {
   torch::Tensor& w = step.weights();
-  torch::Tensor& g = step.gradients();
   torch::Tensor& m = step.slot("momentums");
   torch::Tensor& v = step.slot("velocities");
   if (!step.capturable() && w.device().is_cpu() && w.scalar_type() == torch::kFloat32) {
     // LibTorch's fused Adam (one pass over the buffers) puts epsilon after the bias correction:
     // w -= lr / (1 - beta_1^t) * m / (sqrt(v) / sqrt(1 - beta_2^t) + eps'), which is Keras's rule
-    // exactly for eps' = epsilon / sqrt(1 - beta_2^t).
+    // exactly for eps' = epsilon / sqrt(1 - beta_2^t). It takes lists, so the gradients go in as
+    // backward left them, without the copy into one buffer.
     const double t = step.iterations().value();
     const double fused_epsilon = epsilon / std::sqrt(1.0 - std::pow(beta_2, t));
-    const std::vector<torch::Tensor> v_hat =
-        amsgrad ? std::vector<torch::Tensor>{step.slot("velocity_hats")} : std::vector<torch::Tensor>{};
-    at::_fused_adam_({w}, {g}, {m}, {v}, v_hat, {step.iterations_tensor()}, step.learning_rate().value(), beta_1,
-                     beta_2, /*weight_decay=*/0.0, fused_epsilon, amsgrad, /*maximize=*/false);
+    const std::vector<torch::Tensor>& g = step.gradient_list();
+    const std::vector<torch::Tensor> steps(g.size(), step.iterations_tensor());
+    at::_fused_adam_(step.weight_list(), g, step.slot_list("momentums"), step.slot_list("velocities"),
+                     amsgrad ? step.slot_list("velocity_hats") : std::vector<torch::Tensor>{}, steps,
+                     step.learning_rate().value(), beta_1, beta_2, /*weight_decay=*/0.0, fused_epsilon, amsgrad,
+                     /*maximize=*/false);
     return;
   }
+  const torch::Tensor& g = step.gradients();
   const Scalar& t = step.iterations();
   const Scalar alpha = step.learning_rate() * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
   m.mul_(beta_1).add_(g, 1.0 - beta_1);

@@ -92,11 +92,11 @@ Scalar pow(const Scalar& base, const Scalar& exponent) {
   });
 }
 
-UpdateStep::UpdateStep(torch::Tensor& weights, torch::Tensor& gradients, const std::vector<Slot>& slots,
+UpdateStep::UpdateStep(torch::Tensor& weights, StepParts parts, const std::vector<Slot>& slots,
                        std::vector<torch::Tensor>& values, torch::Tensor& scratch, torch::Tensor& step_tensor,
                        Scalar learning_rate, Scalar iterations)
     : weights_(weights),
-      gradients_(gradients),
+      parts_(parts),
       slots_(slots),
       values_(values),
       scratch_(scratch),
@@ -104,9 +104,24 @@ UpdateStep::UpdateStep(torch::Tensor& weights, torch::Tensor& gradients, const s
       learning_rate_(std::move(learning_rate)),
       iterations_(std::move(iterations)) {}
 
+torch::Tensor& UpdateStep::gradients() {
+  if (!parts_.gathered) {
+    torch::cat_out(parts_.flat_gradients, parts_.gradients);
+    parts_.gathered = true;
+  }
+  return parts_.flat_gradients;
+}
+
 torch::Tensor& UpdateStep::slot(std::string_view name) {
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i].name == name) return values_[i];
+  }
+  throw Error(fmt::format("optimizer: no slot \"{}\" among the optimizer's own", name));
+}
+
+const std::vector<torch::Tensor>& UpdateStep::slot_list(std::string_view name) const {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].name == name) return parts_.slots[i];
   }
   throw Error(fmt::format("optimizer: no slot \"{}\" among the optimizer's own", name));
 }

@@ -56,6 +56,17 @@ struct Slot {
 /// weights (Adam: a weight's momentum, then its velocity, then the next weight's).
 using SlotGroups = std::vector<std::vector<Slot>>;
 
+/// The buffers of one update cut into one 1-D piece per weight (views, in the order of each
+/// weight's slice of the flat buffers): the gradients, as backward left them, and the flat
+/// buffer they are gathered into when a rule asks for them in one piece.
+struct StepParts {
+  std::vector<torch::Tensor>& gradients;                 ///< one per weight, in order
+  torch::Tensor& flat_gradients;                         ///< the buffer of the weights' layout
+  const std::vector<torch::Tensor>& weights;             ///< the flat weights' slices
+  const std::vector<std::vector<torch::Tensor>>& slots;  ///< each slot's slices, slots in order
+  bool gathered = false;                                 ///< whether `flat_gradients` holds them already
+};
+
 /// One update of all trainable weights: the flat buffers, the step's learning rate and count,
 /// and the primitives the rules are written in, each done with LibTorch's in-place ops taking host
 /// scalars (eager) or with kernels reading device scalars (capturable).
@@ -64,14 +75,21 @@ class UpdateStep {
   /// `slots` lists the optimizer's slots (all groups, in order) and `values` their flat buffers;
   /// `scratch` is a buffer of the weights' size the step may overwrite; `iterations` counts this
   /// update (1 for the first); `step_tensor` keeps the tensor `iterations_tensor()` fills.
-  UpdateStep(torch::Tensor& weights, torch::Tensor& gradients, const std::vector<Slot>& slots,
+  UpdateStep(torch::Tensor& weights, StepParts parts, const std::vector<Slot>& slots,
              std::vector<torch::Tensor>& values, torch::Tensor& scratch, torch::Tensor& step_tensor,
              Scalar learning_rate, Scalar iterations);
 
   /// The flat buffer of all trainable weights (each weight a view of its slice).
   torch::Tensor& weights() { return weights_; }
-  /// Their gradients, clipped, in one buffer of the same layout.
-  torch::Tensor& gradients() { return gradients_; }
+  /// Their gradients, clipped, in one buffer of the same layout (gathered on the first call).
+  torch::Tensor& gradients();
+  /// The same gradients, one 1-D tensor per weight, not gathered: for LibTorch's kernels that take
+  /// lists, which then skip the copy into one buffer.
+  const std::vector<torch::Tensor>& gradient_list() const { return parts_.gradients; }
+  /// The weights cut as `gradient_list()`: views of the flat buffer.
+  const std::vector<torch::Tensor>& weight_list() const { return parts_.weights; }
+  /// The slot called `name` cut as `gradient_list()`.
+  const std::vector<torch::Tensor>& slot_list(std::string_view name) const;
   /// The slot called `name` (one of the optimizer's own), over the same layout.
   torch::Tensor& slot(std::string_view name);
   /// A buffer of the weights' size, free for the rule to use.
@@ -97,7 +115,7 @@ class UpdateStep {
 
  private:
   torch::Tensor& weights_;
-  torch::Tensor& gradients_;
+  StepParts parts_;
   const std::vector<Slot>& slots_;
   std::vector<torch::Tensor>& values_;
   torch::Tensor& scratch_;

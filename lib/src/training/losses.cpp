@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -126,6 +127,14 @@ torch::Tensor Loss::operator()(const torch::Tensor& y_true, const torch::Tensor&
 torch::Tensor Loss::from_layer_output(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
                                       std::string_view activation, const torch::Tensor& sample_weight) const {
   // Keras's reduction: the mean of the per-sample losses, or their weighted sum over the count.
+  if (kind_ == Kind::kSparseCategoricalCrossentropy && !sample_weight.defined() && pre_activation.dim() == 2 &&
+      y_true.dim() == 1 && (from_logits_ || activation == "softmax")) {
+    // The same mean as one LibTorch op (gather, negate and average, and one backward op for
+    // the five of the general path); no label is ignored, so one out of range is an error as there.
+    const torch::Tensor logits = from_logits_ ? activations::get(activation)(pre_activation) : pre_activation;
+    return torch::nll_loss(torch::log_softmax(logits, -1), y_true, {}, at::Reduction::Mean,
+                           std::numeric_limits<int64_t>::min());
+  }
   const torch::Tensor values = sample_losses(y_true, pre_activation, activation);
   return sample_weight.defined() ? weighted_mean(values, sample_weight) : values.mean();
 }

@@ -105,6 +105,9 @@ void Updater::place_state() {
     device_learning_rate_ = device_learning_rate_.to(device);
   }
   scratch_ = torch::empty_like(flat_weights_);
+  weight_parts_ = flat_weights_.split_with_sizes(counts_);
+  slot_parts_.clear();
+  for (const torch::Tensor& slot : slots_) slot_parts_.push_back(slot.split_with_sizes(counts_));
 }
 
 void Updater::set_learning_rate(double learning_rate) {
@@ -136,22 +139,49 @@ void Updater::flatten_weights() {
   flat_weights_ = torch::empty({total}, weights_.front().options().requires_grad(false));
   int64_t offset = 0;
   for (torch::Tensor& weight : weights_) {
-    torch::Tensor slice = flat_weights_.narrow(0, offset, weight.numel());
-    slice.copy_(weight.reshape(-1));
-    weight.set_data(slice.view(weight.sizes()));
+    // A weight keeps its memory layout (Dense's kernel is stored transposed, see dense.cpp).
+    const torch::Tensor slice = flat_weights_.narrow(0, offset, weight.numel());
+    torch::Tensor placed = weight.is_non_overlapping_and_dense()
+                               ? slice.as_strided(weight.sizes(), weight.strides(), slice.storage_offset())
+                               : slice.view(weight.sizes());
+    placed.copy_(weight);
+    weight.set_data(placed);
     offset += weight.numel();
   }
   flat_grads_ = torch::empty_like(flat_weights_);
-  grad_views_.resize(weights_.size());
+  grad_parts_.resize(weights_.size());
   grad_slices_.clear();
-  std::vector<int64_t> counts;
+  counts_.clear();
   offset = 0;
   for (const torch::Tensor& weight : weights_) {
     grad_slices_.push_back(flat_grads_.narrow(0, offset, weight.numel()));
-    counts.push_back(weight.numel());
+    counts_.push_back(weight.numel());
     offset += weight.numel();
   }
-  weight_sizes_ = torch::tensor(counts, torch::kLong).to(flat_weights_.device());
+  weight_sizes_ = torch::tensor(counts_, torch::kLong).to(flat_weights_.device());
+}
+
+bool Updater::row_major() const {
+  return std::all_of(weights_.begin(), weights_.end(),
+                     [](const torch::Tensor& weight) { return weight.is_contiguous(); });
+}
+
+torch::Tensor Updater::as_weight(const torch::Tensor& buffer, size_t index, int64_t offset) const {
+  return buffer.as_strided(weights_[index].sizes(), weights_[index].strides(), buffer.storage_offset() + offset);
+}
+
+// Weight `index`'s gradient, its values in the order of the weight's memory (a view when backward
+// laid it out as the weight, as LibTorch's autograd does; 0 when the loss did not reach the weight).
+torch::Tensor Updater::gradient_part(size_t index) const {
+  const torch::Tensor& weight = weights_[index];
+  const torch::Tensor& grad = weight.grad();
+  if (!grad.defined()) return torch::zeros({weight.numel()}, flat_grads_.options());
+  if (grad.strides() == weight.strides() && grad.is_non_overlapping_and_dense()) {
+    return grad.as_strided({grad.numel()}, {1});
+  }
+  torch::Tensor laid_out = torch::empty_like(weight, at::MemoryFormat::Preserve);
+  laid_out.copy_(grad);
+  return laid_out.as_strided({laid_out.numel()}, {1});
 }
 
 void Updater::zero_grad() {
@@ -178,13 +208,16 @@ void Updater::apply() {
     place_state();
   }
 
-  for (size_t i = 0; i < weights_.size(); ++i) {
-    const torch::Tensor& grad = weights_[i].grad();
-    grad_views_[i] = grad.defined() ? grad.reshape(-1) : torch::zeros({weights_[i].numel()}, flat_grads_.options());
+  for (size_t i = 0; i < weights_.size(); ++i) grad_parts_[i] = gradient_part(i);
+  // Summed over processes or clipped, the gradients are gathered into one buffer first; otherwise
+  // the rule gathers them only if it needs them in one piece (Adam's fused kernel takes a list).
+  const bool gather = reduce_gradients_ || config_.clipnorm() || config_.global_clipnorm() || config_.clipvalue();
+  if (gather) {
+    torch::cat_out(flat_grads_, grad_parts_);
+    if (reduce_gradients_) reduce_gradients_(flat_grads_);
+    clip_gradients();
+    grad_parts_ = grad_slices_;
   }
-  torch::cat_out(flat_grads_, grad_views_);
-  if (reduce_gradients_) reduce_gradients_(flat_grads_);
-  clip_gradients();
   // Capturable: the step count and learning rate are device scalars, counted and read by kernels,
   // so the rule launches the same kernels with the same arguments every step.
   using optimizers::detail::Scalar;
@@ -192,9 +225,11 @@ void Updater::apply() {
   const Scalar learning_rate = capturable_ ? Scalar(device_learning_rate_) : Scalar(config_.learning_rate());
   const Scalar iterations = capturable_ ? Scalar(device_iterations_) : Scalar(static_cast<double>(iterations_ + 1));
   decay_weights(learning_rate);
-  optimizers::detail::UpdateStep step(flat_weights_, flat_grads_, slot_list_, slots_, scratch_, step_tensor_,
-                                      learning_rate, iterations);
+  optimizers::detail::UpdateStep step(flat_weights_, {grad_parts_, flat_grads_, weight_parts_, slot_parts_, gather},
+                                      slot_list_, slots_, scratch_, step_tensor_, learning_rate, iterations);
   config_.impl().update_step(step);
+  // Backward's gradients are not held past the update, so the next forward pass can reuse them.
+  for (torch::Tensor& part : grad_parts_) part = torch::Tensor();
 }
 
 // Keras's _clip_gradients, one of: each weight's gradient scaled by clipnorm / max(its norm,
@@ -227,7 +262,21 @@ void Updater::decay_weights(const optimizers::detail::Scalar& learning_rate) {
 std::vector<std::pair<std::string, torch::Tensor>> Updater::state() const {
   std::vector<std::pair<std::string, torch::Tensor>> named;
   named.emplace_back("optimizer.iterations", torch::tensor(iterations_, torch::kLong));
-  for (size_t i = 0; i < slots_.size(); ++i) named.emplace_back("optimizer." + slot_list_[i].name, slots_[i]);
+  const bool live = row_major();
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    torch::Tensor values = slots_[i];
+    if (!live) {
+      // Each weight's values in the order of its shape, as the files keep them.
+      std::vector<torch::Tensor> parts;
+      int64_t offset = 0;
+      for (size_t w = 0; w < weights_.size(); ++w) {
+        parts.push_back(as_weight(slots_[i], w, offset).reshape(-1));
+        offset += counts_[w];
+      }
+      values = torch::cat(parts);
+    }
+    named.emplace_back("optimizer." + slot_list_[i].name, std::move(values));
+  }
   return named;
 }
 
@@ -265,8 +314,19 @@ void Updater::set_state(const std::map<std::string, torch::Tensor>& tensors) {
     if (name == "optimizer.iterations") {
       iterations_ = tensors.at(name).item<int64_t>();
       if (capturable_) device_iterations_.fill_(static_cast<double>(iterations_));
-    } else {
+    } else if (row_major()) {
       ours.copy_(tensors.at(name));
+    } else {
+      const torch::Tensor& values = tensors.at(name);
+      const auto found = std::find_if(slot_list_.begin(), slot_list_.end(), [&](const optimizers::detail::Slot& slot) {
+        return "optimizer." + slot.name == name;
+      });
+      const torch::Tensor& slot = slots_[static_cast<size_t>(found - slot_list_.begin())];
+      int64_t offset = 0;
+      for (size_t w = 0; w < weights_.size(); ++w) {
+        as_weight(slot, w, offset).copy_(values.narrow(0, offset, counts_[w]).view(weights_[w].sizes()));
+        offset += counts_[w];
+      }
     }
   }
 }

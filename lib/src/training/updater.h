@@ -20,9 +20,10 @@ namespace tkeras::training {
 /// model's trainable weights; the optimizer names its slots (Adam's momentums...) and does the update,
 /// the updater keeps them.
 ///
-/// The weights are moved into one flat buffer (each weight becomes a view of its slice, so the
-/// layers keep their tensors), and every step gathers the gradients into a second flat buffer
-/// with one `cat`, then updates all weights with a handful of element-wise ops over the whole
+/// The weights are moved into one flat buffer (each weight becomes a view of its slice, in its
+/// own memory layout, so the layers keep their tensors), and every step gathers the gradients into
+/// a second flat buffer with one `cat` (Adam's fused kernel takes them as a list instead), then
+/// updates all weights with a handful of element-wise ops over the whole
 /// buffer: 5-7 ops a step whatever the number of layers, where `torch::optim` runs about 8 ops
 /// and 2 allocations per weight, plus a string-keyed state look-up per weight.
 class Updater {
@@ -77,7 +78,8 @@ class Updater {
   /// The state to save: `optimizer.iterations` (an int64 scalar) and each slot as one flat
   /// buffer over the trainable weights in order, named `optimizer.` and the optimizer's name for
   /// it (Adam: `optimizer.momentums`, `optimizer.velocities`), in the order of `slot_groups()`.
-  /// The tensors are the live buffers, not copies.
+  /// Each weight's values are in the order of its shape: the tensors are the live buffers when
+  /// every weight is stored row-major, copies otherwise (Dense's kernel is stored transposed).
   std::vector<std::pair<std::string, torch::Tensor>> state() const;
   /// The names `state()` gives the slots, grouped as the optimizer's `slot_groups()` (Keras's
   /// order of its variables).
@@ -90,6 +92,10 @@ class Updater {
 
  private:
   void flatten_weights();
+  bool row_major() const;  // every weight stored in the order of its shape
+  // `buffer` (of the flat layout) as weight `index`, whose slice starts at `offset`: its shape and strides.
+  torch::Tensor as_weight(const torch::Tensor& buffer, size_t index, int64_t offset) const;
+  torch::Tensor gradient_part(size_t index) const;
   void allocate_slots();
   void place_state();
   void clip_gradients();
@@ -104,10 +110,13 @@ class Updater {
   std::map<const c10::TensorImpl*, std::pair<torch::Tensor, Slots>> parked_;
   torch::Tensor flat_weights_;
   torch::Tensor flat_grads_;
-  std::vector<torch::Tensor> grad_views_;   // reused list for the gathering `cat`
-  std::vector<torch::Tensor> grad_slices_;  // each weight's slice of flat_grads_ (for clipnorm)
-  torch::Tensor weight_sizes_;              // each weight's number of values, on the device
-  std::vector<torch::Tensor> slots_;        // each slot of slot_list_ over the flat buffer
+  std::vector<torch::Tensor> grad_parts_;               // each weight's gradient, 1-D in its memory order
+  std::vector<torch::Tensor> grad_slices_;              // each weight's slice of flat_grads_ (for clipnorm)
+  std::vector<int64_t> counts_;                         // each weight's number of values
+  std::vector<torch::Tensor> weight_parts_;             // flat_weights_ cut per weight
+  std::vector<std::vector<torch::Tensor>> slot_parts_;  // each of slots_ cut per weight
+  torch::Tensor weight_sizes_;                          // each weight's number of values, on the device
+  std::vector<torch::Tensor> slots_;                    // each slot of slot_list_ over the flat buffer
   torch::Tensor scratch_;
   torch::Tensor step_tensor_;  // see UpdateStep::iterations_tensor
   int64_t iterations_ = 0;

@@ -19,6 +19,9 @@ struct DenseOptions {
 ///
 /// The input width is inferred when the layer is built. The kernel has Keras's layout,
 /// `[input_features, units]`, initialised Glorot-uniform; the bias `[units]` starts at zero.
+/// Its memory is laid out as `torch::nn::Linear`'s weight, `[units, input_features]` (so the
+/// tensor is not contiguous), which LibTorch multiplies by faster; `get_weights` gives
+/// contiguous copies, and the files hold Keras's layout.
 /// Both are the module's parameters `kernel` and `bias`. On inputs of more than two axes it acts
 /// on the last one, as in Keras.
 ///
