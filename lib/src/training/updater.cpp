@@ -318,8 +318,9 @@ void Updater::set_state(const std::map<std::string, torch::Tensor>& tensors) {
       ours.copy_(tensors.at(name));
     } else {
       const torch::Tensor& values = tensors.at(name);
+      const std::string& key = name;
       const auto found = std::find_if(slot_list_.begin(), slot_list_.end(), [&](const optimizers::detail::Slot& slot) {
-        return "optimizer." + slot.name == name;
+        return "optimizer." + slot.name == key;
       });
       const torch::Tensor& slot = slots_[static_cast<size_t>(found - slot_list_.begin())];
       int64_t offset = 0;
