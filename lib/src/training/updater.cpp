@@ -310,24 +310,20 @@ void Updater::check_state(const std::map<std::string, torch::Tensor>& tensors, s
 
 void Updater::set_state(const std::map<std::string, torch::Tensor>& tensors) {
   const torch::NoGradGuard no_grad;
-  for (auto& [name, ours] : state()) {
-    if (name == "optimizer.iterations") {
-      iterations_ = tensors.at(name).item<int64_t>();
-      if (capturable_) device_iterations_.fill_(static_cast<double>(iterations_));
-    } else if (row_major()) {
-      ours.copy_(tensors.at(name));
-    } else {
-      const torch::Tensor& values = tensors.at(name);
-      const std::string& key = name;
-      const auto found = std::find_if(slot_list_.begin(), slot_list_.end(), [&](const optimizers::detail::Slot& slot) {
-        return "optimizer." + slot.name == key;
-      });
-      const torch::Tensor& slot = slots_[static_cast<size_t>(found - slot_list_.begin())];
-      int64_t offset = 0;
-      for (size_t w = 0; w < weights_.size(); ++w) {
-        as_weight(slot, w, offset).copy_(values.narrow(0, offset, counts_[w]).view(weights_[w].sizes()));
-        offset += counts_[w];
-      }
+  iterations_ = tensors.at("optimizer.iterations").item<int64_t>();
+  if (capturable_) device_iterations_.fill_(static_cast<double>(iterations_));
+  const bool live = row_major();
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const torch::Tensor& values = tensors.at("optimizer." + slot_list_[i].name);
+    if (live) {
+      slots_[i].copy_(values);
+      continue;
+    }
+    // Each weight's values come in the order of its shape (see state()).
+    int64_t offset = 0;
+    for (size_t w = 0; w < weights_.size(); ++w) {
+      as_weight(slots_[i], w, offset).copy_(values.narrow(0, offset, counts_[w]).view(weights_[w].sizes()));
+      offset += counts_[w];
     }
   }
 }
