@@ -106,6 +106,10 @@ std::shared_ptr<cb::Callback> make_callback(const json& entry, const std::string
                                      .cooldown = c.value("cooldown", 0),
                                      .min_lr = c.value("min_lr", 0.0)});
   }
+  if (kind == "LearningRateScheduler") {  // each epoch's rate: the previous one times "factor"
+    const double factor = c.at("factor").get<double>();
+    return std::make_shared<cb::LearningRateScheduler>([factor](int, double rate) { return rate * factor; });
+  }
   if (kind == "ModelCheckpoint") {
     return std::make_shared<cb::ModelCheckpoint>(
         cb::ModelCheckpointOptions{.filepath = dir + "/out/" + c.at("filepath").get<std::string>(),

@@ -102,7 +102,10 @@ def optimizer_config(optimizer):
             assert key in KERAS_ONLY_DEFAULTS and value == KERAS_ONLY_DEFAULTS[key], f"{kind}: tkeras has no {key} (= {value})"
 #(Keras writes None for an unset clipping or decay; tkeras's file leaves it out.)
     options = {key: value for key, value in config.items() if key in OPTIMIZER_OPTIONS[kind] and value is not None}
-    options["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    if isinstance(config["learning_rate"], dict):  # a schedule, serialized as Keras's config has it
+        options["learning_rate"] = config["learning_rate"]
+    else:
+        options["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
     return {"class_name": kind, "config": options}
 
 

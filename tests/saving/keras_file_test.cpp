@@ -299,11 +299,16 @@ TEST_CASE("bad .keras archives are refused with an error naming the file and the
     refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["dtype"] = "mixed_float16"; }),
             "dtype \"mixed_float16\" is not supported");
   }
-  SUBCASE("a learning-rate schedule, and a loss option tkeras lacks") {
+  SUBCASE("a learning-rate schedule tkeras lacks or without its options, and a loss option tkeras lacks") {
+    refused(with_config([](json& c) {
+              c["compile_config"]["optimizer"]["config"]["learning_rate"] = {{"class_name", "StepDecay"},
+                                                                             {"config", json::object()}};
+            }),
+            "learning rate schedule: unknown class \"StepDecay\"; expected one of: CosineDecay");
     refused(with_config([](json& c) {
               c["compile_config"]["optimizer"]["config"]["learning_rate"] = {{"class_name", "ExponentialDecay"}};
             }),
-            "the learning rate is a schedule");
+            "learning rate schedule: expected an object with \"class_name\" and \"config\"");
     refused(with_config([](json& c) {
               c["compile_config"]["loss"] = {{"class_name", "SparseCategoricalCrossentropy"},
                                              {"config", {{"ignore_class", 0}}}};

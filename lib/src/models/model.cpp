@@ -148,7 +148,7 @@ int64_t Model::optimizer_iterations() const { return compiled_ ? compiled_->iter
 
 double Model::learning_rate() const {
   if (!compiled_) throw Error(fmt::format("{} \"{}\": learning_rate() needs compile() first", class_name(), name()));
-  return optimizer().learning_rate();
+  return optimizer().learning_rate_at(optimizer_iterations());
 }
 
 void Model::set_learning_rate(double learning_rate) {

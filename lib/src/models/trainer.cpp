@@ -523,7 +523,8 @@ int start_alike(Model& model, training::Updater& updater, distribute::detail::Pr
   std::map<std::string, torch::Tensor> restored(state.begin(), state.end());
   restored["optimizer.iterations"] = torch::tensor(static_cast<int64_t>(counts[0].item<double>()));
   updater.set_state(restored);
-  model.set_learning_rate(counts[1].item<double>());
+  // A schedule's rate follows the broadcast step count; a number is set.
+  if (!model.optimizer().learning_rate_schedule()) model.set_learning_rate(counts[1].item<double>());
   return static_cast<int>(counts[2].item<double>());
 }
 

@@ -55,7 +55,7 @@ Adagrad Adagrad::from_config(const Config& config) {
   const ConfigReader read(config);
   const AdagradOptions defaults;
   return Adagrad(detail::read_common(
-      read, AdagradOptions{.learning_rate = read.number("learning_rate", defaults.learning_rate),
+      read, AdagradOptions{.learning_rate = detail::read_learning_rate(read, defaults.learning_rate),
                            .initial_accumulator_value =
                                read.number("initial_accumulator_value", defaults.initial_accumulator_value),
                            .epsilon = read.number("epsilon", defaults.epsilon)}));

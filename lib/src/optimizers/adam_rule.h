@@ -40,7 +40,7 @@ struct AdamRule {
   /// stay where the config has none (Keras's `from_config`).
   template <typename Options>
   static Options from_config(const ConfigReader& read, Options options) {
-    options.learning_rate = read.number("learning_rate", options.learning_rate);
+    options.learning_rate = read_learning_rate(read, options.learning_rate);
     options.beta_1 = read.number("beta_1", options.beta_1);
     options.beta_2 = read.number("beta_2", options.beta_2);
     options.epsilon = read.number("epsilon", options.epsilon);

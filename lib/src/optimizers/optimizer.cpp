@@ -37,8 +37,24 @@ Optimizer::~Optimizer() = default;
 std::vector<std::string> Optimizer::names() { return registry::names(); }
 std::string Optimizer::name() const { return impl_->name(); }
 std::string Optimizer::class_name() const { return impl_->class_name(); }
-double Optimizer::learning_rate() const { return impl_->learning_rate(); }
-void Optimizer::set_learning_rate(double learning_rate) { impl_->set_learning_rate(learning_rate); }
+double Optimizer::learning_rate() const { return impl_->learning_rate().value(); }
+double Optimizer::learning_rate_at(int64_t iterations) const { return impl_->learning_rate().at(iterations); }
+const std::optional<schedules::LearningRateSchedule>& Optimizer::learning_rate_schedule() const {
+  return impl_->learning_rate().schedule();
+}
+void Optimizer::set_learning_rate(double learning_rate) {
+  if (const auto& schedule = learning_rate_schedule()) {
+    throw Error(fmt::format(
+        "{}: this optimizer was created with a LearningRateSchedule ({}) as its learning_rate, hence its learning "
+        "rate is not settable (received {}); create it with a number as learning_rate to set it, as in Keras",
+        class_name(), schedule->class_name(), learning_rate));
+  }
+  impl_->set_learning_rate(learning_rate);
+}
+
+void to_json(Config& json, const LearningRate& learning_rate) {
+  json = learning_rate.schedule() ? learning_rate.schedule()->serialize() : Config(learning_rate.value());
+}
 std::optional<double> Optimizer::weight_decay() const { return impl_->weight_decay(); }
 std::optional<double> Optimizer::clipnorm() const { return impl_->clipnorm(); }
 std::optional<double> Optimizer::clipvalue() const { return impl_->clipvalue(); }
@@ -172,10 +188,19 @@ void UpdateStep::sub_ratio(const torch::Tensor& x, const Scalar& s, const torch:
   }
 }
 
-void check_learning_rate(std::string_view optimizer, double learning_rate) {
-  if (!(learning_rate >= 0.0 && std::isfinite(learning_rate))) {
-    throw Error(fmt::format("{}: expected a learning_rate >= 0, received {}", optimizer, learning_rate));
+void check_learning_rate(std::string_view optimizer, const LearningRate& learning_rate) {
+  if (learning_rate.schedule()) return;
+  const double value = learning_rate.value();
+  if (!(value >= 0.0 && std::isfinite(value))) {
+    throw Error(fmt::format("{}: expected a learning_rate >= 0, received {}", optimizer, value));
   }
+}
+
+LearningRate read_learning_rate(const ConfigReader& read, const LearningRate& fallback) {
+  if (!read.has("learning_rate")) return fallback;
+  const Config& value = read.at("learning_rate");
+  if (value.is_object()) return schedules::LearningRateSchedule::deserialize(value);
+  return read.number("learning_rate");
 }
 
 void check_unit_interval(std::string_view optimizer, std::string_view option, double value) {

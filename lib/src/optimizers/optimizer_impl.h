@@ -136,7 +136,7 @@ class OptimizerImpl {
   virtual std::string class_name() const = 0;
   /// The name compile takes: `adam`.
   virtual std::string name() const = 0;
-  virtual double learning_rate() const = 0;
+  virtual const LearningRate& learning_rate() const = 0;
   virtual void set_learning_rate(double learning_rate) = 0;
   virtual std::optional<double> weight_decay() const = 0;
   virtual std::optional<double> clipnorm() const = 0;
@@ -164,7 +164,7 @@ class OptimizerWith : public OptimizerImpl {
   }
   std::string class_name() const override { return Derived::kClassName; }
   std::string name() const override { return Derived::kName; }
-  double learning_rate() const override { return options_.learning_rate; }
+  const LearningRate& learning_rate() const override { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
   std::optional<double> weight_decay() const override { return options_.weight_decay; }
   std::optional<double> clipnorm() const override { return options_.clipnorm; }
@@ -178,8 +178,10 @@ class OptimizerWith : public OptimizerImpl {
 // ---- Option checks, with Keras's limits; messages start with the class name. ----
 
 /// Throws unless `learning_rate >= 0` and finite (0 is allowed, as Keras allows it: decay
-/// schedules end there).
-void check_learning_rate(std::string_view optimizer, double learning_rate);
+/// schedules end there); a schedule checked its own options.
+void check_learning_rate(std::string_view optimizer, const LearningRate& learning_rate);
+/// The `learning_rate` option of a config: a number or a serialized schedule, else `fallback`.
+LearningRate read_learning_rate(const ConfigReader& read, const LearningRate& fallback);
 /// Throws unless `value` is in [0, 1).
 void check_unit_interval(std::string_view optimizer, std::string_view option, double value);
 /// Throws for a clipping option that is not positive, or a negative or non-finite weight decay.

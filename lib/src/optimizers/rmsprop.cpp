@@ -77,12 +77,12 @@ RMSprop::RMSprop(RMSpropOptions options) : Optimizer(std::make_unique<detail::RM
 RMSprop RMSprop::from_config(const Config& config) {
   const ConfigReader read(config);
   const RMSpropOptions defaults;
-  return RMSprop(
-      detail::read_common(read, RMSpropOptions{.learning_rate = read.number("learning_rate", defaults.learning_rate),
-                                               .rho = read.number("rho", defaults.rho),
-                                               .momentum = read.number("momentum", defaults.momentum),
-                                               .epsilon = read.number("epsilon", defaults.epsilon),
-                                               .centered = read.boolean("centered", defaults.centered)}));
+  return RMSprop(detail::read_common(
+      read, RMSpropOptions{.learning_rate = detail::read_learning_rate(read, defaults.learning_rate),
+                           .rho = read.number("rho", defaults.rho),
+                           .momentum = read.number("momentum", defaults.momentum),
+                           .epsilon = read.number("epsilon", defaults.epsilon),
+                           .centered = read.boolean("centered", defaults.centered)}));
 }
 
 const registry::Registrar<RMSprop> rmsprop_registration("RMSprop");

@@ -9,6 +9,7 @@
 
 #include "optimizers/registry.h"
 #include "tkeras/core/error.h"
+#include "tkeras/optimizers/schedules.h"
 
 namespace tkeras::optimizers::detail {
 
@@ -28,6 +29,10 @@ void check(const Config& entry) {
   if (options == entry.end()) throw Error("expected \"config\", found none");
   if (!options->is_object()) throw Error("expected the optimizer's \"config\" as an object");
   for (const auto& [key, value] : options->items()) {
+    if (key == "learning_rate" && value.is_object()) {
+      (void)schedules::LearningRateSchedule::deserialize(value);  // throws for a bad schedule
+      continue;
+    }
     if (!value.is_number() && !value.is_boolean()) {
       throw Error(
           fmt::format("expected optimizer option \"{}\" as a number or boolean, received {}", key, value.dump()));
@@ -59,12 +64,6 @@ Config from_keras(const Config& keras) {
   Config options = Config::object();
   for (const auto& [key, value] : keras["config"].items()) {
     if (key == "name" || value.is_null() || key == "ema_momentum" || key == "ema_overwrite_frequency") continue;
-    if (key == "learning_rate" && !value.is_number()) {
-      throw Error(
-          fmt::format("the learning rate is a schedule ({}); tkeras takes a number, with "
-                      "LearningRateScheduler or ReduceLROnPlateau to change it",
-                      value.dump().substr(0, 120)));
-    }
     if (key == "use_ema") {
       if (value == true) throw Error("the optimizer's use_ema=True is not supported by tkeras");
       continue;

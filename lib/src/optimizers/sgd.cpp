@@ -70,9 +70,10 @@ SGD::SGD(SGDOptions options) : Optimizer(std::make_unique<detail::SGDImpl>(optio
 SGD SGD::from_config(const Config& config) {
   const ConfigReader read(config);
   const SGDOptions defaults;
-  return SGD(detail::read_common(read, SGDOptions{.learning_rate = read.number("learning_rate", defaults.learning_rate),
-                                                  .momentum = read.number("momentum", defaults.momentum),
-                                                  .nesterov = read.boolean("nesterov", defaults.nesterov)}));
+  return SGD(
+      detail::read_common(read, SGDOptions{.learning_rate = detail::read_learning_rate(read, defaults.learning_rate),
+                                           .momentum = read.number("momentum", defaults.momentum),
+                                           .nesterov = read.boolean("nesterov", defaults.nesterov)}));
 }
 
 const registry::Registrar<SGD> sgd_registration("SGD");

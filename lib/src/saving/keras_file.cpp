@@ -333,7 +333,9 @@ std::string ModelFile::keras_archive(const Model& model) {
       optimizer.emplace_back(fmt::format("optimizer/vars/{}", optimizer.size()), std::move(value));
     };
     add(state.at("optimizer.iterations").to(torch::kLong));
-    add(torch::tensor(static_cast<float>(model.learning_rate())));
+    // Keras's optimizer has a learning-rate variable only when the rate is a number.
+    const bool scheduled = model.optimizer().learning_rate_schedule().has_value();
+    if (!scheduled) add(torch::tensor(static_cast<float>(model.learning_rate())));
     // Keras's order: each group of slots interleaved over the trainable weights (Adam: a weight's
     // momentum, then its velocity), the groups one after another.
     for (const auto& group : updater.slot_groups()) {
@@ -405,12 +407,16 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
     const std::vector<torch::Tensor> trainable = model->trainable_weights();
     size_t slots = 0;
     for (const auto& group : groups) slots += group.size() * trainable.size();
-    // Keras saves an optimizer that never stepped with its iterations and learning rate alone.
-    if (variables.size() != 2 && variables.size() != 2 + slots) {
+    // Keras saves an optimizer that never stepped with its iterations and learning rate alone; a
+    // learning-rate schedule has no variable.
+    const bool scheduled = model->optimizer().learning_rate_schedule().has_value();
+    const size_t fixed = scheduled ? 1 : 2;
+    if (variables.size() != fixed && variables.size() != fixed + slots) {
       throw Error(
           fmt::format("\"{}\": the optimizer has {} variables in the file; the {} optimizer of this model has "
-                      "2 + {} ({} trainable weights)",
-                      weights_what, variables.size(), kind, slots, trainable.size()));
+                      "{} + {} ({} trainable weights{})",
+                      weights_what, variables.size(), kind, fixed, slots, trainable.size(),
+                      scheduled ? ", a learning-rate schedule" : ""));
     }
     const auto scalar = [&](size_t i, bool integral) {
       const torch::Tensor& value = variables[i];
@@ -423,9 +429,9 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
       return value;
     };
     file.tensors.emplace_back("optimizer.iterations", scalar(0, true).reshape({}).to(torch::kLong));
-    learning_rate = scalar(1, false).item<double>();
-    if (variables.size() > 2) {
-      size_t next = 2;
+    if (!scheduled) learning_rate = scalar(1, false).item<double>();
+    if (variables.size() > fixed) {
+      size_t next = fixed;
       for (const auto& group : groups) {
         std::map<std::string, std::vector<torch::Tensor>> pieces;
         for (const torch::Tensor& weight : trainable) {

@@ -222,7 +222,12 @@ void Updater::apply() {
   // so the rule launches the same kernels with the same arguments every step.
   using optimizers::detail::Scalar;
   if (capturable_) device_iterations_.add_(1);
-  const Scalar learning_rate = capturable_ ? Scalar(device_learning_rate_) : Scalar(config_.learning_rate());
+  // A schedule's rate at the updates done before this one (Keras's iterations), computed by kernels
+  // from the device's count when capturable.
+  const auto& schedule = config_.learning_rate_schedule();
+  const Scalar learning_rate = !capturable_ ? Scalar(config_.learning_rate_at(iterations_))
+                               : schedule   ? Scalar((*schedule)(device_iterations_ - 1.0))
+                                            : Scalar(device_learning_rate_);
   const Scalar iterations = capturable_ ? Scalar(device_iterations_) : Scalar(static_cast<double>(iterations_ + 1));
   decay_weights(learning_rate);
   optimizers::detail::UpdateStep step(flat_weights_, {grad_parts_, flat_grads_, weight_parts_, slot_parts_, gather},

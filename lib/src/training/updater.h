@@ -66,8 +66,9 @@ class Updater {
   /// clipping and the update (so every process takes the same step); empty: none. Default: none.
   void set_gradient_reduction(std::function<void(torch::Tensor&)> reduce) { reduce_gradients_ = std::move(reduce); }
 
-  /// The learning rate in use.
-  double learning_rate() const { return config_.learning_rate(); }
+  /// The learning rate the next update uses: the number, or the schedule's value at
+  /// `iterations()` (Keras's `optimizer.learning_rate`).
+  double learning_rate() const { return config_.learning_rate_at(iterations_); }
   /// Changes the learning rate in place; the state is kept.
   void set_learning_rate(double learning_rate);
   /// The updates applied so far (Keras's `optimizer.iterations`).
@@ -124,7 +125,7 @@ class Updater {
   std::function<void(torch::Tensor&)> reduce_gradients_;
   // Capturable only: float64 scalars on the weights' device.
   torch::Tensor device_iterations_;     // counted by apply() itself
-  torch::Tensor device_learning_rate_;  // written by set_learning_rate between steps
+  torch::Tensor device_learning_rate_;  // written by set_learning_rate between steps (no schedule)
 };
 
 }  // namespace tkeras::training

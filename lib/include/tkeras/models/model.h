@@ -246,11 +246,13 @@ class Model : public layers::Layer {
   /// The optimizer's updates so far, as Keras's `model.optimizer.iterations`: one per batch,
   /// counted across `fit` calls; 0 after `compile`.
   int64_t optimizer_iterations() const;
-  /// The optimizer's current learning rate (the configured one before the first `fit`).
-  /// Throws `tkeras::Error` before `compile`.
+  /// The optimizer's current learning rate, as Keras's `optimizer.learning_rate`: the number, or a
+  /// schedule's value at `optimizer_iterations()`. Throws `tkeras::Error` before `compile`.
   double learning_rate() const;
   /// Changes the learning rate in place, as assigning Keras's `optimizer.learning_rate`; the
-  /// optimizer keeps its state. Throws `tkeras::Error` before `compile` or for a rate < 0.
+  /// optimizer keeps its state. Throws `tkeras::Error` before `compile`, for a rate < 0, or when
+  /// the learning rate is a schedule (as Keras raises; `LearningRateScheduler` and
+  /// `ReduceLROnPlateau` then stop `fit` with that error).
   void set_learning_rate(double learning_rate);
 
   /// Trains the model on inputs `x` (`[N, ...]`) and targets `y` (`[N, ...]`), as Keras's

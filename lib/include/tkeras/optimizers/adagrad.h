@@ -11,7 +11,7 @@ namespace tkeras::optimizers {
 /// Adagrad's options, with Keras's defaults and rule: `accumulator += g^2`,
 /// `w -= learning_rate * g / sqrt(accumulator + epsilon)`.
 struct AdagradOptions {
-  double learning_rate = 0.001;            ///< Step size. Default: 0.001.
+  LearningRate learning_rate = 0.001;      ///< Step size, or a schedule of the step. Default: 0.001.
   double initial_accumulator_value = 0.1;  ///< The accumulators' starting value. Default: 0.1.
   double epsilon = 1e-7;                   ///< Numerical stability term. Default: 1e-7.
   /// Keras's decoupled weight decay: before each update, every trainable weight is multiplied

@@ -14,11 +14,11 @@ namespace tkeras::optimizers {
 /// (PyTorch adds epsilon to the bias-corrected `sqrt(v)` instead; the two differ only in how
 /// epsilon is scaled).
 struct AdamOptions {
-  double learning_rate = 0.001;  ///< Step size. Default: 0.001.
-  double beta_1 = 0.9;           ///< Decay of the first-moment estimate. Default: 0.9.
-  double beta_2 = 0.999;         ///< Decay of the second-moment estimate. Default: 0.999.
-  double epsilon = 1e-7;         ///< Numerical stability term. Default: 1e-7.
-  bool amsgrad = false;          ///< Use the AMSGrad variant. Default: false.
+  LearningRate learning_rate = 0.001;  ///< Step size, or a schedule of the step. Default: 0.001.
+  double beta_1 = 0.9;                 ///< Decay of the first-moment estimate. Default: 0.9.
+  double beta_2 = 0.999;               ///< Decay of the second-moment estimate. Default: 0.999.
+  double epsilon = 1e-7;               ///< Numerical stability term. Default: 1e-7.
+  bool amsgrad = false;                ///< Use the AMSGrad variant. Default: false.
   /// Keras's decoupled weight decay: before each update, every trainable weight is multiplied
   /// by `1 - weight_decay * learning_rate`. Default: none.
   std::optional<double> weight_decay = std::nullopt;

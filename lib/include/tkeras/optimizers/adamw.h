@@ -11,7 +11,7 @@ namespace tkeras::optimizers {
 /// AdamW's options, as Keras's `AdamW`: Adam's rule, with a weight decay on by default (see
 /// `AdamOptions::weight_decay`).
 struct AdamWOptions {
-  double learning_rate = 0.001;                          ///< Step size. Default: 0.001.
+  LearningRate learning_rate = 0.001;                    ///< Step size, or a schedule of the step. Default: 0.001.
   double weight_decay = 0.004;                           ///< Decoupled weight decay. Default: 0.004.
   double beta_1 = 0.9;                                   ///< Decay of the first-moment estimate. Default: 0.9.
   double beta_2 = 0.999;                                 ///< Decay of the second-moment estimate. Default: 0.999.

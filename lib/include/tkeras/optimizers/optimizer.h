@@ -8,8 +8,35 @@
 #include <vector>
 
 #include "tkeras/core/config.h"
+#include "tkeras/optimizers/schedules.h"
 
 namespace tkeras::optimizers {
+
+/// An optimizer's `learning_rate`: a number (>= 0), or a schedule of the step, as Keras takes
+/// either. Converts from both, so `.learning_rate = 1e-3` and `.learning_rate =
+/// schedules::ExponentialDecay({...})` read alike.
+class LearningRate {
+ public:
+  /// A constant rate.
+  LearningRate(double value) : value_(value) {}  // NOLINT: implicit, as Keras's float
+  /// A rate that follows `schedule`.
+  LearningRate(schedules::LearningRateSchedule schedule)  // NOLINT: implicit, as Keras's schedule
+      : value_(schedule(0)), schedule_(std::move(schedule)) {}
+
+  /// The rate at `step` (updates done before): the number, or the schedule's value.
+  double at(int64_t step) const { return schedule_ ? (*schedule_)(step) : value_; }
+  /// The number; for a schedule, its value at step 0.
+  double value() const { return value_; }
+  /// The schedule, or none for a number.
+  const std::optional<schedules::LearningRateSchedule>& schedule() const { return schedule_; }
+
+ private:
+  double value_;
+  std::optional<schedules::LearningRateSchedule> schedule_;
+};
+
+/// As Keras's optimizer config writes it: the number, or the schedule's `serialize()`.
+void to_json(Config& json, const LearningRate& learning_rate);
 
 namespace detail {
 class OptimizerImpl;
@@ -56,9 +83,15 @@ class Optimizer {
   std::string name() const;
   /// Keras's class name: `Adam`, `SGD`, `RMSprop`, `AdamW` or `Adagrad`.
   std::string class_name() const;
-  /// The configured learning rate.
+  /// The configured learning rate; for a schedule, its value at step 0.
   double learning_rate() const;
-  /// Changes the configured learning rate (for optimizers created after this).
+  /// The learning rate after `iterations` updates: the number, or the schedule's value there (what
+  /// Keras's `optimizer.learning_rate` gives).
+  double learning_rate_at(int64_t iterations) const;
+  /// The learning-rate schedule, or none when the learning rate is a number.
+  const std::optional<schedules::LearningRateSchedule>& learning_rate_schedule() const;
+  /// Changes the configured learning rate (for optimizers created after this). Throws
+  /// `tkeras::Error` when the learning rate is a schedule, as Keras's setter raises.
   void set_learning_rate(double learning_rate);
   /// The weight decay (AdamW's, or the `weight_decay` option), or none.
   std::optional<double> weight_decay() const;

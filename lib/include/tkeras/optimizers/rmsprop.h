@@ -11,11 +11,11 @@ namespace tkeras::optimizers {
 /// RMSprop's options, with Keras's defaults and Keras's rule: `epsilon` is added under the
 /// square root, `w -= learning_rate * g / sqrt(velocity + epsilon)`.
 struct RMSpropOptions {
-  double learning_rate = 0.001;  ///< Step size. Default: 0.001.
-  double rho = 0.9;              ///< Decay of the moving average of squared gradients. Default: 0.9.
-  double momentum = 0.0;         ///< Momentum factor. Default: 0.
-  double epsilon = 1e-7;         ///< Numerical stability term. Default: 1e-7.
-  bool centered = false;         ///< Normalise by the gradient's estimated variance. Default: false.
+  LearningRate learning_rate = 0.001;  ///< Step size, or a schedule of the step. Default: 0.001.
+  double rho = 0.9;                    ///< Decay of the moving average of squared gradients. Default: 0.9.
+  double momentum = 0.0;               ///< Momentum factor. Default: 0.
+  double epsilon = 1e-7;               ///< Numerical stability term. Default: 1e-7.
+  bool centered = false;               ///< Normalise by the gradient's estimated variance. Default: false.
   /// Keras's decoupled weight decay: before each update, every trainable weight is multiplied
   /// by `1 - weight_decay * learning_rate`. Default: none.
   std::optional<double> weight_decay = std::nullopt;

@@ -11,9 +11,9 @@ namespace tkeras::optimizers {
 /// SGD's options, with Keras's defaults and Keras's rule: `w -= learning_rate * g`; with momentum,
 /// `m = momentum * m - learning_rate * g`, `w += m` (Nesterov: `w += momentum * m - learning_rate * g`).
 struct SGDOptions {
-  double learning_rate = 0.01;  ///< Step size. Default: 0.01.
-  double momentum = 0.0;        ///< Momentum factor, 0 for plain SGD. Default: 0.
-  bool nesterov = false;        ///< Use Nesterov momentum. Default: false.
+  LearningRate learning_rate = 0.01;  ///< Step size, or a schedule of the step. Default: 0.01.
+  double momentum = 0.0;              ///< Momentum factor, 0 for plain SGD. Default: 0.
+  bool nesterov = false;              ///< Use Nesterov momentum. Default: false.
   /// Keras's decoupled weight decay: before each update, every trainable weight is multiplied
   /// by `1 - weight_decay * learning_rate`. Default: none.
   std::optional<double> weight_decay = std::nullopt;
