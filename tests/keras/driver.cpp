@@ -232,6 +232,27 @@ void run(const std::string& dir) {
     write_text(dir + "/history.json", histories.back().dump());
     write_text(dir + "/histories.json", histories.dump());
   }
+  // {"on_batch": true}: train_on_batch over x and y in consecutive batches of batch_size
+  // (DIR/on_batch.json's "train": each call's logs), then test_on_batch on x_eval and y_eval
+  // ("test") and predict_on_batch on x_eval (DIR/predict_on_batch.pt).
+  if (job.value("on_batch", false)) {
+    const torch::Tensor x = get(data, "x");
+    const torch::Tensor y = get(data, "y");
+    const int64_t step = job.value("batch_size", int64_t{32});
+    const auto to_json = [](const tk::Logs& logs) {
+      json out = json::object();
+      for (const auto& [key, value] : logs) out[key] = value;
+      return out;
+    };
+    json out = {{"train", json::array()}};
+    for (int64_t start = 0; start < x.size(0); start += step) {
+      const int64_t rows = std::min(step, x.size(0) - start);
+      out["train"].push_back(to_json(model->train_on_batch(x.narrow(0, start, rows), y.narrow(0, start, rows))));
+    }
+    out["test"] = to_json(model->test_on_batch(get(data, "x_eval"), get(data, "y_eval")));
+    write_pt(dir + "/predict_on_batch.pt", model->predict_on_batch(get(data, "x_eval")));
+    write_text(dir + "/on_batch.json", out.dump());
+  }
   model->save_weights(dir + "/final.safetensors");
   if (job.contains("save_weights")) model->save_weights(job.at("save_weights").get<std::string>());
   if (job.contains("save_model")) model->save(job.at("save_model").get<std::string>());

@@ -219,6 +219,14 @@ class Run:
         return torch.load(os.path.join(self.dir, "predict.pt")).numpy()
 
     @property
+    def on_batch(self):
+        return self.json("on_batch.json")
+
+    @property
+    def predict_on_batch(self):
+        return torch.load(os.path.join(self.dir, "predict_on_batch.pt")).numpy()
+
+    @property
     def call_training(self):
         """The model called on x_eval in training mode (run_tkeras(..., call_training=True))."""
         return torch.load(os.path.join(self.dir, "call.pt")).numpy()
@@ -227,7 +235,7 @@ class Run:
 def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=None, loss=None, metrics=(),
                from_logits=False, phases=(), call_training=False, weighted_metrics=(), class_weight=None,
                validation_split=0.0, loss_options=None, texts=None, load_weights=None, save_weights=None,
-               model_file=None, save_model=None, export_onnx=None, dataset=False):
+               model_file=None, save_model=None, export_onnx=None, dataset=False, on_batch=False):
     """Writes the model (with its current weights) and data, runs the driver, returns a Run.
     `phases`: fits in turn, each {"epochs": n, "trainable": {layer name: bool}} (see driver.cpp).
     `texts`: for a model that starts with a TextVectorization, {"adapt": [...], "texts": [...],
@@ -237,7 +245,9 @@ def run_tkeras(model, data, epochs=0, batch_size=32, callbacks=(), optimizer=Non
     `model_file`: a model file(a Keras.keras) tkeras loads instead of `model` (then None);
 `save_model`: where tkeras saves the model after fit;
 `export_onnx`: where it exports it after fit;
-    `dataset`: a model of several inputs or outputs fits and evaluates through datasets of its data."""
+    `dataset`: a model of several inputs or outputs fits and evaluates through datasets of its data.
+    `on_batch`: train_on_batch over x, y in batches of batch_size, then test_on_batch and
+    predict_on_batch on x_eval, y_eval (Run.on_batch, Run.predict_on_batch)."""
     directory = scratch_directory()
     if model_file is None:
         write_model_file(os.path.join(directory, "model.tkeras"), model, optimizer, loss, metrics, from_logits,
@@ -261,7 +271,8 @@ k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
                          **({ "model" : str(model_file) } if model_file else {}),
                          **({ "save_model" : str(save_model) } if save_model else {}),
                          **({ "export_onnx" : str(export_onnx) } if export_onnx else {}),
-                         **({ "dataset" : True } if dataset else {})}, f)
+                         **({ "dataset" : True } if dataset else {}),
+                         **({ "on_batch" : True } if on_batch else {})}, f)
     return run_driver(directory)
 
 

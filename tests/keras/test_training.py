@@ -88,6 +88,36 @@ class Training(unittest.TestCase):
                 check_close(self, f"predict: {model_name}", "predict", run.predict, model.predict(x, verbose=0),
                             EVALUATE_TOLERANCE)
 
+    def test_train_test_and_predict_on_batch_match_keras(self):
+        for model_name, (make, shape) in MODELS.items():
+            with self.subTest(model=model_name):
+                x, y = seeded_data(6, 200, shape, 10)  # 6 batches of 32 and one of 8
+                x_val, y_val = seeded_data(7, 40, shape, 10)
+                keras.utils.set_random_seed(13)
+                model = make()
+                optimizer = optimizers.Adam(learning_rate=0.002)
+                run = run_tkeras(model, {"x": x, "y": y, "x_eval": x_val, "y_eval": y_val}, batch_size=BATCH,
+                                 optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                                 on_batch=True)
+                model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                steps = [model.train_on_batch(x[i:i + BATCH], y[i:i + BATCH], return_dict=True)
+                         for i in range(0, len(x), BATCH)]
+                test = f"train_on_batch: {model_name}"
+                self.assertEqual(len(run.on_batch["train"]), len(steps))
+                for ours, theirs in zip(run.on_batch["train"], steps):
+                    self.assertEqual(sorted(ours), sorted(theirs))
+                    for key in theirs:
+                        check_close(self, test, f"step {key}", ours[key], theirs[key], TRAINING_TOLERANCE)
+                for name, value in weights(model).items():
+                    check_close(self, test, "final weights", run.final_weights[name], value, TRAINING_TOLERANCE)
+                tested = model.test_on_batch(x_val, y_val, return_dict=True)
+                self.assertEqual(sorted(run.on_batch["test"]), sorted(tested))
+                for key in tested:
+                    check_close(self, f"test_on_batch: {model_name}", key, run.on_batch["test"][key], tested[key],
+                                TRAINING_TOLERANCE)
+                check_close(self, f"predict_on_batch: {model_name}", "predict", run.predict_on_batch,
+                            model.predict_on_batch(x_val), TRAINING_TOLERANCE)
+
 
 if __name__ == "__main__":
     unittest.main()

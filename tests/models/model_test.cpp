@@ -1058,3 +1058,54 @@ TEST_CASE("weighted metrics are saved with the compile settings and come back wi
   CHECK(logs.contains("weighted_accuracy"));
   CHECK(logs.contains("mse"));
 }
+
+TEST_CASE("train_on_batch takes one step on its batch with fresh metrics, as fit does over that batch alone") {
+  const auto data = tkeras::testing::blobs(48, 3, 4, 21);
+  const auto make = [] {
+    tkeras::utils::set_random_seed(4);
+    tkeras::Sequential model({layers::Input({4}), layers::Dense(8, "relu"), layers::Dense(3, "softmax")});
+    model.compile(classifier_options());
+    return model;
+  };
+  tkeras::Sequential stepped = make();
+  tkeras::Sequential fitted = make();
+  for (int64_t start : {0, 16, 32}) {
+    CAPTURE(start);
+    const torch::Tensor x = data.x.narrow(0, start, 16);
+    const torch::Tensor y = data.y.narrow(0, start, 16);
+    const tkeras::Logs logs = stepped.train_on_batch(x, y);
+    const tkeras::History history = fitted.fit(x, y, {.batch_size = 16, .shuffle = false, .verbose = 0});
+    REQUIRE(logs.size() == 2);
+    CHECK(logs.at("loss") == history.history.at("loss").back());
+    CHECK(logs.at("accuracy") == history.history.at("accuracy").back());
+  }
+  CHECK(stepped.optimizer_iterations() == 3);
+  const std::vector<torch::Tensor> ours = stepped.get_weights();
+  const std::vector<torch::Tensor> theirs = fitted.get_weights();
+  for (size_t i = 0; i < ours.size(); ++i) CHECK(torch::equal(ours[i], theirs[i]));
+
+  // test_on_batch and predict_on_batch: evaluate and predict over the batch as one.
+  const torch::Tensor x = data.x.narrow(0, 0, 40);
+  const torch::Tensor y = data.y.narrow(0, 0, 40);
+  const tkeras::Logs tested = stepped.test_on_batch(x, y);
+  const tkeras::Logs evaluated = stepped.evaluate(x, y, {.batch_size = 40, .verbose = 0});
+  CHECK(tested.at("loss") == evaluated.at("loss"));
+  CHECK(tested.at("accuracy") == evaluated.at("accuracy"));
+  CHECK(torch::equal(stepped.predict_on_batch(x), stepped.predict(x, {.batch_size = 40, .verbose = 0})));
+  CHECK(stepped.optimizer_iterations() == 3);
+}
+
+TEST_CASE("train_on_batch weighs by class or by sample, not both, and refuses a scalar x") {
+  const auto data = tkeras::testing::blobs(12, 3, 4, 22);
+  tkeras::utils::set_random_seed(4);
+  tkeras::Sequential model({layers::Input({4}), layers::Dense(3, "softmax")});
+  model.compile(classifier_options());
+  const tkeras::Logs weighted = model.train_on_batch(data.x, data.y, {.class_weight = {{0, 0.0}, {1, 0.0}, {2, 0.0}}});
+  CHECK(weighted.at("loss") == 0.0);
+  CHECK_THROWS_WITH_AS(
+      model.train_on_batch(data.x, data.y, {.sample_weight = torch::ones({12}), .class_weight = {{0, 2.0}}}),
+      doctest::Contains("cannot use class_weight and sample_weight at the same time"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      model.train_on_batch(torch::tensor(1.0F), data.y),
+      "train_on_batch: expected x as tensors of shape [N, ...], received an undefined or scalar tensor", tkeras::Error);
+}

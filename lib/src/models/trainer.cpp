@@ -888,6 +888,61 @@ Data Model::predict(const Data& x, const PredictOptions& options) {
   return Data(output_names(), std::move(outputs));
 }
 
+namespace {
+
+// The samples in `x` (its first tensor's rows), as the one batch of an `entry` such as
+// train_on_batch; at least 1, so that fit's own checks report an empty x.
+int64_t batch_rows(const Data& x, std::string_view entry) {
+  if (x.size() == 0 || !x.tensors().front().defined() || x.tensors().front().dim() < 1) {
+    throw Error(
+        fmt::format("{}: expected x as tensors of shape [N, ...], received an undefined or scalar tensor", entry));
+  }
+  return std::max<int64_t>(x.tensors().front().size(0), 1);
+}
+
+}  // namespace
+
+// As Keras: one step of fit over the whole batch, without callbacks and with fresh metrics (fit
+// resets them each epoch); what fit would otherwise change of the model's run (a stop asked for,
+// an epoch BackupAndRestore restored) stays for the next fit.
+Logs Model::train_on_batch(const Data& x, const Data& y, const TrainOnBatchOptions& options) {
+  const bool stop = stop_training;
+  const std::optional<int> resume = std::exchange(resume_epoch_, std::nullopt);
+  const History history = fit(x, y,
+                              {.epochs = 1,
+                               .batch_size = batch_rows(x, "train_on_batch"),
+                               .shuffle = false,
+                               .class_weight = options.class_weight,
+                               .sample_weight = options.sample_weight,
+                               .verbose = 0});
+  stop_training = stop;
+  resume_epoch_ = resume;
+  Logs logs;
+  for (const auto& [name, values] : history.history) logs[name] = values.back();
+  return logs;
+}
+
+Logs Model::train_on_batch(const torch::Tensor& x, const torch::Tensor& y, const TrainOnBatchOptions& options) {
+  return train_on_batch(Data(x), Data(y), options);
+}
+
+Logs Model::test_on_batch(const Data& x, const Data& y, const TestOnBatchOptions& options) {
+  return evaluate(x, y,
+                  {.batch_size = batch_rows(x, "test_on_batch"), .verbose = 0, .sample_weight = options.sample_weight});
+}
+
+Logs Model::test_on_batch(const torch::Tensor& x, const torch::Tensor& y, const TestOnBatchOptions& options) {
+  return test_on_batch(Data(x), Data(y), options);
+}
+
+Data Model::predict_on_batch(const Data& x) {
+  return predict(x, {.batch_size = batch_rows(x, "predict_on_batch"), .verbose = 0});
+}
+
+torch::Tensor Model::predict_on_batch(const torch::Tensor& x) {
+  return one_output(*this, predict_on_batch(Data(x)).tensors());
+}
+
 History Model::fit(const std::vector<std::string>& x, const torch::Tensor& y, const FitOptions& options) {
   return fit(vectorize(*this, x, "fit"), y, options);
 }

@@ -322,6 +322,25 @@ class Model : public layers::Layer {
   /// `TextVectorization` (see `fit` on texts).
   Logs evaluate(const std::vector<std::string>& x, const torch::Tensor& y, const EvaluateOptions& options = {});
 
+  /// One training step on `x` and `y` taken as one batch, as Keras's `train_on_batch`: the
+  /// metrics start afresh, no callback runs, and the batch's loss and metrics come back (what
+  /// Keras returns with `return_dict=True`). The model trains as in `fit`, with `fit`'s checks;
+  /// the optimizer counts the step.
+  ///
+  /// Example: `double loss = model.train_on_batch(x_batch, y_batch).at("loss");`
+  Logs train_on_batch(const torch::Tensor& x, const torch::Tensor& y, const TrainOnBatchOptions& options = {});
+  /// `train_on_batch` for a model of several inputs or outputs (see `fit` on `Data`).
+  Logs train_on_batch(const Data& x, const Data& y, const TrainOnBatchOptions& options = {});
+  /// The loss and metrics on `x` and `y` taken as one batch, as Keras's `test_on_batch` (its
+  /// `return_dict=True`): the metrics start afresh, no callback runs; `evaluate`'s checks.
+  Logs test_on_batch(const torch::Tensor& x, const torch::Tensor& y, const TestOnBatchOptions& options = {});
+  /// `test_on_batch` for a model of several inputs or outputs.
+  Logs test_on_batch(const Data& x, const Data& y, const TestOnBatchOptions& options = {});
+  /// The model's outputs for `x` as one batch, as Keras's `predict_on_batch`.
+  torch::Tensor predict_on_batch(const torch::Tensor& x);
+  /// Every output of a model of several inputs or outputs for `x` as one batch.
+  Data predict_on_batch(const Data& x);
+
   /// Returns the model's outputs for `x`, batch by batch, on the device `x` came from: for a
   /// softmax output layer `[N, classes]` rows of probabilities that sum to 1. Needs no
   /// `compile`; builds the model from `x` if it is not built.

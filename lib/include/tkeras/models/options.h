@@ -242,4 +242,18 @@ struct PredictOptions {
   std::optional<int64_t> steps;
 };
 
+/// The arguments of `Model::train_on_batch`, as Keras's.
+struct TrainOnBatchOptions {
+  /// One weight per sample, or per output, as fit's `sample_weight`. Default: none.
+  Data sample_weight;
+  /// A weight per class, as fit's `class_weight`; not with `sample_weight`. Default: none.
+  std::map<int64_t, double> class_weight;
+};
+
+/// The arguments of `Model::test_on_batch`, as Keras's.
+struct TestOnBatchOptions {
+  /// One weight per sample, or per output, as evaluate's `sample_weight`. Default: none.
+  Data sample_weight;
+};
+
 }  // namespace tkeras
