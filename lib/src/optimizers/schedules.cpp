@@ -55,6 +55,8 @@ torch::Tensor select(const torch::Tensor& condition, const torch::Tensor& yes, c
 torch::Tensor select(const torch::Tensor& condition, double yes, const torch::Tensor& no) {
   return torch::where(condition, torch::full_like(no, yes), no);
 }
+bool both(bool a, bool b) { return a && b; }
+torch::Tensor both(const torch::Tensor& a, const torch::Tensor& b) { return torch::logical_and(a, b); }
 // 1.0 where `condition` holds, else 0.0.
 double indicator(bool condition) { return condition ? 1.0 : 0.0; }
 torch::Tensor indicator(const torch::Tensor& condition) { return condition.to(torch::kFloat64); }
@@ -123,7 +125,7 @@ class PiecewiseConstantDecayImpl final : public ScheduleWith<PiecewiseConstantDe
     if (b.empty()) return step * 0.0 + v.front();
     T result = indicator(step <= b.front()) * v.front() + indicator(step > b.back()) * v.back();
     for (size_t i = 0; i + 1 < b.size(); ++i)
-      result = result + indicator((step > b[i]) & (step <= b[i + 1])) * v[i + 1];
+      result = result + indicator(both(step > b[i], step <= b[i + 1])) * v[i + 1];
     return result;
   }
 
