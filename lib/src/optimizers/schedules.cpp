@@ -14,6 +14,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "optimizers/optimizer_impl.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::optimizers::schedules {
@@ -67,6 +68,23 @@ void check_steps(std::string_view schedule, std::string_view option, double step
   }
 }
 
+// ExponentialDecay's and InverseTimeDecay's options have the same fields, and so the same config.
+template <typename Options>
+Config decay_config(const Options& options) {
+  return {{"initial_learning_rate", options.initial_learning_rate},
+          {"decay_steps", options.decay_steps},
+          {"decay_rate", options.decay_rate},
+          {"staircase", options.staircase},
+          {"name", options.name}};
+}
+
+// Their progress: step / decay_steps, floored when `staircase`.
+template <typename T>
+T decay_progress(const T& step, double decay_steps, bool staircase) {
+  const T p = step / decay_steps;
+  return staircase ? floor_of(p) : p;
+}
+
 // `Derived::rate<T>(step)` for both kinds of step.
 template <typename Derived>
 class ScheduleWith : public detail::ScheduleImpl {
@@ -84,18 +102,11 @@ class ExponentialDecayImpl final : public ScheduleWith<ExponentialDecayImpl> {
     check_steps("ExponentialDecay", "decay_steps", options_.decay_steps);
   }
   std::string class_name() const override { return "ExponentialDecay"; }
-  Config get_config() const override {
-    return {{"initial_learning_rate", options_.initial_learning_rate},
-            {"decay_steps", options_.decay_steps},
-            {"decay_rate", options_.decay_rate},
-            {"staircase", options_.staircase},
-            {"name", options_.name}};
-  }
+  Config get_config() const override { return decay_config(options_); }
   template <typename T>
   T rate(const T& step) const {
-    T p = step / options_.decay_steps;
-    if (options_.staircase) p = floor_of(p);
-    return options_.initial_learning_rate * power(options_.decay_rate, p);
+    return options_.initial_learning_rate *
+           power(options_.decay_rate, decay_progress(step, options_.decay_steps, options_.staircase));
   }
 
  private:
@@ -170,18 +181,11 @@ class InverseTimeDecayImpl final : public ScheduleWith<InverseTimeDecayImpl> {
     check_steps("InverseTimeDecay", "decay_steps", options_.decay_steps);
   }
   std::string class_name() const override { return "InverseTimeDecay"; }
-  Config get_config() const override {
-    return {{"initial_learning_rate", options_.initial_learning_rate},
-            {"decay_steps", options_.decay_steps},
-            {"decay_rate", options_.decay_rate},
-            {"staircase", options_.staircase},
-            {"name", options_.name}};
-  }
+  Config get_config() const override { return decay_config(options_); }
   template <typename T>
   T rate(const T& step) const {
-    T p = step / options_.decay_steps;
-    if (options_.staircase) p = floor_of(p);
-    return options_.initial_learning_rate / (1.0 + options_.decay_rate * p);
+    return options_.initial_learning_rate /
+           (1.0 + options_.decay_rate * decay_progress(step, options_.decay_steps, options_.staircase));
   }
 
  private:
@@ -263,11 +267,6 @@ class CosineDecayRestartsImpl final : public ScheduleWith<CosineDecayRestartsImp
 
 // ---- Reading a config, as each class's from_config. ----
 
-std::optional<double> optional_number(const ConfigReader& read, std::string_view key) {
-  if (!read.has(key)) return std::nullopt;
-  return read.number(key);
-}
-
 std::vector<double> numbers(const ConfigReader& read, std::string_view schedule, std::string_view key) {
   const Config& list = read.at(key);
   std::vector<double> values;
@@ -324,7 +323,7 @@ const std::map<std::string, FromConfig, std::less<>>& schedule_classes() {
                              .decay_steps = read.number("decay_steps"),
                              .alpha = read.number("alpha", 0.0),
                              .name = read.string("name", "CosineDecay"),
-                             .warmup_target = optional_number(read, "warmup_target"),
+                             .warmup_target = optimizers::detail::optional_number(read, "warmup_target"),
                              .warmup_steps = read.number("warmup_steps", 0.0)});
        }},
       {"CosineDecayRestarts",
