@@ -335,7 +335,7 @@ TEST_CASE("unknown optimizer, loss, metric and device names fail at compile, lis
   tkeras::Sequential model({layers::Dense(2)});
   CHECK_THROWS_WITH_AS(model.compile({.optimizer = "adamax"}),
                        doctest::Contains("expected one of: adagrad, adam, adamw, rmsprop, sgd"), tkeras::Error);
-  CHECK_THROWS_WITH_AS(model.compile({.loss = "hinge"}), doctest::Contains("unknown loss \"hinge\""), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.loss = "hinje"}), doctest::Contains("unknown loss \"hinje\""), tkeras::Error);
   CHECK_THROWS_WITH_AS(model.compile({.metrics = {"acuracy"}}),
                        "compile: unknown metric \"acuracy\"; expected one of: acc, accuracy, binary_accuracy, "
                        "categorical_accuracy, mae, mean_absolute_error, mean_squared_error, mse, "

@@ -299,7 +299,9 @@ TEST_CASE("bad .keras archives are refused with an error naming the file and the
     refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["dtype"] = "mixed_float16"; }),
             "dtype \"mixed_float16\" is not supported");
   }
-  SUBCASE("a learning-rate schedule tkeras lacks or without its options, and a loss option tkeras lacks") {
+  SUBCASE(
+      "a learning-rate schedule tkeras lacks or without its options, a loss option Keras lacks, and a loss class "
+      "tkeras lacks") {
     refused(with_config([](json& c) {
               c["compile_config"]["optimizer"]["config"]["learning_rate"] = {{"class_name", "StepDecay"},
                                                                              {"config", json::object()}};
@@ -311,9 +313,15 @@ TEST_CASE("bad .keras archives are refused with an error naming the file and the
             "learning rate schedule: expected an object with \"class_name\" and \"config\"");
     refused(with_config([](json& c) {
               c["compile_config"]["loss"] = {{"class_name", "SparseCategoricalCrossentropy"},
-                                             {"config", {{"ignore_class", 0}}}};
+                                             {"config", {{"ignore_class", 0}, {"label_smoothing", 0.1}}}};
             }),
-            "the loss's option ignore_class=0 is not supported by tkeras");
+            "SparseCategoricalCrossentropy: the option label_smoothing=0.1 is not one of Keras's (or is not "
+            "supported by tkeras)");
+    refused(
+        with_config([](json& c) {
+          c["compile_config"]["loss"] = {{"module", "builtins"}, {"class_name", "MyLoss"}, {"config", json::object()}};
+        }),
+        "loss class \"MyLoss\" is not supported by tkeras");
   }
   SUBCASE("weights that do not fit the architecture") {
     refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["units"] = 5; }),

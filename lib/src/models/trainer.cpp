@@ -195,9 +195,7 @@ std::vector<torch::Tensor> prepare_targets(const Model& model, const training::C
 }
 
 // Whether the loss takes class labels (so [N, T] targets are labels per position, not one-hot rows).
-bool sparse_labels(const training::CompiledState& state) {
-  return state.heads.front().loss.kind() == losses::Loss::Kind::kSparseCategoricalCrossentropy;
-}
+bool sparse_labels(const training::CompiledState& state) { return state.heads.front().loss.function().takes_labels(); }
 
 // `data` in the order of `names` (the model's inputs or outputs): by name, by position, or one
 // tensor for one name. `what` says which ("x" or "y").
@@ -593,6 +591,13 @@ std::vector<training::Head> resolve_heads(const Model& model, const CompileOptio
   }
   std::vector<training::Head> heads;
   for (size_t i = 0; i < names.size(); ++i) {
+    if (losses[i].reduction() == "none") {
+      // Keras's torch trainer fails here too: one loss value per sample cannot be backpropagated.
+      throw Error(
+          fmt::format("compile: the loss {} has reduction \"none\", which leaves one value per sample; "
+                      "training needs one number (sum_over_batch_size, mean, sum or mean_with_sample_weight)",
+                      losses[i].class_name()));
+    }
     training::Head head{.name = names[i],
                         .loss = losses[i],
                         .weight = 1.0,

@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "losses/serialization.h"
 #include "optimizers/serialization.h"
 #include "tkeras/core/error.h"
-#include "training/loss_serialization.h"
 
 namespace tkeras::saving::config {
 namespace {

@@ -15,6 +15,7 @@
 #include "layers/keras_format.h"
 #include "layers/registry.h"
 #include "layers/serialization.h"
+#include "losses/serialization.h"
 #include "optimizers/serialization.h"
 #include "saving/compile_config.h"
 #include "saving/keras_weights.h"
@@ -24,7 +25,6 @@
 #include "tkeras/core/version.h"
 #include "tkeras/layers/input.h"
 #include "training/compiled_state.h"
-#include "training/loss_serialization.h"
 
 namespace tkeras::saving::detail {
 namespace {

@@ -9,8 +9,8 @@
 #include <torch/types.h>
 
 #include "distribute/process_group.h"
+#include "tkeras/losses/loss.h"
 #include "tkeras/optimizers/optimizer.h"
-#include "tkeras/training/losses.h"
 #include "training/updater.h"
 
 namespace tkeras::training {

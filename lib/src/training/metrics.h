@@ -11,7 +11,7 @@
 #include "distribute/process_group.h"
 #include "tkeras/core/logs.h"
 #include "tkeras/core/shape.h"
-#include "tkeras/training/losses.h"
+#include "tkeras/losses/loss.h"
 
 namespace tkeras::training {
 

@@ -15,9 +15,9 @@
 #include "tkeras/data/data.h"
 #include "tkeras/data/dataset.h"
 #include "tkeras/distribute/data_parallel.h"
+#include "tkeras/losses/loss.h"
 #include "tkeras/optimizers/optimizer.h"
 #include "tkeras/training/callback.h"
-#include "tkeras/training/losses.h"
 
 namespace tkeras {
 

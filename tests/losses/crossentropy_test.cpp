@@ -1,6 +1,8 @@
-// Tests for losses: Keras's values, stable cross-entropy after softmax, and target checks.
-#include "tkeras/training/losses.h"
+// Tests for tkeras/losses/crossentropy.h: Keras's values, stable cross-entropy after softmax and
+// sigmoid, label smoothing, focal terms, ignored classes, and target checks.
+#include "tkeras/losses/crossentropy.h"
 
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,65 +61,6 @@ TEST_CASE("binary cross-entropy matches on probabilities and after a sigmoid") {
   const losses::Loss loss("binary_crossentropy");
   CHECK(loss(y, torch::sigmoid(logits)).item<double>() == doctest::Approx(expected.item<double>()).epsilon(1e-5));
   CHECK(loss.from_layer_output(y, logits, "sigmoid").item<double>() == doctest::Approx(expected.item<double>()));
-}
-
-TEST_CASE("mean squared error is the mean of squared differences, by either name") {
-  const torch::Tensor y = torch::tensor({{1.0f}, {2.0f}});
-  const torch::Tensor p = torch::tensor({{2.0f}, {4.0f}});
-  CHECK(losses::Loss("mean_squared_error")(y, p).item<double>() == doctest::Approx(2.5));
-  CHECK(losses::Loss("mse").name() == "mean_squared_error");
-  CHECK(losses::MeanSquaredError()(y, p).item<double>() == doctest::Approx(2.5));
-}
-
-TEST_CASE("mean absolute error is the mean of absolute differences, by either name") {
-  const torch::Tensor y = torch::tensor({{1.0f}, {2.0f}});
-  const torch::Tensor p = torch::tensor({{2.0f}, {-1.0f}});
-  CHECK(losses::Loss("mae")(y, p).item<double>() == doctest::Approx(2.0));
-  CHECK(losses::Loss("mae").name() == "mean_absolute_error");
-  CHECK(losses::MeanAbsoluteError()(y, p).item<double>() == doctest::Approx(2.0));
-}
-
-TEST_CASE("Huber is quadratic within delta and linear beyond it, as Keras's") {
-  const torch::Tensor y = torch::zeros({3, 1});
-  const torch::Tensor p = torch::tensor({{0.5f}, {-2.0f}, {4.0f}});
-  // delta 1: 0.125, 2 - 0.5, 4 - 0.5.
-  CHECK(losses::Loss("huber")(y, p).item<double>() == doctest::Approx((0.125 + 1.5 + 3.5) / 3));
-  // delta 3: 0.125, 2, 12 - 4.5.
-  CHECK(losses::Huber({.delta = 3.0})(y, p).item<double>() == doctest::Approx((0.125 + 2.0 + 7.5) / 3));
-  CHECK(losses::Huber({.delta = 3.0}).delta() == 3.0);
-  CHECK_THROWS_WITH_AS(losses::Huber({.delta = 0.0}), "Huber: expected a positive delta, received 0", tkeras::Error);
-}
-
-TEST_CASE("an unknown loss name lists the valid ones") {
-  CHECK_THROWS_WITH_AS(losses::Loss("crossentropy"),
-                       "compile: unknown loss \"crossentropy\"; expected one of: binary_crossentropy, "
-                       "categorical_crossentropy, huber, mae, mean_absolute_error, mean_squared_error, mse, "
-                       "sparse_categorical_crossentropy",
-                       tkeras::Error);
-}
-
-TEST_CASE("each loss has Keras's class name, and its config reads back into the same loss") {
-  const std::vector<std::pair<losses::Loss, std::string>> cases = {
-      {losses::SparseCategoricalCrossentropy({.from_logits = true}), "SparseCategoricalCrossentropy"},
-      {losses::CategoricalCrossentropy(), "CategoricalCrossentropy"},
-      {losses::BinaryCrossentropy({.from_logits = true}), "BinaryCrossentropy"},
-      {losses::Loss("mse"), "MeanSquaredError"},
-      {losses::MeanAbsoluteError(), "MeanAbsoluteError"},
-      {losses::Huber({.delta = 2.5}), "Huber"}};
-  for (const auto& [loss, class_name] : cases) {
-    CAPTURE(class_name);
-    CHECK(loss.class_name() == class_name);
-    const losses::Loss again = losses::Loss::from_config(loss.get_config());
-    CHECK(again.name() == loss.name());
-    CHECK(again.from_logits() == loss.from_logits());
-    CHECK(again.delta() == loss.delta());
-  }
-  CHECK(losses::Huber({.delta = 2.5}).get_config() ==
-        tkeras::Config{{"name", "huber"}, {"from_logits", false}, {"delta", 2.5}});
-  CHECK(losses::Loss("mae").get_config() == tkeras::Config{{"name", "mean_absolute_error"}, {"from_logits", false}});
-  CHECK(losses::Loss::from_config({{"name", "binary_crossentropy"}}).from_logits() == false);
-  CHECK_THROWS_WITH_AS(losses::Loss::from_config({{"name", "huber"}, {"delta", -1.0}}),
-                       "Huber: expected a positive delta, received -1", tkeras::Error);
 }
 
 TEST_CASE("labels outside 0..units-1 are refused, naming the output layer and its unit count") {
@@ -197,4 +140,104 @@ TEST_CASE("binary cross-entropy and mean squared error weigh each sample's mean 
   const torch::Tensor logits = torch::logit(predicted);
   CHECK(losses::Loss("binary_crossentropy").from_layer_output(targets, logits, "sigmoid", w).item<double>() ==
         doctest::Approx((bce * w).sum().item<double>() / 2).epsilon(1e-5));
+}
+
+TEST_CASE("label smoothing moves categorical targets towards uniform and binary ones towards one half") {
+  const torch::Tensor p = torch::tensor({{0.7f, 0.2f, 0.1f}, {0.25f, 0.5f, 0.25f}});
+  const torch::Tensor y = torch::tensor({{1.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 1.0f}});
+  const torch::Tensor smooth = y * 0.7 + 0.1;  // s = 0.3 over 3 classes
+  CHECK(losses::CategoricalCrossentropy({.label_smoothing = 0.3})(y, p).item<double>() ==
+        doctest::Approx(-(smooth * p.log()).sum(1).mean().item<double>()));
+  const torch::Tensor q = torch::tensor({{0.9f}, {0.3f}});
+  const torch::Tensor b = torch::tensor({{1.0f}, {0.0f}});
+  const torch::Tensor target = b * 0.8 + 0.1;  // s = 0.2
+  CHECK(losses::BinaryCrossentropy({.label_smoothing = 0.2})(b, q).item<double>() ==
+        doctest::Approx(-(target * q.log() + (1 - target) * (1 - q).log()).mean().item<double>()));
+  CHECK_THROWS_WITH_AS(losses::CategoricalCrossentropy({.label_smoothing = 1.5}),
+                       "CategoricalCrossentropy: expected label_smoothing in [0, 1], received 1.5", tkeras::Error);
+}
+
+TEST_CASE("focal cross-entropies scale each term by (1 - p)^gamma, and are the plain ones at gamma 0") {
+  const torch::Tensor q = torch::tensor({{0.9f, 0.2f}, {0.4f, 0.7f}});
+  const torch::Tensor b = torch::tensor({{1.0f, 0.0f}, {1.0f, 1.0f}});
+  CHECK(losses::BinaryFocalCrossentropy({.gamma = 0.0})(b, q).item<double>() ==
+        doctest::Approx(losses::BinaryCrossentropy()(b, q).item<double>()));
+  const torch::Tensor p_t = b * q + (1 - b) * (1 - q);
+  const torch::Tensor bce = -(b * q.log() + (1 - b) * (1 - q).log());
+  const torch::Tensor balance = b * 0.25 + (1 - b) * 0.75;
+  CHECK(losses::BinaryFocalCrossentropy({.apply_class_balancing = true})(b, q).item<double>() ==
+        doctest::Approx((balance * (1 - p_t).square() * bce).mean().item<double>()));
+
+  const torch::Tensor p = torch::tensor({{0.7f, 0.2f, 0.1f}, {0.25f, 0.5f, 0.25f}});
+  const torch::Tensor y = torch::tensor({{1.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 1.0f}});
+  CHECK(losses::CategoricalFocalCrossentropy({.alpha = 1.0, .gamma = 0.0})(y, p).item<double>() ==
+        doctest::Approx(losses::CategoricalCrossentropy()(y, p).item<double>()));
+  CHECK(losses::CategoricalFocalCrossentropy()(y, p).item<double>() ==
+        doctest::Approx((0.25 * (1 - p).square() * -(y * p.log())).sum(1).mean().item<double>()));
+  CHECK_THROWS_WITH_AS(losses::BinaryFocalCrossentropy({.gamma = -1.0}),
+                       "BinaryFocalCrossentropy: expected gamma >= 0, received -1", tkeras::Error);
+}
+
+TEST_CASE("an ignored class adds nothing, and the mean is over the other positions") {
+  const torch::Tensor logits = torch::tensor({{{2.0f, -1.0f}, {0.5f, 0.5f}, {1.0f, 3.0f}}});  // [1, 3, 2]
+  const torch::Tensor labels = torch::tensor({{0, -1, 1}});
+  const losses::SparseCategoricalCrossentropy loss({.from_logits = true, .ignore_class = -1});
+  const torch::Tensor log_probs = torch::log_softmax(logits, -1);
+  const double kept = -(log_probs[0][0][0].item<double>() + log_probs[0][2][1].item<double>());
+  CHECK(loss(labels, logits).item<double>() == doctest::Approx(kept / 2));
+  // The sum reduction counts the ignored position as 0; the targets may hold the ignored label.
+  const losses::SparseCategoricalCrossentropy sum({.from_logits = true, .ignore_class = -1, .reduction = "sum"});
+  CHECK(sum(labels, logits).item<double>() == doctest::Approx(kept));
+  CHECK(loss.prepare_targets(labels, {3, 2}, "Dense \"d\"").equal(labels));
+  CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({{0, -2, 1}}), {3, 2}, "Dense \"d\""),
+                       "Dense \"d\" has 2 units, so sparse_categorical_crossentropy expects labels in 0..1 (or the "
+                       "ignored class -1); received labels from -2 to 1",
+                       tkeras::Error);
+  // A gradient reaches only the kept positions.
+  const torch::Tensor weights = logits.clone().requires_grad_(true);
+  loss(labels, weights).backward();
+  CHECK(weights.grad()[0][1].abs().sum().item<double>() == 0.0);
+  CHECK(weights.grad()[0][0].abs().sum().item<double>() > 0.0);
+}
+
+TEST_CASE("the generalized cross-entropy is (1 - p^q) / q of the true class, for q in (0, 1)") {
+  const torch::Tensor p = torch::tensor({{0.7f, 0.2f, 0.1f}, {0.25f, 0.5f, 0.25f}});
+  const torch::Tensor y = torch::tensor({0, 1});
+  CHECK(losses::CategoricalGeneralizedCrossEntropy({.q = 0.3})(y, p).item<double>() ==
+        doctest::Approx(((1 - std::pow(0.7, 0.3)) / 0.3 + (1 - std::pow(0.5, 0.3)) / 0.3) / 2));
+  CHECK_THROWS_WITH_AS(losses::CategoricalGeneralizedCrossEntropy({.q = 1.0}),
+                       "CategoricalGeneralizedCrossEntropy: expected q in the interval (0, 1), received 1",
+                       tkeras::Error);
+}
+
+TEST_CASE("cross-entropy options read back from their config, and an option Keras lacks is refused") {
+  const losses::Loss loss = losses::BinaryFocalCrossentropy(
+      {.apply_class_balancing = true, .alpha = 0.4, .gamma = 1.5, .from_logits = true, .label_smoothing = 0.1});
+  CHECK(losses::Loss::from_config(loss.get_config()).get_config() == loss.get_config());
+  CHECK(loss.get_config() == tkeras::Config{{"name", "binary_focal_crossentropy"},
+                                            {"reduction", "sum_over_batch_size"},
+                                            {"apply_class_balancing", true},
+                                            {"alpha", 0.4},
+                                            {"gamma", 1.5},
+                                            {"from_logits", true},
+                                            {"label_smoothing", 0.1},
+                                            {"axis", -1}});
+  CHECK(losses::SparseCategoricalCrossentropy({.ignore_class = 255}).get_config()["ignore_class"] == 255);
+  CHECK_THROWS_WITH_AS(losses::Loss::from_config({{"name", "categorical_crossentropy"}, {"delta", 1.0}}),
+                       "CategoricalCrossentropy: the option delta=1.0 is not one of Keras's (or is not supported by "
+                       "tkeras)",
+                       tkeras::Error);
+}
+
+TEST_CASE("sparse labels may index a class axis other than the last") {
+  torch::manual_seed(2);
+  const torch::Tensor logits = torch::randn({2, 3, 4});  // classes on axis 1, 4 positions
+  const torch::Tensor labels = torch::tensor({{0, 2, 1, 1}, {2, 2, 0, 1}});
+  const losses::SparseCategoricalCrossentropy loss({.from_logits = true, .axis = 1});
+  CHECK(loss(labels, logits).item<double>() ==
+        doctest::Approx(torch::nn::functional::cross_entropy(logits, labels).item<double>()));
+  CHECK(loss.prepare_targets(labels, {3, 4}, "Dense \"d\"").equal(labels));
+  CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({{0, 3, 1, 1}}), {3, 4}, "Dense \"d\""),
+                       doctest::Contains("has 3 units, so sparse_categorical_crossentropy expects labels in 0..2"),
+                       tkeras::Error);
 }
