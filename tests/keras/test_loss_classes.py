@@ -166,9 +166,11 @@ class LossClasses(unittest.TestCase):
         for keras_loss in (losses.CategoricalFocalCrossentropy(alpha=0.4, label_smoothing=0.1),
                            losses.SparseCategoricalCrossentropy(ignore_class=3),
                            losses.Tversky(alpha=0.6, beta=0.4, reduction="sum"),
-                           losses.KLDivergence(reduction="mean_with_sample_weight")):
+                           losses.KLDivergence(reduction="mean_with_sample_weight"),
+                           losses.CategoricalGeneralizedCrossEntropy()):
             with self.subTest(loss=type(keras_loss).__name__):
-                y = LABELS if isinstance(keras_loss, losses.SparseCategoricalCrossentropy) else SOFT
+                labels = (losses.SparseCategoricalCrossentropy, losses.CategoricalGeneralizedCrossEntropy)
+                y = LABELS if isinstance(keras_loss, labels) else SOFT
                 model = output_model("softmax", x)
                 model.compile(optimizer=optimizers.SGD(), loss=keras_loss)
                 with tempfile.TemporaryDirectory() as directory:
@@ -187,6 +189,19 @@ class LossClasses(unittest.TestCase):
                     expected = {k: v for k, v in keras_loss.get_config().items() if k != "name"}
                     got = {k: v for k, v in loaded.loss.get_config().items() if k != "name"}
                     self.assertEqual(got, expected)
+
+    def test_a_keras_loss_function_in_a_file_is_read_by_its_name(self):
+        # compile(loss=keras.losses.mean_squared_logarithmic_error) saves {"class_name": "function", ...}.
+        model = output_model("softplus", REAL)
+        model.compile(optimizer=optimizers.SGD(), loss=losses.mean_squared_logarithmic_error)
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "keras.keras")
+            model.save(path)
+            theirs = model.evaluate(REAL, POSITIVE, sample_weight=SAMPLE_WEIGHT, verbose=0, return_dict=True)["loss"]
+            run = run_tkeras(None, {"x_eval": REAL, "y_eval": POSITIVE, "eval_sample_weight": SAMPLE_WEIGHT},
+                             model_file=path)
+            check_close(self, "loss classes, files: a keras.losses function", "evaluate loss", run.evaluate["loss"],
+                        theirs, EVALUATE_TOLERANCE)
 
     def test_a_loss_keras_refuses_in_compile_is_refused_by_tkeras(self):
         # reduction="none" leaves one value per sample: Keras's torch trainer cannot backpropagate it.

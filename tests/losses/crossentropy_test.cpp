@@ -237,6 +237,8 @@ TEST_CASE("sparse labels may index a class axis other than the last") {
   CHECK(loss(labels, logits).item<double>() ==
         doctest::Approx(torch::nn::functional::cross_entropy(logits, labels).item<double>()));
   CHECK(loss.prepare_targets(labels, {3, 4}, "Dense \"d\"").equal(labels));
+  // Labels with an axis of 1 where the classes are, as Keras squeezes them.
+  CHECK(loss.prepare_targets(labels.unsqueeze(1), {3, 4}, "Dense \"d\"").equal(labels));
   CHECK_THROWS_WITH_AS(loss.prepare_targets(torch::tensor({{0, 3, 1, 1}}), {3, 4}, "Dense \"d\""),
                        doctest::Contains("has 3 units, so sparse_categorical_crossentropy expects labels in 0..2"),
                        tkeras::Error);

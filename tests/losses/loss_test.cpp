@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
+#include "support.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/random.h"
 #include "tkeras/layers/dense.h"
@@ -109,6 +110,9 @@ TEST_CASE("Keras's reductions: over the values, the sum, over the weights' sum, 
   CHECK(with("mean_with_sample_weight")(y, p).item<double>() == doctest::Approx(17 / 3.0));
   CHECK(with("none")(y, p).equal(each));
   CHECK(with("none")(y, p, w).equal(each * w));
+  // Keras's None is "none"; an absent reduction is the default.
+  CHECK(losses::Loss::from_config({{"name", "mse"}, {"reduction", nullptr}}).reduction() == "none");
+  CHECK(losses::Loss::from_config({{"name", "mse"}}).reduction() == "sum_over_batch_size");
   CHECK_THROWS_WITH_AS(with("average"),
                        "expected a loss reduction among sum_over_batch_size, sum, mean, mean_with_sample_weight and "
                        "none, received \"average\"",
@@ -131,6 +135,15 @@ TEST_CASE("a loss function of one's own is a loss, reduced and weighted as Keras
   const torch::Tensor x = torch::randn({16, 2});
   const tkeras::History history = model.fit(x, x.sum(1, true), {.epochs = 3, .verbose = 0});
   CHECK(history.history.at("loss").back() < history.history.at("loss").front());
+  // A model file could not rebuild it: saving says so, in both formats.
+  const tkeras::testing::TempDir dir;
+  for (const char* file : {"model.keras", "model.tkeras"}) {
+    CAPTURE(file);
+    CHECK_THROWS_WITH_AS(model.save((dir.path() / file).string()),
+                         doctest::Contains("the loss \"cubed_error\" (CubedError) is a LossFunction of your own, "
+                                           "which a model file cannot rebuild yet"),
+                         tkeras::Error);
+  }
 }
 
 TEST_CASE("compile refuses a loss that leaves one value per sample, as Keras's torch trainer cannot train on it") {

@@ -69,3 +69,10 @@ TEST_CASE("cosine similarity is minus the cosine of the angle, along the chosen 
                        "cosine_similarity: expected an axis in -2..1 for values of rank 2, received axis=2",
                        tkeras::Error);
 }
+
+TEST_CASE("targets that do not match the outputs are refused, naming both shapes") {
+  CHECK_THROWS_WITH_AS(losses::MeanSquaredError().prepare_targets(torch::zeros({4}), {3}, "Dense \"d\""),
+                       "mean_squared_error: expected targets of shape [4, 3] matching outputs (None, 3), received y of "
+                       "shape [4]",
+                       tkeras::Error);
+}

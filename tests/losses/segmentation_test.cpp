@@ -7,6 +7,8 @@
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
+#include "tkeras/core/error.h"
+
 namespace losses = tkeras::losses;
 
 TEST_CASE("Dice is one minus the overlap, over the whole batch or per sample") {
@@ -28,4 +30,12 @@ TEST_CASE("Tversky weighs its two mismatch terms by alpha and beta, as Keras 3.1
   CHECK(losses::Tversky({.alpha = 0.7, .beta = 0.3})(y, p).item<double>() ==
         doctest::Approx(1.0 - 1.5 / (1.5 + 0.7 * 0.5 + 0.3 * 1.0)));
   CHECK(losses::Tversky()(y, p).item<double>() == doctest::Approx(losses::Dice()(y, p).item<double>()));
+}
+
+TEST_CASE("an axis outside the values, or one given twice, is refused by name") {
+  const torch::Tensor y = torch::ones({2, 3});
+  CHECK_THROWS_WITH_AS(losses::Dice({.axis = std::vector<int64_t>{2}})(y, y),
+                       "dice: expected an axis in -2..1 for values of rank 2, received axis=2", tkeras::Error);
+  CHECK_THROWS_WITH_AS(losses::Tversky({.axis = std::vector<int64_t>{1, -1}})(y, y),
+                       "tversky: expected each axis once, received axis -1 twice", tkeras::Error);
 }

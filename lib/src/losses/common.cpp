@@ -30,8 +30,15 @@ torch::Tensor prepare_labels(const torch::Tensor& y, const Shape& output_shape, 
   }
   const int64_t units = expected[static_cast<size_t>(class_axis)];
   expected.erase(expected.begin() + class_axis);
+  // Labels with an axis of 1 where the classes are (or last), as Keras squeezes them.
   torch::Tensor labels = y;
-  if (labels.dim() == static_cast<int64_t>(expected.size()) + 1 && labels.size(-1) == 1) labels = labels.squeeze(-1);
+  if (labels.dim() == static_cast<int64_t>(expected.size()) + 1) {
+    if (labels.size(class_axis) == 1) {
+      labels = labels.squeeze(class_axis);
+    } else if (labels.size(-1) == 1) {
+      labels = labels.squeeze(-1);
+    }
+  }
   if (labels.sizes().vec() != expected) {
     throw Error(fmt::format(
         "{}: expected integer class labels of shape {} for outputs {}, received y of shape {}{}", loss,

@@ -40,13 +40,16 @@ torch::Tensor prepare_labels(const torch::Tensor& y, const Shape& output_shape, 
 /// Throws `tkeras::Error` unless `value` is finite and in [low, high].
 void check_range(std::string_view loss, std::string_view option, double value, double low, double high);
 
-/// The registration of loss class `L`, made from `LOptions` by `read` (which reads every option
-/// but the reduction): its Keras class name, the name compile takes, and Keras's other names.
+/// The registration of loss class `L`, made from its options by `read` (which reads every option
+/// but the reduction): its Keras class name, the name compile takes, Keras's other names, and
+/// whether `keras.losses.get` knows the name.
 template <typename L, typename Read>
-LossClass loss_class(std::string class_name, std::string name, std::vector<std::string> aliases, Read read) {
+LossClass loss_class(std::string class_name, std::string name, std::vector<std::string> aliases, Read read,
+                     bool keras_name = true) {
   return {.class_name = class_name,
           .name = std::move(name),
           .aliases = std::move(aliases),
+          .keras_name = keras_name,
           .from_config = [class_name, read](const Config& config) -> Loss {
             OptionsReader reader(config, class_name);
             auto options = read(reader);

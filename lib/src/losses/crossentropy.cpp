@@ -32,11 +32,24 @@ torch::Tensor smooth_binary(const torch::Tensor& y, double smoothing) {
   return smoothing == 0.0 ? y : y * (1.0 - smoothing) + 0.5 * smoothing;
 }
 
-torch::Tensor smooth_categorical(const torch::Tensor& y, double smoothing, int64_t axis) {
-  return smoothing == 0.0 ? y : y * (1.0 - smoothing) + smoothing / static_cast<double>(y.size(axis));
+// Keras 3.15 counts the classes on the last axis, whatever the class axis.
+torch::Tensor smooth_categorical(const torch::Tensor& y, double smoothing) {
+  return smoothing == 0.0 ? y : y * (1.0 - smoothing) + smoothing / static_cast<double>(y.size(-1));
 }
 
 bool last_axis(int64_t axis, const torch::Tensor& values) { return axis == -1 || axis == values.dim() - 1; }
+
+// Targets shaped as the outputs, for a loss over class probabilities: integer labels (one axis
+// short) get a hint towards the sparse loss.
+torch::Tensor class_targets(const LossFunction& loss, const torch::Tensor& y, const Shape& output_shape,
+                            std::string_view layer) {
+  try {
+    return loss.LossFunction::prepare_targets(y, output_shape, layer);
+  } catch (const Error& error) {
+    if (y.dim() != static_cast<int64_t>(output_shape.size()) || output_shape.empty() || output_shape.back() < 2) throw;
+    throw Error(fmt::format("{} (integer labels take sparse_categorical_crossentropy)", error.what()));
+  }
+}
 
 class BinaryFunction : public LossFunction {
  public:
@@ -120,20 +133,23 @@ class CategoricalFunction : public LossFunction {
     const int64_t axis = detail::canonical_axis(options_.axis, y_pred.dim(), name());
     const torch::Tensor log_probs =
         options_.from_logits ? torch::log_softmax(y_pred, axis) : log_probabilities(y_pred, axis);
-    return -(smooth_categorical(y_true, options_.label_smoothing, axis) * log_probs).sum(axis);
+    return -(smooth_categorical(y_true, options_.label_smoothing) * log_probs).sum(axis);
   }
   torch::Tensor call_on_layer(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
                               std::string_view activation) const override {
     // A softmax output's logits: log-softmax, never the log of a rounded 0.
     if (activation == "softmax" && !options_.from_logits && last_axis(options_.axis, pre_activation)) {
-      return -(smooth_categorical(y_true, options_.label_smoothing, -1) * torch::log_softmax(pre_activation, -1))
-                  .sum(-1);
+      return -(smooth_categorical(y_true, options_.label_smoothing) * torch::log_softmax(pre_activation, -1)).sum(-1);
     }
     return LossFunction::call_on_layer(y_true, pre_activation, activation);
   }
   Config get_config() const override {
     return {
         {"from_logits", options_.from_logits}, {"label_smoothing", options_.label_smoothing}, {"axis", options_.axis}};
+  }
+  torch::Tensor prepare_targets(const torch::Tensor& y, const Shape& output_shape,
+                                std::string_view layer) const override {
+    return class_targets(*this, y, output_shape, layer);
   }
 
  private:
@@ -148,7 +164,7 @@ class CategoricalFocalFunction : public LossFunction {
   bool from_logits() const override { return options_.from_logits; }
   torch::Tensor call(const torch::Tensor& y_true, const torch::Tensor& y_pred) const override {
     const int64_t axis = detail::canonical_axis(options_.axis, y_pred.dim(), name());
-    const torch::Tensor y = smooth_categorical(y_true, options_.label_smoothing, axis);
+    const torch::Tensor y = smooth_categorical(y_true, options_.label_smoothing);
     const torch::Tensor p = options_.from_logits ? torch::softmax(y_pred, axis) : y_pred;
     const torch::Tensor output = (p / p.sum(axis, /*keepdim=*/true)).clamp(kEpsilon, 1.0 - kEpsilon);
     return ((1.0 - output).pow(options_.gamma) * options_.alpha * (-y * output.log())).sum(axis);
@@ -159,6 +175,10 @@ class CategoricalFocalFunction : public LossFunction {
             {"from_logits", options_.from_logits},
             {"label_smoothing", options_.label_smoothing},
             {"axis", options_.axis}};
+  }
+  torch::Tensor prepare_targets(const torch::Tensor& y, const Shape& output_shape,
+                                std::string_view layer) const override {
+    return class_targets(*this, y, output_shape, layer);
   }
 
  private:
@@ -326,7 +346,8 @@ const registry::Registrar sparse_registration(detail::loss_class<SparseCategoric
 
 const registry::Registrar generalized_registration(detail::loss_class<CategoricalGeneralizedCrossEntropy>(
     "CategoricalGeneralizedCrossEntropy", "categorical_generalized_cross_entropy", {},
-    [](OptionsReader& read) { return CategoricalGeneralizedCrossEntropyOptions{.q = read.number("q", 0.5)}; }));
+    [](OptionsReader& read) { return CategoricalGeneralizedCrossEntropyOptions{.q = read.number("q", 0.5)}; },
+    /*keras_name=*/false));
 
 }  // namespace
 }  // namespace tkeras::losses

@@ -78,12 +78,8 @@ torch::Tensor LossFunction::prepare_targets(const torch::Tensor& y, const Shape&
   // A [N] target against one output unit is [N, 1], as Keras's squeeze_or_expand_to_same_rank.
   if (targets.dim() == 1 && output_shape == Shape{1}) targets = targets.unsqueeze(1);
   if (targets.sizes().vec() != expected) {
-    throw Error(fmt::format(
-        "{}: expected targets of shape {} matching outputs {}, received y of shape {}{}", name(),
-        format_shape(expected), format_batch_shape(output_shape), format_shape(y.sizes().vec()),
-        y.dim() + 1 == static_cast<int64_t>(expected.size()) && !output_shape.empty() && output_shape.back() > 1
-            ? " (integer labels take sparse_categorical_crossentropy)"
-            : ""));
+    throw Error(fmt::format("{}: expected targets of shape {} matching outputs {}, received y of shape {}", name(),
+                            format_shape(expected), format_batch_shape(output_shape), format_shape(y.sizes().vec())));
   }
   return targets.to(torch::kFloat32);
 }

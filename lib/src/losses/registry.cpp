@@ -120,7 +120,7 @@ std::optional<std::vector<int64_t>> OptionsReader::axes(std::string_view key) {
 
 std::string OptionsReader::reduction() {
   const Config& value = at("reduction");
-  if (value.is_null()) return std::string(kSumOverBatchSize);
+  if (value.is_null()) return options_.contains("reduction") ? "none" : std::string(kSumOverBatchSize);
   if (!value.is_string()) {
     throw Error(fmt::format("{}: expected reduction as a string, received {}", class_name_, value.dump()));
   }

@@ -20,6 +20,8 @@ struct LossClass {
   std::string class_name;            ///< Keras's class name: `MeanSquaredError`.
   std::string name;                  ///< The name compile takes and files keep: `mean_squared_error`.
   std::vector<std::string> aliases;  ///< Keras's other names for it: `mse`, `MSE`.
+  /// Whether `keras.losses.get` knows `name` (Keras 3.15 lacks one for a few classes).
+  bool keras_name = true;
   /// Makes one from its options (`LossFunction::get_config()`'s keys, and `reduction`); throws
   /// `tkeras::Error` for an option the class does not have, or a bad value.
   std::function<Loss(const Config&)> from_config;
@@ -60,7 +62,7 @@ class OptionsReader {
   std::optional<int64_t> optional_integer(std::string_view key);
   /// Null (absent), an integer, or a list of integers: Keras's `axis` of the segmentation losses.
   std::optional<std::vector<int64_t>> axes(std::string_view key);
-  /// The reduction, `sum_over_batch_size` when absent or null.
+  /// The reduction: `sum_over_batch_size` when absent, `none` for null (Keras's `None`).
   std::string reduction();
   /// Throws for a key no read asked for.
   void done() const;

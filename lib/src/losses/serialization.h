@@ -2,9 +2,13 @@
 #pragma once
 
 #include "tkeras/core/config.h"
+#include "tkeras/losses/loss.h"
 
 namespace tkeras::losses::detail {
 
+/// `loss.get_config()`, for a model file. Throws `tkeras::Error` for a loss of one's own (a
+/// `LossFunction` whose name no class registered), which a file cannot rebuild.
+Config serialize(const Loss& loss);
 /// Throws `tkeras::Error` (a message without the file's name) unless `entry` is null or what
 /// `Loss::get_config()` writes: a registered `name` and that class's options.
 void check(const Config& entry);

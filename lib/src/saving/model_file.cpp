@@ -13,6 +13,7 @@
 #include "io/atomic_file.h"
 #include "io/read_file.h"
 #include "layers/serialization.h"
+#include "losses/serialization.h"
 #include "optimizers/serialization.h"
 #include "saving/compile_config.h"
 #include "tkeras/core/error.h"
@@ -104,7 +105,7 @@ Config ModelFile::compile_config(const Model& model) {
   compile["optimizer"] = optimizers::detail::serialize(state->optimizer());
   // One output: its loss and metrics; several: null there, and each output's under "outputs".
   const bool single = state->heads.size() <= 1;
-  compile["loss"] = state->heads.size() == 1 ? state->heads.front().loss.get_config() : json(nullptr);
+  compile["loss"] = state->heads.size() == 1 ? losses::detail::serialize(state->heads.front().loss) : json(nullptr);
   compile["metrics"] = single && !state->heads.empty() ? state->heads.front().metrics : std::vector<std::string>{};
   compile["weighted_metrics"] =
       single && !state->heads.empty() ? state->heads.front().weighted_metrics : std::vector<std::string>{};
@@ -112,7 +113,7 @@ Config ModelFile::compile_config(const Model& model) {
     json outputs = json::array();
     for (const training::Head& head : state->heads) {
       outputs.push_back({{"name", head.name},
-                         {"loss", head.loss.get_config()},
+                         {"loss", losses::detail::serialize(head.loss)},
                          {"weight", head.weight},
                          {"metrics", head.metrics},
                          {"weighted_metrics", head.weighted_metrics}});
