@@ -19,6 +19,7 @@
 #include "tkeras/layers/pooling2d.h"
 #include "tkeras/layers/rescaling.h"
 #include "tkeras/layers/reshape.h"
+#include "tkeras/losses/regression.h"
 #include "tkeras/models/sequential.h"
 #include "tkeras/optimizers/adagrad.h"
 #include "tkeras/optimizers/adam.h"

@@ -40,7 +40,8 @@ torch::Tensor reduce_values(torch::Tensor values, torch::Tensor sample_weight, c
     if (mean_like(reduction)) {
       // Valid entries weigh total/valid, so that the mean is over the valid ones.
       const auto total = static_cast<double>(mask.numel());
-      float_mask = float_mask * divide_no_nan(torch::full({}, total, float_mask.options()), float_mask.sum());
+      // The mask is 0 or 1: a sum below 1 is an all-zero mask, whose weights stay 0 (divide_no_nan).
+      float_mask = float_mask * (total / float_mask.sum().clamp_min(1.0));
     }
     sample_weight = sample_weight.defined() ? aligned(sample_weight, float_mask) * float_mask : float_mask;
   }
@@ -51,7 +52,7 @@ torch::Tensor reduce_values(torch::Tensor values, torch::Tensor sample_weight, c
   if (reduction == "mean_with_sample_weight" && sample_weight.defined()) {
     return divide_no_nan(loss, sample_weight.sum().to(loss.scalar_type()));
   }
-  return divide_no_nan(loss, torch::full({}, static_cast<double>(values.numel()), loss.options()));
+  return values.numel() == 0 ? loss : loss / static_cast<double>(values.numel());
 }
 
 }  // namespace
