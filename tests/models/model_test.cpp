@@ -337,9 +337,7 @@ TEST_CASE("unknown optimizer, loss, metric and device names fail at compile, lis
                        doctest::Contains("expected one of: adagrad, adam, adamw, rmsprop, sgd"), tkeras::Error);
   CHECK_THROWS_WITH_AS(model.compile({.loss = "hinje"}), doctest::Contains("unknown loss \"hinje\""), tkeras::Error);
   CHECK_THROWS_WITH_AS(model.compile({.metrics = {"acuracy"}}),
-                       "compile: unknown metric \"acuracy\"; expected one of: acc, accuracy, binary_accuracy, "
-                       "categorical_accuracy, mae, mean_absolute_error, mean_squared_error, mse, "
-                       "sparse_categorical_accuracy",
+                       doctest::Contains("compile: unknown metric \"acuracy\"; expected accuracy, acc or one of: "),
                        tkeras::Error);
   CHECK_THROWS_WITH_AS(model.compile({.device = "tpu"}), doctest::Contains("unknown device \"tpu\""), tkeras::Error);
 }
@@ -1035,8 +1033,8 @@ TEST_CASE("bad sample and class weights are refused with what was expected and r
                        doctest::Contains("put the weights in the dataset's elements"), tkeras::Error);
   CHECK_THROWS_WITH_AS(Dataset::from_tensor_slices(data.x, data.y, torch::ones({21})),
                        doctest::Contains("sample_weight of shape [21]"), tkeras::Error);
-  CHECK_THROWS_WITH_AS(model.compile({.loss = "sparse_categorical_crossentropy", .weighted_metrics = {"precision"}}),
-                       doctest::Contains("unknown metric \"precision\""), tkeras::Error);
+  CHECK_THROWS_WITH_AS(model.compile({.loss = "sparse_categorical_crossentropy", .weighted_metrics = {"precison"}}),
+                       doctest::Contains("unknown metric \"precison\""), tkeras::Error);
   // class_weight needs one class per sample.
   tkeras::Sequential sequence({layers::Input({2, 4}), layers::Dense(3, "softmax")});
   sequence.compile(classifier_options());

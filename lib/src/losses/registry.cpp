@@ -118,6 +118,40 @@ std::optional<std::vector<int64_t>> OptionsReader::axes(std::string_view key) {
   return value.get<std::vector<int64_t>>();
 }
 
+std::string OptionsReader::string(std::string_view key, std::string_view fallback) {
+  const Config& value = at(key);
+  if (value.is_null()) return std::string(fallback);
+  if (!value.is_string())
+    throw Error(fmt::format("{}: expected {} as a string, received {}", class_name_, key, value.dump()));
+  return value.get<std::string>();
+}
+
+std::optional<double> OptionsReader::optional_number(std::string_view key) {
+  const Config& value = at(key);
+  if (value.is_null()) return std::nullopt;
+  if (!value.is_number())
+    throw Error(fmt::format("{}: expected {} as a number or null, received {}", class_name_, key, value.dump()));
+  return value.get<double>();
+}
+
+std::optional<std::vector<double>> OptionsReader::numbers(std::string_view key) {
+  const Config& given = at(key);
+  // Keras serializes a tensor option (AUC's label_weights) as {"class_name": "__tensor__",
+  // "config": {"value": [...], "dtype": ...}}.
+  const bool tensor = given.is_object() && given.value("class_name", Config()) == "__tensor__" &&
+                      given.contains("config") && given["config"].is_object() && given["config"].contains("value");
+  const Config& value = tensor ? given["config"]["value"] : given;
+  if (value.is_null()) return std::nullopt;
+  if (value.is_number()) return std::vector<double>{value.get<double>()};
+  const bool all_numbers =
+      value.is_array() && std::all_of(value.begin(), value.end(), [](const Config& v) { return v.is_number(); });
+  if (!all_numbers) {
+    throw Error(fmt::format("{}: expected {} as null, a number or a list of numbers, received {}", class_name_, key,
+                            value.dump()));
+  }
+  return value.get<std::vector<double>>();
+}
+
 std::string OptionsReader::reduction() {
   const Config& value = at("reduction");
   if (value.is_null()) return options_.contains("reduction") ? "none" : std::string(kSumOverBatchSize);

@@ -62,6 +62,15 @@ class OptionsReader {
   std::optional<int64_t> optional_integer(std::string_view key);
   /// Null (absent), an integer, or a list of integers: Keras's `axis` of the segmentation losses.
   std::optional<std::vector<int64_t>> axes(std::string_view key);
+  /// A string, or `fallback` when absent (or null).
+  std::string string(std::string_view key, std::string_view fallback);
+  /// A number or null (absent counts as null).
+  std::optional<double> optional_number(std::string_view key);
+  /// Null (absent), a number, or a list of numbers (or Keras's serialized tensor of them, as
+  /// AUC's `label_weights`): Keras's `thresholds`.
+  std::optional<std::vector<double>> numbers(std::string_view key);
+  /// Null (absent), an integer, or a list of integers (as `axes`): Keras's `target_class_ids`.
+  std::optional<std::vector<int64_t>> integers(std::string_view key) { return axes(key); }
   /// The reduction: `sum_over_batch_size` when absent, `none` for null (Keras's `None`).
   std::string reduction();
   /// Throws for a key no read asked for.

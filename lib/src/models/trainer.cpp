@@ -432,7 +432,7 @@ Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator
         training::output_logits(model, batch->inputs(), /*training=*/false, state.device, state.bf16_mixed);
     const torch::Tensor loss = heads.loss(y, logits, w);
     heads.accumulate(loss, y.front().size(0), y, logits, w);
-    heads.count(y.front().size(0), !w.empty());
+    heads.count(y.front().size(0));
     callbacks.on_test_batch_end(step, batch_logs(heads, callbacks, step));
   }
   Logs logs = heads.result();
@@ -589,6 +589,27 @@ std::vector<training::Head> resolve_heads(const Model& model, const CompileOptio
       losses.push_back(spec.losses()[static_cast<size_t>(found - spec.names().begin())]);
     }
   }
+  // A metric object listed for every output of a model of several: one per output, as a fresh
+  // copy made from its config (a registered class's).
+  const auto for_each_output = [&](const std::vector<metrics::Identifier>& identifiers) {
+    if (names.size() == 1) return identifiers;
+    std::vector<metrics::Identifier> copies;
+    for (const metrics::Identifier& identifier : identifiers) {
+      if (identifier.is_name()) {
+        copies.push_back(identifier);
+        continue;
+      }
+      try {
+        copies.emplace_back(metrics::fresh_copy(*identifier.metric()));
+      } catch (const Error& error) {
+        throw Error(
+            fmt::format("compile: the metric \"{}\" is listed for every output of {}, which needs one per "
+                        "output: {}; give one object per output, by output name",
+                        identifier.name(), model_label(model), error.what()));
+      }
+    }
+    return copies;
+  };
   std::vector<training::Head> heads;
   for (size_t i = 0; i < names.size(); ++i) {
     if (losses[i].reduction() == "none") {
@@ -601,8 +622,8 @@ std::vector<training::Head> resolve_heads(const Model& model, const CompileOptio
     training::Head head{.name = names[i],
                         .loss = losses[i],
                         .weight = 1.0,
-                        .metrics = options.metrics.all(),
-                        .weighted_metrics = options.weighted_metrics};
+                        .metrics = for_each_output(options.metrics.all()),
+                        .weighted_metrics = for_each_output(options.weighted_metrics)};
     if (const auto weight = options.loss_weights.find(names[i]); weight != options.loss_weights.end()) {
       head.weight = weight->second;
     }

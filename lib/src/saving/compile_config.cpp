@@ -10,6 +10,7 @@
 #include "losses/serialization.h"
 #include "optimizers/serialization.h"
 #include "tkeras/core/error.h"
+#include "tkeras/metrics/metric.h"
 
 namespace tkeras::saving::config {
 namespace {
@@ -41,6 +42,22 @@ void require(const json& config, std::string_view key, bool (json::*is_type)() c
   if (!(value.*is_type)()) where.fail(fmt::format("expected \"{}\" as {}, received {}", key, type, value.dump()));
 }
 
+// compile's metrics: a list of names and Keras's serialized metric objects (each made once, so
+// that an unknown class or option is named here).
+void check_metrics(const json& metrics, std::string_view what, const Where& where) {
+  if (!metrics.is_array()) {
+    where.fail(fmt::format("expected {} as a list of names and metrics, received {}", what, metrics.dump()));
+  }
+  for (const json& metric : metrics) {
+    if (metric.is_string()) continue;
+    try {
+      metrics::deserialize(metric);
+    } catch (const Error& error) {
+      where.fail(fmt::format("{}: {}", what, error.what()));
+    }
+  }
+}
+
 }  // namespace
 
 nlohmann::json check_compile_config(std::string_view text, std::string_view path) {
@@ -58,19 +75,14 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
   } catch (const Error& error) {  // the loss's own check: say which file
     where.fail(error.what());
   }
-  const json& metrics = member(compile, "metrics", where);
-  if (!metrics.is_array() ||
-      !std::all_of(metrics.begin(), metrics.end(), [](const json& m) { return m.is_string(); })) {
-    where.fail(fmt::format("expected \"metrics\" as a list of names, received {}", metrics.dump()));
-  }
+  check_metrics(member(compile, "metrics", where), "\"metrics\"", where);
   // Written since weighted metrics exist (null in Keras's own configs); older files have none.
   if (compile.contains("weighted_metrics")) {
     const json& weighted = compile["weighted_metrics"];
     if (weighted.is_null()) {
       compile["weighted_metrics"] = json::array();
-    } else if (!weighted.is_array() ||
-               !std::all_of(weighted.begin(), weighted.end(), [](const json& m) { return m.is_string(); })) {
-      where.fail(fmt::format("expected \"weighted_metrics\" as a list of names, received {}", weighted.dump()));
+    } else {
+      check_metrics(weighted, "\"weighted_metrics\"", where);
     }
   }
   // A model of several outputs: each output's loss, weight and metrics.
@@ -83,11 +95,7 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
       require(output, "name", &json::is_string, "a string", where);
       require(output, "weight", &json::is_number, "a number", where);
       for (const char* key : {"metrics", "weighted_metrics"}) {
-        const json& names = member(output, key, where);
-        if (!names.is_array() ||
-            !std::all_of(names.begin(), names.end(), [](const json& m) { return m.is_string(); })) {
-          where.fail(fmt::format("expected \"{}\" of an output as a list of names, received {}", key, names.dump()));
-        }
+        check_metrics(member(output, key, where), fmt::format("\"{}\" of an output", key), where);
       }
       try {
         losses::detail::check(member(output, "loss", where));

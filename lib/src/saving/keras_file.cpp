@@ -244,7 +244,7 @@ json tkeras_compile(const json& keras, const std::string& path) {
       if (weights.is_object() && weights.contains(name)) output["weight"] = weights[name];
       if (metrics.is_object() && metrics.contains(name)) {
         const json& names = metrics[name];
-        output["metrics"] = names.is_string() ? json::array({names}) : names;
+        output["metrics"] = names.is_array() ? names : json::array({names});  // one name or metric, or a list
       }
       outputs.push_back(std::move(output));
     }
@@ -261,16 +261,15 @@ json tkeras_compile(const json& keras, const std::string& path) {
   } catch (const Error& error) {
     throw fail(error.what());
   }
-  // The metrics, by name.
+  // The metrics: names and Keras's serialized metric objects, as tkeras keeps them.
   for (const char* key : {"metrics", "weighted_metrics"}) {
     const json metrics = keras.value(key, json());
     if (metrics.is_null()) {
       compile[key] = json::array();
-    } else if (metrics.is_array() &&
-               std::all_of(metrics.begin(), metrics.end(), [](const json& m) { return m.is_string(); })) {
+    } else if (metrics.is_array()) {
       compile[key] = metrics;
     } else {
-      throw fail(fmt::format("expected \"{}\" as a list of names (tkeras takes metrics by name), received {}", key,
+      throw fail(fmt::format("expected \"{}\" as a list of metrics (names or objects), received {}", key,
                              metrics.dump().substr(0, 120)));
     }
   }

@@ -18,6 +18,7 @@
 #include "saving/compile_config.h"
 #include "tkeras/core/error.h"
 #include "tkeras/core/version.h"
+#include "tkeras/metrics/metric.h"
 #include "tkeras/models/sequential.h"
 #include "training/compiled_state.h"
 
@@ -98,6 +99,32 @@ std::shared_ptr<Model> ModelFile::build(const Config& config, const layers::Cust
   }
 }
 
+namespace {
+
+// compile's metrics as Keras serializes them: names as they are, objects as Keras's metric configs.
+json serialize_metrics(const std::vector<metrics::Identifier>& identifiers) {
+  json list = json::array();
+  for (const metrics::Identifier& identifier : identifiers) {
+    list.push_back(identifier.is_name() ? json(identifier.name()) : metrics::serialize(*identifier.metric()));
+  }
+  return list;
+}
+
+std::vector<metrics::Identifier> deserialize_metrics(const json& list) {
+  std::vector<metrics::Identifier> identifiers;
+  if (list.is_null()) return identifiers;
+  for (const json& entry : list) {
+    if (entry.is_string()) {
+      identifiers.emplace_back(entry.get<std::string>());
+    } else {
+      identifiers.emplace_back(metrics::deserialize(entry));
+    }
+  }
+  return identifiers;
+}
+
+}  // namespace
+
 Config ModelFile::compile_config(const Model& model) {
   const auto& state = model.compiled_;
   if (!state) return nullptr;
@@ -106,17 +133,18 @@ Config ModelFile::compile_config(const Model& model) {
   // One output: its loss and metrics; several: null there, and each output's under "outputs".
   const bool single = state->heads.size() <= 1;
   compile["loss"] = state->heads.size() == 1 ? losses::detail::serialize(state->heads.front().loss) : json(nullptr);
-  compile["metrics"] = single && !state->heads.empty() ? state->heads.front().metrics : std::vector<std::string>{};
+  compile["metrics"] =
+      single && !state->heads.empty() ? serialize_metrics(state->heads.front().metrics) : json::array();
   compile["weighted_metrics"] =
-      single && !state->heads.empty() ? state->heads.front().weighted_metrics : std::vector<std::string>{};
+      single && !state->heads.empty() ? serialize_metrics(state->heads.front().weighted_metrics) : json::array();
   if (!single) {
     json outputs = json::array();
     for (const training::Head& head : state->heads) {
       outputs.push_back({{"name", head.name},
                          {"loss", losses::detail::serialize(head.loss)},
                          {"weight", head.weight},
-                         {"metrics", head.metrics},
-                         {"weighted_metrics", head.weighted_metrics}});
+                         {"metrics", serialize_metrics(head.metrics)},
+                         {"weighted_metrics", serialize_metrics(head.weighted_metrics)}});
     }
     compile["outputs"] = std::move(outputs);
   }
@@ -131,17 +159,17 @@ void ModelFile::compile_from(Model& model, const Config& compile, const models::
   try {
     LossSpec loss = compile["loss"].is_null() ? LossSpec() : LossSpec(losses::Loss::from_config(compile["loss"]));
     std::map<std::string, double> loss_weights;
-    MetricsSpec metrics = compile["metrics"].get<std::vector<std::string>>();
-    std::vector<std::string> weighted_metrics = compile.value("weighted_metrics", std::vector<std::string>{});
+    MetricsSpec metrics = deserialize_metrics(compile["metrics"]);
+    std::vector<metrics::Identifier> weighted_metrics = deserialize_metrics(compile.value("weighted_metrics", json()));
     if (compile.contains("outputs")) {  // a model of several outputs: each output's own
       std::map<std::string, losses::Loss> by_output;
-      std::map<std::string, std::vector<std::string>> metrics_by_output;
+      std::map<std::string, std::vector<metrics::Identifier>> metrics_by_output;
       for (const json& output : compile["outputs"]) {
         const std::string name = output.at("name").get<std::string>();
         by_output.emplace(name, losses::Loss::from_config(output.at("loss")));
         loss_weights[name] = output.at("weight").get<double>();
-        metrics_by_output[name] = output.at("metrics").get<std::vector<std::string>>();
-        weighted_metrics = output.at("weighted_metrics").get<std::vector<std::string>>();
+        metrics_by_output[name] = deserialize_metrics(output.at("metrics"));
+        weighted_metrics = deserialize_metrics(output.at("weighted_metrics"));
       }
       loss = LossSpec(by_output);
       metrics = MetricsSpec(metrics_by_output);

@@ -10,6 +10,7 @@
 
 #include "distribute/process_group.h"
 #include "tkeras/losses/loss.h"
+#include "tkeras/metrics/metric.h"
 #include "tkeras/optimizers/optimizer.h"
 #include "training/updater.h"
 
@@ -17,11 +18,11 @@ namespace tkeras::training {
 
 /// What compile gives one output of the model: its loss, that loss's weight, and its metrics.
 struct Head {
-  std::string name;                           ///< The output's name (its layer's).
-  losses::Loss loss;                          ///< Its loss.
-  double weight = 1.0;                        ///< compile's `loss_weights` for it.
-  std::vector<std::string> metrics;           ///< compile's `metrics` for it.
-  std::vector<std::string> weighted_metrics;  ///< compile's `weighted_metrics` for it.
+  std::string name;                                   ///< The output's name (its layer's).
+  losses::Loss loss;                                  ///< Its loss.
+  double weight = 1.0;                                ///< compile's `loss_weights` for it.
+  std::vector<metrics::Identifier> metrics;           ///< compile's `metrics` for it.
+  std::vector<metrics::Identifier> weighted_metrics;  ///< compile's `weighted_metrics` for it.
 };
 
 /// The state `compile` creates and `fit`, `evaluate`, `predict` and the model files use. It is

@@ -16,7 +16,7 @@ torch::Tensor weights(const std::vector<torch::Tensor>& w, size_t index) {
 
 Heads::Heads(const CompiledState& state, const std::vector<std::string>& activations,
              const std::vector<Shape>& output_shapes, const std::vector<torch::Tensor>& example_targets)
-    : activations_(activations), total_({}, Shape{}) {
+    : activations_(activations), total_({}) {
   outputs_.reserve(state.heads.size());
   for (size_t i = 0; i < state.heads.size(); ++i) {
     const Head& head = state.heads[i];
@@ -25,8 +25,7 @@ Heads::Heads(const CompiledState& state, const std::vector<std::string>& activat
     const int64_t output_rank = static_cast<int64_t>(output.size()) + 1;
     outputs_.push_back({&head, activations::get(activations[i]),
                         MetricsTracker(resolve_metrics(head.metrics, head.weighted_metrics, y.dim(), output_rank,
-                                                       y.dim() > 1 ? y.size(-1) : 1, output.back()),
-                                       output)});
+                                                       y.dim() > 1 ? y.size(-1) : 1, output.back()))});
   }
   losses_.resize(outputs_.size());
 }
@@ -60,9 +59,9 @@ void Heads::accumulate(const torch::Tensor& total, int64_t batch_size, const std
   }
 }
 
-void Heads::count(int64_t batch_size, bool weighted) {
-  if (outputs_.size() > 1) total_.count(batch_size, weighted);
-  for (Output& output : outputs_) output.tracker.count(batch_size, weighted);
+void Heads::count(int64_t batch_size) {
+  if (outputs_.size() > 1) total_.count(batch_size);
+  for (Output& output : outputs_) output.tracker.count(batch_size);
 }
 
 Logs Heads::result() const {

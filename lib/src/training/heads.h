@@ -38,8 +38,8 @@ class Heads {
   /// loss and metrics, on the device, in place (for CUDA graphs).
   void accumulate(const torch::Tensor& total, int64_t batch_size, const std::vector<torch::Tensor>& targets,
                   const std::vector<torch::Tensor>& logits, const std::vector<torch::Tensor>& w);
-  /// The host bookkeeping of a batch of `batch_size` samples, `weighted` when it had weights.
-  void count(int64_t batch_size, bool weighted);
+  /// The host bookkeeping of a batch of `batch_size` samples.
+  void count(int64_t batch_size);
   /// `loss` and the metrics so far; data-parallel, over all processes.
   Logs result() const;
   void reset();

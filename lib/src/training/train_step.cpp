@@ -32,9 +32,9 @@ void TrainStep::device_work(const std::vector<torch::Tensor>& x, const std::vect
   heads_.accumulate(loss.detach(), x.front().size(0), y, logits, w);
 }
 
-void TrainStep::count(int64_t batch_size, bool weighted) {
+void TrainStep::count(int64_t batch_size) {
   if (updater_.has_weights()) updater_.count_step();
-  heads_.count(batch_size, weighted);
+  heads_.count(batch_size);
 }
 
 void TrainStep::empty_step() {
@@ -58,7 +58,7 @@ void TrainStep::run(const StepBatch& batch) {
     return;
   }
   device_work(batch.inputs(), batch.targets(), batch.sample_weights());
-  count(batch.size(), batch.weighted());
+  count(batch.size());
 }
 
 void TrainStep::run_static(const StepBatch& batch) {
@@ -78,14 +78,13 @@ void TrainStep::run_static(const StepBatch& batch) {
       static_w_ = buffers(batch.batches != nullptr ? batch.batches->w : batch.w);
     }
   }
-  const bool weighted = !static_w_.empty();
   batch.copy_to(static_x_, static_y_, static_w_);
   // Gloo's collectives cannot be captured (NCCL's can): the step then runs on the static buffers
   // without a graph.
   if (!state_.device.is_cuda() || (state_.group && !state_.group->capturable())) {
     // No graph to capture on the CPU: the same step, run as it would be captured.
     device_work(static_x_, static_y_, static_w_);
-    count(batch_size_, weighted);
+    count(batch_size_);
     return;
   }
   // A weight given new storage since the capture (a device move) invalidates the graph.
@@ -97,7 +96,7 @@ void TrainStep::run_static(const StepBatch& batch) {
   if (!graph_->captured()) {
     if (warm_ups_ < kWarmUpSteps) {
       graph_->warm_up([&] { device_work(static_x_, static_y_, static_w_); });
-      count(batch_size_, weighted);
+      count(batch_size_);
       ++warm_ups_;
       return;
     }
@@ -111,7 +110,7 @@ void TrainStep::run_static(const StepBatch& batch) {
     }
   }
   graph_->replay();
-  count(batch_size_, weighted);
+  count(batch_size_);
 }
 
 }  // namespace tkeras::training

@@ -56,7 +56,7 @@ class TrainStep {
                    const std::vector<torch::Tensor>& w);
   // Data-parallel, a process without rows in this batch: it still joins the gradients' all-reduce.
   void empty_step();
-  void count(int64_t batch_size, bool weighted);
+  void count(int64_t batch_size);
   void run_static(const StepBatch& batch);
 
   layers::Layer& network_;

@@ -16,6 +16,7 @@
 #include "tkeras/data/dataset.h"
 #include "tkeras/distribute/data_parallel.h"
 #include "tkeras/losses/loss.h"
+#include "tkeras/metrics/metric.h"
 #include "tkeras/optimizers/optimizer.h"
 #include "tkeras/training/callback.h"
 
@@ -57,42 +58,37 @@ class LossSpec {
   bool list_ = false;
 };
 
-/// compile's metrics: names for the model's output (or for each output of a model of several), or
-/// names per output by output name (`{{"label", {"accuracy"}}}`).
+/// compile's metrics: metrics for the model's output (or for each output of a model of several), or
+/// per output by output name (`{{"label", {"accuracy"}}}`). Each is a name or a metric object (see
+/// `metrics::Identifier`).
 class MetricsSpec {
  public:
   /// None.
   MetricsSpec() = default;
   /// Metric names for every output.
-  MetricsSpec(std::vector<std::string> names) : all_(std::move(names)) {}  // NOLINT: implicit, as Keras takes a list
-  /// A metric's name, in a braced list of names (a type of its own, so that `{{"label",
-  /// {"accuracy"}}}` reads as names per output).
-  struct Name {
-    /// The name `name`.
-    Name(const char* name) : value(name) {}  // NOLINT: implicit, to be listed
-    /// The name `name`.
-    Name(std::string name) : value(std::move(name)) {}  // NOLINT: implicit, as above
-    std::string value;                                  ///< The name.
-  };
-  /// Metric names for every output.
-  MetricsSpec(std::initializer_list<Name> names) {
-    for (const Name& name : names) all_.push_back(name.value);
-  }
-  /// Metric names per output, by output name.
-  MetricsSpec(std::initializer_list<std::pair<const std::string, std::vector<std::string>>> named) : named_(named) {}
-  /// Metric names per output, by output name.
-  MetricsSpec(std::map<std::string, std::vector<std::string>> named) : named_(std::move(named)) {}  // NOLINT
+  MetricsSpec(const std::vector<std::string>& names)  // NOLINT: implicit, as Keras takes a list
+      : all_(names.begin(), names.end()) {}
+  /// Metrics for every output.
+  MetricsSpec(std::vector<metrics::Identifier> metrics) : all_(std::move(metrics)) {}  // NOLINT: as above
+  /// Metrics for every output: `{"accuracy", tkeras::metrics::AUC()}`.
+  MetricsSpec(std::initializer_list<metrics::Identifier> metrics) : all_(metrics) {}
+  /// Metrics per output, by output name.
+  MetricsSpec(std::initializer_list<std::pair<const std::string, std::vector<metrics::Identifier>>> named)
+      : named_(named) {}
+  /// Metrics per output, by output name.
+  MetricsSpec(std::map<std::string, std::vector<metrics::Identifier>> named)  // NOLINT: as above
+      : named_(std::move(named)) {}
 
-  /// The names for every output.
-  const std::vector<std::string>& all() const { return all_; }
-  /// The names per output name.
-  const std::map<std::string, std::vector<std::string>>& named() const { return named_; }
+  /// The metrics for every output.
+  const std::vector<metrics::Identifier>& all() const { return all_; }
+  /// The metrics per output name.
+  const std::map<std::string, std::vector<metrics::Identifier>>& named() const { return named_; }
   /// Whether no metric was given.
   bool empty() const { return all_.empty() && named_.empty(); }
 
  private:
-  std::vector<std::string> all_;
-  std::map<std::string, std::vector<std::string>> named_;
+  std::vector<metrics::Identifier> all_;
+  std::map<std::string, std::vector<metrics::Identifier>> named_;
 };
 
 /// The arguments of `Model::compile`, as Keras's. Members are in the order designated
@@ -112,17 +108,17 @@ struct CompileOptions {
   /// The weight of each output's loss in the loss `fit` minimises (the sum of the weighted
   /// losses), by output name, as Keras's `loss_weights`. Default: 1 for every output.
   std::map<std::string, double> loss_weights;
-  /// Metrics to report besides the loss: `accuracy` (resolved to binary, categorical or
-  /// sparse categorical accuracy from the loss and shapes, as in Keras), `acc`,
-  /// `binary_accuracy`, `categorical_accuracy`, `sparse_categorical_accuracy`,
-  /// `mean_squared_error`/`mse`, `mean_absolute_error`/`mae`; for a model of several outputs by
-  /// output name, logged as `<output>_<metric>`. Default: none.
+  /// Metrics to report besides the loss, by name or as objects: `accuracy` (resolved to binary,
+  /// categorical or sparse categorical accuracy from the loss and shapes, as in Keras), `acc`,
+  /// any name or class name `keras.metrics.get` takes (`"mse"`, `"auc"`, `"Precision"`), or a
+  /// `tkeras::metrics::Metric` (`tkeras::metrics::AUC({.curve = "PR"})`); for a model of several
+  /// outputs by output name, logged as `<output>_<metric>`. Default: none.
   MetricsSpec metrics;
-  /// Metrics, from the same names, that weigh each sample by its sample weight (fit's
+  /// Metrics, given as `metrics` are, that weigh each sample by its sample weight (fit's
   /// `sample_weight` or `class_weight`, a dataset's `Element::sample_weight`), as Keras's
   /// `weighted_metrics`. In the logs a name that `metrics` already uses gets the prefix
   /// `weighted_`. Without sample weights they equal the unweighted metrics. Default: none.
-  std::vector<std::string> weighted_metrics;
+  std::vector<metrics::Identifier> weighted_metrics;
   /// Where to train: `"auto"` (CUDA when available, else CPU), `"cpu"`, `"cuda"` or
   /// `"cuda:N"`. Default: `"auto"`.
   std::string device = "auto";
