@@ -102,7 +102,7 @@ TEST_CASE("a metric round-trips through Keras's serialized form, and an unknown 
   CHECK(metrics::fresh_copy(top)->name() == "top3");
 }
 
-TEST_CASE("compile takes metric objects beside names; fit updates the object given, as Keras's") {
+TEST_CASE("compile takes metric objects beside names, and fit updates the object given, as Keras's") {
   torch::manual_seed(3);
   tkeras::Sequential model({layers::Input({3}), layers::Dense(1)});
   auto largest = std::make_shared<MaxError>();
