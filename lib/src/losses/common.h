@@ -53,7 +53,7 @@ LossClass loss_class(std::string class_name, std::string name, std::vector<std::
           .from_config = [class_name, read](const Config& config) -> Loss {
             OptionsReader reader(config, class_name);
             auto options = read(reader);
-            options.reduction = reader.reduction();
+            options.reduction = registry::reduction(reader);
             reader.done();
             return L(options);
           }};

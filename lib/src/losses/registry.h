@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/options_reader.h"
 #include "tkeras/core/config.h"
 #include "tkeras/losses/loss.h"
 
@@ -46,42 +47,10 @@ class Registrar {
   explicit Registrar(LossClass loss_class) { add(std::move(loss_class)); }
 };
 
-/// Reads a loss's options: each read marks its key, and `done` throws `tkeras::Error` naming the
-/// first key no read asked for (Keras's `name` and `dtype` are allowed and ignored).
-class OptionsReader {
- public:
-  /// Reads `options` (a JSON object, else throws) for the class `class_name`.
-  OptionsReader(const Config& options, std::string_view class_name);
-  /// A number, or `fallback` when absent.
-  double number(std::string_view key, double fallback);
-  /// A boolean, or `fallback` when absent.
-  bool boolean(std::string_view key, bool fallback);
-  /// An integer, or `fallback` when absent (or null).
-  int64_t integer(std::string_view key, int64_t fallback);
-  /// An integer or null (absent counts as null).
-  std::optional<int64_t> optional_integer(std::string_view key);
-  /// Null (absent), an integer, or a list of integers: Keras's `axis` of the segmentation losses.
-  std::optional<std::vector<int64_t>> axes(std::string_view key);
-  /// A string, or `fallback` when absent (or null).
-  std::string string(std::string_view key, std::string_view fallback);
-  /// A number or null (absent counts as null).
-  std::optional<double> optional_number(std::string_view key);
-  /// Null (absent), a number, or a list of numbers (or Keras's serialized tensor of them, as
-  /// AUC's `label_weights`): Keras's `thresholds`.
-  std::optional<std::vector<double>> numbers(std::string_view key);
-  /// Null (absent), an integer, or a list of integers (as `axes`): Keras's `target_class_ids`.
-  std::optional<std::vector<int64_t>> integers(std::string_view key) { return axes(key); }
-  /// The reduction: `sum_over_batch_size` when absent, `none` for null (Keras's `None`).
-  std::string reduction();
-  /// Throws for a key no read asked for.
-  void done() const;
-
- private:
-  const Config& at(std::string_view key);
-  const Config& options_;
-  std::string class_name_;
-  std::vector<std::string> read_;
-};
+/// The reader of a loss's options (`tkeras::detail::OptionsReader`).
+using OptionsReader = tkeras::detail::OptionsReader;
+/// The reduction option: `sum_over_batch_size` when absent, `none` for null (Keras's `None`).
+std::string reduction(OptionsReader& read);
 
 /// Throws `tkeras::Error` unless `reduction` is one of Keras's reductions.
 void check_reduction(std::string_view reduction);

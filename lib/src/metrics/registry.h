@@ -9,15 +9,15 @@
 #include <utility>
 #include <vector>
 
-#include "losses/registry.h"
+#include "core/options_reader.h"
 #include "tkeras/core/config.h"
 #include "tkeras/metrics/metric.h"
 
 namespace tkeras::metrics::registry {
 
-/// The options reader of the losses: each read marks its key, and `done` names the first key no
+/// The reader of a metric's options: each read marks its key, and `done` names the first key no
 /// read asked for (`name` and `dtype` are read by `MetricClass::from_config`'s caller).
-using losses::registry::OptionsReader;
+using OptionsReader = tkeras::detail::OptionsReader;
 
 /// What tkeras knows about a metric class before it has an instance.
 struct MetricClass {
