@@ -24,7 +24,9 @@
 //                         fits and evaluates a model of several inputs or outputs through
 //                         Dataset::from_tensor_slices(...).batch(batch_size); or {"vectorize": {"config": {...},
 //                         "adapt": [texts], "texts": [texts]}}: a TextVectorization alone, from Keras's config,
-//                         adapted, writing DIR/vocabulary.json and DIR/vectorized.pt
+//                         adapted, writing DIR/vocabulary.json and DIR/vectorized.pt; or
+//                         {"initialize": [{"initializer": {...}, "shape": [...]}, ...]}: Keras's
+//                         serialized initializers called on the shapes, writing DIR/initialized_<i>.pt
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
 // phase), DIR/final.safetensors (the
 // weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever
@@ -144,10 +146,22 @@ void vectorize(const std::string& dir, const json& job) {
   write_pt(dir + "/vectorized.pt", (*layer)(strings(job, "texts")));
 }
 
+// {"initialize": ...}: each of Keras's serialized initializers called on its shape.
+void initialize(const std::string& dir, const json& cases) {
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto initializer = tk::initializers::deserialize(cases[i].at("initializer"));
+    write_pt(fmt::format("{}/initialized_{}.pt", dir, i), (*initializer)(cases[i].at("shape").get<tk::Shape>()));
+  }
+}
+
 void run(const std::string& dir) {
   const json job = json::parse(read_text(dir + "/job.json"));
   if (job.contains("vectorize")) {
     vectorize(dir, job.at("vectorize"));
+    return;
+  }
+  if (job.contains("initialize")) {
+    initialize(dir, job.at("initialize"));
     return;
   }
   const std::string data_bytes = read_text(dir + "/data.pt");

@@ -203,6 +203,12 @@ TEST_CASE("a layer prints as LibTorch prints modules, with its Keras options") {
   tkeras::layers::Dense dense(3, "relu");
   std::ostringstream out;
   dense.pretty_print(out);
-  CHECK(out.str() ==
-        fmt::format("Dense(name={}, activation=\"relu\", trainable=true, units=3, use_bias=true)", dense.name()));
+  // Keras's objects by class name and the options they were given; options that are none, left out.
+  CHECK(out.str() == fmt::format("Dense(name={}, activation=\"relu\", bias_initializer=Zeros, "
+                                 "kernel_initializer=GlorotUniform, trainable=true, units=3, use_bias=true)",
+                                 dense.name()));
+  tkeras::layers::Dense regularized(3, {.kernel_regularizer = tkeras::regularizers::L2(0.5)});
+  std::ostringstream printed;
+  regularized.pretty_print(printed);
+  CHECK(printed.str().find("kernel_regularizer=L2(l2=0.5)") != std::string::npos);
 }

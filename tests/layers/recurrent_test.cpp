@@ -9,6 +9,8 @@
 #include <torch/torch.h>
 
 #include "tkeras/core/error.h"
+#include "tkeras/initializers/constant.h"
+#include "tkeras/initializers/random.h"
 #include "tkeras/layers/gru.h"
 #include "tkeras/layers/lstm.h"
 #include "tkeras/layers/simple_rnn.h"
@@ -173,4 +175,39 @@ TEST_CASE("recurrent layers' configs round-trip through from_config") {
   CHECK(layers::LSTM::from_config(lstm.get_config())->get_config() == lstm.get_config());
   const layers::SimpleRNN rnn(2, {.use_bias = false});
   CHECK(layers::SimpleRNN::from_config(rnn.get_config())->get_config() == rnn.get_config());
+}
+
+TEST_CASE("LSTM's weights are drawn by its initializers, with the forget gate's bias at 1, as Keras's") {
+  using tkeras::initializers::GlorotNormal;
+  using tkeras::initializers::Orthogonal;
+  tkeras::layers::LSTM lstm(3, {.kernel_initializer = GlorotNormal({.seed = 1}),
+                                .recurrent_initializer = Orthogonal({.gain = 2.0, .seed = 2}),
+                                .bias_initializer = tkeras::initializers::Constant(0.5),
+                                .recurrent_regularizer = "l2",
+                                .recurrent_constraint = "max_norm"});
+  lstm.build({5, 4});
+  const std::vector<tkeras::layers::Weight> weights = lstm.weights();
+  CHECK(torch::equal(weights[0].value, GlorotNormal({.seed = 1})({4, 12})));
+  CHECK(torch::equal(weights[1].value, Orthogonal({.gain = 2.0, .seed = 2})({3, 12})));
+  CHECK(torch::equal(weights[2].value,
+                     torch::tensor({0.5f, 0.5f, 0.5f, 1.0f, 1.0f, 1.0f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f})));
+  CHECK(weights[1].regularizer != nullptr);
+  CHECK(weights[1].constraint != nullptr);
+  CHECK(weights[0].regularizer == nullptr);
+  const tkeras::Config config = lstm.get_config();
+  CHECK(config["recurrent_initializer"]["config"]["gain"] == 2.0);
+  CHECK(config["recurrent_regularizer"]["class_name"] == "L2");
+  const auto read = tkeras::layers::LSTM::from_config(config);
+  CHECK(read->get_config() == config);
+}
+
+TEST_CASE("GRU's two bias rows and SimpleRNN's bias come from their bias initializer") {
+  tkeras::layers::GRU gru(2, {.bias_initializer = "ones"});
+  gru.build({3, 2});
+  CHECK(torch::equal(gru.weights()[2].value, torch::ones({2, 6})));
+  tkeras::layers::SimpleRNN rnn(2, {.bias_initializer = tkeras::initializers::Constant(-1.0)});
+  rnn.build({3, 2});
+  CHECK(torch::equal(rnn.weights()[2].value, torch::full({2}, -1.0f)));
+  CHECK_THROWS_WITH_AS(tkeras::layers::GRU(2, {.recurrent_initializer = "orthogonl"}), doctest::Contains("orthogonl"),
+                       tkeras::Error);
 }

@@ -288,10 +288,12 @@ TEST_CASE("bad .keras archives are refused with an error naming the file and the
   }
   SUBCASE("a Keras option tkeras does not honour, named with its layer") {
     // (The layers' names count up within this process: dense_7, dense_8...)
-    refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["kernel_regularizer"] = "l2"; }),
+    refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["quantization_config"] = "int8"; }),
             "bad.keras\": config.json layer 1 (Dense) \"dense");
-    refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["kernel_regularizer"] = "l2"; }),
-            "\": option \"kernel_regularizer\" = \"l2\" is not supported by tkeras (expected null)");
+    refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["quantization_config"] = "int8"; }),
+            "\": option \"quantization_config\" = \"int8\" is not supported by tkeras (expected null)");
+    refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["kernel_regularizer"] = "l5"; }),
+            "kernel_regularizer: unknown regularizer \"l5\"");
     refused(with_config([](json& c) { c["config"]["layers"][2]["config"]["lora_rank"] = 4; }),
             "option \"lora_rank\" = 4 is not supported by tkeras (expected null)");
     refused(with_config([](json& c) { c["config"]["layers"][1]["config"]["a_new_option"] = true; }),

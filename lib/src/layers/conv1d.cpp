@@ -10,6 +10,7 @@
 #include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "layers/spatial.h"
+#include "layers/weight_options.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -45,12 +46,18 @@ Conv1D::Conv1D(int64_t filters, int64_t kernel_size, Conv1DOptions options)
                     "and dilation_rate = {}",
                     options_.strides, options_.dilation_rate));
   }
+  weight_options::check("Conv1D",
+                        {options_.kernel_initializer, options_.kernel_regularizer, options_.kernel_constraint});
+  weight_options::check("Conv1D", {options_.bias_initializer, options_.bias_regularizer, options_.bias_constraint});
+  set_activity_regularizer(options_.activity_regularizer);
 }
 
 const registry::Registrar<Conv1D> conv1d_registration("Conv1D");
 
 std::shared_ptr<Conv1D> Conv1D::from_config(const Config& config) {
   const ConfigReader read(config);
+  const weight_options::WeightOptions kernel = weight_options::read(config, "kernel", "glorot_uniform");
+  const weight_options::WeightOptions bias = weight_options::read(config, "bias", "zeros");
   const std::string data_format = read.string("data_format", "channels_last");
   if (data_format != "channels_last") {
     throw Error(
@@ -63,7 +70,13 @@ std::shared_ptr<Conv1D> Conv1D::from_config(const Config& config) {
                                              .dilation_rate = spatial::read_size_1d(read, "dilation_rate", 1),
                                              .groups = read.has("groups") ? read.positive_int("groups") : 1,
                                              .activation = read.string("activation", "linear"),
-                                             .use_bias = read.boolean("use_bias", true)}),
+                                             .use_bias = read.boolean("use_bias", true),
+                                             .kernel_initializer = kernel.initializer,
+                                             .bias_initializer = bias.initializer,
+                                             .kernel_regularizer = kernel.regularizer,
+                                             .bias_regularizer = bias.regularizer,
+                                             .kernel_constraint = kernel.constraint,
+                                             .bias_constraint = bias.constraint}),
       config);
 }
 
@@ -77,6 +90,10 @@ Config Conv1D::get_config() const {
   config["groups"] = options_.groups;
   config["activation"] = activation();
   config["use_bias"] = options_.use_bias;
+  weight_options::write(config, "kernel",
+                        {options_.kernel_initializer, options_.kernel_regularizer, options_.kernel_constraint});
+  weight_options::write(config, "bias",
+                        {options_.bias_initializer, options_.bias_regularizer, options_.bias_constraint});
   return config;
 }
 
@@ -94,12 +111,13 @@ Shape Conv1D::build_weights(const Shape& input_shape) {
                     name(), options_.groups, channels, format_batch_shape(input_shape)));
   }
   const int64_t group_channels = channels / options_.groups;
-  // Glorot-uniform over Keras's fans: kernel_size * channels / groups in, kernel_size * filters out.
-  const double limit = std::sqrt(6.0 / static_cast<double>(kernel_size_ * (group_channels + filters_)));
-  const torch::TensorOptions options = initializer_options();
-  kernel_ =
-      add_weight("kernel", torch::empty({kernel_size_, group_channels, filters_}, options).uniform_(-limit, limit));
-  if (options_.use_bias) bias_ = add_weight("bias", torch::zeros({filters_}, options));
+  kernel_ = add_weight("kernel", initial_value(options_.kernel_initializer, {kernel_size_, group_channels, filters_}),
+                       /*trainable=*/true, regularizers::get(options_.kernel_regularizer),
+                       constraints::get(options_.kernel_constraint));
+  if (options_.use_bias) {
+    bias_ = add_weight("bias", initial_value(options_.bias_initializer, {filters_}), /*trainable=*/true,
+                       regularizers::get(options_.bias_regularizer), constraints::get(options_.bias_constraint));
+  }
   return {out.steps, filters_};
 }
 

@@ -9,6 +9,7 @@
 #include "layers/onnx_export.h"
 #include "layers/registry.h"
 #include "layers/spatial.h"
+#include "layers/weight_options.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -31,12 +32,18 @@ Conv2D::Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options)
     throw Error(fmt::format("Conv2D: expected filters divisible by groups, received filters = {} and groups = {}",
                             filters, options_.groups));
   }
+  weight_options::check("Conv2D",
+                        {options_.kernel_initializer, options_.kernel_regularizer, options_.kernel_constraint});
+  weight_options::check("Conv2D", {options_.bias_initializer, options_.bias_regularizer, options_.bias_constraint});
+  set_activity_regularizer(options_.activity_regularizer);
 }
 
 const registry::Registrar<Conv2D> conv2d_registration("Conv2D");
 
 std::shared_ptr<Conv2D> Conv2D::from_config(const Config& config) {
   const ConfigReader read(config);
+  const weight_options::WeightOptions kernel = weight_options::read(config, "kernel", "glorot_uniform");
+  const weight_options::WeightOptions bias = weight_options::read(config, "bias", "zeros");
   const auto [height, width] = read.size2("kernel_size");
   return configured(
       std::make_shared<Conv2D>(read.positive_int("filters"), Size2(height, width),
@@ -45,7 +52,13 @@ std::shared_ptr<Conv2D> Conv2D::from_config(const Config& config) {
                                              .dilation_rate = spatial::read_size2(read, "dilation_rate", 1),
                                              .groups = read.has("groups") ? read.positive_int("groups") : 1,
                                              .activation = read.string("activation", "linear"),
-                                             .use_bias = read.boolean("use_bias", true)}),
+                                             .use_bias = read.boolean("use_bias", true),
+                                             .kernel_initializer = kernel.initializer,
+                                             .bias_initializer = bias.initializer,
+                                             .kernel_regularizer = kernel.regularizer,
+                                             .bias_regularizer = bias.regularizer,
+                                             .kernel_constraint = kernel.constraint,
+                                             .bias_constraint = bias.constraint}),
       config);
 }
 
@@ -59,6 +72,10 @@ Config Conv2D::get_config() const {
   config["groups"] = options_.groups;
   config["activation"] = activation();
   config["use_bias"] = options_.use_bias;
+  weight_options::write(config, "kernel",
+                        {options_.kernel_initializer, options_.kernel_regularizer, options_.kernel_constraint});
+  weight_options::write(config, "bias",
+                        {options_.bias_initializer, options_.bias_regularizer, options_.bias_constraint});
   return config;
 }
 
@@ -75,15 +92,14 @@ Shape Conv2D::build_weights(const Shape& input_shape) {
                                                 "kernel", options_.dilation_rate);
   padding_ = out.padding;
   const int64_t group_channels = channels / options_.groups;
-  const double receptive = static_cast<double>(kernel_size_.height) * static_cast<double>(kernel_size_.width);
-  // Glorot-uniform with Keras's fans of a [kh, kw, channels / groups, filters] kernel.
-  const double limit =
-      std::sqrt(6.0 / (receptive * (static_cast<double>(group_channels) + static_cast<double>(filters_))));
-  const torch::TensorOptions options = initializer_options();
-  kernel_ =
-      add_weight("kernel", torch::empty({kernel_size_.height, kernel_size_.width, group_channels, filters_}, options)
-                               .uniform_(-limit, limit));
-  if (options_.use_bias) bias_ = add_weight("bias", torch::zeros({filters_}, options));
+  kernel_ = add_weight(
+      "kernel",
+      initial_value(options_.kernel_initializer, {kernel_size_.height, kernel_size_.width, group_channels, filters_}),
+      /*trainable=*/true, regularizers::get(options_.kernel_regularizer), constraints::get(options_.kernel_constraint));
+  if (options_.use_bias) {
+    bias_ = add_weight("bias", initial_value(options_.bias_initializer, {filters_}), /*trainable=*/true,
+                       regularizers::get(options_.bias_regularizer), constraints::get(options_.bias_constraint));
+  }
   return {out.height, out.width, filters_};
 }
 

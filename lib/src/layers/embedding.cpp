@@ -7,6 +7,7 @@
 #include "core/cuda_capture.h"
 #include "layers/onnx_export.h"
 #include "layers/registry.h"
+#include "layers/weight_options.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -20,14 +21,21 @@ Embedding::Embedding(int64_t input_dim, int64_t output_dim, EmbeddingOptions opt
   if (output_dim <= 0) {
     throw Error(fmt::format("Embedding: expected a positive output_dim, received {}", output_dim));
   }
+  weight_options::check(
+      "Embedding", {options_.embeddings_initializer, options_.embeddings_regularizer, options_.embeddings_constraint});
+  set_activity_regularizer(options_.activity_regularizer);
 }
 
 const registry::Registrar<Embedding> embedding_registration("Embedding");
 
 std::shared_ptr<Embedding> Embedding::from_config(const Config& config) {
   const ConfigReader read(config);
+  const weight_options::WeightOptions embeddings = weight_options::read(config, "embeddings", "uniform");
   return configured(std::make_shared<Embedding>(read.positive_int("input_dim"), read.positive_int("output_dim"),
-                                                EmbeddingOptions{.mask_zero = read.boolean("mask_zero", false)}),
+                                                EmbeddingOptions{.mask_zero = read.boolean("mask_zero", false),
+                                                                 .embeddings_initializer = embeddings.initializer,
+                                                                 .embeddings_regularizer = embeddings.regularizer,
+                                                                 .embeddings_constraint = embeddings.constraint}),
                     config);
 }
 
@@ -36,13 +44,16 @@ Config Embedding::get_config() const {
   config["input_dim"] = input_dim_;
   config["output_dim"] = output_dim_;
   config["mask_zero"] = options_.mask_zero;
+  weight_options::write(
+      config, "embeddings",
+      {options_.embeddings_initializer, options_.embeddings_regularizer, options_.embeddings_constraint});
   return config;
 }
 
 Shape Embedding::build_weights(const Shape& input_shape) {
-  // Keras's default "uniform" initializer: U(-0.05, 0.05).
-  embeddings_ =
-      add_weight("embeddings", torch::empty({input_dim_, output_dim_}, initializer_options()).uniform_(-0.05, 0.05));
+  embeddings_ = add_weight("embeddings", initial_value(options_.embeddings_initializer, {input_dim_, output_dim_}),
+                           /*trainable=*/true, regularizers::get(options_.embeddings_regularizer),
+                           constraints::get(options_.embeddings_constraint));
   Shape output_shape = input_shape;
   output_shape.push_back(output_dim_);
   return output_shape;

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include "core/unique_name.h"
@@ -30,6 +31,14 @@ void restore_identity(Layer& layer, const Config& config) {
   // own configs froze.
   const bool trainable = read.boolean("trainable", true);
   if (trainable != layer.trainable()) layer.set_trainable(trainable);
+  // Keras's base Layer option: on any layer.
+  if (read.has("activity_regularizer")) {
+    try {
+      layer.activity_regularizer_ = regularizers::deserialize(config.at("activity_regularizer"));
+    } catch (const Error& error) {
+      throw Error(fmt::format("activity_regularizer: {}", error.what()));
+    }
+  }
 }
 
 }  // namespace detail
@@ -75,8 +84,11 @@ void Layer::collect(const std::string& prefix, bool parent_trainable, std::vecto
   const bool trainable = parent_trainable && trainable_;
   for (const OwnWeight& weight : own_weights_) {
     if (!weight.listed) continue;
-    out.push_back(
-        {prefix + weight.name, weight.value, trainable && weight.trainable_variable && weight.value.requires_grad()});
+    out.push_back({.name = prefix + weight.name,
+                   .value = weight.value,
+                   .trainable = trainable && weight.trainable_variable && weight.value.requires_grad(),
+                   .regularizer = weight.regularizer,
+                   .constraint = weight.constraint});
   }
   for (const auto& layer : sublayers_) layer->collect(prefix + layer->name() + "/", trainable, out);
 }
@@ -165,7 +177,12 @@ std::pair<torch::Tensor, torch::Tensor> Layer::call_and_mask(const torch::Tensor
   return {std::move(outputs), compute_mask(inputs, mask)};
 }
 
-Config Layer::get_config() const { return {{"name", name_}, {"trainable", trainable_}}; }
+Config Layer::get_config() const {
+  Config config = {{"name", name_}, {"trainable", trainable_}};
+  // As Keras's: written only when there is one.
+  if (activity_regularizer_) config["activity_regularizer"] = regularizers::serialize(*activity_regularizer_);
+  return config;
+}
 
 Config Layer::to_keras(keras_format::Writer& /*writer*/, const std::string& /*path*/) const {
   return keras_format::entry(*this, get_config());
@@ -191,11 +208,27 @@ void Layer::pretty_print(std::ostream& stream) const {
   Config config = get_config();
   config.erase("name");
   stream << class_name() << "(name=" << name_;
-  for (const auto& [key, value] : config.items()) stream << ", " << key << "=" << value.dump();
+  for (const auto& [key, value] : config.items()) {
+    if (value.is_null()) continue;
+    stream << ", " << key << "=";
+    // A Keras object (an initializer, a regularizer): its class and the options it was given.
+    if (value.is_object() && value.contains("class_name") && value.contains("config") && value["config"].is_object()) {
+      stream << value["class_name"].get<std::string>();
+      std::vector<std::string> options;
+      for (const auto& [option, setting] : value["config"].items()) {
+        if (!setting.is_null()) options.push_back(option + "=" + setting.dump());
+      }
+      if (!options.empty()) stream << "(" << fmt::format("{}", fmt::join(options, ", ")) << ")";
+    } else {
+      stream << value.dump();
+    }
+  }
   stream << ")";
 }
 
-torch::Tensor Layer::add_weight(const std::string& name, torch::Tensor initial_value, bool trainable) {
+torch::Tensor Layer::add_weight(const std::string& name, torch::Tensor initial_value, bool trainable,
+                                std::shared_ptr<const regularizers::Regularizer> regularizer,
+                                std::shared_ptr<const constraints::Constraint> constraint) {
   torch::Tensor value =
       initial_value.device() == build_device_ ? std::move(initial_value) : initial_value.to(build_device_);
   value = value.detach();
@@ -204,8 +237,19 @@ torch::Tensor Layer::add_weight(const std::string& name, torch::Tensor initial_v
   } else {
     value = register_buffer(name, value);
   }
-  own_weights_.push_back({name, value, trainable});
+  own_weights_.push_back({.name = name,
+                          .value = value,
+                          .trainable_variable = trainable,
+                          .listed = true,
+                          .regularizer = std::move(regularizer),
+                          .constraint = std::move(constraint)});
   return value;
+}
+
+torch::Tensor Layer::add_weight(const std::string& name, const Shape& shape, const WeightOptions& options,
+                                bool trainable) {
+  return add_weight(name, initial_value(options.initializer, shape), trainable, regularizers::get(options.regularizer),
+                    constraints::get(options.constraint));
 }
 
 void Layer::track_weight(std::string name, torch::Tensor value, bool trainable, bool listed) {

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "layers/onnx_export.h"
+#include "layers/weight_options.h"
 #include "tkeras/core/error.h"
 
 namespace tkeras::layers {
@@ -25,8 +26,15 @@ Recurrent::Recurrent(std::string_view base_name, Cell cell, const Settings& sett
       unit_forget_bias_(settings.unit_forget_bias),
       return_sequences_(settings.return_sequences),
       go_backwards_(settings.go_backwards),
-      reset_after_(settings.reset_after) {
+      reset_after_(settings.reset_after),
+      kernel_options_(settings.kernel),
+      recurrent_options_(settings.recurrent),
+      bias_options_(settings.bias) {
   if (units_ <= 0) throw Error(fmt::format("{}: expected a positive number of units, received {}", base_name, units_));
+  for (const WeightOptions* options : {&kernel_options_, &recurrent_options_, &bias_options_}) {
+    weight_options::check(base_name, *options);
+  }
+  set_activity_regularizer(settings.activity_regularizer);
 }
 
 Recurrent::Settings Recurrent::read_settings(const Config& config, const std::string& class_name, bool unit_forget_bias,
@@ -52,7 +60,12 @@ Recurrent::Settings Recurrent::read_settings(const Config& config, const std::st
           .unit_forget_bias = unit_forget_bias && read.boolean("unit_forget_bias", true),
           .return_sequences = read.boolean("return_sequences", false),
           .go_backwards = read.boolean("go_backwards", false),
-          .reset_after = reset_after && read.boolean("reset_after", true)};
+          .reset_after = reset_after && read.boolean("reset_after", true),
+          .kernel = weight_options::read(config, "kernel", "glorot_uniform"),
+          .recurrent = weight_options::read(config, "recurrent", "orthogonal"),
+          .bias = weight_options::read(config, "bias", "zeros"),
+          // Layer's own option, which configured() restores from the config.
+          .activity_regularizer = {}};
 }
 
 Config Recurrent::get_config() const {
@@ -65,6 +78,9 @@ Config Recurrent::get_config() const {
   config["return_sequences"] = return_sequences_;
   config["go_backwards"] = go_backwards_;
   if (cell_ == Cell::kGRU) config["reset_after"] = reset_after_;
+  weight_options::write(config, "kernel", kernel_options_);
+  weight_options::write(config, "recurrent", recurrent_options_);
+  weight_options::write(config, "bias", bias_options_);
   return config;
 }
 
@@ -89,19 +105,21 @@ Shape Recurrent::build_weights(const Shape& input_shape) {
   }
   const int64_t features = input_shape[1];
   const int64_t width = gates() * units_;
-  const torch::TensorOptions options = initializer_options();
-  // Keras's defaults: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias (LSTM: ones
-  // for the forget gate with unit_forget_bias).
-  const double limit = std::sqrt(6.0 / (static_cast<double>(features) + static_cast<double>(width)));
-  kernel_ = add_weight("kernel", torch::empty({features, width}, options).uniform_(-limit, limit));
-  torch::Tensor recurrent = torch::empty({units_, width}, options);
-  if (!recurrent.is_meta()) torch::nn::init::orthogonal_(recurrent);
-  recurrent_kernel_ = add_weight("recurrent_kernel", recurrent);
+  kernel_ = add_weight("kernel", {features, width}, kernel_options_);
+  recurrent_kernel_ = add_weight("recurrent_kernel", {units_, width}, recurrent_options_);
   if (use_bias_) {
-    torch::Tensor bias =
-        cell_ == Cell::kGRU && reset_after_ ? torch::zeros({2, width}, options) : torch::zeros({width}, options);
-    if (cell_ == Cell::kLSTM && unit_forget_bias_) bias.narrow(0, units_, units_).fill_(1.0);
-    bias_ = add_weight("bias", bias);
+    if (cell_ == Cell::kLSTM && unit_forget_bias_) {
+      // As Keras's LSTMCell: the input gate's bias from the initializer, the forget gate's ones,
+      // the cell's and output gate's from the initializer again.
+      const torch::TensorOptions options = initializer_options();
+      const torch::Tensor bias =
+          torch::cat({initial_value(bias_options_.initializer, {units_}), torch::ones({units_}, options),
+                      initial_value(bias_options_.initializer, {2 * units_})});
+      bias_ = add_weight("bias", bias, /*trainable=*/true, regularizers::get(bias_options_.regularizer),
+                         constraints::get(bias_options_.constraint));
+    } else {
+      bias_ = add_weight("bias", cell_ == Cell::kGRU && reset_after_ ? Shape{2, width} : Shape{width}, bias_options_);
+    }
   }
   return return_sequences_ ? Shape{input_shape[0], units_} : Shape{units_};
 }

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "io/onnx_graph.h"
+#include "layers/activity_losses.h"
 #include "layers/keras_format.h"
 #include "layers/registry.h"
 #include "layers/serialization.h"
@@ -149,8 +150,10 @@ std::vector<std::pair<torch::Tensor, torch::Tensor>> Model::run(const std::vecto
       const auto& [x, mask] = values[step.inputs.front()];
       if (logits && g.logits_slot[step.outputs.front()]) {
         values[step.outputs.front()] = {step.layer->call_without_activation(x, mode), torch::Tensor()};
+        layers::detail::ActivityLosses::record_logits(*step.layer, values[step.outputs.front()].first);
       } else {
         values[step.outputs.front()] = step.layer->call_and_mask(x, mask, mode);
+        layers::detail::ActivityLosses::record(*step.layer, values[step.outputs.front()].first);
       }
     } else {
       step_inputs.clear();
@@ -160,7 +163,10 @@ std::vector<std::pair<torch::Tensor, torch::Tensor>> Model::run(const std::vecto
         step_masks.push_back(values[slot].second);
       }
       auto outputs = step.layer->call_node(*step.node, step_inputs, step_masks, mode);
-      for (size_t i = 0; i < step.outputs.size(); ++i) values[step.outputs[i]] = std::move(outputs[i]);
+      for (size_t i = 0; i < step.outputs.size(); ++i) {
+        layers::detail::ActivityLosses::record(*step.layer, outputs[i].first);
+        values[step.outputs[i]] = std::move(outputs[i]);
+      }
     }
     for (size_t slot : step.release) values[slot] = {};
   }
@@ -209,6 +215,7 @@ torch::Tensor Model::call_without_activation(const torch::Tensor& inputs, bool t
 
 torch::Tensor Model::compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const {
   const torch::NoGradGuard no_grad;
+  const layers::detail::ActivityLosses not_a_step;  // this pass's penalties are not the step's
   return run({inputs}, {mask}, /*training=*/false, /*logits=*/false).front().second;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/activity_losses.h"
 #include "layers/keras_format.h"
 #include "layers/onnx_export.h"
 #include "layers/registry.h"
@@ -95,12 +96,16 @@ torch::Tensor Sequential::call_with_mask(const torch::Tensor& inputs, const torc
 std::pair<torch::Tensor, torch::Tensor> Sequential::call_and_mask(const torch::Tensor& inputs,
                                                                   const torch::Tensor& mask, bool training) {
   std::pair<torch::Tensor, torch::Tensor> state = {inputs, mask};
-  for (const auto& layer : sublayers()) state = layer->call_and_mask(state.first, state.second, training);
+  for (const auto& layer : sublayers()) {
+    state = layer->call_and_mask(state.first, state.second, training);
+    layers::detail::ActivityLosses::record(*layer, state.first);
+  }
   return state;
 }
 
 torch::Tensor Sequential::compute_mask(const torch::Tensor& inputs, const torch::Tensor& mask) const {
   const torch::NoGradGuard no_grad;
+  const layers::detail::ActivityLosses not_a_step;  // this pass's penalties are not the step's
   std::pair<torch::Tensor, torch::Tensor> state = {inputs, mask};
   for (const auto& layer : sublayers()) state = layer->call_and_mask(state.first, state.second, /*training=*/false);
   return state.second;
@@ -109,13 +114,22 @@ torch::Tensor Sequential::compute_mask(const torch::Tensor& inputs, const torch:
 torch::Tensor Sequential::call_without_activation(const torch::Tensor& inputs, bool training) {
   const auto& all = sublayers();
   std::pair<torch::Tensor, torch::Tensor> state = {inputs, torch::Tensor()};
-  for (size_t i = 0; i + 1 < all.size(); ++i) state = all[i]->call_and_mask(state.first, state.second, training);
+  for (size_t i = 0; i + 1 < all.size(); ++i) {
+    state = all[i]->call_and_mask(state.first, state.second, training);
+    layers::detail::ActivityLosses::record(*all[i], state.first);
+  }
   if (all.empty()) return state.first;
   const layers::Layer& last = *all.back();
   // A last layer with an activation for the loss to take off (Dense, Activation, Conv2D...) reads
   // no mask; one without (a recurrent layer) is called with its mask.
-  if (last.activation() == "linear") return all.back()->call_and_mask(state.first, state.second, training).first;
-  return all.back()->call_without_activation(state.first, training);
+  if (last.activation() == "linear") {
+    torch::Tensor outputs = all.back()->call_and_mask(state.first, state.second, training).first;
+    layers::detail::ActivityLosses::record(last, outputs);
+    return outputs;
+  }
+  torch::Tensor logits = all.back()->call_without_activation(state.first, training);
+  layers::detail::ActivityLosses::record_logits(last, logits);
+  return logits;
 }
 
 bool Sequential::takes_integer_inputs() const {

@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "distribute/process_group.h"
+#include "layers/activity_losses.h"
 #include "tkeras/core/denormals.h"
 #include "tkeras/core/device.h"
 #include "tkeras/core/error.h"
@@ -26,6 +27,7 @@
 #include "training/compiled_state.h"
 #include "training/epoch_iterator.h"
 #include "training/metrics.h"
+#include "training/regularization.h"
 #include "training/sample_weight.h"
 #include "training/train_step.h"
 
@@ -417,6 +419,7 @@ Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator
                callbacks::CallbackList& callbacks) {
   const torch::NoGradGuard no_grad;
   training::Heads heads = make_heads(model, state, example_targets(data.peek()));
+  const training::Regularization regularization(model);
   callbacks.on_test_begin({});
   data.start_epoch();
   for (int64_t step = 0; std::optional<training::StepBatch> batch = data.next(); ++step) {
@@ -428,9 +431,10 @@ Logs test_loop(Model& model, const training::CompiledState& state, EpochIterator
     }
     const std::vector<torch::Tensor> y = batch->targets();
     const std::vector<torch::Tensor> w = batch->sample_weights();
+    const layers::detail::ActivityLosses activity;
     const std::vector<torch::Tensor> logits =
         training::output_logits(model, batch->inputs(), /*training=*/false, state.device, state.bf16_mixed);
-    const torch::Tensor loss = heads.loss(y, logits, w);
+    const torch::Tensor loss = regularization.add_penalties(activity.add_to(heads.loss(y, logits, w)));
     heads.accumulate(loss, y.front().size(0), y, logits, w);
     heads.count(y.front().size(0));
     callbacks.on_test_batch_end(step, batch_logs(heads, callbacks, step));

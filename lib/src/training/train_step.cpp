@@ -6,25 +6,33 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "layers/activity_losses.h"
 #include "tkeras/core/error.h"
 #include "training/autocast.h"
 
 namespace tkeras::training {
 
 TrainStep::TrainStep(layers::Layer& network, CompiledState& state, Updater& updater, Heads& heads, int64_t batch_size)
-    : network_(network), state_(state), updater_(updater), heads_(heads), batch_size_(batch_size) {}
+    : network_(network),
+      state_(state),
+      updater_(updater),
+      heads_(heads),
+      regularization_(network),
+      batch_size_(batch_size) {}
 
 TrainStep::~TrainStep() = default;
 
 void TrainStep::device_work(const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y,
                             const std::vector<torch::Tensor>& w) {
   updater_.zero_grad();
+  const layers::detail::ActivityLosses activity;
   std::vector<torch::Tensor> logits = output_logits(network_, x, /*training=*/true, state_.device, state_.bf16_mixed);
-  const torch::Tensor loss = heads_.loss(y, logits, w);
+  const torch::Tensor loss = regularization_.add_penalties(activity.add_to(heads_.loss(y, logits, w)));
   // As Keras: with no trainable weight (every layer frozen) there is nothing to differentiate.
   if (updater_.has_weights()) {
     (loss_scale_ == 1.0 ? loss : loss * loss_scale_).backward();
     updater_.apply();
+    regularization_.constrain();
   }
 
   const torch::NoGradGuard no_grad;
@@ -41,6 +49,7 @@ void TrainStep::empty_step() {
   updater_.zero_grad();
   if (updater_.has_weights()) {
     updater_.apply();
+    regularization_.constrain();
     updater_.count_step();
   }
 }

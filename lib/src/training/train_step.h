@@ -14,11 +14,13 @@
 #include "training/epoch_iterator.h"
 #include "training/heads.h"
 #include "training/metrics.h"
+#include "training/regularization.h"
 
 namespace tkeras::training {
 
 /// Trains a network (a model: it is a layer) on one batch at a time: forward (under autocast with
-/// bf16-mixed), loss, backward, optimizer update, and the metrics' device work. It knows nothing
+/// bf16-mixed), loss (with the weights' penalties), backward, optimizer update (then the weights'
+/// constraints), and the metrics' device work. It knows nothing
 /// of models: the network, its compiled state, its updater and the metrics are given.
 ///
 /// Data-parallel (the state has a process group), each process trains on its rows of the batch:
@@ -63,6 +65,7 @@ class TrainStep {
   CompiledState& state_;
   Updater& updater_;
   Heads& heads_;
+  Regularization regularization_;
   int64_t batch_size_;
   std::vector<torch::Tensor> static_x_, static_y_, static_w_;
   std::unique_ptr<CudaGraph> graph_;

@@ -22,6 +22,14 @@ struct Conv1DOptions {
   int64_t groups = 1;
   std::string activation;  ///< Activation name. Default: none (linear).
   bool use_bias = true;    ///< Add a bias per filter. Default: true.
+  /// What draws the kernel. Default: `glorot_uniform`.
+  initializers::Identifier kernel_initializer = "glorot_uniform";
+  initializers::Identifier bias_initializer = "zeros";  ///< What draws the bias. Default: `zeros`.
+  regularizers::Identifier kernel_regularizer;          ///< The kernel's penalty. Default: none.
+  regularizers::Identifier bias_regularizer;            ///< The bias's penalty. Default: none.
+  regularizers::Identifier activity_regularizer;        ///< The outputs' penalty (Keras's). Default: none.
+  constraints::Identifier kernel_constraint;            ///< The kernel's constraint. Default: none.
+  constraints::Identifier bias_constraint;              ///< The bias's constraint. Default: none.
 };
 
 /// A 1-D convolution, as Keras's `Conv1D`: inputs `[N, steps, channels]` (channels-last, as in

@@ -25,15 +25,23 @@ struct Conv2DOptions {
   int64_t groups = 1;
   std::string activation;  ///< Activation name. Default: none (linear).
   bool use_bias = true;    ///< Add a bias per filter. Default: true.
+  /// What draws the kernel. Default: `glorot_uniform`.
+  initializers::Identifier kernel_initializer = "glorot_uniform";
+  initializers::Identifier bias_initializer = "zeros";  ///< What draws the bias. Default: `zeros`.
+  regularizers::Identifier kernel_regularizer;          ///< The kernel's penalty. Default: none.
+  regularizers::Identifier bias_regularizer;            ///< The bias's penalty. Default: none.
+  regularizers::Identifier activity_regularizer;        ///< The outputs' penalty (Keras's). Default: none.
+  constraints::Identifier kernel_constraint;            ///< The kernel's constraint. Default: none.
+  constraints::Identifier bias_constraint;              ///< The bias's constraint. Default: none.
 };
 
 /// A 2-D convolution, as Keras's `Conv2D`. Inputs are channels-last images `[N, H, W, C]`
 /// (`[N, H, W]` is refused, as in Keras: add the channel axis with `Reshape({H, W, 1})`);
 /// outputs are `[N, H', W', filters]`.
 ///
-/// The kernel has Keras's layout `[kernel_h, kernel_w, channels / groups, filters]`, initialised
-/// Glorot-uniform; the bias `[filters]` starts at zero. Filter `f` sees the input channels of its
-/// group, `f / (filters / groups)`. Inside, LibTorch's (grouped, dilated) convolution runs on a
+/// The kernel has Keras's layout `[kernel_h, kernel_w, channels / groups, filters]`, drawn by
+/// `kernel_initializer` (Glorot-uniform); the bias `[filters]` by `bias_initializer` (zeros). Filter `f` sees the input
+/// channels of its group, `f / (filters / groups)`. Inside, LibTorch's (grouped, dilated) convolution runs on a
 /// channels-last view of the same memory, so the layout change costs no copy.
 ///
 /// Example: `tkeras::layers::Conv2D(64, 3, {.activation = "relu"})`; ConvNeXt's depthwise

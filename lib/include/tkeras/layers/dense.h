@@ -12,13 +12,23 @@ namespace tkeras::layers {
 /// The keyword arguments of `Dense`, as Keras's.
 struct DenseOptions {
   bool use_bias = true;  ///< Whether the layer adds a bias. Default: true.
-  std::string name;      ///< The layer's name. Default: Keras's `dense`, `dense_1`...
+  /// What draws the kernel. Default: `glorot_uniform`.
+  initializers::Identifier kernel_initializer = "glorot_uniform";
+  initializers::Identifier bias_initializer = "zeros";  ///< What draws the bias. Default: `zeros`.
+  regularizers::Identifier kernel_regularizer;          ///< The kernel's penalty. Default: none.
+  regularizers::Identifier bias_regularizer;            ///< The bias's penalty. Default: none.
+  regularizers::Identifier activity_regularizer;        ///< The outputs' penalty (Keras's). Default: none.
+  constraints::Identifier kernel_constraint;            ///< The kernel's constraint. Default: none.
+  constraints::Identifier bias_constraint;              ///< The bias's constraint. Default: none.
+  std::string name;                                     ///< The layer's name. Default: Keras's `dense`, `dense_1`...
 };
 
 /// A fully connected layer, as Keras's `Dense`: `activation(matmul(inputs, kernel) + bias)`.
 ///
 /// The input width is inferred when the layer is built. The kernel has Keras's layout,
-/// `[input_features, units]`, initialised Glorot-uniform; the bias `[units]` starts at zero.
+/// `[input_features, units]`, drawn by `kernel_initializer` (Glorot-uniform); the bias `[units]`
+/// by `bias_initializer` (zeros). Regularizers and constraints are Keras's: `fit` adds the
+/// penalties to the loss and applies the constraints after each update.
 /// Its memory is laid out as `torch::nn::Linear`'s weight, `[units, input_features]` (so the
 /// tensor is not contiguous), which LibTorch multiplies by faster; `get_weights` gives
 /// contiguous copies, and the files hold Keras's layout.
@@ -42,13 +52,16 @@ class Dense : public Layer {
   /// A linear layer of `units` outputs with `options`: `Dense(1, {.name = "size"})`.
   Dense(int64_t units, const DenseOptions& options) : Dense(units, "", options) {}
   /// A Dense layer from its `get_config()` (Keras's `Dense.from_config`): `units`, `activation`
-  /// (Default: linear), `use_bias` (Default: true), `name`, `trainable`.
+  /// (Default: linear), `use_bias` (Default: true), the kernel's and bias's initializers,
+  /// regularizers and constraints, `name`, `trainable`.
   static std::shared_ptr<Dense> from_config(const Config& config);
 
   /// The number of outputs.
   int64_t units() const { return units_; }
   /// Whether the layer adds a bias.
-  bool use_bias() const { return use_bias_; }
+  bool use_bias() const { return options_.use_bias; }
+  /// The options (initializers, regularizers, constraints).
+  const DenseOptions& options() const { return options_; }
 
   std::string class_name() const override { return "Dense"; }
   io::onnx::Value to_onnx(io::onnx::GraphBuilder& graph, const io::onnx::Value& inputs) const override;
@@ -66,7 +79,7 @@ class Dense : public Layer {
   int64_t units_;
   std::string activation_name_;
   activations::Function activation_;
-  bool use_bias_;
+  DenseOptions options_;
   torch::Tensor kernel_;
   torch::Tensor bias_;
 };

@@ -12,11 +12,17 @@ struct EmbeddingOptions {
   /// Whether id 0 is padding: the layer then computes a mask (`inputs != 0`) that the recurrent
   /// layers and `GlobalAveragePooling1D` after it honour, as in Keras. Default: false.
   bool mask_zero = false;
+  /// What draws the table. Default: `uniform` (U(-0.05, 0.05)), as Keras's.
+  initializers::Identifier embeddings_initializer = "uniform";
+  regularizers::Identifier embeddings_regularizer;  ///< The table's penalty. Default: none.
+  regularizers::Identifier activity_regularizer;    ///< The outputs' penalty (Keras's). Default: none.
+  constraints::Identifier embeddings_constraint;    ///< The table's constraint. Default: none.
 };
 
 /// Looks up one row of a `[input_dim, output_dim]` table per token id, as Keras's `Embedding`:
 /// inputs `[N, ...]` of integer ids in `[0, input_dim)` give outputs `[N, ..., output_dim]`.
-/// The table is the weight `embeddings`, initialised uniform in [-0.05, 0.05] as in Keras; the
+/// The table is the weight `embeddings`, drawn by `embeddings_initializer` (uniform in [-0.05, 0.05],
+/// as in Keras); the
 /// lookup is LibTorch's `embedding` kernel.
 ///
 /// Token ids stay integers: `fit`, `evaluate` and `predict` pass an integer `x` to a model that

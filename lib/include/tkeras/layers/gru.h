@@ -18,6 +18,18 @@ struct GRUOptions {
   /// Apply the reset gate after the recurrent projection (Keras 2's and LibTorch's GRU, with two
   /// bias rows) rather than before. Default: true.
   bool reset_after = true;
+  /// What draws the input kernel. Default: `glorot_uniform`.
+  initializers::Identifier kernel_initializer = "glorot_uniform";
+  /// What draws the recurrent kernel. Default: `orthogonal`.
+  initializers::Identifier recurrent_initializer = "orthogonal";
+  initializers::Identifier bias_initializer = "zeros";  ///< What draws the bias. Default: `zeros`.
+  regularizers::Identifier kernel_regularizer;          ///< The input kernel's penalty. Default: none.
+  regularizers::Identifier recurrent_regularizer;       ///< The recurrent kernel's penalty. Default: none.
+  regularizers::Identifier bias_regularizer;            ///< The bias's penalty. Default: none.
+  regularizers::Identifier activity_regularizer;        ///< The outputs' penalty. Default: none.
+  constraints::Identifier kernel_constraint;            ///< The input kernel's constraint. Default: none.
+  constraints::Identifier recurrent_constraint;         ///< The recurrent kernel's constraint. Default: none.
+  constraints::Identifier bias_constraint;              ///< The bias's constraint. Default: none.
 };
 
 /// A gated recurrent unit layer, as Keras's `GRU`: inputs `[N, timesteps, features]`, outputs

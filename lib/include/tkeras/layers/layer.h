@@ -13,9 +13,12 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include "tkeras/constraints/constraint.h"
 #include "tkeras/core/config.h"
 #include "tkeras/core/shape.h"
+#include "tkeras/initializers/initializer.h"
 #include "tkeras/layers/keras_tensor.h"
+#include "tkeras/regularizers/regularizer.h"
 
 namespace tkeras::io::onnx {
 class GraphBuilder;
@@ -62,6 +65,18 @@ struct Weight {
   std::string name;       ///< The weight's name within its layer: `kernel`, `bias`.
   torch::Tensor value;    ///< The tensor (the module's parameter or buffer itself, not a copy).
   bool trainable = true;  ///< Whether the optimizer updates it now. Default: true.
+  /// Its penalty, added to the loss while it is trainable (Keras's `variable.regularizer`). Default: none.
+  std::shared_ptr<const regularizers::Regularizer> regularizer;
+  /// What it is projected onto after each update (Keras's `variable.constraint`). Default: none.
+  std::shared_ptr<const constraints::Constraint> constraint;
+};
+
+/// How a weight is drawn, penalized and constrained, as the arguments of Keras's `add_weight`
+/// (and of its layers' `kernel_initializer`, `kernel_regularizer` and `kernel_constraint`).
+struct WeightOptions {
+  initializers::Identifier initializer = "glorot_uniform";  ///< What draws its first values. Default: Glorot-uniform.
+  regularizers::Identifier regularizer;                     ///< Its penalty in the loss. Default: none.
+  constraints::Identifier constraint;                       ///< Its projection after each update. Default: none.
 };
 
 /// Where Keras 3's weights files (`.weights.h5`, and a `.keras` archive's `model.weights.h5`) keep
@@ -99,6 +114,13 @@ class Layer : public torch::nn::Module {
   /// data are keyed by their layers' names. Throws `tkeras::Error` for an empty name, a name with
   /// `/`, or a layer already called on symbolic tensors (its graph knows it by its old name).
   void set_name(std::string name);
+  /// The penalty on the layer's outputs, as Keras's `activity_regularizer`: `fit` and `evaluate`
+  /// add it to the loss, divided by the batch size (Keras 3's normalization). Null: none (Default).
+  const std::shared_ptr<const regularizers::Regularizer>& activity_regularizer() const { return activity_regularizer_; }
+  /// Sets the activity regularizer (`nullptr`: none). Throws `tkeras::Error` for an unknown name.
+  void set_activity_regularizer(const regularizers::Identifier& regularizer) {
+    activity_regularizer_ = regularizers::get(regularizer);
+  }
   /// The layer's type as Keras prints it in `summary()`: `Dense`, `Flatten`...
   virtual std::string class_name() const = 0;
   /// The snake_case type (`dense`, `conv2d`, `max_pooling2d`): the base of its default name, and
@@ -324,8 +346,27 @@ class Layer : public torch::nn::Module {
 
   /// Creates a weight on the build device and registers it with the module: a parameter when
   /// `trainable` (requiring grad unless the layer is frozen), else a buffer. `initial_value`
-  /// becomes the weight (moved to the device when it is elsewhere).
-  torch::Tensor add_weight(const std::string& name, torch::Tensor initial_value, bool trainable = true);
+  /// becomes the weight (moved to the device when it is elsewhere). `regularizer` and
+  /// `constraint` (Default: none) are Keras's `add_weight` arguments: `fit` adds the one's penalty
+  /// to the loss and applies the other after each update.
+  torch::Tensor add_weight(const std::string& name, torch::Tensor initial_value, bool trainable = true,
+                           std::shared_ptr<const regularizers::Regularizer> regularizer = nullptr,
+                           std::shared_ptr<const constraints::Constraint> constraint = nullptr);
+  /// Creates a weight of `shape` (Keras's layout) as Keras's `add_weight(shape, initializer,
+  /// regularizer, constraint)`: drawn by `options.initializer`, with its regularizer and
+  /// constraint; otherwise as the `add_weight` above.
+  ///
+  /// Example (in a layer's `build_weights`):
+  /// ```
+  /// kernel_ = add_weight("kernel", {input_shape.back(), units_}, {.initializer = "he_normal"});
+  /// ```
+  torch::Tensor add_weight(const std::string& name, const Shape& shape, const WeightOptions& options,
+                           bool trainable = true);
+  /// The first value of a weight of `shape` (Keras's layout), drawn by `initializer` where
+  /// `initializer_options()` says (a dry build draws nothing).
+  torch::Tensor initial_value(const initializers::Identifier& initializer, const Shape& shape) const {
+    return (*initializers::get(initializer))(shape, initializer_options());
+  }
   /// Tracks an existing tensor as a weight under `name` without registering it (a wrapped
   /// module registered it already): `trainable` says whether it is a trainable variable. A
   /// weight not `listed` is saved and loaded with the others (`named_weights()`) but is not one
@@ -366,12 +407,15 @@ class Layer : public torch::nn::Module {
     torch::Tensor value;
     bool trainable_variable;  // false for buffers: never trained
     bool listed = true;       // one of weights(); else saved only
+    std::shared_ptr<const regularizers::Regularizer> regularizer;
+    std::shared_ptr<const constraints::Constraint> constraint;
   };
   void collect(const std::string& prefix, bool parent_trainable, std::vector<Weight>& out) const;
   void collect_named(const std::string& prefix, std::vector<std::pair<std::string, torch::Tensor>>& out) const;
 
   std::string base_name_;
   std::string name_;
+  std::shared_ptr<const regularizers::Regularizer> activity_regularizer_;
   bool trainable_ = true;
   bool built_ = false;
   Shape input_shape_;

@@ -16,6 +16,18 @@ struct LSTMOptions {
   bool unit_forget_bias = true;                  ///< Start the forget gate's bias at 1. Default: true.
   bool return_sequences = false;                 ///< Return every step's output. Default: false.
   bool go_backwards = false;                     ///< Run the steps last to first. Default: false.
+  /// What draws the input kernel. Default: `glorot_uniform`.
+  initializers::Identifier kernel_initializer = "glorot_uniform";
+  /// What draws the recurrent kernel. Default: `orthogonal`.
+  initializers::Identifier recurrent_initializer = "orthogonal";
+  initializers::Identifier bias_initializer = "zeros";  ///< What draws the bias. Default: `zeros`.
+  regularizers::Identifier kernel_regularizer;          ///< The input kernel's penalty. Default: none.
+  regularizers::Identifier recurrent_regularizer;       ///< The recurrent kernel's penalty. Default: none.
+  regularizers::Identifier bias_regularizer;            ///< The bias's penalty. Default: none.
+  regularizers::Identifier activity_regularizer;        ///< The outputs' penalty. Default: none.
+  constraints::Identifier kernel_constraint;            ///< The input kernel's constraint. Default: none.
+  constraints::Identifier recurrent_constraint;         ///< The recurrent kernel's constraint. Default: none.
+  constraints::Identifier bias_constraint;              ///< The bias's constraint. Default: none.
 };
 
 /// A long short-term memory layer, as Keras's `LSTM`: inputs `[N, timesteps, features]`, outputs

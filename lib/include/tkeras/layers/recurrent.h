@@ -59,8 +59,36 @@ class Recurrent : public Layer {
     bool unit_forget_bias;             ///< Whether an LSTM's forget gate bias starts at 1.
     bool return_sequences;             ///< Whether every step's output is returned.
     bool go_backwards;                 ///< Whether the steps run last to first.
-    bool reset_after;  ///< Whether a GRU applies its reset gate after the matrix product (Keras 3's default).
+    bool reset_after;         ///< Whether a GRU applies its reset gate after the matrix product (Keras 3's default).
+    WeightOptions kernel;     ///< The input kernel's initializer, regularizer and constraint.
+    WeightOptions recurrent;  ///< The recurrent kernel's.
+    WeightOptions bias;       ///< The bias's.
+    regularizers::Identifier activity_regularizer;  ///< The outputs' penalty.
   };
+  /// `settings` with the weight options of a layer's options struct (`LSTMOptions`...).
+  template <typename Options>
+  static Settings with_weight_options(Settings settings, const Options& options) {
+    settings.kernel = {options.kernel_initializer, options.kernel_regularizer, options.kernel_constraint};
+    settings.recurrent = {options.recurrent_initializer, options.recurrent_regularizer, options.recurrent_constraint};
+    settings.bias = {options.bias_initializer, options.bias_regularizer, options.bias_constraint};
+    settings.activity_regularizer = options.activity_regularizer;
+    return settings;
+  }
+  /// `options` (`LSTMOptions`...) with the weight options of `settings`.
+  template <typename Options>
+  static Options options_with_weights(Options options, const Settings& settings) {
+    options.kernel_initializer = settings.kernel.initializer;
+    options.recurrent_initializer = settings.recurrent.initializer;
+    options.bias_initializer = settings.bias.initializer;
+    options.kernel_regularizer = settings.kernel.regularizer;
+    options.recurrent_regularizer = settings.recurrent.regularizer;
+    options.bias_regularizer = settings.bias.regularizer;
+    options.activity_regularizer = settings.activity_regularizer;
+    options.kernel_constraint = settings.kernel.constraint;
+    options.recurrent_constraint = settings.recurrent.constraint;
+    options.bias_constraint = settings.bias.constraint;
+    return options;
+  }
   /// A layer named after `base_name` (`lstm`...). Throws `tkeras::Error` for non-positive units
   /// or an unknown activation.
   Recurrent(std::string_view base_name, Cell cell, const Settings& settings);
@@ -93,6 +121,9 @@ class Recurrent : public Layer {
   bool return_sequences_;
   bool go_backwards_;
   bool reset_after_;
+  WeightOptions kernel_options_;
+  WeightOptions recurrent_options_;
+  WeightOptions bias_options_;
   bool zero_output_for_mask_ = false;  // a masked step outputs zeros rather than the previous output
   torch::Tensor kernel_;
   torch::Tensor recurrent_kernel_;
