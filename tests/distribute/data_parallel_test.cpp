@@ -118,8 +118,15 @@ std::shared_ptr<tkeras::Sequential> small_model(bool batch_norm) {
         std::vector<layers::AnyLayer>{layers::Input({4}), layers::Dense(8), layers::BatchNormalization(),
                                       layers::Activation("relu"), layers::Dense(3, "softmax")});
   }
-  return std::make_shared<tkeras::Sequential>(
-      std::vector<layers::AnyLayer>{layers::Input({4}), layers::Dense(8, "relu"), layers::Dense(3, "softmax")});
+  // A weight penalty, an activity penalty over each process's rows and a constraint, which must
+  // come out as one process's.
+  return std::make_shared<tkeras::Sequential>(std::vector<layers::AnyLayer>{
+      layers::Input({4}),
+      layers::Dense(8, "relu",
+                    {.kernel_regularizer = tkeras::regularizers::L2(0.01),
+                     .activity_regularizer = tkeras::regularizers::L1(0.001),
+                     .kernel_constraint = tkeras::constraints::MaxNorm({.max_value = 1.5})}),
+      layers::Dense(3, "softmax")});
 }
 
 int run_worker_job(const WorkerOptions& options) {
@@ -142,7 +149,8 @@ int run_worker_job(const WorkerOptions& options) {
                                         {.learning_rate = options.nan ? 1e12 : 0.1, .momentum = 0.9}));
   model->compile({.optimizer = optimizer,
                   .loss = "sparse_categorical_crossentropy",
-                  .metrics = {"accuracy"},
+                  // MeanIoU's confusion matrix is summed over the processes before its result.
+                  .metrics = {"accuracy", tkeras::metrics::MeanIoU(3, {.sparse_y_pred = false})},
                   .device = options.device,
                   .jit = options.jit,
                   .distribute = parallel});

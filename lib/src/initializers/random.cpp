@@ -2,6 +2,7 @@
 #include "tkeras/initializers/random.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <ATen/CPUGeneratorImpl.h>
