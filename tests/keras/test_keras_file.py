@@ -220,10 +220,11 @@ class KerasFile(unittest.TestCase):
 
     def test_keras_options_tkeras_does_not_honour_are_refused_naming_layer_and_option(self):
         cases = {
-            "regularizer": (lambda: sequential((4,), L(layers.Dense, 2, kernel_regularizer="l2")),
-                            'layer 1 (Dense) "dense": option "kernel_regularizer"'),
-            "constraint": (lambda: sequential((9, 9, 2), L(layers.Conv2D, 2, 3, kernel_constraint="non_neg")),
-                           'layer 1 (Conv2D) "conv2d": option "kernel_constraint"'),
+            # (Dense's, Conv2D's, Embedding's and the recurrent layers' are honoured: test_regularization.py.)
+            "regularizer": (lambda: sequential((4,), L(layers.BatchNormalization, gamma_regularizer="l2")),
+                            'layer 1 (BatchNormalization) "batch_normalization": option "gamma_regularizer"'),
+            "constraint": (lambda: sequential((9, 9, 2), L(layers.DepthwiseConv2D, 3, depthwise_constraint="non_neg")),
+                           'layer 1 (DepthwiseConv2D) "depthwise_conv2d": option "depthwise_constraint"'),
             "channels_first": (lambda: sequential((2, 9, 9), L(layers.Conv2D, 2, 3, data_format="channels_first")),
                                'option "data_format" = "channels_first" is not supported by tkeras '
                                '(expected "channels_last")'),
