@@ -51,6 +51,43 @@ void custom_objects() {
   if (!torch::equal(model->predict(x), original.predict(x))) throw tk::Error("custom objects: another model came back");
 }
 
+// A loss and metrics of one's own: a function, and classes with their options.
+torch::Tensor my_loss(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
+  return (y_true - y_pred).abs().mean(-1);
+}
+struct ScaledError : tk::losses::LossFunction {
+  double scale;
+  explicit ScaledError(double scale) : scale(scale) {}
+  std::string class_name() const override { return "ScaledError"; }
+  std::string name() const override { return "scaled_error"; }
+  torch::Tensor call(const torch::Tensor& y, const torch::Tensor& p) const override { return scale * (y - p).square().mean(-1); }
+  tk::Config get_config() const override { return {{"scale", scale}}; }
+};
+struct MaxError : tk::metrics::Metric {
+  size_t largest = add_variable("largest");
+  MaxError() : Metric("max_error") {}
+  std::string class_name() const override { return "MaxError"; }
+  using Metric::update_state;
+  void update_state(const torch::Tensor& y, const torch::Tensor& p, const torch::Tensor&) override {
+    variable(largest).copy_(torch::maximum(variable(largest), (y - p).abs().max().to(torch::kFloat64)));
+  }
+  torch::Tensor result() const override { return variable(largest).clone(); }
+};
+
+void custom_losses_and_metrics() {
+  tk::Sequential original({tk::layers::Input({4}), tk::layers::Dense(2)});
+  original.compile({.optimizer = "sgd", .loss = tk::losses::Loss(std::make_shared<ScaledError>(3.0)),
+                    .metrics = {tk::metrics::MeanMetricWrapper(my_loss, "my_loss"), MaxError()}});
+  original.save("m.keras");
+  auto model = tk::models::load_model("m.keras", {.custom_objects = {
+      {"my_loss", my_loss},                                   // torch::Tensor my_loss(y_true, y_pred)
+      {"ScaledError", [](const tk::Config& config) { return ScaledError(config.value("scale", 1.0)); }},
+      {"MaxError", [] { return MaxError(); }}}});             // a tk::metrics::Metric of your own
+  const torch::Tensor x = torch::randn({8, 4}), y = torch::randn({8, 2});
+  if (model->evaluate(x, y, {.verbose = 0}) != original.evaluate(x, y, {.verbose = 0}))
+    throw tk::Error("custom losses and metrics: other scores");
+}
+
 // Checkpoints during training, and resuming after a crash.
 void checkpoints(tk::Sequential& model, const torch::Tensor& x_train, const torch::Tensor& y_train) {
   namespace cb = tk::callbacks;
@@ -87,6 +124,7 @@ int main() {
 
   whole_model(model, x_train, y_train, x_test);
   custom_objects();
+  custom_losses_and_metrics();
   checkpoints(model, x_train, y_train);
   // The files the Python side opens hold one and the same model.
   keras_and_onnx(model);

@@ -27,6 +27,8 @@
 //                         adapted, writing DIR/vocabulary.json and DIR/vectorized.pt; or
 //                         {"initialize": [{"initializer": {...}, "shape": [...]}, ...]}: Keras's
 //                         serialized initializers called on the shapes, writing DIR/initialized_<i>.pt
+// Every model loads with the custom objects of test_custom_objects.py, written again in C++
+// (tests/custom_pieces.h).
 // It writes DIR/summary.txt, DIR/history.json (the History of fit; DIR/histories.json: one per
 // phase), DIR/final.safetensors (the
 // weights after fit), DIR/evaluate.json (with y_eval) and DIR/predict.pt (on x_eval, after fit), and whatever
@@ -43,6 +45,8 @@
 #include <nlohmann/json.hpp>
 
 #include <tkeras/tkeras.h>
+
+#include "../custom_pieces.h"
 
 namespace tk = tkeras;
 namespace cb = tk::callbacks;
@@ -167,8 +171,8 @@ void run(const std::string& dir) {
   const std::string data_bytes = read_text(dir + "/data.pt");
   const auto data = torch::pickle_load(std::vector<char>(data_bytes.begin(), data_bytes.end())).toGenericDict();
 
-  std::shared_ptr<tk::Model> model =
-      tk::models::load_model(job.value("model", dir + "/model.tkeras"), {.device = "cpu"});
+  std::shared_ptr<tk::Model> model = tk::models::load_model(
+      job.value("model", dir + "/model.tkeras"), {.device = "cpu", .custom_objects = tk::testing::custom_pieces()});
   std::ostringstream summary;
   model->summary(summary);
   write_text(dir + "/summary.txt", summary.str());

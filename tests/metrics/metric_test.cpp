@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
+#include "custom_pieces.h"
 #include "tkeras/core/error.h"
 #include "tkeras/layers/dense.h"
 #include "tkeras/layers/input.h"
@@ -22,25 +23,8 @@
 namespace metrics = tkeras::metrics;
 namespace layers = tkeras::layers;
 
-namespace {
-
 // A metric of one's own, as a user writes one: the largest absolute error seen.
-class MaxError : public metrics::Metric {
- public:
-  MaxError() : Metric("max_error"), largest_(add_variable("largest")) {}
-  std::string class_name() const override { return "MaxError"; }
-  using Metric::update_state;
-  void update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred,
-                    const torch::Tensor& /*sample_weight*/) override {
-    variable(largest_).copy_(torch::maximum(variable(largest_), (y_pred - y_true).abs().max().to(torch::kFloat64)));
-  }
-  torch::Tensor result() const override { return variable(largest_).clone(); }
-
- private:
-  size_t largest_;
-};
-
-}  // namespace
+using tkeras::testing::MaxError;
 
 TEST_CASE("a metric's variables are added, updated in place, read and reset as Keras's") {
   MaxError metric;
@@ -97,9 +81,52 @@ TEST_CASE("a metric round-trips through Keras's serialized form, and an unknown 
   CHECK_THROWS_WITH_AS(
       metrics::deserialize({{"class_name", "TopKCategoricalAccuracy"}, {"config", {{"k", 2}, {"top", 1}}}}),
       doctest::Contains("TopKCategoricalAccuracy: the option top=1 is not one of Keras's"), tkeras::Error);
-  CHECK_THROWS_WITH_AS(metrics::serialize(MaxError()),
-                       doctest::Contains("of class MaxError, which is not one of tkeras's"), tkeras::Error);
   CHECK(metrics::fresh_copy(top)->name() == "top3");
+}
+
+TEST_CASE("a metric of one's own is serialized as Keras serializes it and made again by custom_objects") {
+  // A class: by its class name, as Keras's registered name.
+  const tkeras::Config config = metrics::serialize(MaxError());
+  CHECK(config == tkeras::Config{{"module", nullptr},
+                                 {"class_name", "MaxError"},
+                                 {"config", {{"name", "max_error"}, {"dtype", "float32"}}},
+                                 {"registered_name", "MaxError"}});
+  CHECK_THROWS_WITH_AS(metrics::deserialize(config), doctest::Contains("unknown metric class \"MaxError\""),
+                       tkeras::Error);
+  CHECK_THROWS_WITH_AS(metrics::fresh_copy(MaxError()), doctest::Contains("a metric of one's own"), tkeras::Error);
+  tkeras::Config renamed = config;
+  renamed["config"]["name"] = "largest_error";
+  const auto made = metrics::deserialize(renamed, {{"MaxError", [] { return MaxError(); }}});
+  CHECK(made->class_name() == "MaxError");
+  CHECK(made->name() == "largest_error");
+  // A function: by its name, as Keras's compile keeps `metrics=[fn]`; renamed, in Keras's
+  // MeanMetricWrapper around it.
+  const metrics::MetricFunction absolute = [](const torch::Tensor& y, const torch::Tensor& p) {
+    return (y - p).abs().mean(-1);
+  };
+  const tkeras::Config function = metrics::serialize(metrics::MeanMetricWrapper(absolute, "absolute"));
+  CHECK(function == tkeras::Config{{"module", "builtins"},
+                                   {"class_name", "function"},
+                                   {"config", "absolute"},
+                                   {"registered_name", "function"}});
+  const tkeras::Config wrapper = metrics::serialize(metrics::MeanMetricWrapper(absolute, "mine", "absolute"));
+  CHECK(wrapper["class_name"] == "MeanMetricWrapper");
+  CHECK(wrapper["config"]["name"] == "mine");
+  CHECK(wrapper["config"]["fn"] == function);
+  const metrics::MetricFactories custom = {{"absolute", absolute}};
+  for (const auto& [saved, name] : {std::pair{function, "absolute"}, std::pair{wrapper, "mine"}}) {
+    const auto back = metrics::deserialize(saved, custom);
+    CHECK(back->name() == name);
+    back->update_state(torch::zeros({2, 2}), torch::tensor({{1.0f, 3.0f}, {-2.0f, 0.0f}}));
+    CHECK(back->result().item<double>() == doctest::Approx(1.5));
+    CHECK(metrics::serialize(*back) == saved);
+  }
+  CHECK_THROWS_WITH_AS(metrics::deserialize(wrapper),
+                       doctest::Contains("\"absolute\" is not in load_model's custom_objects"), tkeras::Error);
+  // Keras writes a shared_object_id beside a function used twice.
+  tkeras::Config shared = function;
+  shared["shared_object_id"] = 140012;
+  CHECK(metrics::deserialize(shared, custom)->name() == "absolute");
 }
 
 TEST_CASE("compile takes metric objects beside names, and fit updates the object given, as Keras's") {

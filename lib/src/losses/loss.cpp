@@ -55,6 +55,30 @@ torch::Tensor reduce_values(torch::Tensor values, torch::Tensor sample_weight, c
   return values.numel() == 0 ? loss : loss / static_cast<double>(values.numel());
 }
 
+// A loss written as a function: Keras's LossFunctionWrapper, what compile makes of a function.
+class FunctionLoss : public LossFunction {
+ public:
+  FunctionLoss(LossCallable function, std::string name) : function_(std::move(function)), name_(std::move(name)) {}
+  std::string class_name() const override { return "LossFunctionWrapper"; }
+  std::string name() const override { return name_; }
+  torch::Tensor call(const torch::Tensor& y_true, const torch::Tensor& y_pred) const override {
+    return function_(y_true, y_pred);
+  }
+  // As Keras's squeeze_or_expand_to_same_rank: targets of one axis less than the outputs (class
+  // labels against probabilities) get a last axis of 1.
+  torch::Tensor prepare_targets(const torch::Tensor& y, const Shape& output_shape,
+                                std::string_view layer) const override {
+    if (y.dim() > 0 && y.dim() == static_cast<int64_t>(output_shape.size())) {
+      return y.unsqueeze(-1).to(torch::kFloat32);
+    }
+    return LossFunction::prepare_targets(y, output_shape, layer);
+  }
+
+ private:
+  LossCallable function_;
+  std::string name_;
+};
+
 }  // namespace
 
 torch::Tensor LossFunction::call_on_layer(const torch::Tensor& y_true, const torch::Tensor& pre_activation,
@@ -101,7 +125,36 @@ Loss::Loss(std::shared_ptr<const LossFunction> function, std::string_view reduct
   registry::check_reduction(reduction_);
 }
 
+Loss::Loss(LossCallable function, std::string name, std::string_view reduction) : reduction_(reduction) {
+  if (!function) throw Error(fmt::format("Loss: expected a function for the loss \"{}\", received an empty one", name));
+  if (name.empty()) throw Error("Loss: expected a name for a function loss (files keep it by name), received \"\"");
+  registry::check_reduction(reduction_);
+  function_ = std::make_shared<FunctionLoss>(std::move(function), std::move(name));
+}
+
+bool Loss::is_function() const { return dynamic_cast<const FunctionLoss*>(function_.get()) != nullptr; }
+
 std::vector<std::string> Loss::names() { return registry::names(); }
+
+Loss LossFactory::operator()(const Config& config) const {
+  if (function_) {
+    const auto name = config.find("name");
+    if (name == config.end() || !name->is_string()) {
+      throw Error(fmt::format("expected a function loss's \"name\" as a string, received {}", config.dump()));
+    }
+    return {function_, name->get<std::string>(), config.value("reduction", std::string(kSumOverBatchSize))};
+  }
+  return make_(config);
+}
+
+Loss LossFactory::with_reduction(std::shared_ptr<const LossFunction> function, const Config& config) {
+  const auto reduction = config.find("reduction");
+  if (reduction == config.end()) return Loss(std::move(function));
+  if (!reduction->is_string()) {
+    throw Error(fmt::format("expected the loss's \"reduction\" as a string, received {}", reduction->dump()));
+  }
+  return Loss(std::move(function), reduction->get<std::string>());
+}
 
 torch::Tensor Loss::operator()(const torch::Tensor& y_true, const torch::Tensor& y_pred,
                                const torch::Tensor& sample_weight) const {

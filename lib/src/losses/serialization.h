@@ -6,18 +6,25 @@
 
 namespace tkeras::losses::detail {
 
-/// `loss.get_config()`, for a model file. Throws `tkeras::Error` for a loss of one's own (a
-/// `LossFunction` whose name no class registered), which a file cannot rebuild.
+/// A loss as a model file's compile_config keeps it: `loss.get_config()` for one of tkeras's
+/// classes; for a loss of one's own, Keras's serialized object (a function loss as Keras writes a
+/// function, `{"class_name": "function", "config": name}`; a class of one's own as
+/// `{"module": null, "class_name", "config", "registered_name"}`), which `load_model` makes again
+/// through `custom_objects`.
 Config serialize(const Loss& loss);
-/// Throws `tkeras::Error` (a message without the file's name) unless `entry` is null or what
-/// `Loss::get_config()` writes: a registered `name` and that class's options.
-void check(const Config& entry);
+/// The loss a compile_config entry describes (what `serialize` writes), a loss of one's own made
+/// by `custom_objects`. Throws `tkeras::Error` (a message without the file's name) for an unknown
+/// name or class, or a bad option.
+Loss make(const Config& entry, const LossFactories& custom_objects);
+/// Throws `tkeras::Error` as `make` does unless `entry` is null or a loss `make` can make.
+void check(const Config& entry, const LossFactories& custom_objects);
 /// A loss entry (or null) as Keras's compile_config holds the loss: its name when its options are
 /// at their defaults, else the loss object `keras.losses.serialize` writes.
 Config to_keras(const Config& entry);
-/// Keras's compile_config `loss` (null, a name or a serialized loss object) as an entry, or null.
-/// Throws `tkeras::Error` (a message without the file's name) for a loss class or an option tkeras
-/// does not have.
-Config from_keras(const Config& keras);
+/// Keras's compile_config `loss` (null, a name or a serialized loss object) as an entry, or null;
+/// a loss of one's own is found in `custom_objects` first, as Keras looks there first. Throws
+/// `tkeras::Error` (a message without the file's name) for a loss class or an option tkeras does
+/// not have.
+Config from_keras(const Config& keras, const LossFactories& custom_objects);
 
 }  // namespace tkeras::losses::detail

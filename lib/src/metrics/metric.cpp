@@ -9,6 +9,7 @@
 
 #include "metrics/registry.h"
 #include "tkeras/core/error.h"
+#include "tkeras/metrics/reduction.h"
 
 namespace tkeras::metrics {
 
@@ -103,41 +104,129 @@ std::shared_ptr<Metric> get(std::string_view name) {
   return metric;
 }
 
-std::shared_ptr<Metric> deserialize(const Config& config) {
-  if (config.is_string()) return get(config.get<std::string>());
+namespace {
+
+// The factory `custom_objects` holds under `key`, or null.
+const MetricFactory* custom(const MetricFactories& custom_objects, const Config& key) {
+  if (!key.is_string()) return nullptr;
+  const auto found = custom_objects.find(key.get<std::string>());
+  return found == custom_objects.end() ? nullptr : &found->second;
+}
+
+// Keras's serialized function of one's own (module "builtins": defined in a script).
+Config function_object(const std::string& name) {
+  return {{"module", "builtins"}, {"class_name", "function"}, {"config", name}, {"registered_name", "function"}};
+}
+
+}  // namespace
+
+std::shared_ptr<Metric> MetricFactory::operator()(const Config& config) const {
+  const auto name = config.find("name");
+  if (name != config.end() && !name->is_string()) {
+    throw Error(fmt::format("expected a metric's \"name\" as a string, received {}", name->dump()));
+  }
+  if (function_) {
+    if (name == config.end()) throw Error("expected a function metric's \"name\", received none");
+    return wrapping(name->get<std::string>(), name->get<std::string>());
+  }
+  std::shared_ptr<Metric> metric = make_(config);
+  if (metric == nullptr) throw Error("a custom_objects metric factory returned null");
+  if (name != config.end()) metric->set_name(name->get<std::string>());
+  return metric;
+}
+
+std::shared_ptr<Metric> MetricFactory::wrapping(const std::string& name, const std::string& function_name) const {
+  if (function_) return std::make_shared<MeanMetricWrapper>(function_, name, function_name);
+  return (*this)({{"name", name}});
+}
+
+std::shared_ptr<Metric> deserialize(const Config& config, const MetricFactories& custom_objects) {
+  if (config.is_string()) {
+    if (const MetricFactory* factory = custom(custom_objects, config)) {
+      return factory->wrapping(config.get<std::string>(), config.get<std::string>());
+    }
+    return get(config.get<std::string>());
+  }
   if (!config.is_object() || !config.contains("class_name") || !config["class_name"].is_string()) {
     throw Error(fmt::format("expected a metric as a name or {{\"class_name\": ..., \"config\": ...}}, received {}",
                             config.dump().substr(0, 200)));
   }
   for (const auto& [key, value] : config.items()) {
-    if (key != "class_name" && key != "config" && key != "module" && key != "registered_name") {
-      throw Error(fmt::format("a serialized metric has class_name, config, module and registered_name, not {}", key));
+    if (key != "class_name" && key != "config" && key != "module" && key != "registered_name" &&
+        key != "shared_object_id") {
+      throw Error(fmt::format(
+          "a serialized metric has class_name, config, module, registered_name and shared_object_id, not {}", key));
     }
   }
   const auto class_name = config["class_name"].get<std::string>();
+  const Config options = config.value("config", Config::object());
+  // A function: by its name (one of one's own, or one of Keras's, as `metrics=[keras.metrics.mse]`).
+  if (class_name == "function") {
+    if (!options.is_string()) {
+      throw Error(fmt::format("expected a metric function's config as its name, received {}", options.dump()));
+    }
+    return deserialize(options, custom_objects);
+  }
+  if (!options.is_object()) {
+    throw Error(fmt::format("{}: expected the metric's config as an object, received {}", class_name, options.dump()));
+  }
+  // Keras's MeanMetricWrapper of a function of one's own.
+  if (class_name == "MeanMetricWrapper" && options.contains("fn")) {
+    const Config& fn = options["fn"];
+    const Config function_name = fn.is_object() ? fn.value("config", Config()) : fn;
+    const MetricFactory* factory = custom(custom_objects, function_name);
+    if (factory == nullptr) {
+      throw Error(fmt::format("the MeanMetricWrapper's function {} is not in load_model's custom_objects",
+                              function_name.dump()));
+    }
+    return factory->wrapping(options.value("name", function_name.get<std::string>()), function_name.get<std::string>());
+  }
+  const MetricFactory* factory = custom(custom_objects, config.value("registered_name", Config()));
+  if (factory == nullptr) factory = custom(custom_objects, config["class_name"]);
+  if (factory != nullptr) return (*factory)(options);
   const registry::MetricClass* found = registry::find(class_name);
   if (found == nullptr || found->class_name != class_name) {
     throw Error(
-        fmt::format("unknown metric class \"{}\" (a metric of one's own cannot be read from a file yet)", class_name));
+        fmt::format("unknown metric class \"{}\" (a metric of one's own needs a factory in load_model's "
+                    "custom_objects, under its class name)",
+                    class_name));
   }
-  return make(*found, config.value("config", Config::object()));
+  return make(*found, options);
 }
 
 Config serialize(const Metric& metric) {
   const std::string class_name = metric.class_name();
   const registry::MetricClass* found = registry::find(class_name);
-  if (found == nullptr || found->class_name != class_name) {
-    throw Error(fmt::format(
-        "the metric \"{}\" is of class {}, which is not one of tkeras's, so a model file could not make it again",
-        metric.name(), class_name));
+  if (found != nullptr && found->class_name == class_name) {
+    return {{"module", "keras.metrics"},
+            {"class_name", class_name},
+            {"config", metric.get_config()},
+            {"registered_name", nullptr}};
   }
-  return {{"module", "keras.metrics"},
+  // A function of one's own, as Keras's compile keeps `metrics=[my_metric]`; renamed, as Keras
+  // keeps `MeanMetricWrapper(my_metric, name=...)`.
+  if (const auto* wrapper = dynamic_cast<const MeanMetricWrapper*>(&metric);
+      wrapper != nullptr && class_name == "MeanMetricWrapper") {
+    if (wrapper->function_name() == wrapper->name()) return function_object(wrapper->name());
+    Config config = metric.get_config();
+    config["fn"] = function_object(wrapper->function_name());
+    return {{"module", "keras.metrics"}, {"class_name", class_name}, {"config", config}, {"registered_name", nullptr}};
+  }
+  return {{"module", nullptr},
           {"class_name", class_name},
           {"config", metric.get_config()},
-          {"registered_name", nullptr}};
+          {"registered_name", class_name}};
 }
 
-std::shared_ptr<Metric> fresh_copy(const Metric& metric) { return deserialize(serialize(metric)); }
+std::shared_ptr<Metric> fresh_copy(const Metric& metric) {
+  const std::string class_name = metric.class_name();
+  const registry::MetricClass* found = registry::find(class_name);
+  if (found == nullptr || found->class_name != class_name) {
+    throw Error(fmt::format("the metric \"{}\" is of class {}, a metric of one's own, which tkeras cannot copy",
+                            metric.name(), class_name));
+  }
+  return deserialize(serialize(metric));
+}
 
 std::vector<std::string> names() { return registry::names(); }
 

@@ -95,7 +95,9 @@ void Mean::update_state(const torch::Tensor& /*y_true*/, const torch::Tensor& /*
 
 torch::Tensor Mean::result() const { return detail::divide_no_nan(variable(total_), variable(count_)); }
 
-MeanMetricWrapper::MeanMetricWrapper(MetricFunction fn, std::string name) : Mean(std::move(name)), fn_(std::move(fn)) {
+MeanMetricWrapper::MeanMetricWrapper(MetricFunction fn, std::string name, std::string function_name)
+    : Mean(std::move(name)), fn_(std::move(fn)), function_name_(std::move(function_name)) {
+  if (function_name_.empty()) function_name_ = this->name();
   if (!fn_) throw Error(fmt::format("MeanMetricWrapper \"{}\": expected a function, received none", this->name()));
 }
 

@@ -1,4 +1,4 @@
-// Checking a model file's compile settings (no LibTorch).
+// Checking a model file's compile settings.
 #include "saving/compile_config.h"
 
 #include <algorithm>
@@ -44,14 +44,15 @@ void require(const json& config, std::string_view key, bool (json::*is_type)() c
 
 // compile's metrics: a list of names and Keras's serialized metric objects (each made once, so
 // that an unknown class or option is named here).
-void check_metrics(const json& metrics, std::string_view what, const Where& where) {
+void check_metrics(const json& metrics, std::string_view what, const metrics::MetricFactories& custom_objects,
+                   const Where& where) {
   if (!metrics.is_array()) {
     where.fail(fmt::format("expected {} as a list of names and metrics, received {}", what, metrics.dump()));
   }
   for (const json& metric : metrics) {
-    if (metric.is_string()) continue;
+    if (metric.is_string() && !custom_objects.contains(metric.get<std::string>())) continue;
     try {
-      metrics::deserialize(metric);
+      metrics::deserialize(metric, custom_objects);
     } catch (const Error& error) {
       where.fail(fmt::format("{}: {}", what, error.what()));
     }
@@ -60,8 +61,10 @@ void check_metrics(const json& metrics, std::string_view what, const Where& wher
 
 }  // namespace
 
-nlohmann::json check_compile_config(std::string_view text, std::string_view path) {
+nlohmann::json check_compile_config(std::string_view text, std::string_view path, const CustomObjects& custom_objects) {
   const Where where{path};
+  const losses::LossFactories custom_losses = loss_factories(custom_objects);
+  const metrics::MetricFactories custom_metrics = metric_factories(custom_objects);
   json compile = parse(text, "compile_config", where);
   const json& optimizer = member(compile, "optimizer", where);
   try {
@@ -71,18 +74,18 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
   }
   const json& loss = member(compile, "loss", where);
   try {
-    losses::detail::check(loss);
+    losses::detail::check(loss, custom_losses);
   } catch (const Error& error) {  // the loss's own check: say which file
     where.fail(error.what());
   }
-  check_metrics(member(compile, "metrics", where), "\"metrics\"", where);
+  check_metrics(member(compile, "metrics", where), "\"metrics\"", custom_metrics, where);
   // Written since weighted metrics exist (null in Keras's own configs); older files have none.
   if (compile.contains("weighted_metrics")) {
     const json& weighted = compile["weighted_metrics"];
     if (weighted.is_null()) {
       compile["weighted_metrics"] = json::array();
     } else {
-      check_metrics(weighted, "\"weighted_metrics\"", where);
+      check_metrics(weighted, "\"weighted_metrics\"", custom_metrics, where);
     }
   }
   // A model of several outputs: each output's loss, weight and metrics.
@@ -95,10 +98,10 @@ nlohmann::json check_compile_config(std::string_view text, std::string_view path
       require(output, "name", &json::is_string, "a string", where);
       require(output, "weight", &json::is_number, "a number", where);
       for (const char* key : {"metrics", "weighted_metrics"}) {
-        check_metrics(member(output, key, where), fmt::format("\"{}\" of an output", key), where);
+        check_metrics(member(output, key, where), fmt::format("\"{}\" of an output", key), custom_metrics, where);
       }
       try {
-        losses::detail::check(member(output, "loss", where));
+        losses::detail::check(member(output, "loss", where), custom_losses);
       } catch (const Error& error) {
         where.fail(error.what());
       }

@@ -1,4 +1,4 @@
-// The compile settings in a model file's header, checked without LibTorch (internal).
+// The compile settings in a model file's header, checked before anything is built (internal).
 //
 // compile_config:
 //   {"optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.001, ...}},
@@ -10,11 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tkeras/saving/custom_objects.h"
+
 namespace tkeras::saving::config {
 
 /// Parses and checks a compile_config (see above): a known optimizer class with numeric and
-/// boolean options, a loss name or null, metric names. Names themselves are checked by
-/// `compile`. Throws `tkeras::Error` naming `path`.
-nlohmann::json check_compile_config(std::string_view text, std::string_view path);
+/// boolean options, a loss (a name, or one of one's own that `custom_objects` makes) or null,
+/// metrics. Metric names themselves are checked by `compile`. Throws `tkeras::Error` naming `path`.
+nlohmann::json check_compile_config(std::string_view text, std::string_view path,
+                                    const CustomObjects& custom_objects = {});
 
 }  // namespace tkeras::saving::config

@@ -216,7 +216,8 @@ class ArchiveReader : public layers::keras_format::Reader {
 };
 
 // Keras's compile_config as tkeras's, refusing what tkeras cannot honour.
-json tkeras_compile(const json& keras, const std::string& path) {
+json tkeras_compile(const json& keras, const std::string& path, const CustomObjects& custom_objects) {
+  const losses::LossFactories custom_losses = loss_factories(custom_objects);
   const auto fail = [&](const std::string& problem) -> Error {
     return Error(fmt::format("\"{}\": config.json compile_config: {}", path, problem));
   };
@@ -237,7 +238,7 @@ json tkeras_compile(const json& keras, const std::string& path) {
     for (const auto& [name, loss] : keras_loss.items()) {
       json output = {{"name", name}, {"weight", 1.0}, {"metrics", json::array()}, {"weighted_metrics", json::array()}};
       try {
-        output["loss"] = losses::detail::from_keras(loss);
+        output["loss"] = losses::detail::from_keras(loss, custom_losses);
       } catch (const Error& error) {
         throw fail(fmt::format("loss of output \"{}\": {}", name, error.what()));
       }
@@ -254,10 +255,10 @@ json tkeras_compile(const json& keras, const std::string& path) {
     compile["outputs"] = std::move(outputs);
     compile["jit_compile"] = false;
     compile["precision"] = "float32";
-    return config::check_compile_config(compile.dump(), path);
+    return config::check_compile_config(compile.dump(), path, custom_objects);
   }
   try {
-    compile["loss"] = losses::detail::from_keras(keras_loss);
+    compile["loss"] = losses::detail::from_keras(keras_loss, custom_losses);
   } catch (const Error& error) {
     throw fail(error.what());
   }
@@ -279,7 +280,7 @@ json tkeras_compile(const json& keras, const std::string& path) {
   }
   compile["jit_compile"] = false;
   compile["precision"] = "float32";
-  return config::check_compile_config(compile.dump(), path);
+  return config::check_compile_config(compile.dump(), path, custom_objects);
 }
 
 // The `optimizer/vars/<i>` datasets in index order; anything else under `optimizer/` is an error.
@@ -374,7 +375,8 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
   }
 
   // The architecture, checked option by option, then built on the meta device to check the weights.
-  ArchiveReader reader{files, options.custom_objects};
+  const layers::CustomObjects layer_objects = layer_factories(options.custom_objects);
+  ArchiveReader reader{files, layer_objects};
   json config;
   try {
     config = reader.entry(keras, "", "");
@@ -385,14 +387,14 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
   const json compile =
       compile_entry == keras.end() || compile_entry->is_null() || compile_entry->empty()  // {}: never compiled
           ? json(nullptr)
-          : tkeras_compile(*compile_entry, path);
-  const std::shared_ptr<Model> checked = build(config, options.custom_objects, path, torch::kMeta);
+          : tkeras_compile(*compile_entry, path, options.custom_objects);
+  const std::shared_ptr<Model> checked = build(config, layer_objects, path, torch::kMeta);
   io::NamedTensors optimizer_datasets;
   const std::string weights_what = fmt::format("{}: {}", path, kWeightsFile);
   io::NamedTensors weights = read_keras_weights(*checked, weights_file->second, weights_what, &optimizer_datasets);
   check_weights(*checked, checked->named_weights(), weights, weights_what);
 
-  std::shared_ptr<Model> model = build(config, options.custom_objects, path, torch::kCPU);
+  std::shared_ptr<Model> model = build(config, layer_objects, path, torch::kCPU);
   compile_from(*model, compile, options, path);
   io::SafetensorsFile file{std::move(weights), {}};
   std::optional<double> learning_rate;

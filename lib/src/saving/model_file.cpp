@@ -110,14 +110,14 @@ json serialize_metrics(const std::vector<metrics::Identifier>& identifiers) {
   return list;
 }
 
-std::vector<metrics::Identifier> deserialize_metrics(const json& list) {
+std::vector<metrics::Identifier> deserialize_metrics(const json& list, const metrics::MetricFactories& custom_objects) {
   std::vector<metrics::Identifier> identifiers;
   if (list.is_null()) return identifiers;
   for (const json& entry : list) {
-    if (entry.is_string()) {
+    if (entry.is_string() && !custom_objects.contains(entry.get<std::string>())) {
       identifiers.emplace_back(entry.get<std::string>());
     } else {
-      identifiers.emplace_back(metrics::deserialize(entry));
+      identifiers.emplace_back(metrics::deserialize(entry, custom_objects));
     }
   }
   return identifiers;
@@ -156,20 +156,24 @@ Config ModelFile::compile_config(const Model& model) {
 void ModelFile::compile_from(Model& model, const Config& compile, const models::LoadModelOptions& options,
                              const std::string& path) {
   if (!options.compile || compile.is_null()) return;
+  const losses::LossFactories custom_losses = loss_factories(options.custom_objects);
+  const metrics::MetricFactories custom_metrics = metric_factories(options.custom_objects);
   try {
-    LossSpec loss = compile["loss"].is_null() ? LossSpec() : LossSpec(losses::Loss::from_config(compile["loss"]));
+    LossSpec loss =
+        compile["loss"].is_null() ? LossSpec() : LossSpec(losses::detail::make(compile["loss"], custom_losses));
     std::map<std::string, double> loss_weights;
-    MetricsSpec metrics = deserialize_metrics(compile["metrics"]);
-    std::vector<metrics::Identifier> weighted_metrics = deserialize_metrics(compile.value("weighted_metrics", json()));
+    MetricsSpec metrics = deserialize_metrics(compile["metrics"], custom_metrics);
+    std::vector<metrics::Identifier> weighted_metrics =
+        deserialize_metrics(compile.value("weighted_metrics", json()), custom_metrics);
     if (compile.contains("outputs")) {  // a model of several outputs: each output's own
       std::map<std::string, losses::Loss> by_output;
       std::map<std::string, std::vector<metrics::Identifier>> metrics_by_output;
       for (const json& output : compile["outputs"]) {
         const std::string name = output.at("name").get<std::string>();
-        by_output.emplace(name, losses::Loss::from_config(output.at("loss")));
+        by_output.emplace(name, losses::detail::make(output.at("loss"), custom_losses));
         loss_weights[name] = output.at("weight").get<double>();
-        metrics_by_output[name] = deserialize_metrics(output.at("metrics"));
-        weighted_metrics = deserialize_metrics(output.at("weighted_metrics"));
+        metrics_by_output[name] = deserialize_metrics(output.at("metrics"), custom_metrics);
+        weighted_metrics = deserialize_metrics(output.at("weighted_metrics"), custom_metrics);
       }
       loss = LossSpec(by_output);
       metrics = MetricsSpec(metrics_by_output);
@@ -298,14 +302,14 @@ void ModelFile::restore(Model& model, const io::SafetensorsFile& file, const std
 }
 
 std::shared_ptr<Model> ModelFile::check(const io::SafetensorsFile& file, const std::string& path,
-                                        const layers::CustomObjects& custom_objects) {
+                                        const CustomObjects& custom_objects) {
   const json config = parse_model_config(file, path);
   if (const auto compile = file.metadata.find("compile_config"); compile != file.metadata.end()) {
-    config::check_compile_config(compile->second, path);
+    config::check_compile_config(compile->second, path, custom_objects);
   }
   // Built on the meta device first: its weights have shapes but no memory, so a file cannot make
   // the loader allocate more than the tensors it holds.
-  std::shared_ptr<Model> checked = build(config, custom_objects, path, torch::kMeta);
+  std::shared_ptr<Model> checked = build(config, layer_factories(custom_objects), path, torch::kMeta);
   check_weights(*checked, checked->named_weights(), file.tensors, path, kStatePrefixes);
   return checked;
 }
@@ -318,9 +322,11 @@ std::shared_ptr<Model> ModelFile::load(const std::string& path, const models::Lo
   const io::SafetensorsFile file = read(path);
   check(file, path, options.custom_objects);
   const auto compile_text = file.metadata.find("compile_config");
-  const json compile =
-      compile_text == file.metadata.end() ? json(nullptr) : config::check_compile_config(compile_text->second, path);
-  std::shared_ptr<Model> model = build(parse_model_config(file, path), options.custom_objects, path, torch::kCPU);
+  const json compile = compile_text == file.metadata.end()
+                           ? json(nullptr)
+                           : config::check_compile_config(compile_text->second, path, options.custom_objects);
+  std::shared_ptr<Model> model =
+      build(parse_model_config(file, path), layer_factories(options.custom_objects), path, torch::kCPU);
   compile_from(*model, compile, options, path);
   restore(*model, file, path);
   return model;

@@ -31,7 +31,7 @@ struct ModelFile {
   /// rebuilt from its config and built on LibTorch's meta device, and its weights compared with
   /// the file's tensors. Returns that meta model. Throws `tkeras::Error` naming `path`.
   static std::shared_ptr<Model> check(const io::SafetensorsFile& file, const std::string& path,
-                                      const layers::CustomObjects& custom_objects = {});
+                                      const CustomObjects& custom_objects = {});
   /// See `load_model`.
   static std::shared_ptr<Model> load(const std::string& path, const models::LoadModelOptions& options);
   /// Puts the file's weights and optimizer state into `model`, which must have the file's

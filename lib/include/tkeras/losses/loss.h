@@ -2,9 +2,13 @@
 // loss class (Keras's keras.losses.Loss), with Keras's reductions.
 #pragma once
 
+#include <concepts>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <torch/types.h>
@@ -68,6 +72,10 @@ class LossFunction {
                                         std::string_view layer) const;
 };
 
+/// A loss written as a function, as a Python function Keras's compile takes (`def my_loss(y_true,
+/// y_pred)`): the per-sample values of `y_pred` against `y_true` (`[N]`, or `[N, ...]`).
+using LossCallable = std::function<torch::Tensor(const torch::Tensor& y_true, const torch::Tensor& y_pred)>;
+
 /// A loss as `compile` takes it: by name (`"sparse_categorical_crossentropy"`, `"mse"`,
 /// `"huber"`...; every name Keras's `keras.losses.get` takes, among them the class names) or as
 /// an object with options (`tkeras::losses::Huber({.delta = 2.0})`). Calling it reduces the
@@ -91,6 +99,12 @@ class Loss {
   /// The loss `function` computes, reduced as `reduction` says (a `LossOptions::reduction`).
   /// Throws `tkeras::Error` for a null function or an unknown reduction.
   explicit Loss(std::shared_ptr<const LossFunction> function, std::string_view reduction = kSumOverBatchSize);
+  /// A loss written as a function, named `name` as Keras names a function loss (by the function's
+  /// name): model files keep it by that name, and `load_model` finds it in `custom_objects` under
+  /// it. Reduced as `reduction`. Throws `tkeras::Error` for an empty function or name.
+  ///
+  /// Example: `Loss([](const torch::Tensor& y, const torch::Tensor& p) { return (y - p).abs().mean(-1); }, "my_mae")`
+  Loss(LossCallable function, std::string name, std::string_view reduction = kSumOverBatchSize);
 
   /// The name compile takes, e.g. `sparse_categorical_crossentropy`.
   std::string name() const { return function_->name(); }
@@ -98,6 +112,8 @@ class Loss {
   std::string class_name() const { return function_->class_name(); }
   /// Whether the model's outputs are taken as logits.
   bool from_logits() const { return function_->from_logits(); }
+  /// Whether it is a loss written as a function (`Loss(function, name)`), which files keep by name.
+  bool is_function() const;
   /// The reduction, e.g. `sum_over_batch_size`.
   const std::string& reduction() const { return reduction_; }
   /// What the loss computes before its reduction.
@@ -132,5 +148,60 @@ class Loss {
   std::shared_ptr<const LossFunction> function_;
   std::string reduction_;
 };
+
+/// Makes a loss of your own again for `load_model`, as Keras's `custom_objects` map a name to a
+/// loss function or class: a function of targets and outputs (a `LossCallable`, found under the
+/// name the loss was given), or a callable that takes the loss's saved config (Keras's `name`,
+/// `reduction` and the class's own options, as its `get_config`; or nothing) and returns a
+/// `LossFunction` (found under its class name), a shared pointer to one, or a `Loss`. The saved
+/// `reduction` applies, unless a `Loss` is returned.
+///
+/// Example:
+/// ```
+/// tkeras::losses::LossFactory scaled = [](const tkeras::Config& config) { return
+/// ScaledError(config.value("scale", 1.0)); };
+/// ```
+class LossFactory {
+ public:
+  /// A factory of the function loss `function`.
+  template <typename F>
+  requires std::is_invocable_r_v<torch::Tensor, const F&, const torch::Tensor&, const torch::Tensor&> LossFactory(
+      F function)  // NOLINT: implicit, so that custom_objects is a braced list of callables
+      : function_(std::move(function)) {}
+  /// A factory from a callable taking the loss's config.
+  template <typename F>
+  requires(std::invocable<const F&, const Config&> &&
+           !std::is_invocable_v<const F&, const torch::Tensor&, const torch::Tensor&>)
+      LossFactory(F make)  // NOLINT: implicit, as above
+      : make_([make = std::move(make)](const Config& config) { return made(make(config), config); }) {}
+  /// A factory from a callable taking nothing.
+  template <typename F>
+  requires(std::invocable<const F&> && !std::invocable<const F&, const Config&>) LossFactory(F make)  // NOLINT
+      : make_([make = std::move(make)](const Config& config) { return made(make(), config); }) {}
+
+  /// The loss for a saved `config`: `{"name", "reduction", options...}`.
+  Loss operator()(const Config& config) const;
+  /// Whether it makes a function loss.
+  bool is_function() const { return function_ != nullptr; }
+
+ private:
+  // What the callable returned, as a loss reduced as `config` says.
+  static Loss made(Loss loss, const Config& /*config*/) { return loss; }
+  template <std::derived_from<LossFunction> D>
+  static Loss made(std::shared_ptr<D> function, const Config& config) {
+    return with_reduction(std::move(function), config);
+  }
+  template <std::derived_from<LossFunction> D>
+  static Loss made(D function, const Config& config) {
+    return with_reduction(std::make_shared<D>(std::move(function)), config);
+  }
+  static Loss with_reduction(std::shared_ptr<const LossFunction> function, const Config& config);
+
+  LossCallable function_;
+  std::function<Loss(const Config&)> make_;
+};
+
+/// Loss factories by the name a model file keeps the loss under (see `LossFactory`).
+using LossFactories = std::map<std::string, LossFactory, std::less<>>;
 
 }  // namespace tkeras::losses

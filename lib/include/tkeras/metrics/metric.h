@@ -4,6 +4,8 @@
 
 #include <concepts>
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -143,19 +145,77 @@ class Identifier {
   std::shared_ptr<Metric> metric_;
 };
 
+/// A metric function: values (`[N]` or `[N, ...]`, one or more per sample) from targets and
+/// outputs, as Keras's metric functions.
+using MetricFunction = std::function<torch::Tensor(const torch::Tensor& y_true, const torch::Tensor& y_pred)>;
+
+/// Makes a metric of your own again for `load_model`, as Keras's `custom_objects` map a name to a
+/// metric function or class: a `MetricFunction` (found under its name; it makes a
+/// `MeanMetricWrapper`, as Keras's compile makes of a function), or a callable that takes the
+/// metric's saved config (its `get_config`: `name`, `dtype` and the class's own options; or
+/// nothing) and returns a `Metric` (found under its class name) or a shared pointer to one. The
+/// metric then takes the saved `name`.
+///
+/// Example: `tkeras::metrics::MetricFactory make_max_error = [] { return MaxError(); };`
+class MetricFactory {
+ public:
+  /// A factory of `MeanMetricWrapper`s of `function`.
+  template <typename F>
+  requires std::is_invocable_r_v<torch::Tensor, const F&, const torch::Tensor&, const torch::Tensor&> MetricFactory(
+      F function)  // NOLINT: implicit, so that custom_objects is a braced list of callables
+      : function_(std::move(function)) {}
+  /// A factory from a callable taking the metric's config.
+  template <typename F>
+  requires(std::invocable<const F&, const Config&> &&
+           !std::is_invocable_v<const F&, const torch::Tensor&, const torch::Tensor&>)
+      MetricFactory(F make)  // NOLINT: implicit, as above
+      : make_([make = std::move(make)](const Config& config) { return shared(make(config)); }) {}
+  /// A factory from a callable taking nothing.
+  template <typename F>
+  requires(std::invocable<const F&> && !std::invocable<const F&, const Config&>) MetricFactory(F make)  // NOLINT
+      : make_([make = std::move(make)](const Config&) { return shared(make()); }) {}
+
+  /// The metric for a saved `config` (a class's), named as it says.
+  std::shared_ptr<Metric> operator()(const Config& config) const;
+  /// The `MeanMetricWrapper` of the function, named `name`, of the function saved as
+  /// `function_name`; for a class's factory, the class's metric with its default config.
+  std::shared_ptr<Metric> wrapping(const std::string& name, const std::string& function_name) const;
+
+ private:
+  template <std::derived_from<Metric> M>
+  static std::shared_ptr<Metric> shared(std::shared_ptr<M> metric) {
+    return metric;
+  }
+  template <std::derived_from<Metric> M>
+  static std::shared_ptr<Metric> shared(M metric) {
+    return std::make_shared<M>(std::move(metric));
+  }
+
+  MetricFunction function_;
+  std::function<std::shared_ptr<Metric>(const Config&)> make_;
+};
+
+/// Metric factories by the name a model file keeps the metric under (see `MetricFactory`).
+using MetricFactories = std::map<std::string, MetricFactory, std::less<>>;
+
 /// Makes the metric `name` names: a registered name, alias or class name (`"auc"`, `"mse"`,
 /// `"Precision"`), named `name` in the logs as Keras's compile names it. `"accuracy"` and `"acc"`
 /// depend on the targets and are resolved by compile. Throws `tkeras::Error` for an unknown name.
 std::shared_ptr<Metric> get(std::string_view name);
 /// Makes a metric from Keras's serialized form: a name, or `{"class_name": ..., "config": ...}`
-/// (`"module"` and `"registered_name"` allowed). Throws `tkeras::Error` naming an unknown class
-/// or option.
-std::shared_ptr<Metric> deserialize(const Config& config);
+/// (`"module"`, `"registered_name"` and `"shared_object_id"` allowed). A metric of one's own (a
+/// function, Keras's `MeanMetricWrapper` of one, or a class) is made by `custom_objects`, looked
+/// up first by its registered name, then by its class or function name, as Keras does. Default:
+/// none. Throws `tkeras::Error` naming an unknown class or option.
+std::shared_ptr<Metric> deserialize(const Config& config, const MetricFactories& custom_objects = {});
 /// Keras's serialized form of `metric`: `{"module": "keras.metrics", "class_name", "config",
-/// "registered_name": null}`. Throws `tkeras::Error` for a class that is not registered (a metric
-/// of one's own), which a file could not make again.
+/// "registered_name": null}` for tkeras's classes; as Keras serializes a metric of one's own
+/// otherwise: a `MeanMetricWrapper` named as its function as that function
+/// (`{"module": "builtins", "class_name": "function", "config": name, ...}`), a class of one's own
+/// as `{"module": null, "class_name", "config", "registered_name": class name}`.
 Config serialize(const Metric& metric);
-/// A fresh copy of `metric` (zero variables) made from its config; throws as `serialize`.
+/// A fresh copy of `metric` (zero variables) made from its config. Throws `tkeras::Error` for a
+/// metric of one's own, which has no factory here.
 std::shared_ptr<Metric> fresh_copy(const Metric& metric);
 /// Every metric name compile takes (besides `accuracy` and `acc`), sorted.
 std::vector<std::string> names();

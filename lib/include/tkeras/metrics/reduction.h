@@ -52,10 +52,6 @@ class Mean : public Metric {
   size_t count_;
 };
 
-/// A metric function: values (`[N]` or `[N, ...]`, one or more per sample) from targets and
-/// outputs, as Keras's metric functions.
-using MetricFunction = std::function<torch::Tensor(const torch::Tensor& y_true, const torch::Tensor& y_pred)>;
-
 /// The mean over samples of a function of targets and outputs, as Keras's `MeanMetricWrapper`:
 /// what compile makes of a metric function.
 ///
@@ -64,11 +60,16 @@ using MetricFunction = std::function<torch::Tensor(const torch::Tensor& y_true, 
 /// tkeras::metrics::MeanMetricWrapper max_error(
 ///     [](const torch::Tensor& y, const torch::Tensor& p) { return (y - p).abs().amax(-1); }, "max_error");
 /// ```
+/// A model file keeps it as Keras keeps a metric function (by the function's name; `load_model`
+/// then needs the function in `custom_objects` under that name).
 class MeanMetricWrapper : public Mean {
  public:
-  /// The mean of `fn`'s values, logged as `name`.
-  MeanMetricWrapper(MetricFunction fn, std::string name);
+  /// The mean of `fn`'s values, logged as `name`. `function_name` is the name model files keep the
+  /// function by, as Keras's function `__name__`. Default: `name`.
+  MeanMetricWrapper(MetricFunction fn, std::string name, std::string function_name = "");
   std::string class_name() const override { return "MeanMetricWrapper"; }
+  /// The function's name, which model files keep it by.
+  const std::string& function_name() const { return function_name_; }
   using Metric::update_state;  // update_state(y_true, y_pred), not Mean's of values
   /// Adds the mean of `fn(y_true, y_pred)` per sample, weighted by `sample_weight` when given.
   void update_state(const torch::Tensor& y_true, const torch::Tensor& y_pred,
@@ -76,6 +77,7 @@ class MeanMetricWrapper : public Mean {
 
  private:
   MetricFunction fn_;
+  std::string function_name_;
 };
 
 }  // namespace tkeras::metrics

@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "tkeras/layers/custom_objects.h"
 #include "tkeras/models/model.h"
+#include "tkeras/saving/custom_objects.h"
 
 namespace tkeras::models {
 
@@ -16,10 +16,11 @@ struct LoadModelOptions {
   bool compile = true;
   /// The device to compile for (see `CompileOptions::device`). Default: "auto".
   std::string device = "auto";
-  /// Factories for the layers a file cannot rebuild alone, as Keras's `custom_objects`: a
+  /// Factories for what a file names but cannot hold, as Keras's `custom_objects`: a
   /// `TorchModule` under its module's type (`{"MyBlock", make_block}`), a `Lambda` under its
-  /// name. Default: none.
-  layers::CustomObjects custom_objects;
+  /// name, a loss or metric of one's own under its class or function name (see
+  /// `saving::CustomObject`). Default: none.
+  saving::CustomObjects custom_objects;
 };
 
 /// Rebuilds the model `Model::save` wrote to `path`: the layers with their options, names and
