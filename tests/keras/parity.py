@@ -89,7 +89,10 @@ OPTIMIZER_OPTIONS = {"Adam": {"learning_rate", "beta_1", "beta_2", "epsilon", "a
                      "AdamW": {"learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"} | COMMON_OPTIONS,
                      "SGD": {"learning_rate", "momentum", "nesterov"} | COMMON_OPTIONS,
                      "RMSprop": {"learning_rate", "rho", "momentum", "epsilon", "centered"} | COMMON_OPTIONS,
-                     "Adagrad": {"learning_rate", "initial_accumulator_value", "epsilon"} | COMMON_OPTIONS}
+                     "Adagrad": {"learning_rate", "initial_accumulator_value", "epsilon"} | COMMON_OPTIONS,
+                     "Adamax": {"learning_rate", "beta_1", "beta_2", "epsilon"} | COMMON_OPTIONS,
+                     "Adadelta": {"learning_rate", "rho", "epsilon"} | COMMON_OPTIONS,
+                     "Lion": {"learning_rate", "beta_1", "beta_2"} | COMMON_OPTIONS}
 KERAS_ONLY_DEFAULTS = {"name": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
                        "loss_scale_factor": None, "gradient_accumulation_steps": None}
 

@@ -25,13 +25,15 @@ TEST_CASE("optimizers by name carry Keras's default learning rates") {
 }
 
 TEST_CASE("an unknown optimizer name lists the valid ones") {
-  CHECK_THROWS_WITH_AS(optimizers::Optimizer("adamax"),
-                       "compile: unknown optimizer \"adamax\"; expected one of: adagrad, adam, adamw, rmsprop, sgd",
+  CHECK_THROWS_WITH_AS(optimizers::Optimizer("adamx"),
+                       "compile: unknown optimizer \"adamx\"; expected one of: adadelta, adagrad, adam, adamax, adamw, "
+                       "lion, rmsprop, sgd",
                        tkeras::Error);
 }
 
 TEST_CASE("every registered optimizer is found by its name and by Keras's class name") {
-  const std::vector<std::string> expected = {"adagrad", "adam", "adamw", "rmsprop", "sgd"};
+  const std::vector<std::string> expected = {"adadelta", "adagrad", "adam",    "adamax",
+                                             "adamw",    "lion",    "rmsprop", "sgd"};
   CHECK(optimizers::Optimizer::names() == expected);
   for (const std::string& name : optimizers::Optimizer::names()) {
     CAPTURE(name);

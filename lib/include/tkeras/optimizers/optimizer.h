@@ -43,8 +43,9 @@ class OptimizerImpl;
 }
 
 /// An optimizer as `compile` takes it: by name (`"adam"`, `"adamw"`, `"sgd"`, `"rmsprop"`,
-/// `"adagrad"`, with Keras's default hyper-parameters; Keras's class names `"Adam"`... too) or as
-/// `Adam(...)`, `AdamW(...)`, `SGD(...)`, `RMSprop(...)`, `Adagrad(...)` with options. Each step
+/// `"adagrad"`, `"adamax"`, `"adadelta"`, `"lion"`, with Keras's default hyper-parameters; Keras's
+/// class names `"Adam"`... too) or as `Adam(...)`, `AdamW(...)`, `SGD(...)`, `RMSprop(...)`,
+/// `Adagrad(...)`, `Adamax(...)`, `Adadelta(...)`, `Lion(...)` with options. Each step
 /// applies, in Keras's order: gradient clipping (`clipnorm`, `global_clipnorm` or `clipvalue`), the
 /// weight decay, then the update.
 ///
@@ -79,9 +80,10 @@ class Optimizer {
   Optimizer& operator=(Optimizer&& other) noexcept;
   ~Optimizer();
 
-  /// The optimizer's Keras name: `adam`, `sgd`, `rmsprop`, `adamw` or `adagrad`.
+  /// The optimizer's Keras name: `adam`, `sgd`, `rmsprop`, `adamw`, `adagrad`, `adamax`,
+  /// `adadelta` or `lion`.
   std::string name() const;
-  /// Keras's class name: `Adam`, `SGD`, `RMSprop`, `AdamW` or `Adagrad`.
+  /// Keras's class name: `Adam`, `SGD`, `RMSprop`, `AdamW`, `Adagrad`, `Adamax`, `Adadelta` or `Lion`.
   std::string class_name() const;
   /// The configured learning rate; for a schedule, its value at step 0.
   double learning_rate() const;
