@@ -123,6 +123,15 @@ TEST_CASE("a metric of one's own is serialized as Keras serializes it and made a
   }
   CHECK_THROWS_WITH_AS(metrics::deserialize(wrapper),
                        doctest::Contains("\"absolute\" is not in load_model's custom_objects"), tkeras::Error);
+  CHECK_THROWS_WITH_AS(
+      metrics::deserialize(function),
+      doctest::Contains("the metric function \"absolute\" is not one of Keras's; a function of "
+                        "one's own needs a factory in load_model's custom_objects, under \"absolute\""),
+      tkeras::Error);
+  tkeras::Config bad_name = wrapper;
+  bad_name["config"]["name"] = 3;
+  CHECK_THROWS_WITH_AS(metrics::deserialize(bad_name, custom),
+                       doctest::Contains("expected name as a string, received 3"), tkeras::Error);
   // Keras writes a shared_object_id beside a function used twice.
   tkeras::Config shared = function;
   shared["shared_object_id"] = 140012;

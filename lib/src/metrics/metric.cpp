@@ -165,6 +165,13 @@ std::shared_ptr<Metric> deserialize(const Config& config, const MetricFactories&
     if (!options.is_string()) {
       throw Error(fmt::format("expected a metric function's config as its name, received {}", options.dump()));
     }
+    const std::string name = options.get<std::string>();
+    if (custom(custom_objects, options) == nullptr && registry::find(name) == nullptr) {
+      throw Error(
+          fmt::format("the metric function \"{}\" is not one of Keras's; a function of one's own needs a "
+                      "factory in load_model's custom_objects, under \"{}\"",
+                      name, name));
+    }
     return deserialize(options, custom_objects);
   }
   if (!options.is_object()) {
@@ -179,7 +186,11 @@ std::shared_ptr<Metric> deserialize(const Config& config, const MetricFactories&
       throw Error(fmt::format("the MeanMetricWrapper's function {} is not in load_model's custom_objects",
                               function_name.dump()));
     }
-    return factory->wrapping(options.value("name", function_name.get<std::string>()), function_name.get<std::string>());
+    const Config name = options.value("name", function_name);
+    if (!name.is_string()) {
+      throw Error(fmt::format("MeanMetricWrapper: expected name as a string, received {}", name.dump()));
+    }
+    return factory->wrapping(name.get<std::string>(), function_name.get<std::string>());
   }
   const MetricFactory* factory = custom(custom_objects, config.value("registered_name", Config()));
   if (factory == nullptr) factory = custom(custom_objects, config["class_name"]);

@@ -156,11 +156,7 @@ class Loss {
 /// `LossFunction` (found under its class name), a shared pointer to one, or a `Loss`. The saved
 /// `reduction` applies, unless a `Loss` is returned.
 ///
-/// Example:
-/// ```
-/// tkeras::losses::LossFactory scaled = [](const tkeras::Config& config) { return
-/// ScaledError(config.value("scale", 1.0)); };
-/// ```
+/// Example: `LossFactory scaled = [](const Config& c) { return ScaledError(c.value("scale", 1.0)); };`
 class LossFactory {
  public:
   /// A factory of the function loss `function`.
