@@ -52,9 +52,9 @@ class CustomObject {
     if constexpr (std::is_invocable_r_v<torch::Tensor, const F&, const torch::Tensor&, const torch::Tensor&>) {
       loss_.emplace(make);
       metric_.emplace(std::move(make));
-    } else if constexpr (makes<F, losses::LossFunction> || makes<F, losses::Loss>) {
+    } else if constexpr (kMakes<F, losses::LossFunction> || kMakes<F, losses::Loss>) {
       loss_.emplace(std::move(make));
-    } else if constexpr (makes<F, metrics::Metric>) {
+    } else if constexpr (kMakes<F, metrics::Metric>) {
       metric_.emplace(std::move(make));
     } else {
       layer_.emplace(std::move(make));
@@ -89,7 +89,7 @@ class CustomObject {
   };
   // Whether `F` makes a `Base`, or a shared pointer to one.
   template <typename F, typename Base>
-  static constexpr bool makes = std::derived_from<typename Pointee<typename Made<F>::type>::type, Base>;
+  static constexpr bool kMakes = std::derived_from<typename Pointee<typename Made<F>::type>::type, Base>;
 
   std::optional<layers::LayerFactory> layer_;
   std::optional<losses::LossFactory> loss_;
