@@ -92,7 +92,12 @@ OPTIMIZER_OPTIONS = {"Adam": {"learning_rate", "beta_1", "beta_2", "epsilon", "a
                      "Adagrad": {"learning_rate", "initial_accumulator_value", "epsilon"} | COMMON_OPTIONS,
                      "Adamax": {"learning_rate", "beta_1", "beta_2", "epsilon"} | COMMON_OPTIONS,
                      "Adadelta": {"learning_rate", "rho", "epsilon"} | COMMON_OPTIONS,
-                     "Lion": {"learning_rate", "beta_1", "beta_2"} | COMMON_OPTIONS}
+                     "Lion": {"learning_rate", "beta_1", "beta_2"} | COMMON_OPTIONS,
+                     "Nadam": {"learning_rate", "beta_1", "beta_2", "epsilon"} | COMMON_OPTIONS,
+                     "Lamb": {"learning_rate", "beta_1", "beta_2", "epsilon"} | COMMON_OPTIONS,
+                     "Ftrl": {"learning_rate", "learning_rate_power", "initial_accumulator_value",
+                              "l1_regularization_strength", "l2_regularization_strength",
+                              "l2_shrinkage_regularization_strength", "beta"} | COMMON_OPTIONS}
 KERAS_ONLY_DEFAULTS = {"name": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
                        "loss_scale_factor": None, "gradient_accumulation_steps": None}
 

@@ -27,13 +27,13 @@ TEST_CASE("optimizers by name carry Keras's default learning rates") {
 TEST_CASE("an unknown optimizer name lists the valid ones") {
   CHECK_THROWS_WITH_AS(optimizers::Optimizer("adamx"),
                        "compile: unknown optimizer \"adamx\"; expected one of: adadelta, adagrad, adam, adamax, adamw, "
-                       "lion, rmsprop, sgd",
+                       "ftrl, lamb, lion, nadam, rmsprop, sgd",
                        tkeras::Error);
 }
 
 TEST_CASE("every registered optimizer is found by its name and by Keras's class name") {
-  const std::vector<std::string> expected = {"adadelta", "adagrad", "adam",    "adamax",
-                                             "adamw",    "lion",    "rmsprop", "sgd"};
+  const std::vector<std::string> expected = {"adadelta", "adagrad", "adam",  "adamax",  "adamw", "ftrl",
+                                             "lamb",     "lion",    "nadam", "rmsprop", "sgd"};
   CHECK(optimizers::Optimizer::names() == expected);
   for (const std::string& name : optimizers::Optimizer::names()) {
     CAPTURE(name);

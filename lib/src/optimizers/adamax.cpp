@@ -14,20 +14,9 @@ class AdamaxImpl final : public OptimizerWith<AdamaxImpl, AdamaxOptions> {
   static constexpr const char* kClassName = "Adamax";
   static constexpr const char* kName = "adamax";
 
-  explicit AdamaxImpl(const AdamaxOptions& options) : OptimizerWith(options) {
-    check_learning_rate(kClassName, options.learning_rate);
-    check_unit_interval(kClassName, "beta_1", options.beta_1);
-    check_unit_interval(kClassName, "beta_2", options.beta_2);
-    check_common(kClassName, options);
-  }
+  explicit AdamaxImpl(const AdamaxOptions& options) : OptimizerWith(options) { check_moments(kClassName, options); }
 
-  Config get_config() const override {
-    return with_common(Config{{"learning_rate", options_.learning_rate},
-                              {"beta_1", options_.beta_1},
-                              {"beta_2", options_.beta_2},
-                              {"epsilon", options_.epsilon}},
-                       options_);
-  }
+  Config get_config() const override { return moments_config(options_); }
 
   // Keras's Adamax.build: a momentum and a norm per weight, interleaved.
   SlotGroups slots() const override { return {{Slot{"momentums"}, Slot{"norms"}}}; }
@@ -52,13 +41,7 @@ class AdamaxImpl final : public OptimizerWith<AdamaxImpl, AdamaxOptions> {
 Adamax::Adamax(AdamaxOptions options) : Optimizer(std::make_unique<detail::AdamaxImpl>(options)) {}
 
 Adamax Adamax::from_config(const Config& config) {
-  const ConfigReader read(config);
-  const AdamaxOptions defaults;
-  return Adamax(
-      detail::read_common(read, AdamaxOptions{.learning_rate = detail::read_learning_rate(read, defaults.learning_rate),
-                                              .beta_1 = read.number("beta_1", defaults.beta_1),
-                                              .beta_2 = read.number("beta_2", defaults.beta_2),
-                                              .epsilon = read.number("epsilon", defaults.epsilon)}));
+  return Adamax(detail::read_moments<AdamaxOptions>(ConfigReader(config)));
 }
 
 const registry::Registrar<Adamax> adamax_registration("Adamax");

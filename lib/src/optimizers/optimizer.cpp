@@ -70,6 +70,12 @@ std::vector<std::vector<std::string>> Optimizer::slot_groups() const {
   return groups;
 }
 
+std::vector<std::string> Optimizer::scalar_variables() const {
+  std::vector<std::string> names;
+  for (const detail::Slot& variable : impl_->variables()) names.push_back(variable.name);
+  return names;
+}
+
 namespace detail {
 namespace {
 
@@ -109,12 +115,15 @@ Scalar pow(const Scalar& base, const Scalar& exponent) {
 }
 
 UpdateStep::UpdateStep(torch::Tensor& weights, StepParts parts, const std::vector<Slot>& slots,
-                       std::vector<torch::Tensor>& values, torch::Tensor& scratch, torch::Tensor& step_tensor,
+                       std::vector<torch::Tensor>& values, const std::vector<Slot>& variables,
+                       std::vector<Scalar>& variable_values, torch::Tensor& scratch, torch::Tensor& step_tensor,
                        Scalar learning_rate, Scalar iterations)
     : weights_(weights),
       parts_(parts),
       slots_(slots),
       values_(values),
+      variables_(variables),
+      variable_values_(variable_values),
       scratch_(scratch),
       step_tensor_(step_tensor),
       learning_rate_(std::move(learning_rate)),
@@ -140,6 +149,29 @@ const std::vector<torch::Tensor>& UpdateStep::slot_list(std::string_view name) c
     if (slots_[i].name == name) return parts_.slots[i];
   }
   throw Error(fmt::format("optimizer: no slot \"{}\" among the optimizer's own", name));
+}
+
+size_t UpdateStep::variable_index(std::string_view name) const {
+  for (size_t i = 0; i < variables_.size(); ++i) {
+    if (variables_[i].name == name) return i;
+  }
+  throw Error(fmt::format("optimizer: no variable \"{}\" among the optimizer's own", name));
+}
+
+const Scalar& UpdateStep::variable(std::string_view name) const { return variable_values_[variable_index(name)]; }
+
+void UpdateStep::set_variable(std::string_view name, const Scalar& value) {
+  Scalar& kept = variable_values_[variable_index(name)];
+  if (kept.on_device()) {
+    if (value.on_device()) {
+      kept.tensor().copy_(value.tensor());
+    } else {
+      kept.tensor().fill_(value.value());
+    }
+  } else {
+    kept = weights_.scalar_type() == torch::kFloat ? static_cast<double>(static_cast<float>(value.value()))
+                                                   : value.value();
+  }
 }
 
 const torch::Tensor& UpdateStep::iterations_tensor() {
@@ -185,6 +217,17 @@ void UpdateStep::sub_ratio(const torch::Tensor& x, const Scalar& s, const torch:
     x.sub_(scratch_.mul_(s.tensor()));
   } else {
     x.addcdiv_(a, b, -s.value());
+  }
+}
+
+void UpdateStep::sub_ratios(const torch::Tensor& x, const Scalar& s, const torch::Tensor& a, const Scalar& t,
+                            const torch::Tensor& c, const torch::Tensor& b) {
+  if (s.on_device()) {
+    // b may be the scratch buffer, so the sum takes a buffer of its own (capturable steps only).
+    x.sub_(torch::mul(a, s.tensor()).add_(c * t.tensor()).div_(b));
+  } else {
+    x.addcdiv_(a, b, -s.value());
+    x.addcdiv_(c, b, -t.value());
   }
 }
 

@@ -64,6 +64,7 @@ struct StepParts {
   torch::Tensor& flat_gradients;                         ///< the buffer of the weights' layout
   const std::vector<torch::Tensor>& weights;             ///< the flat weights' slices
   const std::vector<std::vector<torch::Tensor>>& slots;  ///< each slot's slices, slots in order
+  const std::vector<torch::Tensor>& scratch;             ///< the scratch buffer's slices
   bool gathered = false;                                 ///< whether `flat_gradients` holds them already
 };
 
@@ -73,10 +74,13 @@ struct StepParts {
 class UpdateStep {
  public:
   /// `slots` lists the optimizer's slots (all groups, in order) and `values` their flat buffers;
+  /// `variables` lists its variables kept once (`OptimizerImpl::variables`) and `variable_values`
+  /// their values (host numbers in eager steps, 0-d device tensors in capturable ones);
   /// `scratch` is a buffer of the weights' size the step may overwrite; `iterations` counts this
   /// update (1 for the first); `step_tensor` keeps the tensor `iterations_tensor()` fills.
   UpdateStep(torch::Tensor& weights, StepParts parts, const std::vector<Slot>& slots,
-             std::vector<torch::Tensor>& values, torch::Tensor& scratch, torch::Tensor& step_tensor,
+             std::vector<torch::Tensor>& values, const std::vector<Slot>& variables,
+             std::vector<Scalar>& variable_values, torch::Tensor& scratch, torch::Tensor& step_tensor,
              Scalar learning_rate, Scalar iterations);
 
   /// The flat buffer of all trainable weights (each weight a view of its slice).
@@ -94,6 +98,13 @@ class UpdateStep {
   torch::Tensor& slot(std::string_view name);
   /// A buffer of the weights' size, free for the rule to use.
   torch::Tensor& scratch() { return scratch_; }
+  /// The scratch buffer cut as `gradient_list()`: views of it.
+  const std::vector<torch::Tensor>& scratch_list() const { return parts_.scratch; }
+  /// The variable called `name`, kept once for all weights (Nadam's `u_product`).
+  const Scalar& variable(std::string_view name) const;
+  /// Sets the variable called `name` to `value`, rounded to the weights' dtype as Keras's
+  /// variable of that dtype keeps it (a kernel writing the device scalar when capturable).
+  void set_variable(std::string_view name, const Scalar& value);
   /// The learning rate.
   const Scalar& learning_rate() const { return learning_rate_; }
   /// This update's count: 1 for the first (Keras's `iterations + 1`).
@@ -112,12 +123,19 @@ class UpdateStep {
   void add_ratio(const torch::Tensor& x, const Scalar& s, const torch::Tensor& a, const torch::Tensor& b);
   /// `x -= s * a / b`; `b` may be the scratch buffer.
   void sub_ratio(const torch::Tensor& x, const Scalar& s, const torch::Tensor& a, const torch::Tensor& b);
+  /// `x -= (s * a + t * c) / b`; `b` may be the scratch buffer.
+  void sub_ratios(const torch::Tensor& x, const Scalar& s, const torch::Tensor& a, const Scalar& t,
+                  const torch::Tensor& c, const torch::Tensor& b);
 
  private:
+  size_t variable_index(std::string_view name) const;
+
   torch::Tensor& weights_;
   StepParts parts_;
   const std::vector<Slot>& slots_;
   std::vector<torch::Tensor>& values_;
+  const std::vector<Slot>& variables_;
+  std::vector<Scalar>& variable_values_;
   torch::Tensor& scratch_;
   torch::Tensor& step_tensor_;
   Scalar learning_rate_;
@@ -146,6 +164,8 @@ class OptimizerImpl {
   virtual Config get_config() const = 0;
   /// Keras's `build`: the variables kept for every trainable weight.
   virtual SlotGroups slots() const = 0;
+  /// The variables kept once for all weights, made after the slots (Nadam's `u_product`). Default: none.
+  virtual std::vector<Slot> variables() const { return {}; }
   /// Keras's `update_step`, over all weights at once; the clipping and weight decay are done.
   virtual void update_step(UpdateStep& step) const = 0;
 };
@@ -222,6 +242,37 @@ Options read_common(const ConfigReader& read, Options options) {
   options.clipvalue = optional_number(read, "clipvalue");
   options.global_clipnorm = optional_number(read, "global_clipnorm");
   return options;
+}
+
+// ---- Adam's family (Adamax, Nadam, Lamb): the options `beta_1`, `beta_2` and `epsilon`. ----
+
+/// Keras's checks of such options: a learning rate >= 0, each beta in [0, 1), the common options.
+template <typename Options>
+void check_moments(std::string_view optimizer, const Options& options) {
+  check_learning_rate(optimizer, options.learning_rate);
+  check_unit_interval(optimizer, "beta_1", options.beta_1);
+  check_unit_interval(optimizer, "beta_2", options.beta_2);
+  check_common(optimizer, options);
+}
+
+/// Their config, as Keras's `get_config()` names them.
+template <typename Options>
+Config moments_config(const Options& options) {
+  return with_common(Config{{"learning_rate", options.learning_rate},
+                            {"beta_1", options.beta_1},
+                            {"beta_2", options.beta_2},
+                            {"epsilon", options.epsilon}},
+                     options);
+}
+
+/// Reads what `moments_config` writes; absent options take their defaults.
+template <typename Options>
+Options read_moments(const ConfigReader& read) {
+  const Options defaults;
+  return read_common(read, Options{.learning_rate = read_learning_rate(read, defaults.learning_rate),
+                                   .beta_1 = read.number("beta_1", defaults.beta_1),
+                                   .beta_2 = read.number("beta_2", defaults.beta_2),
+                                   .epsilon = read.number("epsilon", defaults.epsilon)});
 }
 
 }  // namespace tkeras::optimizers::detail

@@ -346,6 +346,7 @@ std::string ModelFile::keras_archive(const Model& model) {
         offset += weight.numel();
       }
     }
+    for (const std::string& variable : updater.scalar_variables()) add(state.at(variable));  // Nadam's u_product
     optimizer_groups["optimizer/vars"] = updater.config().name();
   }
 
@@ -406,7 +407,8 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
     for (auto& [name, tensor] : updater.state()) ours.emplace(name, tensor);
     const auto groups = updater.slot_groups();
     const std::vector<torch::Tensor> trainable = model->trainable_weights();
-    size_t slots = 0;
+    const std::vector<std::string> scalars = updater.scalar_variables();
+    size_t slots = scalars.size();
     for (const auto& group : groups) slots += group.size() * trainable.size();
     // Keras saves an optimizer that never stepped with its iterations and learning rate alone; a
     // learning-rate schedule has no variable.
@@ -450,6 +452,18 @@ std::shared_ptr<Model> ModelFile::load_keras(std::string_view bytes, const std::
           }
         }
         for (auto& [slot, parts] : pieces) file.tensors.emplace_back(slot, torch::cat(parts));
+      }
+      for (const std::string& scalar : scalars) {
+        const torch::Tensor& value = variables[next];
+        const torch::Tensor& ours_value = ours.at(scalar);
+        if (value.numel() != 1 || value.scalar_type() != ours_value.scalar_type()) {
+          throw Error(
+              fmt::format("\"{}\": optimizer/vars/{} is {} of shape {}; the {} optimizer expects a {} scalar ({})",
+                          weights_what, next, c10::toString(value.scalar_type()), format_shape(value.sizes().vec()),
+                          kind, c10::toString(ours_value.scalar_type()), scalar.substr(10)));
+        }
+        file.tensors.emplace_back(scalar, value.reshape({}));
+        ++next;
       }
     } else {
       for (const auto& [name, tensor] : ours) {  // no step yet: the fresh state

@@ -31,9 +31,16 @@ void check_weights(const std::vector<torch::Tensor>& weights) {
 Updater::Updater(optimizers::Optimizer config, std::vector<torch::Tensor> weights, bool capturable)
     : config_(std::move(config)), weights_(std::move(weights)), capturable_(capturable) {
   for (const auto& group : config_.impl().slots()) slot_list_.insert(slot_list_.end(), group.begin(), group.end());
+  variable_list_ = config_.impl().variables();
   check_weights(weights_);
   flatten_weights();
   allocate_slots();
+  const auto dtype = weights_.empty() ? torch::kFloat : weights_.front().scalar_type();
+  for (const optimizers::detail::Slot& variable : variable_list_) {
+    // Rounded to the weights' dtype, as Keras's variable of that dtype starts.
+    const torch::Tensor initial = torch::full({}, variable.initial_value, torch::TensorOptions().dtype(dtype));
+    variables_.emplace_back(capturable_ ? optimizers::detail::Scalar(initial) : initial.item<double>());
+  }
   if (capturable_) {
     const auto scalar = torch::TensorOptions().dtype(torch::kFloat64);
     device_iterations_ = torch::zeros({}, scalar);
@@ -103,8 +110,12 @@ void Updater::place_state() {
   if (capturable_) {
     device_iterations_ = device_iterations_.to(device);
     device_learning_rate_ = device_learning_rate_.to(device);
+    for (optimizers::detail::Scalar& variable : variables_) {
+      if (variable.tensor().device() != device) variable = optimizers::detail::Scalar(variable.tensor().to(device));
+    }
   }
   scratch_ = torch::empty_like(flat_weights_);
+  scratch_parts_ = scratch_.split_with_sizes(counts_);
   weight_parts_ = flat_weights_.split_with_sizes(counts_);
   slot_parts_.clear();
   for (const torch::Tensor& slot : slots_) slot_parts_.push_back(slot.split_with_sizes(counts_));
@@ -230,8 +241,9 @@ void Updater::apply() {
                                             : Scalar(device_learning_rate_);
   const Scalar iterations = capturable_ ? Scalar(device_iterations_) : Scalar(static_cast<double>(iterations_ + 1));
   decay_weights(learning_rate);
-  optimizers::detail::UpdateStep step(flat_weights_, {grad_parts_, flat_grads_, weight_parts_, slot_parts_, gather},
-                                      slot_list_, slots_, scratch_, step_tensor_, learning_rate, iterations);
+  optimizers::detail::UpdateStep step(
+      flat_weights_, {grad_parts_, flat_grads_, weight_parts_, slot_parts_, scratch_parts_, gather}, slot_list_, slots_,
+      variable_list_, variables_, scratch_, step_tensor_, learning_rate, iterations);
   config_.impl().update_step(step);
   // Backward's gradients are not held past the update, so the next forward pass can reuse them.
   for (torch::Tensor& part : grad_parts_) part = torch::Tensor();
@@ -282,7 +294,19 @@ std::vector<std::pair<std::string, torch::Tensor>> Updater::state() const {
     }
     named.emplace_back("optimizer." + slot_list_[i].name, std::move(values));
   }
+  const auto dtype = weights_.empty() ? torch::kFloat : weights_.front().scalar_type();
+  for (size_t i = 0; i < variables_.size(); ++i) {
+    const optimizers::detail::Scalar& value = variables_[i];
+    named.emplace_back("optimizer." + variable_list_[i].name,
+                       value.on_device() ? value.tensor().to(dtype) : torch::tensor(value.value(), dtype));
+  }
   return named;
+}
+
+std::vector<std::string> Updater::scalar_variables() const {
+  std::vector<std::string> names;
+  for (const optimizers::detail::Slot& variable : variable_list_) names.push_back("optimizer." + variable.name);
+  return names;
 }
 
 std::vector<std::vector<std::string>> Updater::slot_groups() const {
@@ -329,6 +353,14 @@ void Updater::set_state(const std::map<std::string, torch::Tensor>& tensors) {
     for (size_t w = 0; w < weights_.size(); ++w) {
       as_weight(slots_[i], w, offset).copy_(values.narrow(0, offset, counts_[w]).view(weights_[w].sizes()));
       offset += counts_[w];
+    }
+  }
+  for (size_t i = 0; i < variables_.size(); ++i) {
+    const torch::Tensor& value = tensors.at("optimizer." + variable_list_[i].name);
+    if (variables_[i].on_device()) {
+      variables_[i].tensor().copy_(value);
+    } else {
+      variables_[i] = value.item<double>();
     }
   }
 }

@@ -76,15 +76,19 @@ class Updater {
   /// The configuration, with the current learning rate.
   const optimizers::Optimizer& config() const { return config_; }
 
-  /// The state to save: `optimizer.iterations` (an int64 scalar) and each slot as one flat
+  /// The state to save: `optimizer.iterations` (an int64 scalar), each slot as one flat
   /// buffer over the trainable weights in order, named `optimizer.` and the optimizer's name for
-  /// it (Adam: `optimizer.momentums`, `optimizer.velocities`), in the order of `slot_groups()`.
+  /// it (Adam: `optimizer.momentums`, `optimizer.velocities`), in the order of `slot_groups()`,
+  /// then each scalar variable (0-d, of the weights' dtype), as `scalar_variables()` names them.
   /// Each weight's values are in the order of its shape: the tensors are the live buffers when
   /// every weight is stored row-major, copies otherwise (Dense's kernel is stored transposed).
   std::vector<std::pair<std::string, torch::Tensor>> state() const;
   /// The names `state()` gives the slots, grouped as the optimizer's `slot_groups()` (Keras's
   /// order of its variables).
   std::vector<std::vector<std::string>> slot_groups() const;
+  /// The names `state()` gives the optimizer's scalar variables, in Keras's order, after the slots
+  /// (Nadam: `optimizer.u_product`).
+  std::vector<std::string> scalar_variables() const;
   /// Throws `tkeras::Error` naming `path` unless `tensors` holds every tensor `state()` names, of
   /// the same shape and dtype, and a non-negative iteration count. Other names are ignored.
   void check_state(const std::map<std::string, torch::Tensor>& tensors, std::string_view path) const;
@@ -111,15 +115,20 @@ class Updater {
   std::map<const c10::TensorImpl*, std::pair<torch::Tensor, Slots>> parked_;
   torch::Tensor flat_weights_;
   torch::Tensor flat_grads_;
-  std::vector<torch::Tensor> grad_parts_;               // each weight's gradient, 1-D in its memory order
-  std::vector<torch::Tensor> grad_slices_;              // each weight's slice of flat_grads_ (for clipnorm)
-  std::vector<int64_t> counts_;                         // each weight's number of values
-  std::vector<torch::Tensor> weight_parts_;             // flat_weights_ cut per weight
-  std::vector<std::vector<torch::Tensor>> slot_parts_;  // each of slots_ cut per weight
-  torch::Tensor weight_sizes_;                          // each weight's number of values, on the device
-  std::vector<torch::Tensor> slots_;                    // each slot of slot_list_ over the flat buffer
+  std::vector<torch::Tensor> grad_parts_;                // each weight's gradient, 1-D in its memory order
+  std::vector<torch::Tensor> grad_slices_;               // each weight's slice of flat_grads_ (for clipnorm)
+  std::vector<int64_t> counts_;                          // each weight's number of values
+  std::vector<torch::Tensor> weight_parts_;              // flat_weights_ cut per weight
+  std::vector<std::vector<torch::Tensor>> slot_parts_;   // each of slots_ cut per weight
+  torch::Tensor weight_sizes_;                           // each weight's number of values, on the device
+  std::vector<torch::Tensor> slots_;                     // each slot of slot_list_ over the flat buffer
+  std::vector<optimizers::detail::Slot> variable_list_;  // the optimizer's scalar variables
+  // Their values: host numbers in eager steps, 0-d tensors of the weights' dtype on their device
+  // when capturable.
+  std::vector<optimizers::detail::Scalar> variables_;
   torch::Tensor scratch_;
-  torch::Tensor step_tensor_;  // see UpdateStep::iterations_tensor
+  std::vector<torch::Tensor> scratch_parts_;  // scratch_ cut per weight
+  torch::Tensor step_tensor_;                 // see UpdateStep::iterations_tensor
   int64_t iterations_ = 0;
   bool capturable_ = false;
   std::function<void(torch::Tensor&)> reduce_gradients_;

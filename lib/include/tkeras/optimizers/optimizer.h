@@ -43,9 +43,10 @@ class OptimizerImpl;
 }
 
 /// An optimizer as `compile` takes it: by name (`"adam"`, `"adamw"`, `"sgd"`, `"rmsprop"`,
-/// `"adagrad"`, `"adamax"`, `"adadelta"`, `"lion"`, with Keras's default hyper-parameters; Keras's
-/// class names `"Adam"`... too) or as `Adam(...)`, `AdamW(...)`, `SGD(...)`, `RMSprop(...)`,
-/// `Adagrad(...)`, `Adamax(...)`, `Adadelta(...)`, `Lion(...)` with options. Each step
+/// `"adagrad"`, `"adamax"`, `"adadelta"`, `"lion"`, `"nadam"`, `"ftrl"`, `"lamb"`, with Keras's
+/// default hyper-parameters; Keras's class names `"Adam"`... too) or as `Adam(...)`, `AdamW(...)`,
+/// `SGD(...)`, `RMSprop(...)`, `Adagrad(...)`, `Adamax(...)`, `Adadelta(...)`, `Lion(...)`,
+/// `Nadam(...)`, `Ftrl(...)`, `Lamb(...)` with options. Each step
 /// applies, in Keras's order: gradient clipping (`clipnorm`, `global_clipnorm` or `clipvalue`), the
 /// weight decay, then the update.
 ///
@@ -81,9 +82,10 @@ class Optimizer {
   ~Optimizer();
 
   /// The optimizer's Keras name: `adam`, `sgd`, `rmsprop`, `adamw`, `adagrad`, `adamax`,
-  /// `adadelta` or `lion`.
+  /// `adadelta`, `lion`, `nadam`, `ftrl` or `lamb`.
   std::string name() const;
-  /// Keras's class name: `Adam`, `SGD`, `RMSprop`, `AdamW`, `Adagrad`, `Adamax`, `Adadelta` or `Lion`.
+  /// Keras's class name: `Adam`, `SGD`, `RMSprop`, `AdamW`, `Adagrad`, `Adamax`, `Adadelta`, `Lion`,
+  /// `Nadam`, `Ftrl` or `Lamb`.
   std::string class_name() const;
   /// The configured learning rate; for a schedule, its value at step 0.
   double learning_rate() const;
@@ -111,6 +113,9 @@ class Optimizer {
   /// learning rate): the groups one after another, each group interleaved over the weights. Adam:
   /// `{{"momentums", "velocities"}}`, with amsgrad `{"velocity_hats"}` after; plain SGD: none.
   std::vector<std::vector<std::string>> slot_groups() const;
+  /// The scalar variables the optimizer keeps once for all weights, by Keras's names, which Keras's
+  /// `build` makes (and a `.keras` file stores) after the slots: Nadam's `{"u_product"}`; the others none.
+  std::vector<std::string> scalar_variables() const;
 
   /// The valid names, sorted.
   static std::vector<std::string> names();
