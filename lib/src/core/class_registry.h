@@ -87,4 +87,10 @@ inline Config keras_object(std::string_view module, const std::string& class_nam
   return {{"module", module}, {"class_name", class_name}, {"config", std::move(config)}, {"registered_name", nullptr}};
 }
 
+/// Keras's serialized form of a function of one's own (a function defined in a script: module
+/// "builtins"), as Keras writes a loss or metric function: `{"class_name": "function", "config": name}`.
+inline Config function_object(const std::string& name) {
+  return {{"module", "builtins"}, {"class_name", "function"}, {"config", name}, {"registered_name", "function"}};
+}
+
 }  // namespace tkeras::detail

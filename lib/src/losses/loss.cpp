@@ -9,7 +9,9 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "core/class_registry.h"
 #include "losses/registry.h"
+#include "losses/serialization.h"
 #include "tkeras/core/error.h"
 #include "tkeras/layers/activations.h"
 
@@ -55,11 +57,14 @@ torch::Tensor reduce_values(torch::Tensor values, torch::Tensor sample_weight, c
   return values.numel() == 0 ? loss : loss / static_cast<double>(values.numel());
 }
 
+// Keras's class of a loss written as a function, what compile makes of one.
+constexpr const char* kFunctionLossClass = "LossFunctionWrapper";
+
 // A loss written as a function: Keras's LossFunctionWrapper, what compile makes of a function.
 class FunctionLoss : public LossFunction {
  public:
   FunctionLoss(LossCallable function, std::string name) : function_(std::move(function)), name_(std::move(name)) {}
-  std::string class_name() const override { return "LossFunctionWrapper"; }
+  std::string class_name() const override { return kFunctionLossClass; }
   std::string name() const override { return name_; }
   torch::Tensor call(const torch::Tensor& y_true, const torch::Tensor& y_pred) const override {
     return function_(y_true, y_pred);
@@ -133,6 +138,39 @@ Loss::Loss(LossCallable function, std::string name, std::string_view reduction) 
 }
 
 bool Loss::is_function() const { return dynamic_cast<const FunctionLoss*>(function_.get()) != nullptr; }
+
+namespace detail {
+
+const LossFactory* custom(const LossFactories& custom_objects, const Config& key) {
+  if (!key.is_string()) return nullptr;
+  const auto found = custom_objects.find(key.get<std::string>());
+  return found == custom_objects.end() ? nullptr : &found->second;
+}
+
+Config function_loss_object(const Loss& loss) {
+  using tkeras::detail::function_object;
+  if (loss.reduction() == kSumOverBatchSize) return function_object(loss.name());
+  return tkeras::detail::keras_object(
+      "keras.losses", kFunctionLossClass,
+      {{"name", loss.name()}, {"reduction", loss.reduction()}, {"fn", function_object(loss.name())}});
+}
+
+bool is_function_loss_object(const Config& keras) {
+  if (!keras.is_object() || keras.value("class_name", "") != kFunctionLossClass) return false;
+  const Config& config = keras.value("config", Config());
+  return config.is_object() && config.contains("fn") && config["fn"].is_object() &&
+         config["fn"].value("class_name", "") == "function";
+}
+
+std::optional<Loss> function_loss_from_keras(const Config& keras, const LossFactories& custom_objects) {
+  const Config& config = keras["config"];
+  const Config& name = config["fn"]["config"];
+  const LossFactory* factory = custom(custom_objects, name);
+  if (factory == nullptr) return std::nullopt;
+  return (*factory)({{"name", name}, {"reduction", config.value("reduction", std::string(kSumOverBatchSize))}});
+}
+
+}  // namespace detail
 
 std::vector<std::string> Loss::names() { return registry::names(); }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/class_registry.h"
 #include "losses/registry.h"
 #include "tkeras/core/error.h"
 #include "tkeras/losses/loss.h"
@@ -13,22 +14,11 @@
 namespace tkeras::losses::detail {
 namespace {
 
-// Keras's serialized form of a function of one's own (a function defined in a script: module
-// "builtins", as Keras writes it).
-Config function_object(const std::string& name) {
-  return {{"module", "builtins"}, {"class_name", "function"}, {"config", name}, {"registered_name", "function"}};
-}
+using tkeras::detail::function_object;
 
 bool is_registered(const Loss& loss) {
   const registry::LossClass* found = registry::find(loss.name());
   return found != nullptr && found->class_name == loss.class_name();
-}
-
-// The factory `custom_objects` holds under `key`, or null.
-const LossFactory* custom(const LossFactories& custom_objects, const Config& key) {
-  if (!key.is_string()) return nullptr;
-  const auto found = custom_objects.find(key.get<std::string>());
-  return found == custom_objects.end() ? nullptr : &found->second;
 }
 
 // A Keras serialized loss object of one's own (a function, Keras's LossFunctionWrapper around one,
@@ -41,14 +31,7 @@ std::optional<Loss> make_custom(const Config& keras, const LossFactories& custom
     return std::nullopt;
   }
   if (!config.is_object()) return std::nullopt;
-  if (class_name == "LossFunctionWrapper" && config.contains("fn") && config["fn"].is_object() &&
-      config["fn"].value("class_name", "") == "function") {
-    const Config& name = config["fn"]["config"];
-    if (const LossFactory* factory = custom(custom_objects, name)) {
-      return (*factory)({{"name", name}, {"reduction", config.value("reduction", std::string(kSumOverBatchSize))}});
-    }
-    return std::nullopt;
-  }
+  if (is_function_loss_object(keras)) return function_loss_from_keras(keras, custom_objects);
   const LossFactory* factory = custom(custom_objects, keras.value("registered_name", Config()));
   if (factory == nullptr) factory = custom(custom_objects, keras["class_name"]);
   if (factory == nullptr) return std::nullopt;
@@ -66,13 +49,7 @@ void check_object(const Config& keras) {
 
 Config serialize(const Loss& loss) {
   if (is_registered(loss)) return loss.get_config();
-  if (loss.is_function()) {
-    if (loss.reduction() == kSumOverBatchSize) return function_object(loss.name());
-    return {{"module", "keras.losses"},
-            {"class_name", "LossFunctionWrapper"},
-            {"config", {{"name", loss.name()}, {"reduction", loss.reduction()}, {"fn", function_object(loss.name())}}},
-            {"registered_name", nullptr}};
-  }
+  if (loss.is_function()) return function_loss_object(loss);
   Config config = {{"name", loss.name()}, {"reduction", loss.reduction()}};
   const Config options = loss.function().get_config();  // named: items() only refers to it
   for (const auto& [key, value] : options.items()) config[key] = value;

@@ -1,10 +1,29 @@
 // Losses in tkeras's compile_config and in Keras's config.json, both ways (internal).
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "tkeras/core/config.h"
 #include "tkeras/losses/loss.h"
 
 namespace tkeras::losses::detail {
+
+// ---- Defined in loss.cpp, beside the class of a loss written as a function. ----
+
+/// The factory `custom_objects` holds under `key`, or null.
+const LossFactory* custom(const LossFactories& custom_objects, const Config& key);
+/// Keras's serialized form of a loss written as a function (`loss.is_function()`): the function's
+/// own form at Keras's default reduction, else Keras's `LossFunctionWrapper` around it.
+Config function_loss_object(const Loss& loss);
+/// Whether `keras` is Keras's `LossFunctionWrapper` around a function (what
+/// `function_loss_object` writes at another reduction).
+bool is_function_loss_object(const Config& keras);
+/// The loss of such a wrapper, made by the function's factory in `custom_objects` with the
+/// wrapper's reduction; none when `custom_objects` has none.
+std::optional<Loss> function_loss_from_keras(const Config& keras, const LossFactories& custom_objects);
+
+// ---- Losses in model files. ----
 
 /// A loss as a model file's compile_config keeps it: `loss.get_config()` for one of tkeras's
 /// classes; for a loss of one's own, Keras's serialized object (a function loss as Keras writes a

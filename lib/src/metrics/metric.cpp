@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "metrics/common.h"
 #include "metrics/registry.h"
 #include "tkeras/core/error.h"
 #include "tkeras/metrics/reduction.h"
@@ -104,21 +105,17 @@ std::shared_ptr<Metric> get(std::string_view name) {
   return metric;
 }
 
-namespace {
+namespace detail {
 
-// The factory `custom_objects` holds under `key`, or null.
 const MetricFactory* custom(const MetricFactories& custom_objects, const Config& key) {
   if (!key.is_string()) return nullptr;
   const auto found = custom_objects.find(key.get<std::string>());
   return found == custom_objects.end() ? nullptr : &found->second;
 }
 
-// Keras's serialized function of one's own (module "builtins": defined in a script).
-Config function_object(const std::string& name) {
-  return {{"module", "builtins"}, {"class_name", "function"}, {"config", name}, {"registered_name", "function"}};
-}
+}  // namespace detail
 
-}  // namespace
+using detail::custom;
 
 std::shared_ptr<Metric> MetricFactory::operator()(const Config& config) const {
   const auto name = config.find("name");
@@ -177,21 +174,7 @@ std::shared_ptr<Metric> deserialize(const Config& config, const MetricFactories&
   if (!options.is_object()) {
     throw Error(fmt::format("{}: expected the metric's config as an object, received {}", class_name, options.dump()));
   }
-  // Keras's MeanMetricWrapper of a function of one's own.
-  if (class_name == "MeanMetricWrapper" && options.contains("fn")) {
-    const Config& fn = options["fn"];
-    const Config function_name = fn.is_object() ? fn.value("config", Config()) : fn;
-    const MetricFactory* factory = custom(custom_objects, function_name);
-    if (factory == nullptr) {
-      throw Error(fmt::format("the MeanMetricWrapper's function {} is not in load_model's custom_objects",
-                              function_name.dump()));
-    }
-    const Config name = options.value("name", function_name);
-    if (!name.is_string()) {
-      throw Error(fmt::format("MeanMetricWrapper: expected name as a string, received {}", name.dump()));
-    }
-    return factory->wrapping(name.get<std::string>(), function_name.get<std::string>());
-  }
+  if (detail::is_wrapper_object(class_name, options)) return detail::wrapper_from_keras(options, custom_objects);
   const MetricFactory* factory = custom(custom_objects, config.value("registered_name", Config()));
   if (factory == nullptr) factory = custom(custom_objects, config["class_name"]);
   if (factory != nullptr) return (*factory)(options);
@@ -214,15 +197,7 @@ Config serialize(const Metric& metric) {
             {"config", metric.get_config()},
             {"registered_name", nullptr}};
   }
-  // A function of one's own, as Keras's compile keeps `metrics=[my_metric]`; renamed, as Keras
-  // keeps `MeanMetricWrapper(my_metric, name=...)`.
-  if (const auto* wrapper = dynamic_cast<const MeanMetricWrapper*>(&metric);
-      wrapper != nullptr && class_name == "MeanMetricWrapper") {
-    if (wrapper->function_name() == wrapper->name()) return function_object(wrapper->name());
-    Config config = metric.get_config();
-    config["fn"] = function_object(wrapper->function_name());
-    return {{"module", "keras.metrics"}, {"class_name", class_name}, {"config", config}, {"registered_name", nullptr}};
-  }
+  if (std::optional<Config> wrapper = detail::wrapper_object(metric)) return *wrapper;
   return {{"module", nullptr},
           {"class_name", class_name},
           {"config", metric.get_config()},

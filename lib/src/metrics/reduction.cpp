@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "core/class_registry.h"
 #include "metrics/common.h"
 #include "metrics/registry.h"
 #include "tkeras/core/error.h"
@@ -106,4 +107,38 @@ void MeanMetricWrapper::update_state(const torch::Tensor& y_true, const torch::T
   Mean::update_state(fn_(y_true, y_pred), sample_weight);
 }
 
+namespace detail {
+
+constexpr const char* kWrapperClass = "MeanMetricWrapper";
+
+std::optional<Config> wrapper_object(const Metric& metric) {
+  const auto* wrapper = dynamic_cast<const MeanMetricWrapper*>(&metric);
+  // A class of tkeras's built on it (Accuracy...) has a class name of its own.
+  if (wrapper == nullptr || metric.class_name() != kWrapperClass) return std::nullopt;
+  if (wrapper->function_name() == wrapper->name()) return tkeras::detail::function_object(wrapper->name());
+  Config config = metric.get_config();
+  config["fn"] = tkeras::detail::function_object(wrapper->function_name());
+  return tkeras::detail::keras_object("keras.metrics", kWrapperClass, std::move(config));
+}
+
+bool is_wrapper_object(const std::string& class_name, const Config& options) {
+  return class_name == kWrapperClass && options.is_object() && options.contains("fn");
+}
+
+std::shared_ptr<Metric> wrapper_from_keras(const Config& options, const MetricFactories& custom_objects) {
+  const Config& fn = options["fn"];
+  const Config function_name = fn.is_object() ? fn.value("config", Config()) : fn;
+  const MetricFactory* factory = custom(custom_objects, function_name);
+  if (factory == nullptr) {
+    throw Error(
+        fmt::format("the {}'s function {} is not in load_model's custom_objects", kWrapperClass, function_name.dump()));
+  }
+  const Config name = options.value("name", function_name);
+  if (!name.is_string()) {
+    throw Error(fmt::format("{}: expected name as a string, received {}", kWrapperClass, name.dump()));
+  }
+  return factory->wrapping(name.get<std::string>(), function_name.get<std::string>());
+}
+
+}  // namespace detail
 }  // namespace tkeras::metrics
