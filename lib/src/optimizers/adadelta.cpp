@@ -32,14 +32,17 @@ class AdadeltaImpl final : public OptimizerWith<AdadeltaImpl, AdadeltaOptions> {
   // Keras: a = rho a + (1 - rho) g^2; d = -sqrt(b + epsilon) g / sqrt(a + epsilon);
   // b = rho b + (1 - rho) d^2; w += lr d. (The scratch buffer holds -d.)
   void update_step(UpdateStep& step) const override {
-    const torch::Tensor& g = step.gradients();
+    torch::Tensor& g = step.gradients();
     torch::Tensor& accumulated_grad = step.slot("accumulated_grads");
     torch::Tensor& accumulated_delta = step.slot("accumulated_delta_vars");
     torch::Tensor& minus_delta = step.scratch();
     const double rho = options_.rho;
     accumulated_grad.mul_(rho).addcmul_(g, g, 1.0 - rho);
     torch::add_out(minus_delta, accumulated_delta, options_.epsilon);
-    minus_delta.sqrt_().mul_(g).div_(accumulated_grad.add(options_.epsilon).sqrt_());
+    minus_delta.sqrt_().mul_(g);
+    // The gradients are spent: their buffer takes sqrt(a + epsilon), so that no step allocates.
+    torch::add_out(g, accumulated_grad, options_.epsilon).sqrt_();
+    minus_delta.div_(g);
     accumulated_delta.mul_(rho).addcmul_(minus_delta, minus_delta, 1.0 - rho);
     step.sub_scaled(step.weights(), step.learning_rate(), minus_delta);
   }

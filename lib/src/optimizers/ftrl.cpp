@@ -52,22 +52,24 @@ class FtrlImpl final : public OptimizerWith<FtrlImpl, FtrlOptions> {
 
   // Keras, with p = -learning_rate_power: n' = n + g^2;
   // z += g + 2 l2_shrinkage w - (n'^p - n^p) / lr * w;
-  // w = (clip(z, -l1, l1) - z) / ((n'^p + beta) / lr + 2 l2); n = n'. n'^p takes a buffer of its
-  // own: the difference of the two powers is taken before it meets w and 1 / lr, as Keras takes it.
+  // w = (clip(z, -l1, l1) - z) / ((n'^p + beta) / lr + 2 l2); n = n'. The difference of the two
+  // powers is taken before it meets w and 1 / lr, as Keras takes it: n'^p goes into the
+  // gradients' buffer once they are spent, so that no step allocates.
   void update_step(UpdateStep& step) const override {
     const double power = -options_.learning_rate_power;
     const double l1 = options_.l1_regularization_strength;
     const Scalar inverse_lr = 1.0 / step.learning_rate();
-    const torch::Tensor& g = step.gradients();
+    torch::Tensor& g = step.gradients();
     torch::Tensor& w = step.weights();
     torch::Tensor& accumulator = step.slot("accumulators");
     torch::Tensor& linear = step.slot("linears");
     torch::Tensor& scratch = step.scratch();
     torch::pow_out(scratch, accumulator, power);
     accumulator.addcmul_(g, g);
-    const torch::Tensor new_power = accumulator.pow(power);
-    torch::sub_out(scratch, new_power, scratch).mul_(w);
     linear.add_(g).add_(w, 2.0 * options_.l2_shrinkage_regularization_strength);
+    torch::Tensor& new_power = g;  // the gradients are spent
+    torch::pow_out(new_power, accumulator, power);
+    torch::sub_out(scratch, new_power, scratch).mul_(w);
     step.sub_scaled(linear, inverse_lr, scratch);
     new_power.add_(options_.beta);
     step.scale(new_power, inverse_lr);

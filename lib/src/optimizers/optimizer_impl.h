@@ -85,7 +85,9 @@ class UpdateStep {
 
   /// The flat buffer of all trainable weights (each weight a view of its slice).
   torch::Tensor& weights() { return weights_; }
-  /// Their gradients, clipped, in one buffer of the same layout (gathered on the first call).
+  /// Their gradients, clipped, in one buffer of the same layout (gathered on the first call). The
+  /// buffer is the updater's, gathered afresh every step: a rule may use it as a second scratch
+  /// buffer once it no longer needs the gradients.
   torch::Tensor& gradients();
   /// The same gradients, one 1-D tensor per weight, not gathered: for LibTorch's kernels that take
   /// lists, which then skip the copy into one buffer.
